@@ -1,0 +1,1 @@
+"""Tandem domain: models and services (no Flask)."""

@@ -1,0 +1,121 @@
+"""Programs run an instrument on a cadence; waves are its rounds; invitations are single-use links."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint, true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, in_list, utcnow
+from .instruments import AUDIENCES, Survey
+from .org import Person, Team, Touchpoint
+
+CADENCES = ("monthly", "quarterly", "custom", "always_on")
+WAVE_STATUSES = ("draft", "open", "closed")
+
+program_teams = Table(
+    "program_teams",
+    Base.metadata,
+    Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Program(Base):
+    __tablename__ = "programs"
+    __table_args__ = (
+        CheckConstraint(in_list("audience", AUDIENCES), name="audience"),
+        CheckConstraint(in_list("cadence", CADENCES), name="cadence"),
+        CheckConstraint("reminder_days >= 0", name="reminder_days"),
+        CheckConstraint("wave_days >= 1", name="wave_days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="RESTRICT"), index=True)
+    audience: Mapped[str] = mapped_column(String(20))
+    cadence: Mapped[str] = mapped_column(String(20))
+    wave_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    reminder_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    survey: Mapped[Survey] = relationship()
+    # Employee programs target teams (and their descendants); empty means the whole organisation.
+    teams: Mapped[list[Team]] = relationship(secondary=program_teams)
+    waves: Mapped[list[Wave]] = relationship(back_populates="program", order_by="Wave.opens_at")
+
+    def __repr__(self) -> str:
+        return f"<Program {self.code}>"
+
+
+class Wave(Base):
+    __tablename__ = "waves"
+    __table_args__ = (
+        UniqueConstraint("program_id", "label"),
+        CheckConstraint(in_list("status", WAVE_STATUSES), name="status"),
+        CheckConstraint("closes_at > opens_at", name="window"),
+        CheckConstraint("min_group_size >= 3", name="min_group_size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    # The instrument version this wave asks; answers stay tied to it even after edits.
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="RESTRICT"), index=True)
+    label: Mapped[str] = mapped_column(String(60))
+    opens_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closes_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
+    # Anonymity thresholds are frozen when the wave opens so a later setting change cannot reveal it.
+    min_group_size: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    min_comment_group_size: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+
+    program: Mapped[Program] = relationship(back_populates="waves")
+    survey: Mapped[Survey] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Wave {self.label} {self.status}>"
+
+
+class Invitation(Base):
+    """A single-use link. Only the SHA-256 of the token is stored."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("wave_id", "person_id"),
+        # A link belongs either to an employee or to a customer contact at a touchpoint.
+        CheckConstraint("(person_id IS NULL) <> (touchpoint_id IS NULL)", name="one_target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Save-and-resume: answers in progress; erased at submission, never copied to the response.
+    draft: Mapped[dict | None] = mapped_column(JSON)
+
+    wave: Mapped[Wave] = relationship()
+    person: Mapped[Person | None] = relationship()
+    touchpoint: Mapped[Touchpoint | None] = relationship()
+
+
+class SubmissionReceipt(Base):
+    """Proof that an invitation was used. Its primary key makes a second submission impossible.
+
+    It records only the invitation, never which response was created from it.
+    """
+
+    __tablename__ = "submission_receipts"
+
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True
+    )
+

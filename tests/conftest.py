@@ -1,0 +1,108 @@
+"""Shared fixtures: one migrated database per run, a rolled-back session per test, app and client.
+
+Set TEST_DATABASE_URL (postgresql://...) to run the same suite on PostgreSQL; otherwise SQLite.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from migrations import alembic_config
+from surveys.db import make_engine
+from webapp import create_app
+from webapp.config import load_config
+
+from .factories import Factories
+
+STAFF_PASSWORD = "correct-horse-battery"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return load_config({"TANDEM_DATABASE_URL": url, "TANDEM_SECRET_KEY": "x" * 32})["DATABASE_URL"]
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:  # a clean slate even if an earlier run was interrupted
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    command.upgrade(alembic_config(database_url), "head")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine):
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def db_session(connection) -> Session:
+    """A session whose commits become savepoints inside a transaction rolled back after the test."""
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def app_config(tmp_path, engine, db_session) -> dict:
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret-key-0123456789",
+        "ENGINE": engine,
+        "SESSION_FACTORY": lambda: db_session,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "tandem.test",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    return create_app(app_config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(db_session) -> Factories:
+    """Factory helpers: make.team(), make.person(), make.staff(), make.survey(), make.wave()..."""
+    return Factories(db_session)
+
+
+@pytest.fixture
+def login(client, make):
+    """Create a staff member of `role` and sign them in through the login form; returns the person."""
+
+    def _login(role: str = "hr_admin", **kwargs):
+        person = make.staff(role=role, password=STAFF_PASSWORD, **kwargs)
+        response = client.post("/login", data={"email": person.email, "password": STAFF_PASSWORD})
+        assert response.status_code == 302, response.data
+        return person
+
+    return _login

@@ -1,0 +1,81 @@
+"""Small factories for tests: each returns a flushed model instance with sensible defaults."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from sqlalchemy.orm import Session
+
+from surveys import question_types
+from surveys.tokens import new_token
+from surveys.models import Invitation, Person, Program, Question, Survey, Team, Touchpoint, Wave
+from surveys.people import hash_password
+
+_seq = itertools.count(1)
+
+
+class Factories:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _add(self, obj):
+        self.session.add(obj)
+        self.session.flush()
+        return obj
+
+    def team(self, code: str | None = None, name: str | None = None, parent: Team | None = None) -> Team:
+        n = next(_seq)
+        return self._add(Team(code=code or f"T{n:04d}", name=name or f"Team {n}", parent=parent))
+
+    def person(self, role: str = "employee", team: Team | None = None, email: str | None = None,
+               password: str | None = None, active: bool = True) -> Person:
+        n = next(_seq)
+        return self._add(Person(email=email or f"person{n}@example.com", name=f"Person {n}", role=role,
+                                team=team, active=active,
+                                password_hash=hash_password(password) if password else None))
+
+    def staff(self, role: str = "hr_admin", password: str = "correct-horse-battery", **kwargs) -> Person:
+        return self.person(role=role, password=password, **kwargs)
+
+    def touchpoint(self, team: Team | None = None, code: str | None = None, channel: str = "web") -> Touchpoint:
+        n = next(_seq)
+        return self._add(Touchpoint(code=code or f"TP{n:04d}", name=f"Touchpoint {n}", channel=channel,
+                                    team=team or self.team()))
+
+    def survey(self, audience: str = "employee", questions: list[dict] | None = None,
+               code: str | None = None) -> Survey:
+        n = next(_seq)
+        survey = Survey(code=code or f"S{n}", title=f"Survey {n}", audience=audience, status="active")
+        specs = questions or [
+            {"code": "eng1", "qtype": "likert5", "dimension": "engagement"},
+            {"code": "enps", "qtype": "scale0_10", "dimension": "enps"},
+            {"code": "comment", "qtype": "text", "dimension": "comment", "required": False},
+        ]
+        for pos, spec in enumerate(specs):
+            lo, hi = question_types.bounds_for(spec["qtype"], spec.get("choices"))
+            survey.questions.append(Question(
+                code=spec["code"], text=spec.get("text", spec["code"]), qtype=spec["qtype"],
+                dimension=spec.get("dimension"), reverse_keyed=spec.get("reverse_keyed", False),
+                required=spec.get("required", True), position=pos, choices=spec.get("choices"),
+                scale_min=lo, scale_max=hi))
+        return self._add(survey)
+
+    def program(self, survey: Survey | None = None, audience: str = "employee", cadence: str = "monthly",
+                code: str | None = None) -> Program:
+        n = next(_seq)
+        survey = survey or self.survey(audience=audience)
+        return self._add(Program(code=code or f"P{n}", name=f"Program {n}", survey=survey,
+                                 audience=survey.audience, cadence=cadence))
+
+    def wave(self, program: Program | None = None, status: str = "open", label: str | None = None,
+             opens_at: dt.datetime | None = None, days: int = 14) -> Wave:
+        program = program or self.program()
+        opens_at = opens_at or dt.datetime(2026, 1, 1)
+        return self._add(Wave(program=program, survey=program.survey, label=label or f"W{next(_seq)}",
+                              opens_at=opens_at, closes_at=opens_at + dt.timedelta(days=days), status=status))
+
+    def invitation(self, wave: Wave | None = None, person: Person | None = None) -> tuple[Invitation, str]:
+        """An invitation and its plain token (only the hash is stored)."""
+        token, token_hash = new_token()
+        inv = Invitation(wave=wave or self.wave(), person=person or self.person(), token_hash=token_hash)
+        return self._add(inv), token

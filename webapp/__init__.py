@@ -1,0 +1,49 @@
+"""Tandem web application factory."""
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+
+from flask import Flask
+
+from .config import load_config
+from .db import init_db
+from .cli import register_commands
+from .errors import register_error_handlers
+from .extensions import csrf, login_manager
+
+BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from environment variables, overridden by `config` (used by tests)."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(__name__, template_folder=str(root / "templates"), static_folder="static")
+    settings = load_config(instance_path=(config or {}).get("INSTANCE_PATH"))
+    settings.update(config or {})
+    app.config.update(settings)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
+    init_db(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    for name in BLUEPRINTS:
+        module = import_module(f".{name}", __name__)
+        prefix = {"auth": None, "respond": "/r"}.get(name, f"/{name}")
+        app.register_blueprint(module.bp, url_prefix=prefix)
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,4 @@
+"""Actions blueprint."""
+from .views import bp
+
+__all__ = ["bp"]

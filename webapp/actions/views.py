@@ -1,0 +1,23 @@
+"""Improvement actions: the team lead's landing page, scoped to their team and its descendants."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from surveys import overview, people
+
+from ..auth import roles_required
+from ..db import get_session
+
+bp = Blueprint("actions", __name__)
+
+
+@bp.route("/")
+@roles_required("team_lead", "hr_admin", "executive")
+def index():
+    session = get_session()
+    scope = None
+    if current_user.role == "team_lead":
+        scope = people.team_scope(session, current_user.team_id) if current_user.team_id else []
+    return render_template("actions/index.html", teams=overview.teams_in_scope(session, scope),
+                           actions=overview.actions_in_scope(session, scope))

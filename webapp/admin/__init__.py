@@ -1,0 +1,4 @@
+"""Admin blueprint."""
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,17 @@
+"""HR administration: the HR admin's landing page."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from surveys import overview
+
+from ..auth import roles_required
+from ..db import get_session
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.route("/")
+@roles_required("hr_admin")
+def index():
+    return render_template("admin/index.html", summary=overview.organisation_summary(get_session()))

@@ -1,0 +1,4 @@
+"""Api blueprint."""
+from .views import bp
+
+__all__ = ["bp"]

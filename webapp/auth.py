@@ -1,0 +1,108 @@
+"""Staff sign-in: the login form, Flask-Login user loading, the role guard and landing pages."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from surveys import people
+from surveys.models import Person
+
+from .db import get_session
+from .extensions import login_manager
+
+bp = Blueprint("auth", __name__)
+
+LANDING = {"hr_admin": "admin.index", "executive": "reports.index", "team_lead": "actions.index"}
+GENERIC_LOGIN_ERROR = "That email and password do not match an account."
+
+
+class StaffUser(UserMixin):
+    """The signed-in staff member as the web layer sees them (a detached copy, not an ORM row)."""
+
+    def __init__(self, person: Person):
+        self.id = person.id
+        self.email = person.email
+        self.name = person.name
+        self.role = person.role
+        self.team_id = person.team_id
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> StaffUser | None:
+    person = get_session().get(Person, int(user_id)) if user_id.isdigit() else None
+    if person is None or not person.active or not person.is_staff:
+        return None
+    return StaffUser(person)
+
+
+def roles_required(*roles: str):
+    """Allow only signed-in staff with one of `roles`; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+def landing_url(role: str) -> str:
+    """Where a role lands after signing in."""
+    return url_for(LANDING.get(role, "auth.login"))
+
+
+@bp.route("/")
+def home():
+    if current_user.is_authenticated:
+        return redirect(landing_url(current_user.role))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        session = get_session()
+        person = people.authenticate(session, form.email.data, form.password.data)
+        if person is None:
+            flash(GENERIC_LOGIN_ERROR, "error")
+            return render_template("auth/login.html", form=form), 401
+        session.commit()  # a rehashed password is saved
+        login_user(StaffUser(person))
+        target = request.args.get("next", "")
+        # Only same-site relative paths, so the login page cannot be used as an open redirect.
+        if target.startswith("/") and not target.startswith("//"):
+            return redirect(target)
+        return redirect(landing_url(person.role))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if request.path.startswith("/api/"):
+        abort(401, "Sign in first.")
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

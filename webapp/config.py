@@ -1,0 +1,92 @@
+"""Configuration from environment variables, validated at start-up with one-line errors."""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///instance/tandem.db"
+
+
+class ConfigError(Exception):
+    """A bad configuration variable; the message names it in one line."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number between {lo} and {hi}, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
+    url = env.get("TANDEM_DATABASE_URL") or DEFAULT_DATABASE_URL
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
+        # A relative SQLite path is relative to the project folder that holds instance/.
+        rel = url[len("sqlite:///"):]
+        url = "sqlite:///" + str((instance_path.parent / rel).resolve())
+    elif url.startswith("postgres://") or url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    elif not (url.startswith("sqlite") or url.startswith("postgresql+psycopg://")):
+        raise ConfigError(
+            f"TANDEM_DATABASE_URL must start with sqlite:/// or postgresql://, got {url.split(':', 1)[0]!r}"
+        )
+    return url
+
+
+def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
+    key = env.get("TANDEM_SECRET_KEY")
+    if key:
+        if len(key) < 16:
+            raise ConfigError("TANDEM_SECRET_KEY must be at least 16 characters long")
+        return key
+    # Generated once and kept beside the database, readable by the owner only.
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> dict:
+    """Read and validate every TANDEM_* variable; raise ConfigError naming the first bad one."""
+    env = os.environ if env is None else env
+    instance_path = Path(instance_path or env.get("TANDEM_INSTANCE_PATH") or Path.cwd() / "instance")
+    min_group = _int(env, "TANDEM_MIN_GROUP_SIZE", 5, 3, 10)
+    min_comment = _int(env, "TANDEM_MIN_COMMENT_GROUP_SIZE", 10, 3, 100)
+    if min_comment < min_group:
+        raise ConfigError(
+            f"TANDEM_MIN_COMMENT_GROUP_SIZE ({min_comment}) must not be below TANDEM_MIN_GROUP_SIZE ({min_group})"
+        )
+    base_url = env.get("TANDEM_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"TANDEM_BASE_URL must start with http:// or https://, got {base_url!r}")
+    sender = env.get("TANDEM_SMTP_SENDER", "tandem@localhost")
+    if "@" not in sender:
+        raise ConfigError(f"TANDEM_SMTP_SENDER must be an email address, got {sender!r}")
+    return {
+        "INSTANCE_PATH": str(instance_path),
+        "DATABASE_URL": _database_url(env, instance_path),
+        "SECRET_KEY": _secret_key(env, instance_path),
+        "MIN_GROUP_SIZE": min_group,
+        "MIN_COMMENT_GROUP_SIZE": min_comment,
+        "PROCESS_TARGET": _int(env, "TANDEM_PROCESS_TARGET", 80, 0, 100),
+        "SMTP_HOST": env.get("TANDEM_SMTP_HOST", "localhost"),
+        "SMTP_PORT": _int(env, "TANDEM_SMTP_PORT", 25, 1, 65535),
+        "SMTP_SENDER": sender,
+        "BASE_URL": base_url,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+    }

@@ -1,0 +1,4 @@
+"""Reports blueprint."""
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,4 @@
+"""Respond blueprint."""
+from .views import bp
+
+__all__ = ["bp"]
