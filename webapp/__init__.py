@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from surveys import question_types
+
 from .config import load_config
 from .db import init_db
 from .cli import register_commands
@@ -30,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_security_headers(app)
     register_commands(app)
+    app.jinja_env.globals["registry"] = question_types.TYPES
     return app
 
 

@@ -13,6 +13,8 @@ from surveys import people
 from surveys.errors import TandemError
 
 from .cli_demo import demo
+from .cli_import import import_group
+from .cli_tick import tick
 from .config import ConfigError
 from .db import get_session
 
@@ -101,3 +103,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(user_group)
     app.cli.add_command(demo)
+    app.cli.add_command(import_group)
+    app.cli.add_command(tick)

@@ -1,4 +1,5 @@
-"""Admin blueprint."""
+"""HR administration blueprint: one module per feature, all registering routes on `bp`."""
+from . import imports, instruments, programs  # noqa: F401  (modules register their routes)
 from .views import bp
 
 __all__ = ["bp"]

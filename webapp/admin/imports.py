@@ -1,0 +1,2 @@
+"""Admin: imports (in progress)."""
+from .views import bp  # noqa: F401

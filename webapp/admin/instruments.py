@@ -1,0 +1,2 @@
+"""Admin: instruments (in progress)."""
+from .views import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Admin: programs (in progress)."""
+from .views import bp  # noqa: F401
