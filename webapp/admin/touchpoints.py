@@ -1,0 +1,2 @@
+"""Admin: touchpoints, public links and QR codes (in progress)."""
+from .views import bp  # noqa: F401
