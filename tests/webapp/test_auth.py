@@ -1,0 +1,124 @@
+"""Staff sign-in, sign-out, CSRF, the role guard, landing pages and team scope."""
+from __future__ import annotations
+
+import pytest
+
+from surveys import people
+from surveys.models import Person
+from webapp import create_app
+from webapp.auth import GENERIC_LOGIN_ERROR
+
+from ..conftest import STAFF_PASSWORD
+
+LANDINGS = {"hr_admin": "/admin/", "executive": "/reports/", "team_lead": "/actions/"}
+
+
+@pytest.mark.parametrize("role", sorted(LANDINGS))
+def test_each_role_lands_on_its_page(client, make, role):
+    person = make.staff(role=role, team=make.team())
+    response = client.post("/login", data={"email": person.email.upper(), "password": STAFF_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"].endswith(LANDINGS[role])
+    page = client.get(LANDINGS[role])
+    assert page.status_code == 200 and person.name.encode() in page.data
+
+
+@pytest.mark.parametrize("email, password", [("known", "wrong-password"), ("nobody@example.com", "whatever-123")])
+def test_wrong_credentials_get_one_generic_message(client, make, email, password):
+    person = make.staff()
+    response = client.post("/login", data={"email": person.email if email == "known" else email,
+                                            "password": password})
+    assert response.status_code == 401
+    assert GENERIC_LOGIN_ERROR.encode() in response.data
+
+
+def test_employees_and_inactive_staff_cannot_sign_in(client, make):
+    employee = make.person(role="employee", password=STAFF_PASSWORD)
+    inactive = make.staff(active=False)
+    for person in (employee, inactive):
+        response = client.post("/login", data={"email": person.email, "password": STAFF_PASSWORD})
+        assert response.status_code == 401
+
+
+def test_logout_ends_the_session(client, login):
+    login("hr_admin")
+    assert client.get("/admin/").status_code == 200
+    assert client.post("/logout").status_code == 302
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_role_guard_refuses_other_roles(client, login):
+    login("executive")
+    assert client.get("/admin/").status_code == 403
+    assert client.get("/reports/").status_code == 200
+
+
+def test_next_parameter_cannot_redirect_off_site(client, make):
+    person = make.staff()
+    response = client.post("/login?next=//evil.example/x",
+                           data={"email": person.email, "password": STAFF_PASSWORD})
+    assert response.headers["Location"].endswith("/admin/")
+
+
+def test_csrf_refuses_a_form_without_token(app_config, make):
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    person = make.staff()
+    response = app.test_client().post("/login", data={"email": person.email, "password": STAFF_PASSWORD})
+    assert response.status_code == 400
+    assert b"expired or was not sent by this site" in response.data
+
+
+def test_api_errors_are_json(client):
+    assert client.get("/api/me").get_json()["status"] == 401
+    missing = client.get("/api/nothing-here")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "Not found"
+
+
+def test_html_error_pages(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and b"<html" in response.data
+
+
+def test_password_hash_is_argon2id(db_session):
+    person = people.create_user(db_session, email="A@Example.com", name="A", role="hr_admin",
+                                password="long-enough-pw")
+    assert person.email == "a@example.com"
+    assert person.password_hash.startswith("$argon2id$")
+    params = dict(p.split("=") for p in person.password_hash.split("$")[3].split(","))
+    # OWASP minimum for argon2id: m >= 19 MiB, t >= 2, p >= 1
+    assert int(params["m"]) >= 19 * 1024 and int(params["t"]) >= 2 and int(params["p"]) >= 1
+
+
+def test_team_lead_scope_covers_descendants_only(db_session, make):
+    root = make.team()
+    dept = make.team(parent=root)
+    team_a, team_b = make.team(parent=dept), make.team(parent=dept)
+    grandchild = make.team(parent=team_a)
+    other = make.team(parent=root)
+    assert set(people.team_scope(db_session, dept.id)) == {dept.id, team_a.id, team_b.id, grandchild.id}
+    assert other.id not in people.team_scope(db_session, dept.id)
+
+
+def test_team_lead_sees_only_their_teams(client, login, make):
+    mine, theirs = make.team(name="Mine"), make.team(name="Theirs")
+    login("team_lead", team=mine)
+    page = client.get("/actions/").data
+    assert b"Mine" in page and b"Theirs" not in page
+
+
+def test_cli_user_create_prompts_for_password(runner, db_session):
+    result = runner.invoke(args=["user", "create", "--email", "hr2@example.com", "--role", "hr_admin"],
+                           input="a-good-password\na-good-password\n")
+    assert result.exit_code == 0, result.output
+    person = db_session.query(Person).filter_by(email="hr2@example.com").one()
+    assert people.authenticate(db_session, "hr2@example.com", "a-good-password") == person
+
+
+def test_cli_user_create_reports_bad_input(runner, make):
+    existing = make.staff()
+    result = runner.invoke(args=["user", "create", "--email", existing.email, "--role", "hr_admin",
+                                 "--password", "a-good-password"])
+    assert result.exit_code != 0 and "already exists" in result.output
+    short = runner.invoke(args=["user", "create", "--email", "x@example.com", "--role", "executive",
+                                "--password", "short"])
+    assert short.exit_code != 0 and "at least 10 characters" in short.output

@@ -1,0 +1,56 @@
+"""Configuration is validated at start-up; a bad variable gets a one-line error naming it."""
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from webapp.config import ConfigError, load_config
+
+
+@pytest.mark.parametrize("env, name", [
+    ({"TANDEM_MIN_GROUP_SIZE": "2"}, "TANDEM_MIN_GROUP_SIZE"),
+    ({"TANDEM_MIN_GROUP_SIZE": "11"}, "TANDEM_MIN_GROUP_SIZE"),
+    ({"TANDEM_MIN_GROUP_SIZE": "five"}, "TANDEM_MIN_GROUP_SIZE"),
+    ({"TANDEM_MIN_COMMENT_GROUP_SIZE": "4", "TANDEM_MIN_GROUP_SIZE": "5"}, "TANDEM_MIN_COMMENT_GROUP_SIZE"),
+    ({"TANDEM_SMTP_PORT": "99999"}, "TANDEM_SMTP_PORT"),
+    ({"TANDEM_SMTP_SENDER": "nobody"}, "TANDEM_SMTP_SENDER"),
+    ({"TANDEM_DATABASE_URL": "mysql://x/y"}, "TANDEM_DATABASE_URL"),
+    ({"TANDEM_SECRET_KEY": "short"}, "TANDEM_SECRET_KEY"),
+    ({"TANDEM_BASE_URL": "ftp://x"}, "TANDEM_BASE_URL"),
+])
+def test_bad_variable_is_named(tmp_path, env, name):
+    with pytest.raises(ConfigError) as err:
+        load_config(env, instance_path=tmp_path)
+    message = str(err.value)
+    assert message.startswith(name) and "\n" not in message
+
+
+def test_defaults(tmp_path):
+    config = load_config({}, instance_path=tmp_path / "instance")
+    assert config["MIN_GROUP_SIZE"] == 5 and config["MIN_COMMENT_GROUP_SIZE"] == 10
+    assert config["DATABASE_URL"] == f"sqlite:///{(tmp_path / 'instance' / 'tandem.db').resolve()}"
+
+
+def test_postgres_url_uses_psycopg3(tmp_path):
+    config = load_config({"TANDEM_DATABASE_URL": "postgresql://u@h/db"}, instance_path=tmp_path)
+    assert config["DATABASE_URL"] == "postgresql+psycopg://u@h/db"
+
+
+def test_secret_key_is_generated_once_with_owner_only_mode(tmp_path):
+    first = load_config({}, instance_path=tmp_path)["SECRET_KEY"]
+    second = load_config({}, instance_path=tmp_path)["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
+
+
+def test_cli_reports_bad_configuration_in_one_line(tmp_path):
+    env = {**os.environ, "TANDEM_MIN_GROUP_SIZE": "1", "TANDEM_INSTANCE_PATH": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", "from webapp.cli import main; main()", "db", "current"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "Configuration error: TANDEM_MIN_GROUP_SIZE must be between 3 and 10, got 1"]
