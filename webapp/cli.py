@@ -14,6 +14,7 @@ from surveys.errors import TandemError
 
 from .cli_demo import demo
 from .cli_import import import_group
+from .cli_report import report_group
 from .cli_tick import tick
 from .config import ConfigError
 from .db import get_session
@@ -105,3 +106,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(import_group)
     app.cli.add_command(tick)
+    app.cli.add_command(report_group)

@@ -1,18 +1,49 @@
-"""Reports for HR and leadership: the executive's landing page."""
+"""Reports for HR and leadership: participation and the EX-CX linkage report."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
+from sqlalchemy import select
 
+from analysis import charts
 from surveys import overview
+from surveys.models import Program
 
 from ..auth import roles_required
 from ..db import get_session
+from .charts import to_svg
+from .pipeline import LABELS, linkage_analysis
 
 bp = Blueprint("reports", __name__)
+CONFIDENCE_LEVELS = (0.90, 0.95, 0.99)
 
 
 @bp.route("/")
 @roles_required("executive", "hr_admin")
 def index():
-    waves = overview.wave_participation(get_session(), current_app.config["MIN_GROUP_SIZE"])
-    return render_template("reports/index.html", waves=waves)
+    session = get_session()
+    waves = overview.wave_participation(session, current_app.config["MIN_GROUP_SIZE"])
+    programs = session.scalars(select(Program).where(Program.audience == "employee").order_by(Program.name))
+    return render_template("reports/index.html", waves=waves, programs=list(programs))
+
+
+@bp.route("/linkage")
+@roles_required("executive", "hr_admin")
+def linkage():
+    session = get_session()
+    programs = list(session.scalars(select(Program).where(Program.audience == "employee").order_by(Program.name)))
+    if not programs:
+        return render_template("reports/linkage.html", programs=[], result=None, labels=LABELS)
+    code = request.args.get("program") or programs[0].code
+    if code not in {p.code for p in programs}:
+        abort(404, f"No employee program with code '{code}'.")
+    try:
+        confidence = float(request.args.get("confidence", "0.95"))
+    except ValueError:
+        confidence = 0.0
+    if confidence not in CONFIDENCE_LEVELS:
+        abort(400, f"Confidence must be one of {', '.join(str(c) for c in CONFIDENCE_LEVELS)}.")
+    result = linkage_analysis(session, code, min_group_size=current_app.config["MIN_GROUP_SIZE"],
+                              process_target=current_app.config["PROCESS_TARGET"], confidence=confidence)
+    chart = to_svg(charts.forest_plot(result.report)) if result.report.rows else None
+    return render_template("reports/linkage.html", programs=programs, program_code=code, result=result,
+                           chart=chart, labels=LABELS, confidence=confidence, levels=CONFIDENCE_LEVELS)

@@ -1,0 +1,164 @@
+"""The linkage unit table: team x wave metrics from SQL summaries, suppressed below k.
+
+The database returns counts and sums per team and wave (never answer rows); this module turns them
+into scores, hides cells below the anonymity threshold and estimates each metric's ICC(2) from the
+same summaries, so `linkage.linkage_matrix` can disattenuate.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .results import ICCResult
+
+NAN = float("nan")
+EX_DIMENSIONS = ("engagement", "culture", "people", "process", "technology")
+CX_METRICS = ("csat", "nps", "ces")
+
+
+def icc_from_summary(n, means, sumsq) -> ICCResult:
+    """ICC(1) and ICC(2) from per-group sizes, means and sums of squared values.
+
+    Gives exactly what `agreement.icc` gives on the raw values (same one-way ANOVA, same adjusted
+    group size k0), so respondent-level rows can stay in the database.
+
+    Parameters
+    ----------
+    n, means, sumsq : sequences of equal length
+        Per group: number of values, their mean, and the sum of the squared values.
+
+    Returns
+    -------
+    ICCResult
+        NaN fields and a note when fewer than two groups or no within-group degrees of freedom.
+    """
+    n = np.asarray(n, dtype=float)
+    means = np.asarray(means, dtype=float)
+    sumsq = np.asarray(sumsq, dtype=float)
+    keep = (n > 0) & np.isfinite(means) & np.isfinite(sumsq)
+    n, means, sumsq = n[keep], means[keep], sumsq[keep]
+    j, total = len(n), float(n.sum())
+    if j < 2:
+        return ICCResult(NAN, NAN, NAN, NAN, j, total, "ICC needs at least two groups")
+    if total - j < 1:
+        return ICCResult(NAN, NAN, NAN, NAN, j, 1.0, "every group has one member")
+    grand = float((n * means).sum() / total)
+    ssb = float((n * (means - grand) ** 2).sum())
+    ssw = max(float((sumsq - n * means ** 2).sum()), 0.0)  # clip rounding noise below zero
+    msb, msw = ssb / (j - 1), ssw / (total - j)
+    k0 = float((total - (n ** 2).sum() / total) / (j - 1))
+    if msb == 0 and msw == 0:
+        return ICCResult(NAN, NAN, NAN, NAN, j, k0, "all values are identical; ICC is undefined")
+    if msw == 0:
+        return ICCResult(1.0, 1.0, math.inf, 0.0, j, k0, "no within-group variance")
+    f = msb / msw
+    icc1 = (msb - msw) / (msb + (k0 - 1) * msw)
+    icc2 = (msb - msw) / msb if msb > 0 else NAN
+    return ICCResult(float(icc1), float(icc2), float(f), float(stats.f.sf(f, j - 1, total - j)), j, k0)
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """Team x wave metrics ready for `linkage_matrix`.
+
+    ``frame`` has columns unit, wave, one column per metric and ``n_<metric>``; cells below k are
+    NaN. ``reliabilities`` maps metric -> ICC(2) of its unit means. ``suppressed`` counts hidden cells.
+    """
+
+    frame: pd.DataFrame
+    ex_metrics: tuple[str, ...]
+    cx_metrics: tuple[str, ...]
+    reliabilities: dict
+    suppressed: int
+
+
+def _cx_scores(cx: pd.DataFrame) -> pd.DataFrame:
+    """Per row: score and the per-respondent sum of squares used for ICC, by metric."""
+    cx = cx.astype({"n": float, "top2": float, "promoters": float, "detractors": float,
+                    "total": float, "sumsq": float})
+    score = np.select(
+        [cx["metric"] == "csat", cx["metric"] == "nps"],
+        [100.0 * cx["top2"] / cx["n"], 100.0 * (cx["promoters"] - cx["detractors"]) / cx["n"]],
+        default=cx["total"] / cx["n"],
+    )
+    # Respondent-level codings: CSAT 100/0 (top two or not), NPS +100/0/-100, CES the raw value.
+    sq = np.select(
+        [cx["metric"] == "csat", cx["metric"] == "nps"],
+        [1e4 * cx["top2"], 1e4 * (cx["promoters"] + cx["detractors"])],
+        default=cx["sumsq"],
+    )
+    return cx.assign(score=score, sq=sq)
+
+
+def build_units(dimensions: pd.DataFrame, enps: pd.DataFrame, customer: pd.DataFrame, k: int,
+                process_target: float = 80.0) -> UnitTable:
+    """Assemble the unit table from SQL summaries, suppressing every cell with fewer than k answers.
+
+    Parameters
+    ----------
+    dimensions : DataFrame
+        wave, team_id, dimension, score (mean of respondents' % favourable), n, sumsq.
+    enps : DataFrame
+        wave, team_id, promoters, detractors, n.
+    customer : DataFrame
+        wave, team_id, metric (csat|nps|ces), n, top2, promoters, detractors, total, sumsq.
+    k : int
+        Minimum group size; smaller cells become NaN and are left out of every statistic.
+    process_target : float
+        Organisation target for % favourable on process; process_gap = max(0, target - process).
+
+    Returns
+    -------
+    UnitTable
+    """
+    parts, rel, suppressed = [], {}, 0
+    if len(dimensions):
+        d = dimensions.astype({"score": float, "n": float, "sumsq": float})
+        for dim in EX_DIMENSIONS:
+            sub = d[(d["dimension"] == dim) & (d["n"] >= k)]
+            if len(sub):
+                rel[dim] = icc_from_summary(sub["n"], sub["score"], sub["sumsq"]).icc2
+        suppressed += int((d["n"] < k).sum())
+        d.loc[d["n"] < k, "score"] = NAN
+        wide = d.pivot_table(index=["team_id", "wave"], columns="dimension", values=["score", "n"],
+                             aggfunc="first", dropna=False)
+        present = [m for m in EX_DIMENSIONS if m in wide["score"].columns]
+        parts += [wide["score"][present], wide["n"][present].add_prefix("n_")]
+    if len(enps):
+        e = enps.astype({"promoters": float, "detractors": float, "n": float}).set_index(["team_id", "wave"])
+        score = 100.0 * (e["promoters"] - e["detractors"]) / e["n"]
+        ok = e["n"] >= k
+        rel["enps"] = icc_from_summary(e["n"][ok], score[ok], 1e4 * (e["promoters"] + e["detractors"])[ok]).icc2
+        suppressed += int((~ok).sum())
+        parts.append(pd.DataFrame({"enps": score.where(ok), "n_enps": e["n"]}))
+    if len(customer):
+        c = _cx_scores(customer)
+        for metric in CX_METRICS:
+            sub = c[(c["metric"] == metric) & (c["n"] >= k)]
+            if len(sub):
+                rel[metric] = icc_from_summary(sub["n"], sub["score"], sub["sq"]).icc2
+        suppressed += int((c["n"] < k).sum())
+        c.loc[c["n"] < k, "score"] = NAN
+        wide = c.pivot_table(index=["team_id", "wave"], columns="metric", values=["score", "n"],
+                             aggfunc="first", dropna=False)
+        present = [m for m in CX_METRICS if m in wide["score"].columns]
+        parts += [wide["score"][present], wide["n"][present].add_prefix("n_")]
+    if not parts:
+        return UnitTable(pd.DataFrame(columns=["unit", "wave"]), (), (), {}, 0)
+    frame = pd.concat(parts, axis=1).reset_index().rename(columns={"team_id": "unit"})
+    frame.columns.name = None
+    ex = [m for m in EX_DIMENSIONS if m in frame.columns]
+    if "process" in frame.columns:
+        frame["process_gap"] = (process_target - frame["process"]).clip(lower=0.0)
+        ex.append("process_gap")
+        if "process" in rel:
+            rel["process_gap"] = rel["process"]  # same answers; the clipping at target is ignored
+    if "enps" in frame.columns:
+        ex.append("enps")
+    cx = tuple(m for m in CX_METRICS if m in frame.columns)
+    frame = frame.sort_values(["unit", "wave"]).reset_index(drop=True)
+    return UnitTable(frame, tuple(ex), cx, rel, suppressed)
