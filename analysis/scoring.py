@@ -8,7 +8,7 @@ state of a report.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -112,7 +112,8 @@ def nps(values: Iterable, confidence: float = 0.95) -> NPSResult:
     p_d = float((arr <= 6).mean())
     score = 100.0 * (p_p - p_d)
     se = 100.0 * math.sqrt(max(p_p + p_d - (p_p - p_d) ** 2, 0.0) / n)
-    return NPSResult(score, 100 * p_p, 100 * (1 - p_p - p_d), 100 * p_d, n,
+    p_pass = float(((arr >= 7) & (arr <= 8)).mean())
+    return NPSResult(score, 100 * p_p, 100 * p_pass, 100 * p_d, n,
                      max(-100.0, score - z * se), min(100.0, score + z * se))
 
 

@@ -1,0 +1,135 @@
+"""Small-cell suppression with complementary suppression of siblings.
+
+Primary suppression hides every cell answered by fewer than k people.
+Complementary suppression stops a hidden cell being recovered by
+subtraction. A parent and its children (a "family") satisfy one equation:
+parent total = parent's own members + sum of the children. If exactly one
+cell of a family is hidden, it is that equation's only unknown: a hidden
+child is the parent total minus the visible siblings, and a hidden parent is
+the sum of its visible children (assuming, conservatively, that the
+parent's own members are known). So whenever a family has exactly one hidden
+cell with a non-zero count, another cell is hidden too - the smallest
+visible child, or the parent when no child is left - and the process repeats
+until nothing changes, because hiding a cell can leave a single unknown in
+the family above or below it. Hidden cells with count 0 give no protection
+(there is nothing to learn about them either) and are not counted.
+
+This defeats recovery by single subtractions, the attack people actually
+use on report tables; it is not a full linear-programming audit of every
+combination of equations.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .results import SuppressionResult
+
+
+def suppress(frame: pd.DataFrame, count_column: str, k: int, parent: str | None = None,
+             value_columns=None, id_column: str | None = None) -> SuppressionResult:
+    """Hide cells with fewer than ``k`` answers, plus siblings that would give them away.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per cell (e.g. team x dimension) with its count.
+    count_column : str
+        Number of respondents behind the cell. A missing count is treated
+        as unknown and hidden.
+    k : int
+        Minimum group size (at least 1).
+    parent : str, optional
+        Column naming each cell's parent; cells with the same parent are
+        siblings. Missing parent = top level (no siblings).
+    value_columns : sequence of str, optional
+        Columns to blank in hidden rows. Default: every numeric column except
+        the count, parent and id columns.
+    id_column : str, optional
+        Column with each row's own key, matching ``parent`` values. When
+        given, a parent row in the frame is hidden if its group has one
+        hidden child and no visible sibling left to hide (e.g. a single
+        child): otherwise the parent's score would stand in for the child's.
+        Parents not in the frame are listed in ``parents_to_hide`` for the
+        caller to hide wherever it shows them.
+
+    Returns
+    -------
+    SuppressionResult
+        ``frame``: a copy with a boolean ``suppressed`` column; hidden rows
+        have NaN in the count and value columns (None in non-numeric value
+        columns). Index labels of primary and complementary suppressions.
+    """
+    if int(k) < 1:
+        raise ValueError("k must be at least 1")
+    if count_column not in frame.columns:
+        raise ValueError(f"count column {count_column!r} not in frame")
+    for col in (parent, id_column):
+        if col is not None and col not in frame.columns:
+            raise ValueError(f"column {col!r} not in frame")
+    counts = pd.to_numeric(frame[count_column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    hidden = np.isnan(counts) | (counts < k)
+    primary = hidden.copy()
+    to_parent: set = set()
+    if parent is not None:
+        hidden, to_parent = _complementary(frame, counts, hidden, parent, id_column)
+    out = frame.copy()
+    skip = {count_column, parent, id_column}
+    if value_columns is None:
+        value_columns = [c for c in frame.columns
+                         if c not in skip and pd.api.types.is_numeric_dtype(frame[c])
+                         and not pd.api.types.is_bool_dtype(frame[c])]
+    idx = out.index[hidden]
+    for col in [count_column] + list(value_columns):
+        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].astype(float)
+            out.loc[idx, col] = np.nan
+        else:
+            out[col] = out[col].astype(object)
+            out.loc[idx, col] = None
+    out["suppressed"] = hidden
+    labels = frame.index.to_numpy()
+    return SuppressionResult(out, tuple(labels[primary].tolist()),
+                             tuple(labels[hidden & ~primary].tolist()), tuple(sorted(to_parent, key=str)))
+
+
+def _complementary(frame, counts, hidden, parent, id_column):
+    """Hide cells until no family has exactly one hidden cell with a non-zero count.
+
+    A family is a parent and its children: they satisfy one equation,
+    parent = parent's own members + sum of children, so one unknown in it is
+    recoverable by subtraction and two or more are not.
+    """
+    hidden = hidden.copy()
+    parents = frame[parent].to_numpy(dtype=object)
+    groups: dict = {}
+    for pos, key in enumerate(parents):
+        if not pd.isna(key):
+            groups.setdefault(key, []).append(pos)
+    row_of = {}
+    if id_column is not None:
+        row_of = {key: pos for pos, key in enumerate(frame[id_column].to_numpy(dtype=object))}
+    to_parent: set = set()
+    positive = np.nan_to_num(counts, nan=1.0) > 0  # unknown counts may be non-zero
+    changed = True
+    while changed:  # each pass hides at least one more cell or stops, so this ends
+        changed = False
+        for key, members in groups.items():
+            members = np.array(members)
+            ppos = row_of.get(key)
+            unknown = int((hidden[members] & positive[members]).sum())
+            if ppos is not None and hidden[ppos] and positive[ppos]:
+                unknown += 1
+            if unknown != 1:
+                continue
+            visible = members[~hidden[members]]
+            if len(visible):
+                # The smallest visible sibling: least information lost.
+                hidden[visible[np.argsort(counts[visible], kind="stable")[0]]] = True
+                changed = True
+            elif ppos is not None and not hidden[ppos]:
+                hidden[ppos] = True
+                changed = True
+            elif ppos is None:
+                to_parent.add(key)
+    return hidden, to_parent
