@@ -8,6 +8,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..errors import Conflict, ValidationError
 from .base import Base, in_list, utcnow
 from .instruments import AUDIENCES, Survey
 from .org import Person, Team, Touchpoint
@@ -78,6 +79,41 @@ class Wave(Base):
 
     def __repr__(self) -> str:
         return f"<Wave {self.label} {self.status}>"
+
+    # Guarded transitions: draft -> open -> closed, never back. Callers load the row FOR UPDATE so
+    # two processes cannot both pass a guard (see surveys/scheduling.py).
+    def open(self, now: dt.datetime, min_group_size: int, min_comment_group_size: int) -> None:
+        """Open a draft wave now, freezing the anonymity thresholds into it."""
+        if self.status != "draft":
+            raise Conflict(f"Wave {self.label} is already {self.status}; only a draft wave can be opened.")
+        if now >= self.closes_at:
+            raise Conflict(f"Wave {self.label} was due to close at {self.closes_at:%Y-%m-%d %H:%M} UTC, "
+                           "which has passed; extend it before opening it.")
+        self.opens_at = min(self.opens_at, now)  # opened early: the window starts now
+        self.status = "open"
+        self.min_group_size = min_group_size
+        self.min_comment_group_size = max(min_comment_group_size, min_group_size)
+
+    def close(self, now: dt.datetime) -> None:
+        """Close an open wave; closing before its end moves the end to now."""
+        if self.status == "draft":
+            raise Conflict(f"Wave {self.label} has not opened yet, so there is nothing to close.")
+        if self.status == "closed":
+            raise Conflict(f"Wave {self.label} is already closed.")
+        if now < self.closes_at:
+            self.closes_at = max(now, self.opens_at + dt.timedelta(seconds=1))
+        self.status = "closed"
+
+    def extend(self, new_closes_at: dt.datetime, now: dt.datetime) -> None:
+        """Move the closing time of a draft or open wave later."""
+        if self.status == "closed":
+            raise Conflict(f"Wave {self.label} has closed; a closed wave cannot be reopened.")
+        if new_closes_at <= self.closes_at:
+            raise ValidationError(f"The new closing time must be after the current one "
+                                  f"({self.closes_at:%Y-%m-%d %H:%M} UTC).", field="closes_at")
+        if new_closes_at <= now:
+            raise ValidationError("The new closing time must be in the future.", field="closes_at")
+        self.closes_at = new_closes_at
 
 
 class Invitation(Base):

@@ -1,2 +1,265 @@
-"""Admin: programs (in progress)."""
-from .views import bp  # noqa: F401
+"""Admin: programs and their waves (open, close, extend, add), and the live response-rate view."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from surveys import participation, programs, scheduling
+from surveys.errors import TandemError, ValidationError
+from surveys.models import Team, Wave, utcnow
+
+from ..auth import roles_required
+from ..db import get_session
+from .views import bp
+
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
+CADENCE_LABELS = {
+    "monthly": "Monthly (a new wave every month)",
+    "quarterly": "Quarterly (a new wave every three months)",
+    "custom": "Custom (HR adds each wave)",
+    "always_on": "Always on (customer feedback; one wave per calendar month)",
+}
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class TeamChecklist(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ProgramEditForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    wave_days = IntegerField("Wave length (days)", default=14, validators=[InputRequired(), NumberRange(1, 365)])
+    reminder_days = IntegerField("Remind non-responders after (days; 0 = no reminder)", default=5,
+                                 validators=[InputRequired(), NumberRange(0, 365)])
+    teams = TeamChecklist("Targeted teams (each includes its sub-teams; none = the whole organisation)",
+                          coerce=int, validate_choice=False)
+    active = BooleanField("Active (Tandem opens and schedules its waves)", default=True)
+
+
+class ProgramForm(ProgramEditForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
+    # Not checked against the list: a template installed meanwhile by another admin leaves the list but
+    # stays a valid answer, and the service rejects anything it cannot resolve with a clear message.
+    instrument = SelectField("Instrument", validators=[DataRequired()], validate_choice=False)
+    cadence = SelectField("Cadence", choices=[SelectChoice(k, v) for k, v in CADENCE_LABELS.items()])
+    first_opens_on = DateField("First wave opens on (00:00 UTC)", validators=[InputRequired()])
+    first_label = StringField("First wave label (custom cadence only)", validators=[Optional(), Length(max=60)])
+
+
+class AddWaveForm(FlaskForm):
+    label = StringField("Label", validators=[DataRequired(), Length(max=60)])
+    opens_at = DateTimeLocalField("Opens (UTC)", format=DATETIME_FORMAT, validators=[InputRequired()])
+    closes_at = DateTimeLocalField("Closes (UTC; empty = after the program's wave length)", format=DATETIME_FORMAT,
+                                   validators=[Optional()])
+
+
+class ExtendForm(FlaskForm):
+    closes_at = DateTimeLocalField("New closing time (UTC)", format=DATETIME_FORMAT, validators=[InputRequired()])
+
+
+class ActionForm(FlaskForm):
+    """No fields: carries the CSRF token of the open and close buttons."""
+
+
+def _team_choices(session) -> list:
+    teams = {t.id: t for t in session.scalars(select(Team))}
+
+    def path(team: Team) -> str:
+        names, seen = [], set()
+        while team is not None and team.id not in seen:  # guard against a cycle in bad data
+            seen.add(team.id)
+            names.append(team.name)
+            team = teams.get(team.parent_id)
+        return " › ".join(reversed(names))
+
+    labelled = sorted(((tid, path(t)) for tid, t in teams.items()), key=lambda c: c[1].lower())
+    return [SelectChoice(str(tid), label) for tid, label in labelled]
+
+
+def _field_error(form: FlaskForm, exc: ValidationError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+@bp.route("/programs")
+@roles_required("hr_admin")
+def programs_list():
+    session = get_session()
+    items = programs.list_programs(session)
+    current = {p.id: next((w for w in reversed(p.waves) if w.status != "draft"), None) for p in items}
+    upcoming = {p.id: next((w for w in p.waves if w.status == "draft" and w.closes_at > utcnow()), None)
+                for p in items}
+    return render_template("admin/programs.html", programs=items, current=current, upcoming=upcoming,
+                           cadences=CADENCE_LABELS)
+
+
+@bp.route("/programs/new", methods=["GET", "POST"])
+@roles_required("hr_admin")
+def programs_new():
+    session = get_session()
+    form = ProgramForm()
+    choices = programs.instrument_choices(session)
+    form.instrument.choices = [SelectChoice(c.value, c.label) for c in choices]
+    form.teams.choices = _team_choices(session)
+    if not form.is_submitted():
+        form.first_opens_on.data = utcnow().date()
+    if form.validate_on_submit():
+        try:
+            program = programs.create_program(
+                session, code=form.code.data, name=form.name.data, instrument=form.instrument.data,
+                cadence=form.cadence.data, wave_days=form.wave_days.data, reminder_days=form.reminder_days.data,
+                team_ids=form.teams.data or [], now=utcnow(), first_label=form.first_label.data,
+                first_opens_at=dt.datetime.combine(form.first_opens_on.data, dt.time()), actor_id=current_user.id)
+        except ValidationError as exc:
+            session.rollback()
+            _field_error(form, exc)
+        else:
+            session.commit()
+            flash(f"Program {program.code} created with its first wave {program.waves[0].label} "
+                  f"(opens {program.waves[0].opens_at:%Y-%m-%d %H:%M} UTC).", "success")
+            return redirect(url_for("admin.programs_detail", program_id=program.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/programs_form.html", form=form, program=None), status
+
+
+@bp.route("/programs/<int:program_id>/edit", methods=["GET", "POST"])
+@roles_required("hr_admin")
+def programs_edit(program_id: int):
+    session = get_session()
+    program = programs.get_program(session, program_id)
+    form = ProgramEditForm(obj=program)
+    form.teams.choices = _team_choices(session)
+    if not form.is_submitted():
+        form.teams.data = [t.id for t in program.teams]
+    if form.validate_on_submit():
+        try:
+            programs.update_program(session, program.id, name=form.name.data, wave_days=form.wave_days.data,
+                                    reminder_days=form.reminder_days.data, team_ids=form.teams.data or [],
+                                    active=form.active.data, actor_id=current_user.id)
+        except ValidationError as exc:
+            session.rollback()
+            _field_error(form, exc)
+        else:
+            session.commit()
+            flash(f"Program {program.code} saved. Waves already open keep their invitations.", "success")
+            return redirect(url_for("admin.programs_detail", program_id=program.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/programs_form.html", form=form, program=program), status
+
+
+@bp.route("/programs/<int:program_id>")
+@roles_required("hr_admin")
+def programs_detail(program_id: int):
+    session = get_session()
+    program = programs.get_program(session, program_id)
+    add_form = AddWaveForm() if program.cadence == "custom" else None
+    return render_template("admin/programs_detail.html", program=program, now=utcnow(),
+                           counts=participation.wave_counts(session, program), add_form=add_form,
+                           action_form=ActionForm(), cadences=CADENCE_LABELS, date_format=DATETIME_FORMAT,
+                           default_close=dt.timedelta(days=program.wave_days))
+
+
+@bp.route("/programs/<int:program_id>/waves", methods=["POST"])
+@roles_required("hr_admin")
+def programs_add_wave(program_id: int):
+    session = get_session()
+    form = AddWaveForm()
+    if not form.validate_on_submit():
+        flash("Adding the wave failed: " + _form_errors(form), "error")
+        return redirect(url_for("admin.programs_detail", program_id=program_id))
+    try:
+        wave = scheduling.add_custom_wave(session, program_id, form.label.data, form.opens_at.data,
+                                          form.closes_at.data, utcnow(), current_user.id)
+    except TandemError as exc:
+        session.rollback()
+        flash(f"Adding the wave failed: {exc.message}", "error")
+    else:
+        session.commit()
+        flash(f"Wave {wave.label} added; it opens {wave.opens_at:%Y-%m-%d %H:%M} UTC.", "success")
+    return redirect(url_for("admin.programs_detail", program_id=program_id))
+
+
+def _wave_action(wave_id: int, verb: str, run) -> object:
+    session = get_session()
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        abort(404, f"There is no wave with id {wave_id}.")
+    program_id = wave.program_id
+    form = ActionForm() if verb != "extend" else ExtendForm()
+    if not form.validate_on_submit():
+        flash(f"Could not {verb} the wave: " + _form_errors(form), "error")
+        return redirect(url_for("admin.programs_detail", program_id=program_id))
+    try:
+        message = run(session, form)
+    except TandemError as exc:
+        session.rollback()
+        flash(f"Could not {verb} wave {wave.label}: {exc.message}", "error")
+    else:
+        session.commit()
+        flash(message, "success")
+    return redirect(url_for("admin.programs_detail", program_id=program_id))
+
+
+def _form_errors(form: FlaskForm) -> str:
+    return " ".join(f"{getattr(form, name).label.text}: {' '.join(errs)}" for name, errs in form.errors.items()
+                    ) or "the form was incomplete."
+
+
+@bp.route("/waves/<int:wave_id>/open", methods=["POST"])
+@roles_required("hr_admin")
+def waves_open(wave_id: int):
+    def run(session, _form):
+        config = current_app.config
+        invited = scheduling.open_wave(session, wave_id, utcnow(), current_user.id, config["MIN_GROUP_SIZE"],
+                                       config["MIN_COMMENT_GROUP_SIZE"])
+        wave = session.get(Wave, wave_id)
+        return (f"Wave {wave.label} is open: {invited} people invited. Invitation emails go out with the "
+                "next run of tandem tick.")
+
+    return _wave_action(wave_id, "open", run)
+
+
+@bp.route("/waves/<int:wave_id>/close", methods=["POST"])
+@roles_required("hr_admin")
+def waves_close(wave_id: int):
+    def run(session, _form):
+        erased = scheduling.close_wave(session, wave_id, utcnow(), current_user.id)
+        wave = session.get(Wave, wave_id)
+        return f"Wave {wave.label} is closed; {erased} unfinished answer set(s) were erased."
+
+    return _wave_action(wave_id, "close", run)
+
+
+@bp.route("/waves/<int:wave_id>/extend", methods=["POST"])
+@roles_required("hr_admin")
+def waves_extend(wave_id: int):
+    def run(session, form):
+        wave = scheduling.extend_wave(session, wave_id, form.closes_at.data, utcnow(), current_user.id)
+        return f"Wave {wave.label} now closes {wave.closes_at:%Y-%m-%d %H:%M} UTC."
+
+    return _wave_action(wave_id, "extend", run)
+
+
+@bp.route("/waves/<int:wave_id>/participation")
+@roles_required("hr_admin")
+def waves_participation(wave_id: int):
+    report = participation.team_participation(get_session(), wave_id)
+    return render_template("admin/waves_participation.html", report=report)

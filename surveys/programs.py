@@ -1,0 +1,167 @@
+"""Programs: an instrument run on a cadence for some teams (employees) or touchpoints (customers)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import audit, scheduling
+from .errors import NotFound, ValidationError
+from .models import CADENCES, Program, Survey, Team
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+MAX_WAVE_DAYS = 365
+
+
+@dataclass(frozen=True)
+class InstrumentChoice:
+    """An instrument HR can pick: `value` is "survey:<id>" or "template:<code>"."""
+
+    value: str
+    label: str
+    audience: str
+
+
+def _builtins() -> dict:
+    try:  # the built-in library is optional: without it only existing surveys are offered
+        from .templates_library import BUILTIN
+    except ImportError:
+        return {}
+    return BUILTIN
+
+
+def instrument_choices(session: Session) -> list[InstrumentChoice]:
+    """The latest non-archived version of each survey code, then built-in templates not installed yet."""
+    latest = (select(Survey.code, func.max(Survey.version).label("version")).group_by(Survey.code)).subquery()
+    surveys = session.scalars(
+        select(Survey).join(latest, (Survey.code == latest.c.code) & (Survey.version == latest.c.version))
+        .where(Survey.status != "archived").order_by(Survey.title))
+    choices = [InstrumentChoice(f"survey:{s.id}", f"{s.title} (v{s.version}, {s.audience})", s.audience)
+               for s in surveys]
+    installed = set(session.scalars(select(Survey.code)))
+    for code, spec in _builtins().items():
+        if code not in installed:
+            choices.append(InstrumentChoice(f"template:{code}", f"{spec.title} (built-in template, {spec.audience})",
+                                            spec.audience))
+    return choices
+
+
+def resolve_instrument(session: Session, value: str, actor_id: int | None = None) -> Survey:
+    """The survey behind a choice value, installing a built-in template when it is not installed yet."""
+    kind, _, ref = (value or "").partition(":")
+    if kind == "survey" and ref.isdigit():
+        survey = session.get(Survey, int(ref))
+        if survey is not None:
+            return survey
+    elif kind == "template" and ref in _builtins():
+        # Installed already (maybe by another admin a moment ago): use its latest version.
+        existing = session.scalar(select(Survey).where(Survey.code == ref).order_by(Survey.version.desc()))
+        if existing is not None:
+            return existing
+        from .templates_library import install
+
+        return install(session, ref, actor_id=actor_id)
+    raise ValidationError("Choose an instrument from the list.", field="instrument")
+
+
+def _teams(session: Session, team_ids: list[int]) -> list[Team]:
+    ids = sorted({int(t) for t in team_ids or []})
+    teams = list(session.scalars(select(Team).where(Team.id.in_(ids)))) if ids else []
+    if len(teams) != len(ids):
+        raise ValidationError("One of the chosen teams no longer exists; reload the page.", field="teams")
+    return teams
+
+
+def _check_days(cadence: str, wave_days: int, reminder_days: int) -> None:
+    if not isinstance(wave_days, int) or not 1 <= wave_days <= MAX_WAVE_DAYS:
+        raise ValidationError(f"A wave lasts between 1 and {MAX_WAVE_DAYS} days.", field="wave_days")
+    if not isinstance(reminder_days, int) or reminder_days < 0:
+        raise ValidationError("Reminder days must be 0 (no reminder) or more.", field="reminder_days")
+    if cadence != "always_on" and reminder_days >= wave_days:
+        raise ValidationError(f"A reminder after {reminder_days} days would come after a {wave_days}-day "
+                              "wave has closed; choose fewer days, or 0 for no reminder.", field="reminder_days")
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Give the program a name.", field="name")
+    if len(name) > 200:
+        raise ValidationError("A program name has at most 200 characters.", field="name")
+    return name
+
+
+def create_program(session: Session, *, code: str, name: str, instrument: str, cadence: str,
+                   wave_days: int, reminder_days: int, team_ids: list[int], first_opens_at: dt.datetime,
+                   now: dt.datetime, first_label: str | None = None, actor_id: int | None = None) -> Program:
+    """Create a program and its first draft wave; the audience follows the instrument; flushes."""
+    code = (code or "").strip()
+    if not CODE_RE.match(code):
+        raise ValidationError("A program code has 1 to 40 letters, digits, '-', '_' or '.', starting with a "
+                              "letter or digit.", field="code")
+    if session.scalar(select(Program.id).where(Program.code == code)) is not None:
+        raise ValidationError(f"A program with code '{code}' already exists; choose another code.", field="code")
+    name = _check_name(name)
+    if cadence not in CADENCES:
+        raise ValidationError(f"Cadence must be one of {', '.join(CADENCES)}.", field="cadence")
+    _check_days(cadence, wave_days, reminder_days)
+    survey = resolve_instrument(session, instrument, actor_id)
+    if cadence == "always_on" and survey.audience != "customer":
+        raise ValidationError("Always-on suits customer feedback; run employee surveys monthly, quarterly or "
+                              "on a custom schedule.", field="cadence")
+    teams = _teams(session, team_ids)
+    if teams and survey.audience != "employee":
+        raise ValidationError("Targeted teams apply to employee programs; customers are reached through "
+                              "touchpoints. Clear the teams for a customer instrument.", field="teams")
+    program = Program(code=code, name=name, survey=survey, audience=survey.audience, cadence=cadence,
+                      wave_days=wave_days, reminder_days=reminder_days, teams=teams)
+    opens_at, closes_at = scheduling.default_window(program, first_opens_at)
+    if closes_at <= now:
+        raise ValidationError("With that opening date the first wave would already be over; choose a later "
+                              "date.", field="first_opens_at")
+    label = scheduling.period_label(cadence, opens_at) or (first_label or "").strip() or f"{opens_at:%Y-%m-%d}"
+    try:
+        with session.begin_nested():  # another admin may have taken the code since the check above
+            session.add(program)
+            session.flush()
+    except IntegrityError:
+        raise ValidationError(f"A program with code '{code}' already exists; choose another code.",
+                              field="code") from None
+    audit.record(session, actor_id, "program.create", "program", program.id, code=code, cadence=cadence,
+                 survey=survey.code, teams=[t.code for t in teams])
+    scheduling.create_wave(session, program, label, opens_at, closes_at, actor_id)
+    return program
+
+
+def update_program(session: Session, program_id: int, *, name: str, wave_days: int, reminder_days: int,
+                   team_ids: list[int], active: bool, actor_id: int | None = None) -> Program:
+    """Change a program's settings; waves already open keep their invitations and windows."""
+    program = get_program(session, program_id)
+    name = _check_name(name)
+    _check_days(program.cadence, wave_days, reminder_days)
+    teams = _teams(session, team_ids)
+    if teams and program.audience != "employee":
+        raise ValidationError("Targeted teams apply to employee programs only.", field="teams")
+    program.name, program.wave_days, program.reminder_days = name, wave_days, reminder_days
+    program.teams, program.active = teams, bool(active)
+    audit.record(session, actor_id, "program.update", "program", program.id, wave_days=wave_days,
+                 reminder_days=reminder_days, active=bool(active), teams=[t.code for t in teams])
+    session.flush()
+    return program
+
+
+def get_program(session: Session, program_id: int) -> Program:
+    """A program by id, or NotFound."""
+    program = session.get(Program, program_id)
+    if program is None:
+        raise NotFound(f"There is no program with id {program_id}.")
+    return program
+
+
+def list_programs(session: Session) -> list[Program]:
+    """All programs, active first, then by name."""
+    return list(session.scalars(select(Program).order_by(Program.active.desc(), Program.name)))
