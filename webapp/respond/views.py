@@ -1,9 +1,33 @@
-"""Respondent pages (employees and customers); no sign-in, links carry single-use tokens."""
+"""Respondent pages (employees and customers); no sign-in, links carry single-use tokens.
+
+This module holds the blueprint and what its pages share: domain errors become plain respondent
+pages (no staff navigation, no hint whether a link ever existed) and answers are read from forms.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, render_template
+from werkzeug.datastructures import MultiDict
+
+from surveys.errors import AlreadySubmitted, Conflict, NotFound, TandemError
+from surveys.public_links import NotCollecting, RateLimited, SpamRejected
+from surveys.responses import WaveNotOpen
 
 bp = Blueprint("respond", __name__)
+
+SESSION_KEY = "respond_invitation"
+DONE_KEY = "respond_done"
+ANSWER_PREFIX = "q_"
+
+# Page titles per error class, most specific first.
+_TITLES = (
+    (AlreadySubmitted, "Already submitted"),
+    (WaveNotOpen, "This survey is not open"),
+    (NotCollecting, "Not collecting feedback right now"),
+    (RateLimited, "Please try again later"),
+    (SpamRejected, "Your answers could not be accepted"),
+    (NotFound, "This link is not valid"),
+    (Conflict, "We cannot record your answers yet"),
+)
 
 
 @bp.after_request
@@ -12,3 +36,34 @@ def _no_referrer(response):
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def message_page(title: str, message: str, status: int):
+    """A plain respondent page with one message."""
+    return render_template("respond/message.html", title=title, message=message, status=status), status
+
+
+@bp.errorhandler(TandemError)
+def _domain_error(exc: TandemError):
+    title = next((t for cls, t in _TITLES if isinstance(exc, cls)), "Something is not right")
+    if isinstance(exc, NotFound):
+        # Same words for an unknown, a mistyped and a foreign link: nothing hints that a link exists.
+        return message_page(title, "Please check that you opened the whole link from your message. If you "
+                                   "received a reminder, use the link in the most recent message: it replaces "
+                                   "the earlier one. If it still does not work, ask whoever sent it for a "
+                                   "new one.", 404)
+    return message_page(title, exc.message, exc.status)
+
+
+def raw_answers(form: MultiDict) -> dict[str, list[str]]:
+    """Answers posted by a generated form, by question code (every value listed, checked by the domain)."""
+    return {key[len(ANSWER_PREFIX):]: form.getlist(key) for key in form if key.startswith(ANSWER_PREFIX)}
+
+
+def shown_values(saved: dict, posted: dict[str, list[str]], questions) -> dict:
+    """Values to redisplay: saved answers, overridden by what was just posted for these questions."""
+    values = dict(saved)
+    for q in questions:
+        picked = posted.get(q.code, [])
+        values[q.code] = picked if q.qtype == "multi_choice" else (picked[0] if picked else None)
+    return values

@@ -1,0 +1,122 @@
+"""Invitation links (employees and customer contacts): open, read the promise, page through, submit once."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session as cookie, url_for
+
+from surveys import responses
+from surveys.errors import ValidationError
+from surveys.models import Invitation, utcnow
+
+from ..db import get_session
+from .views import DONE_KEY, SESSION_KEY, bp, message_page, raw_answers, shown_values
+
+SESSION_ENDED = ("Your survey session has ended, for example because the browser was closed. "
+                 "Please open the link from your invitation again: your saved answers are kept.")
+
+OTHER_LINK = ("Another survey link was opened in this browser after this page was loaded, so these answers "
+              "were not saved. Please open the link of this survey again; answers saved earlier are kept.")
+
+
+def _enter(token: str, kind: str):
+    session = get_session()
+    invitation = responses.find_invitation(session, token, kind=kind)
+    responses.open_invitation(session, invitation.id, utcnow())
+    # The token leaves the address bar and history; the signed session cookie carries the invitation.
+    cookie[SESSION_KEY] = invitation.id
+    return redirect(url_for("respond.survey"))
+
+
+@bp.route("/i/<token>")
+def employee_link(token: str):
+    """An employee's single-use invitation link."""
+    return _enter(token, "employee")
+
+
+@bp.route("/t/<token>")
+def contact_link(token: str):
+    """A customer contact's single-use link."""
+    return _enter(token, "contact")
+
+
+def _current_id():
+    invitation_id = cookie.get(SESSION_KEY)
+    return invitation_id if isinstance(invitation_id, int) else None
+
+
+def _render_page(invitation, page: int, values: dict, errors: dict, status: int = 200):
+    pages = responses.invitation_pages(invitation)
+    questions = pages[page]
+    first_number = sum(len(p) for p in pages[:page]) + 1
+    return render_template("respond/survey.html", invitation=invitation, wave=invitation.wave,
+                           survey=invitation.wave.survey, questions=questions, page=page,
+                           page_count=len(pages), first_number=first_number, values=values,
+                           errors=errors), status
+
+
+@bp.route("/survey")
+def survey():
+    """The page the respondent is on: the anonymity promise first, then the saved page of questions."""
+    invitation_id = _current_id()
+    if invitation_id is None:
+        return message_page("Please open your link again", SESSION_ENDED, 400)
+    invitation = responses.open_invitation(get_session(), invitation_id, utcnow())
+    if invitation.draft is None and invitation.person_id is not None:
+        return render_template("respond/promise.html", invitation=invitation, wave=invitation.wave,
+                               survey=invitation.wave.survey,
+                               page_count=len(responses.invitation_pages(invitation)))
+    page, answers = responses.draft_of(invitation)
+    page = min(page, len(responses.invitation_pages(invitation)) - 1)
+    return _render_page(invitation, page, answers, {})
+
+
+@bp.route("/survey/start", methods=["POST"])
+def start():
+    """Leave the promise page for the first question."""
+    invitation_id = _current_id()
+    if invitation_id is None:
+        return message_page("Please open your link again", SESSION_ENDED, 400)
+    session = get_session()
+    responses.start(session, invitation_id, utcnow())
+    session.commit()
+    return redirect(url_for("respond.survey"))
+
+
+@bp.route("/survey", methods=["POST"])
+def save_page():
+    """Save the posted page, then move back or forward, or submit on the last page."""
+    invitation_id = _current_id()
+    if invitation_id is None:
+        return message_page("Please open your link again", SESSION_ENDED, 400)
+    if request.form.get("invitation") != str(invitation_id):
+        # This form was loaded for another link opened earlier in this browser; do not mix them up.
+        return message_page("Please open your link again", OTHER_LINK, 409)
+    try:
+        page = int(request.form.get("page", ""))
+    except ValueError:
+        raise ValidationError("The form did not say which page it was; please reopen your link.",
+                              field="page") from None
+    posted = raw_answers(request.form)
+    session = get_session()
+    outcome = responses.record_page(session, invitation_id, page, posted,
+                                    request.form.get("action", "next"), utcnow())
+    session.commit()
+    if outcome.submitted:
+        is_employee = session.get(Invitation, invitation_id).person_id is not None
+        cookie[DONE_KEY] = "employee" if is_employee else "customer"
+        return redirect(url_for("respond.thanks"))
+    if not outcome.errors:
+        if request.form.get("action") == "save":
+            flash("Your answers are saved. You can close this page and continue later by opening the same "
+                  "link again.", "success")
+        return redirect(url_for("respond.survey"))
+    invitation = session.get(Invitation, invitation_id)
+    _page, saved = responses.draft_of(invitation)
+    questions = responses.invitation_pages(invitation)[outcome.page]
+    values = shown_values(saved, posted, questions) if outcome.page == page else saved
+    return _render_page(invitation, outcome.page, values, outcome.errors, 422)
+
+
+@bp.route("/thanks")
+def thanks():
+    """Shown after a submission."""
+    return render_template("respond/thanks.html", kind=cookie.get(DONE_KEY, "employee"))
