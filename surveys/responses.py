@@ -20,7 +20,8 @@ from .models import Answer, Invitation, Question, Response, SubmissionReceipt, T
 from .tokens import hash_token
 
 QUESTIONS_PER_PAGE = 6
-INVALID_LINK = "This link is not valid."
+INVALID_LINK = ("This link is not valid. If you received a reminder, use the link in the most recent email: "
+                "each reminder replaces the earlier link.")
 INACTIVE = "This invitation is no longer active. If you think this is a mistake, please contact HR."
 NO_TEAM = ("Your answers cannot be recorded yet because you are not assigned to a team. "
            "Please contact HR, then open your link again: your answers so far are kept.")

@@ -5,6 +5,7 @@ from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveys import question_types
 
@@ -25,6 +26,11 @@ def create_app(config: dict | None = None) -> Flask:
     settings.update(config or {})
     app.config.update(settings)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N reverse proxies, take the client address from X-Forwarded-For so the public-link
+        # rate limit counts customers, not the proxy.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     init_db(app)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -14,6 +14,7 @@ from surveys.errors import TandemError
 
 from .cli_demo import demo
 from .cli_import import import_group
+from .cli_links import links_group
 from .cli_report import report_group
 from .cli_tick import tick
 from .config import ConfigError
@@ -107,3 +108,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_group)
     app.cli.add_command(tick)
     app.cli.add_command(report_group)
+    app.cli.add_command(links_group)

@@ -59,6 +59,14 @@ def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
     return key
 
 
+def _rate_limit(env: Mapping[str, str]) -> str:
+    raw = (env.get("TANDEM_PUBLIC_RATE_LIMIT") or "10/3600").strip()
+    parts = raw.split("/")
+    if len(parts) != 2 or not all(p.isdigit() and int(p) >= 1 for p in parts):
+        raise ConfigError(f"TANDEM_PUBLIC_RATE_LIMIT must look like 10/3600 (submissions/seconds), got {raw!r}")
+    return raw
+
+
 def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> dict:
     """Read and validate every TANDEM_* variable; raise ConfigError naming the first bad one."""
     env = os.environ if env is None else env
@@ -86,6 +94,8 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "SMTP_PORT": _int(env, "TANDEM_SMTP_PORT", 25, 1, 65535),
         "SMTP_SENDER": sender,
         "BASE_URL": base_url,
+        "PUBLIC_RATE_LIMIT": _rate_limit(env),
+        "TRUSTED_PROXIES": _int(env, "TANDEM_TRUSTED_PROXIES", 0, 0, 5),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),

@@ -21,6 +21,9 @@ from webapp.config import ConfigError, load_config
     ({"TANDEM_DATABASE_URL": "mysql://x/y"}, "TANDEM_DATABASE_URL"),
     ({"TANDEM_SECRET_KEY": "short"}, "TANDEM_SECRET_KEY"),
     ({"TANDEM_BASE_URL": "ftp://x"}, "TANDEM_BASE_URL"),
+    ({"TANDEM_PUBLIC_RATE_LIMIT": "ten per hour"}, "TANDEM_PUBLIC_RATE_LIMIT"),
+    ({"TANDEM_PUBLIC_RATE_LIMIT": "0/60"}, "TANDEM_PUBLIC_RATE_LIMIT"),
+    ({"TANDEM_TRUSTED_PROXIES": "9"}, "TANDEM_TRUSTED_PROXIES"),
 ])
 def test_bad_variable_is_named(tmp_path, env, name):
     with pytest.raises(ConfigError) as err:
@@ -54,3 +57,21 @@ def test_cli_reports_bad_configuration_in_one_line(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         "Configuration error: TANDEM_MIN_GROUP_SIZE must be between 3 and 10, got 1"]
+
+
+def test_trusted_proxies_take_the_client_address_from_forwarded_for(app_config):
+    from flask import request
+
+    from webapp import create_app
+
+    app = create_app({**app_config, "TRUSTED_PROXIES": 1})
+    seen = {}
+
+    @app.route("/whoami")
+    def whoami():
+        seen["addr"] = request.remote_addr
+        return "ok"
+
+    app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert seen["addr"] == "203.0.113.7"
