@@ -59,6 +59,20 @@ def create_user(session: Session, *, email: str, name: str, role: str, password:
     return person
 
 
+def set_password(session: Session, email: str, password: str, actor_id: int | None = None) -> Person:
+    """Give a staff member a new password (the only way for staff created by import to sign in)."""
+    person = session.scalar(select(Person).where(Person.email == normalise_email(email)))
+    if person is None:
+        raise ValidationError(f"No person with email {email.strip().lower()}.", field="email")
+    if not person.is_staff:
+        raise ValidationError(f"{person.email} is an employee; employees answer through links and never sign in.",
+                              field="email")
+    person.password_hash = hash_password(password)
+    audit.record(session, actor_id, "user.set_password", "person", person.id)
+    session.flush()
+    return person
+
+
 def authenticate(session: Session, email: str, password: str) -> Person | None:
     """Return the active staff member with these credentials, or None (the caller shows one message)."""
     person = session.scalar(select(Person).where(Person.email == (email or "").strip().lower()))

@@ -55,7 +55,12 @@ def connection(engine):
 
 @pytest.fixture
 def db_session(connection) -> Session:
-    """A session whose commits become savepoints inside a transaction rolled back after the test."""
+    """A session whose commits become savepoints inside a transaction rolled back after the test.
+
+    The app's get_session() returns this same session and closes it at the end of each request or
+    CLI command, which rolls back anything only flushed: commit test set-up before calling the
+    client or runner when the request must see it.
+    """
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     yield session
     session.close()

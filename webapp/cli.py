@@ -100,6 +100,21 @@ def user_create(email, name, role, team_code, password):
     click.echo(f"Created {person.role} {person.email}.")
 
 
+@user_group.command("set-password")
+@click.argument("email")
+@click.password_option(help="Prompted for when not given.")
+@with_appcontext
+def user_set_password(email, password):
+    """Set a new password for a staff member (for example one created by `tandem import org`)."""
+    session = get_session()
+    try:
+        person = people.set_password(session, email, password)
+    except TandemError as exc:
+        raise click.ClickException(exc.message) from None
+    session.commit()
+    click.echo(f"Password set for {person.email}.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach Tandem's commands to the app's CLI."""
     app.cli.add_command(db_group)

@@ -122,3 +122,18 @@ def test_cli_user_create_reports_bad_input(runner, make):
     short = runner.invoke(args=["user", "create", "--email", "x@example.com", "--role", "executive",
                                 "--password", "short"])
     assert short.exit_code != 0 and "at least 10 characters" in short.output
+
+
+def test_cli_set_password_lets_imported_staff_sign_in(runner, make, db_session):
+    lead = make.person(role="team_lead")
+    db_session.commit()
+    result = runner.invoke(args=["user", "set-password", lead.email], input="new-password-1\nnew-password-1\n")
+    assert result.exit_code == 0, result.output
+    assert people.authenticate(db_session, lead.email, "new-password-1").id == lead.id
+
+
+def test_cli_set_password_refuses_employees_and_unknown_emails(runner, make):
+    employee = make.person(role="employee")
+    for email, message in ((employee.email, "employees answer through links"), ("ghost@example.com", "No person")):
+        result = runner.invoke(args=["user", "set-password", email, "--password", "new-password-1"])
+        assert result.exit_code != 0 and message in result.output
