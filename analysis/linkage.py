@@ -107,7 +107,10 @@ class LinkageRow:
     Forward: EX in wave t with CX in wave t + lag. Reverse: CX in wave t with
     EX in wave t + lag (for lag 0 it is the same test, so the reverse fields
     repeat the forward ones). ``r_disattenuated`` = r / sqrt(rel_ex * rel_cx)
-    is capped at +/-1 with ``disattenuation_capped`` set when the cap applied.
+    is capped at +/-1 with ``disattenuation_capped`` set when the cap applied;
+    its interval divides the observed interval's bounds by the same factor
+    (Hunter & Schmidt), treating the reliabilities as known, so it is a
+    little too narrow when they are estimated from few teams.
     """
 
     ex_metric: str
@@ -122,6 +125,8 @@ class LinkageRow:
     n: int
     r_disattenuated: float
     disattenuation_capped: bool
+    r_disattenuated_ci_low: float
+    r_disattenuated_ci_high: float
     min_detectable_r: float
     reverse_r: float
     reverse_ci_low: float
@@ -259,6 +264,8 @@ def linkage_matrix(units: pd.DataFrame, ex_metrics, cx_metrics, lags=(0, 1), con
                 rd = rv / denom if not math.isnan(denom) else NAN
                 capped = bool(not math.isnan(rd) and abs(rd) > 1)
                 rd = max(-1.0, min(1.0, rd)) if capped else rd
+                rd_lo, rd_hi = (max(-1.0, float(lo[i, j]) / denom), min(1.0, float(hi[i, j]) / denom)) \
+                    if not math.isnan(denom) else (NAN, NAN)
                 q, qr = float(q_fwd[lag][i, j]), float(q_rev[lag][i, j])
                 linked = bool(q < 0.05 and (lo[i, j] > 0 or hi[i, j] < 0))
                 rlinked = bool(qr < 0.05 and (lor[i, j] > 0 or hir[i, j] < 0))
@@ -267,7 +274,7 @@ def linkage_matrix(units: pd.DataFrame, ex_metrics, cx_metrics, lags=(0, 1), con
                                             float(hi[i, j]), q, int(n[i, j]), mdr, linked, confidence,
                                             reverse=(float(rr[i, j]), rlinked))
                 rows.append(LinkageRow(e, c, lag, method, rv, float(lo[i, j]), float(hi[i, j]), float(p[i, j]),
-                                       q, int(n[i, j]), rd, capped, mdr, float(rr[i, j]), float(lor[i, j]),
+                                       q, int(n[i, j]), rd, capped, rd_lo, rd_hi, mdr, float(rr[i, j]), float(lor[i, j]),
                                        float(hir[i, j]), float(pr[i, j]), qr, int(nr[i, j]), linked, rlinked,
                                        sentence))
     n_tests = int(np.sum(~np.isnan(np.concatenate(family)))) if family else 0

@@ -18,4 +18,4 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(60))
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
-    detail: Mapped[dict | None] = mapped_column(JSON)
+    detail: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))

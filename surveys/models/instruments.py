@@ -67,7 +67,7 @@ class Question(Base):
     reverse_keyed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    choices: Mapped[list[str] | None] = mapped_column(JSON)
+    choices: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     scale_min: Mapped[int | None] = mapped_column(Integer)
     scale_max: Mapped[int | None] = mapped_column(Integer)
 

@@ -136,7 +136,7 @@ class Invitation(Base):
     reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Save-and-resume: answers in progress; erased at submission, never copied to the response.
-    draft: Mapped[dict | None] = mapped_column(JSON)
+    draft: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
     wave: Mapped[Wave] = relationship()
     person: Mapped[Person | None] = relationship()

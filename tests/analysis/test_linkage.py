@@ -160,6 +160,12 @@ def test_linkage_disattenuation_and_cap():
     assert row.r_disattenuated == pytest.approx(min(1.0, row.r / 0.5))
     assert row.disattenuation_capped == (abs(row.r / 0.5) > 1)
     assert math.isnan(rep.row("engagement", "nps", 1).r_disattenuated)  # no reliability for nps
+    # The interval is corrected by the same factor sqrt(0.5 * 0.5) = 0.5 (Hunter & Schmidt, 2004).
+    null_row = rep.row("null_dim", "csat", 1)
+    factor = math.sqrt(0.8 * 0.5)
+    assert null_row.r_disattenuated_ci_low == pytest.approx(max(-1.0, null_row.ci_low / factor))
+    assert null_row.r_disattenuated_ci_high == pytest.approx(min(1.0, null_row.ci_high / factor))
+    assert math.isnan(rep.row("engagement", "nps", 1).r_disattenuated_ci_low)
     tiny = linkage_matrix(units, ["engagement"], ["csat"], lags=(1,),
                           reliabilities={"engagement": 0.1, "csat": 0.1}).rows[0]
     assert tiny.r_disattenuated == 1.0 and tiny.disattenuation_capped

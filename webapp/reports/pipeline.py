@@ -15,7 +15,7 @@ from surveys import datasets
 LABELS = {
     "engagement": "engagement", "culture": "culture", "people": "people", "process": "process",
     "technology": "technology", "process_gap": "process gap", "enps": "eNPS",
-    "csat": "CSAT", "nps": "NPS", "ces": "customer effort (CES)",
+    "csat": "CSAT", "nps": "NPS", "ces": "ease of service (CES)",
 }
 
 
