@@ -6,7 +6,6 @@ answered keep pointing at the version their answers belong to.
 """
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -14,33 +13,12 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import audit, question_types
+from . import audit
 from .errors import Conflict, NotFound, ValidationError
-from .models import AUDIENCES, DIMENSIONS, Program, Question, Response, Survey, Wave
+from .instrument_rules import QuestionInput, build_question, clean_code, clean_description, clean_title
+from .models import AUDIENCES, Program, Question, Response, Survey, Wave
 from .templates_library import BUILTIN
 
-CODE_RE = re.compile(r"^[A-Za-z0-9_]+$")
-CODE_MAX, TITLE_MAX, TEXT_MAX, CHOICE_MAX, DESCRIPTION_MAX = 40, 200, 1000, 200, 2000
-AGREEMENT_TYPES = ("likert5", "likert7")
-CHOICE_TYPES = ("single_choice", "multi_choice")
-DIMENSION_LABELS = {
-    "engagement": "Engagement", "culture": "Culture", "people": "People & leadership", "process": "Process",
-    "technology": "Technology", "enps": "eNPS", "csat": "CSAT (satisfaction)", "nps": "NPS",
-    "ces": "CES (customer effort)", "comment": "Comment", "other": "Other",
-}
-
-
-@dataclass(frozen=True)
-class QuestionInput:
-    """What an HR admin typed for one question, before validation."""
-
-    code: str
-    text: str
-    qtype: str
-    dimension: str
-    reverse_keyed: bool = False
-    required: bool = True
-    choices: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -164,8 +142,8 @@ def create_instrument(session: Session, *, code: str, title: str, audience: str,
     if audience not in AUDIENCES:
         raise ValidationError(f"Audience must be one of {', '.join(AUDIENCES)}; got '{audience}'.",
                               field="audience")
-    survey = Survey(code=_new_code(session, code), title=_title(title), audience=audience,
-                    description=_description(description), version=1, status="active")
+    survey = Survey(code=_new_code(session, code), title=clean_title(title), audience=audience,
+                    description=clean_description(description), version=1, status="active")
     with _unique(session, _taken_message(survey.code)):
         session.add(survey)
     audit.record(session, actor_id, "survey.create", "survey", survey.id, code=survey.code)
@@ -179,11 +157,11 @@ def create_from_template(session: Session, template: str, *, code: str, title: s
     spec = BUILTIN.get(template)
     if spec is None:
         raise NotFound(f"There is no built-in template '{template}'; choose one of {', '.join(BUILTIN)}.")
-    survey = Survey(code=_new_code(session, code), title=_title(title), audience=spec.audience, version=1,
-                    description=_description(spec.description if description is None else description),
+    survey = Survey(code=_new_code(session, code), title=clean_title(title), audience=spec.audience, version=1,
+                    description=clean_description(spec.description if description is None else description),
                     status="active")
     for q in spec.questions:
-        survey.questions.append(_build(QuestionInput(q.code, q.text, q.qtype, q.dimension, q.reverse_keyed,
+        survey.questions.append(build_question(QuestionInput(q.code, q.text, q.qtype, q.dimension, q.reverse_keyed,
                                                      q.required, list(q.choices) if q.choices else None)))
     _renumber(survey)
     with _unique(session, _taken_message(survey.code)):
@@ -239,7 +217,7 @@ def update_details(session: Session, survey_id: int, *, title: str, description:
                    actor_id: int | None = None) -> Edit:
     """Rename an instrument or change its description."""
     current = get_survey(session, survey_id)
-    title, description = _title(title), _description(description)
+    title, description = clean_title(title), clean_description(description)
     if (title, description) == (current.title, current.description):
         return Edit(current, changed=False)
     survey = editable_version(session, survey_id, actor_id)
@@ -252,7 +230,7 @@ def update_details(session: Session, survey_id: int, *, title: str, description:
 def add_question(session: Session, survey_id: int, spec: QuestionInput, actor_id: int | None = None) -> Edit:
     """Append a question to the instrument."""
     current = get_survey(session, survey_id)
-    question = _build(spec, taken={q.code for q in current.questions})
+    question = build_question(spec, taken={q.code for q in current.questions})
     survey = editable_version(session, survey_id, actor_id)
     with _unique(session, _question_taken(question.code)):
         survey.questions.append(question)
@@ -268,7 +246,7 @@ def update_question(session: Session, survey_id: int, question_id: int, spec: Qu
     """Change a question's wording, type, dimension, keying, required flag or choices."""
     current = get_survey(session, survey_id)
     old = get_question(session, survey_id, question_id)
-    built = _build(spec, taken={q.code for q in current.questions if q.id != old.id})
+    built = build_question(spec, taken={q.code for q in current.questions if q.id != old.id})
     fields = ("code", "text", "qtype", "dimension", "reverse_keyed", "required", "choices",
               "scale_min", "scale_max")
     if all(getattr(built, f) == getattr(old, f) for f in fields):
@@ -326,84 +304,13 @@ def remove_question(session: Session, survey_id: int, question_id: int, actor_id
 
 # ---- helpers -------------------------------------------------------------------------------------------
 
-def _build(spec: QuestionInput, taken: set[str] = frozenset()) -> Question:
-    """Validate a question through the type registry and return an unattached Question."""
-    code = _code(spec.code, "question code")
-    clash = next((t for t in taken if t.casefold() == code.casefold()), None)
-    if clash is not None:  # case-only differences would be confusing in exports
-        raise ValidationError(f"This instrument already has a question with code '{clash}'.", field="code")
-    text = (spec.text or "").strip()
-    if not text:
-        raise ValidationError("Write the question text.", field="text")
-    _limit(text, TEXT_MAX, "text")
-    question_types.get_type(spec.qtype)
-    if spec.dimension not in DIMENSIONS:
-        raise ValidationError(f"Choose a dimension ({', '.join(DIMENSIONS)}).", field="dimension")
-    if spec.reverse_keyed and spec.qtype not in AGREEMENT_TYPES:
-        raise ValidationError("Only agreement scales (5 or 7 points) can be reverse-keyed.",
-                              field="reverse_keyed")
-    choices = _choices(spec.qtype, spec.choices)
-    lo, hi = question_types.bounds_for(spec.qtype, choices)
-    return Question(code=code, text=text, qtype=spec.qtype, dimension=spec.dimension,
-                    reverse_keyed=bool(spec.reverse_keyed), required=bool(spec.required), choices=choices,
-                    scale_min=lo, scale_max=hi)
-
-
-def _choices(qtype: str, raw: list[str] | None) -> list[str] | None:
-    cleaned = [c.strip() for c in (raw or []) if c and c.strip()]
-    if qtype not in CHOICE_TYPES:
-        if cleaned:
-            raise ValidationError("Only single- and multiple-choice questions have choices; clear this box "
-                                  "or pick a choice type.", field="choices")
-        return None
-    if len(cleaned) < 2:
-        raise ValidationError("Give at least two choices, one per line.", field="choices")
-    seen: set[str] = set()
-    for choice in cleaned:
-        if len(choice) > CHOICE_MAX:
-            raise ValidationError(f"Keep each choice under {CHOICE_MAX} characters.", field="choices")
-        if choice.casefold() in seen:
-            raise ValidationError(f"The choice '{choice}' appears twice.", field="choices")
-        seen.add(choice.casefold())
-    return cleaned
-
-
-def _code(raw: str, what: str) -> str:
-    code = (raw or "").strip()
-    if not code:
-        raise ValidationError(f"Give a {what}.", field="code")
-    if len(code) > CODE_MAX:
-        raise ValidationError(f"Keep the {what} to {CODE_MAX} characters or fewer.", field="code")
-    if not CODE_RE.match(code):
-        raise ValidationError(f"A {what} may use only letters, digits and underscores; got '{code}'.",
-                              field="code")
-    return code
-
-
 def _new_code(session: Session, raw: str) -> str:
-    code = _code(raw, "instrument code")
+    code = clean_code(raw, "instrument code")
     existing = session.scalar(select(Survey.code).where(func.lower(Survey.code) == code.lower()).limit(1))
     if existing is not None:
         raise ValidationError(f"An instrument with code '{existing}' already exists; "
                               f"try '{suggest_code(session, code)}'.", field="code")
     return code
-
-
-def _title(raw: str) -> str:
-    title = (raw or "").strip()
-    if not title:
-        raise ValidationError("Give the instrument a title.", field="title")
-    return _limit(title, TITLE_MAX, "title")
-
-
-def _description(raw: str | None) -> str:
-    return _limit((raw or "").strip(), DESCRIPTION_MAX, "description")
-
-
-def _limit(text: str, most: int, name: str) -> str:
-    if len(text) > most:
-        raise ValidationError(f"Keep the {name} to {most} characters or fewer.", field=name)
-    return text
 
 
 def _ordered(survey: Survey) -> list[Question]:

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from surveys import instruments, question_types
+from surveys import instrument_rules, instruments, question_types
 from surveys.errors import Conflict, NotFound, ValidationError
-from surveys.instruments import QuestionInput
+from surveys.instrument_rules import QuestionInput
 from surveys.models import Answer, AuditEvent, Question, Response, Survey
 from surveys.templates_library import BUILTIN
 
@@ -90,7 +90,7 @@ def test_unknown_template_is_not_found(db_session):
 @pytest.mark.parametrize("qtype", list(question_types.TYPES))
 def test_bounds_come_from_the_registry(db_session, make, qtype):
     survey = make.survey()
-    choices = ["Red", "Green", "Blue"] if qtype in instruments.CHOICE_TYPES else None
+    choices = ["Red", "Green", "Blue"] if qtype in instrument_rules.CHOICE_TYPES else None
     edit = instruments.add_question(db_session, survey.id, q("new_q", qtype, "other", choices=choices))
     assert (edit.question.scale_min, edit.question.scale_max) == question_types.bounds_for(qtype, choices)
 

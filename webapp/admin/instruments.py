@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from surveys import instruments, responses
+from surveys import instrument_rules, instruments, responses
 from surveys.errors import NotFound, ValidationError
 from surveys.templates_library import BUILTIN
 
@@ -77,7 +77,7 @@ def instruments_show(survey_id: int):
     return render_template(
         "admin/instruments_show.html", survey=survey, versions=instruments.versions(session, survey.code),
         latest=latest, reason=instruments.freeze_reason(session, survey), programs=programs, waves=waves,
-        labels=instruments.DIMENSION_LABELS, form=ConfirmForm())
+        labels=instrument_rules.DIMENSION_LABELS, form=ConfirmForm())
 
 
 @bp.route("/instruments/<int:survey_id>/details", methods=["GET", "POST"])
