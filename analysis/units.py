@@ -86,12 +86,31 @@ def _cx_scores(cx: pd.DataFrame) -> pd.DataFrame:
         default=cx["total"] / cx["n"],
     )
     # Respondent-level codings: CSAT 100/0 (top two or not), NPS +100/0/-100, CES the raw value.
-    sq = np.select(
+    sumsq = np.select(
         [cx["metric"] == "csat", cx["metric"] == "nps"],
         [1e4 * cx["top2"], 1e4 * (cx["promoters"] + cx["detractors"])],
         default=cx["sumsq"],
     )
-    return cx.assign(score=score, sq=sq)
+    return cx.drop(columns="sumsq").assign(score=score, sumsq=sumsq)
+
+
+def _widen(long: pd.DataFrame, metrics, k: int, parts: list, rel: dict) -> int:
+    """Add one score and one n_ column per metric to `parts` and each metric's ICC(2) to `rel`.
+
+    `long` has team_id, wave, key (the metric), score, n and sumsq; cells with n < k become NaN and are
+    left out of the ICC. Returns the number of cells hidden.
+    """
+    visible = long["n"] >= k
+    for metric in metrics:
+        sub = long[(long["key"] == metric) & visible]
+        if len(sub):
+            rel[metric] = icc_from_summary(sub["n"], sub["score"], sub["sumsq"]).icc2
+    long = long.assign(score=long["score"].where(visible))
+    wide = long.pivot_table(index=["team_id", "wave"], columns="key", values=["score", "n"],
+                            aggfunc="first", dropna=False)
+    present = [m for m in metrics if m in wide["n"].columns]
+    parts += [wide["score"].reindex(columns=present), wide["n"][present].add_prefix("n_")]
+    return int((~visible).sum())
 
 
 def build_units(dimensions: pd.DataFrame, enps: pd.DataFrame, customer: pd.DataFrame, k: int,
@@ -117,36 +136,16 @@ def build_units(dimensions: pd.DataFrame, enps: pd.DataFrame, customer: pd.DataF
     """
     parts, rel, suppressed = [], {}, 0
     if len(dimensions):
-        d = dimensions.astype({"score": float, "n": float, "sumsq": float})
-        for dim in EX_DIMENSIONS:
-            sub = d[(d["dimension"] == dim) & (d["n"] >= k)]
-            if len(sub):
-                rel[dim] = icc_from_summary(sub["n"], sub["score"], sub["sumsq"]).icc2
-        suppressed += int((d["n"] < k).sum())
-        d.loc[d["n"] < k, "score"] = NAN
-        wide = d.pivot_table(index=["team_id", "wave"], columns="dimension", values=["score", "n"],
-                             aggfunc="first", dropna=False)
-        present = [m for m in EX_DIMENSIONS if m in wide["score"].columns]
-        parts += [wide["score"][present], wide["n"][present].add_prefix("n_")]
+        d = dimensions.astype({"score": float, "n": float, "sumsq": float}).rename(columns={"dimension": "key"})
+        suppressed += _widen(d, EX_DIMENSIONS, k, parts, rel)
     if len(enps):
-        e = enps.astype({"promoters": float, "detractors": float, "n": float}).set_index(["team_id", "wave"])
-        score = 100.0 * (e["promoters"] - e["detractors"]) / e["n"]
-        ok = e["n"] >= k
-        rel["enps"] = icc_from_summary(e["n"][ok], score[ok], 1e4 * (e["promoters"] + e["detractors"])[ok]).icc2
-        suppressed += int((~ok).sum())
-        parts.append(pd.DataFrame({"enps": score.where(ok), "n_enps": e["n"]}))
+        e = enps.astype({"promoters": float, "detractors": float, "n": float})
+        e = e.assign(key="enps", score=100.0 * (e["promoters"] - e["detractors"]) / e["n"],
+                     sumsq=1e4 * (e["promoters"] + e["detractors"]))
+        suppressed += _widen(e, ("enps",), k, parts, rel)
     if len(customer):
-        c = _cx_scores(customer)
-        for metric in CX_METRICS:
-            sub = c[(c["metric"] == metric) & (c["n"] >= k)]
-            if len(sub):
-                rel[metric] = icc_from_summary(sub["n"], sub["score"], sub["sq"]).icc2
-        suppressed += int((c["n"] < k).sum())
-        c.loc[c["n"] < k, "score"] = NAN
-        wide = c.pivot_table(index=["team_id", "wave"], columns="metric", values=["score", "n"],
-                             aggfunc="first", dropna=False)
-        present = [m for m in CX_METRICS if m in wide["score"].columns]
-        parts += [wide["score"][present], wide["n"][present].add_prefix("n_")]
+        c = _cx_scores(customer).rename(columns={"metric": "key"})
+        suppressed += _widen(c, CX_METRICS, k, parts, rel)
     if not parts:
         return UnitTable(pd.DataFrame(columns=["unit", "wave"]), (), (), {}, 0)
     frame = pd.concat(parts, axis=1).reset_index().rename(columns={"team_id": "unit"})

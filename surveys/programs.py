@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit, scheduling
-from .errors import NotFound, ValidationError
+from .errors import ValidationError
 from .models import CADENCES, Program, Survey, Team
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -140,7 +140,7 @@ def create_program(session: Session, *, code: str, name: str, instrument: str, c
 def update_program(session: Session, program_id: int, *, name: str, wave_days: int, reminder_days: int,
                    team_ids: list[int], active: bool, actor_id: int | None = None) -> Program:
     """Change a program's settings; waves already open keep their invitations and windows."""
-    program = get_program(session, program_id)
+    program = scheduling.get_program(session, program_id)
     name = _check_name(name)
     _check_days(program.cadence, wave_days, reminder_days)
     teams = _teams(session, team_ids)
@@ -151,14 +151,6 @@ def update_program(session: Session, program_id: int, *, name: str, wave_days: i
     audit.record(session, actor_id, "program.update", "program", program.id, wave_days=wave_days,
                  reminder_days=reminder_days, active=bool(active), teams=[t.code for t in teams])
     session.flush()
-    return program
-
-
-def get_program(session: Session, program_id: int) -> Program:
-    """A program by id, or NotFound."""
-    program = session.get(Program, program_id)
-    if program is None:
-        raise NotFound(f"There is no program with id {program_id}.")
     return program
 
 

@@ -84,7 +84,7 @@ def create_wave(session: Session, program: Program, label: str, opens_at: dt.dat
 def add_custom_wave(session: Session, program_id: int, label: str, opens_at: dt.datetime,
                     closes_at: dt.datetime | None, now: dt.datetime, actor_id: int | None = None) -> Wave:
     """HR adds a wave by hand to a custom-cadence program."""
-    program = _program(session, program_id)
+    program = get_program(session, program_id)
     if program.cadence != "custom":
         raise Conflict(f"Program {program.code} runs {program.cadence.replace('_', '-')}: Tandem schedules "
                        "its waves itself. Only custom programs take waves added by hand.")
@@ -227,7 +227,8 @@ def _locked_wave(session: Session, wave_id: int) -> Wave:
     return wave
 
 
-def _program(session: Session, program_id: int) -> Program:
+def get_program(session: Session, program_id: int) -> Program:
+    """A program by id, or NotFound."""
     program = session.get(Program, program_id)
     if program is None:
         raise NotFound(f"There is no program with id {program_id}.")

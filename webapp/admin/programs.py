@@ -144,7 +144,7 @@ def programs_new():
 @roles_required("hr_admin")
 def programs_edit(program_id: int):
     session = get_session()
-    program = programs.get_program(session, program_id)
+    program = scheduling.get_program(session, program_id)
     form = ProgramEditForm(obj=program)
     form.teams.choices = _team_choices(session)
     if not form.is_submitted():
@@ -169,7 +169,7 @@ def programs_edit(program_id: int):
 @roles_required("hr_admin")
 def programs_detail(program_id: int):
     session = get_session()
-    program = programs.get_program(session, program_id)
+    program = scheduling.get_program(session, program_id)
     add_form = AddWaveForm() if program.cadence == "custom" else None
     return render_template("admin/programs_detail.html", program=program, now=utcnow(),
                            counts=participation.wave_counts(session, program), add_form=add_form,
