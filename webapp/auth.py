@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
@@ -61,6 +62,16 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
 
 
+def safe_next(target: str) -> str | None:
+    """A same-site path to go to after sign-in, or None: the login page must not be an open redirect."""
+    if not target or any(ord(c) < 32 or c == "\\" for c in target):
+        return None  # browsers drop tabs/newlines and read "\\" as "/", turning "/\t/x" into "//x"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
 def landing_url(role: str) -> str:
     """Where a role lands after signing in."""
     return url_for(LANDING.get(role, "auth.login"))
@@ -84,11 +95,8 @@ def login():
             return render_template("auth/login.html", form=form), 401
         session.commit()  # a rehashed password is saved
         login_user(StaffUser(person))
-        target = request.args.get("next", "")
-        # Only same-site relative paths, so the login page cannot be used as an open redirect.
-        if target.startswith("/") and not target.startswith("//"):
-            return redirect(target)
-        return redirect(landing_url(person.role))
+        target = safe_next(request.args.get("next", ""))
+        return redirect(target or landing_url(person.role))
     return render_template("auth/login.html", form=form)
 
 

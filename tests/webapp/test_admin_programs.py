@@ -190,3 +190,14 @@ def test_template_install_creates_the_survey_once(client, hr, db_session):
     client.post("/admin/programs/new", data=form_data(code="b"))
     assert db_session.scalar(select(func.count()).select_from(Survey).where(Survey.code == "engagement")) == 1
     assert db_session.scalar(select(func.count()).select_from(Invitation)) == 0
+
+
+def test_wave_label_is_never_interpolated_into_javascript(client, login, make, db_session):
+    """A label like x');alert(1);(' must not reach an inline script (stored XSS)."""
+    login("hr_admin")
+    program = make.program()
+    make.wave(program=program, status="open", label="x');alert(document.domain);('")
+    db_session.commit()
+    page = client.get(f"/admin/programs/{program.id}").get_data(as_text=True)
+    assert "alert(document.domain)" not in page.split("onsubmit=", 1)[-1].split(">", 1)[0]
+    assert "return confirm('Close this wave now?" in page

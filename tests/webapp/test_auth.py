@@ -53,11 +53,20 @@ def test_role_guard_refuses_other_roles(client, login):
     assert client.get("/reports/").status_code == 200
 
 
-def test_next_parameter_cannot_redirect_off_site(client, make):
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\t/evil.example", "/\\evil.example",
+                                    "https://evil.example/", "javascript:alert(1)", "/\n/evil.example"])
+def test_next_parameter_cannot_redirect_off_site(client, make, target):
     person = make.staff()
-    response = client.post("/login?next=//evil.example/x",
+    response = client.post("/login", query_string={"next": target},
                            data={"email": person.email, "password": STAFF_PASSWORD})
-    assert response.headers["Location"].endswith("/admin/")
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_next_parameter_keeps_same_site_paths(client, make):
+    person = make.staff()
+    response = client.post("/login", query_string={"next": "/reports/?x=1"},
+                           data={"email": person.email, "password": STAFF_PASSWORD})
+    assert response.headers["Location"] == "/reports/?x=1"
 
 
 def test_csrf_refuses_a_form_without_token(app_config, make):
