@@ -74,6 +74,8 @@ def parse_answer(question, raw) -> tuple[int | None, str | None]:
         if question.required:
             raise ValidationError("This question needs an answer.", field=field)
         return None, None
+    if isinstance(raw, str) and "\x00" in raw or isinstance(raw, list) and any("\x00" in str(r) for r in raw):
+        raise ValidationError("The answer contains an invalid character (a NUL byte).", field=field)
     if question.qtype == "text":
         text = str(raw).strip()
         if len(text) > MAX_TEXT_LENGTH:

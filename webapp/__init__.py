@@ -4,7 +4,7 @@ from __future__ import annotations
 from importlib import import_module
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveys import question_types
@@ -16,6 +16,7 @@ from .errors import register_error_handlers
 from .extensions import csrf, login_manager
 
 BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -37,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     _register_blueprints(app)
     _register_security_headers(app)
+    _refuse_nul_bytes(app)
     register_commands(app)
     app.jinja_env.globals["registry"] = question_types.TYPES
     return app
@@ -47,6 +49,16 @@ def _register_blueprints(app: Flask) -> None:
         module = import_module(f".{name}", __name__)
         prefix = {"auth": None, "respond": "/r"}.get(name, f"/{name}")
         app.register_blueprint(module.bp, url_prefix=prefix)
+
+
+def _refuse_nul_bytes(app: Flask) -> None:
+    # PostgreSQL cannot store NUL in text; refuse it once here for every form and query string.
+    @app.before_request
+    def _check():
+        values = list(request.args.values()) + ([v for vs in request.form.listvalues() for v in vs]
+                                                if request.mimetype in FORM_TYPES else [])
+        if any("\x00" in v for v in values):
+            abort(400, "The form contained an invalid character (a NUL byte). Please retype the text.")
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -140,6 +140,10 @@ class CsvSource:
                 if _bad_utf8("".join(cells)):
                     report.error(start, None, f"This line is not valid UTF-8 (byte {_bad_byte(cells)}); {UTF8_HINT}.")
                     continue
+                if any("\x00" in c for c in cells):
+                    report.error(start, None, "This line contains a NUL byte, which cannot be stored; "
+                                              "save the file again as plain CSV text.")
+                    continue
                 if len(cells) > width and not any(c.strip() for c in cells[width:]):
                     cells = cells[:width]  # trailing empty cells, as spreadsheets often write
                 if len(cells) != width:

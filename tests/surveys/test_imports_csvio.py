@@ -149,3 +149,9 @@ def test_rows_can_be_read_twice_from_one_source():
     first, second = list(source.rows(report)), list(source.rows(report))
     assert first == second == [(2, {"a": "1", "b": "2"}), (3, {"a": "3", "b": "4"})]
     assert len(source.sha256) == 64
+
+
+def test_nul_byte_is_reported_on_its_line_and_nothing_is_imported(db_session, team):
+    result = run(db_session, f"{HEADER}\nWEB,Web shop,web,OPS\nTEL,Pho\x00ne,phone,OPS\n")
+    assert [e.line for e in result.errors] == [3] and "NUL byte" in reasons(result)[0]
+    assert count(db_session) == 0
