@@ -25,7 +25,7 @@ def report_group():
 def linkage(program_code, confidence, csv_path):
     """Correlate team EX with the customer outcomes of the teams' touchpoints (lags 0 and 1)."""
     try:
-        result = linkage_analysis(get_session(), program_code,
+        result = linkage_analysis(get_session(read_only=True), program_code,
                                   min_group_size=current_app.config["MIN_GROUP_SIZE"],
                                   process_target=current_app.config["PROCESS_TARGET"], confidence=confidence)
     except TandemError as exc:

@@ -1,10 +1,14 @@
 """One SQLAlchemy session per request, closed at teardown; views commit once."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
 from surveys.db import make_engine, make_session_factory
+
+# Blueprints whose GET requests only read: on SQLite they begin DEFERRED so a long report does not hold
+# the write lock that respondents' submissions wait for.
+READ_ONLY_BLUEPRINTS = ("reports", "api")
 
 
 def init_db(app: Flask) -> None:
@@ -20,8 +24,18 @@ def init_db(app: Flask) -> None:
             session.close()
 
 
-def get_session() -> Session:
-    """The request's session, created on first use."""
+def get_session(read_only: bool | None = None) -> Session:
+    """The request's (or command's) session, created on first use.
+
+    `read_only=True` (inferred for GET requests of report and API pages) starts SQLite transactions
+    DEFERRED instead of IMMEDIATE; it changes nothing on PostgreSQL.
+    """
     if "db_session" not in g:
-        g.db_session = current_app.extensions["tandem_sessions"]()
+        session = current_app.extensions["tandem_sessions"]()
+        if read_only is None:
+            read_only = has_request_context() and request.method in ("GET", "HEAD") \
+                and request.blueprint in READ_ONLY_BLUEPRINTS
+        if read_only and session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        g.db_session = session
     return g.db_session

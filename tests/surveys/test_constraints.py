@@ -97,3 +97,19 @@ def test_no_column_links_a_response_or_answer_to_a_person(engine):
         assert not columns & {"person_id", "invitation_id", "email", "token_hash"}, (table, columns)
         for fk in inspector.get_foreign_keys(table):
             assert fk["referred_table"] not in ("people", "invitations", "submission_receipts")
+
+
+def test_sqlite_connections_are_configured_for_safety(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas")
+    with engine.connect() as conn:
+        pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("synchronous") == 2  # FULL
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") >= 5000
+        assert pragma("secure_delete") == 1
+
+
+def test_errors_do_not_show_statement_parameters(engine):
+    assert engine.hide_parameters

@@ -146,3 +146,27 @@ def test_cli_set_password_refuses_employees_and_unknown_emails(runner, make):
     for email, message in ((employee.email, "employees answer through links"), ("ghost@example.com", "No person")):
         result = runner.invoke(args=["user", "set-password", email, "--password", "new-password-1"])
         assert result.exit_code != 0 and message in result.output
+
+
+def test_report_requests_do_not_take_the_sqlite_write_lock(engine, tmp_path):
+    """A GET on a report page begins DEFERRED, so respondents' writes are not queued behind it."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite-only locking behaviour")
+    from webapp.db import get_session
+
+    # Its own app without the rolled-back test session, whose open transaction holds the write lock.
+    app = create_app({"TESTING": True, "ENGINE": engine, "INSTANCE_PATH": str(tmp_path),
+                      "SECRET_KEY": "test-secret-key-0123456789"})
+    seen = []
+    listener = lambda conn, *a: seen.append(conn.get_execution_options().get("sqlite_begin", "IMMEDIATE"))  # noqa: E731
+    from sqlalchemy import event
+
+    event.listen(engine, "begin", listener)
+    try:
+        with app.test_request_context("/reports/", method="GET"):
+            get_session()
+        with app.test_request_context("/login", method="POST"):
+            get_session().connection()
+    finally:
+        event.remove(engine, "begin", listener)
+    assert seen == ["DEFERRED", "IMMEDIATE"]
