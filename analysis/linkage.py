@@ -19,6 +19,8 @@ from ._util import NAN, check_confidence
 from ._wording import linkage_sentence
 from .results import CorrelationResult
 
+LINK_LEVEL = 0.95  # the level at which "linked" is decided, whatever interval level is displayed
+
 __all__ = ["correlate", "benjamini_hochberg", "min_detectable_r", "linkage_matrix",
            "LinkageRow", "LinkageReport", "multilevel"]
 
@@ -181,7 +183,7 @@ def linkage_matrix(units: pd.DataFrame, ex_metrics, cx_metrics, lags=(0, 1), con
     False discoveries: q-values come from one Benjamini-Hochberg family per
     report holding every forward test and every reverse test with lag > 0
     (the lag-0 reverse is the forward test itself and is not counted twice).
-    A pair is ``linked`` when q < 0.05 and the interval excludes 0.
+    A pair is ``linked`` when q < 0.05 and the 95% interval excludes 0 (at every display level).
 
     Parameters
     ----------
@@ -242,6 +244,10 @@ def linkage_matrix(units: pd.DataFrame, ex_metrics, cx_metrics, lags=(0, 1), con
         blocks.append((lag, fwd, rev))
     inf = [(lag, inference(f[0], f[1], method, confidence), inference(b[0], b[1], method, confidence))
            for lag, f, b in blocks]
+    # "Linked" is always judged at the 95% level, so the verdict does not change with the interval
+    # level a reader chooses for display.
+    verdict = [(inference(f[0], f[1], method, LINK_LEVEL)[1:], inference(b[0], b[1], method, LINK_LEVEL)[1:])
+               for _, f, b in blocks]
     # One BH family: forward tests, then reverse tests for lags > 0.
     family = [i[1][0].ravel() for i in inf] + [i[2][0].ravel() for i in inf if i[0] > 0]
     q_all = benjamini_hochberg(np.concatenate(family)) if family else np.array([])
@@ -256,7 +262,8 @@ def linkage_matrix(units: pd.DataFrame, ex_metrics, cx_metrics, lags=(0, 1), con
             q_rev[lag] = q_all[offset:offset + size].reshape(len(ex), len(cx))
             offset += size
     rows = []
-    for (lag, (r, n), (rr, nr)), (_, (p, lo, hi), (pr, lor, hir)) in zip(blocks, inf):
+    for (lag, (r, n), (rr, nr)), (_, (p, lo, hi), (pr, lor, hir)), ((lo95, hi95), (lor95, hir95)) in \
+            zip(blocks, inf, verdict):
         for i, e in enumerate(ex):
             for j, c in enumerate(cx):
                 rv = float(r[i, j])
@@ -267,8 +274,8 @@ def linkage_matrix(units: pd.DataFrame, ex_metrics, cx_metrics, lags=(0, 1), con
                 rd_lo, rd_hi = (max(-1.0, float(lo[i, j]) / denom), min(1.0, float(hi[i, j]) / denom)) \
                     if not math.isnan(denom) else (NAN, NAN)
                 q, qr = float(q_fwd[lag][i, j]), float(q_rev[lag][i, j])
-                linked = bool(q < 0.05 and (lo[i, j] > 0 or hi[i, j] < 0))
-                rlinked = bool(qr < 0.05 and (lor[i, j] > 0 or hir[i, j] < 0))
+                linked = bool(q < 0.05 and (lo95[i, j] > 0 or hi95[i, j] < 0))
+                rlinked = bool(qr < 0.05 and (lor95[i, j] > 0 or hir95[i, j] < 0))
                 mdr = min_detectable_r(n[i, j], 0.8, 0.05)
                 sentence = linkage_sentence(labels.get(e, e), labels.get(c, c), lag, rv, float(lo[i, j]),
                                             float(hi[i, j]), q, int(n[i, j]), mdr, linked, confidence,

@@ -211,3 +211,13 @@ def test_linkage_speed_target():
     rep = linkage_matrix(units, [f"ex{i}" for i in range(10)], ["c0", "c1", "c2"], lags=(0, 1))
     assert time.perf_counter() - start < 2.0
     assert len(rep.rows) == 60
+
+
+def test_linked_verdict_does_not_depend_on_the_displayed_interval_level():
+    """STATISTICS.md: 'Linked' means q < 0.05 and the (95%) interval excludes 0, whatever level is shown."""
+    units = _units()
+    verdicts = {level: {(r.ex_metric, r.cx_metric, r.lag): r.linked
+                        for r in linkage_matrix(units, ["engagement", "null_dim"], ["csat", "nps"],
+                                                confidence=level).rows}
+                for level in (0.80, 0.95, 0.999)}
+    assert verdicts[0.80] == verdicts[0.95] == verdicts[0.999]
