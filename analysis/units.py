@@ -76,22 +76,19 @@ class UnitTable:
     suppressed: int
 
 
-def _cx_scores(cx: pd.DataFrame) -> pd.DataFrame:
-    """Per row: score and the per-respondent sum of squares used for ICC, by metric."""
-    cx = cx.astype({"n": float, "top2": float, "promoters": float, "detractors": float,
-                    "total": float, "sumsq": float})
-    score = np.select(
-        [cx["metric"] == "csat", cx["metric"] == "nps"],
-        [100.0 * cx["top2"] / cx["n"], 100.0 * (cx["promoters"] - cx["detractors"]) / cx["n"]],
-        default=cx["total"] / cx["n"],
-    )
-    # Respondent-level codings: CSAT 100/0 (top two or not), NPS +100/0/-100, CES the raw value.
-    sumsq = np.select(
-        [cx["metric"] == "csat", cx["metric"] == "nps"],
-        [1e4 * cx["top2"], 1e4 * (cx["promoters"] + cx["detractors"])],
-        default=cx["sumsq"],
-    )
-    return cx.drop(columns="sumsq").assign(score=score, sumsq=sumsq)
+def _count_scores(frame: pd.DataFrame) -> pd.DataFrame:
+    """Team scores from sums over respondents, with the sum of squared respondent scores (for ICC).
+
+    CSAT: % of respondents in the top two points; NPS and eNPS: % promoters minus % detractors;
+    CES and other metrics: the mean of respondents' mean values.
+    """
+    f = frame.astype({c: float for c in ("n", "top2", "prom", "det", "mean", "mean_sq", "top2_sq", "net_sq")})
+    share = f["metric"] == "csat"
+    net = f["metric"].isin(["nps", "enps"])
+    score = np.select([share, net], [100.0 * f["top2"] / f["n"], 100.0 * (f["prom"] - f["det"]) / f["n"]],
+                      default=f["mean"] / f["n"])
+    sumsq = np.select([share, net], [1e4 * f["top2_sq"], 1e4 * f["net_sq"]], default=f["mean_sq"])
+    return f.assign(score=score, sumsq=sumsq)
 
 
 def _widen(long: pd.DataFrame, metrics, k: int, parts: list, rel: dict) -> int:
@@ -121,10 +118,11 @@ def build_units(dimensions: pd.DataFrame, enps: pd.DataFrame, customer: pd.DataF
     ----------
     dimensions : DataFrame
         wave, team_id, dimension, score (mean of respondents' % favourable), n, sumsq.
-    enps : DataFrame
-        wave, team_id, promoters, detractors, n.
-    customer : DataFrame
-        wave, team_id, metric (csat|nps|ces), n, top2, promoters, detractors, total, sumsq.
+    enps, customer : DataFrame
+        wave, team_id, metric (enps; or csat|nps|ces), and sums over respondents: n, top2 (share of a
+        respondent's answers in the top two points), prom, det (promoter and detractor shares), mean
+        (the respondent's mean value), mean_sq, top2_sq and net_sq (sums of squares of mean, top2 and
+        prom - det).
     k : int
         Minimum group size; smaller cells become NaN and are left out of every statistic.
     process_target : float
@@ -139,13 +137,9 @@ def build_units(dimensions: pd.DataFrame, enps: pd.DataFrame, customer: pd.DataF
         d = dimensions.astype({"score": float, "n": float, "sumsq": float}).rename(columns={"dimension": "key"})
         suppressed += _widen(d, EX_DIMENSIONS, k, parts, rel)
     if len(enps):
-        e = enps.astype({"promoters": float, "detractors": float, "n": float})
-        e = e.assign(key="enps", score=100.0 * (e["promoters"] - e["detractors"]) / e["n"],
-                     sumsq=1e4 * (e["promoters"] + e["detractors"]))
-        suppressed += _widen(e, ("enps",), k, parts, rel)
+        suppressed += _widen(_count_scores(enps).rename(columns={"metric": "key"}), ("enps",), k, parts, rel)
     if len(customer):
-        c = _cx_scores(customer).rename(columns={"metric": "key"})
-        suppressed += _widen(c, CX_METRICS, k, parts, rel)
+        suppressed += _widen(_count_scores(customer).rename(columns={"metric": "key"}), CX_METRICS, k, parts, rel)
     if not parts:
         return UnitTable(pd.DataFrame(columns=["unit", "wave"]), (), (), {}, 0)
     frame = pd.concat(parts, axis=1).reset_index().rename(columns={"team_id": "unit"})

@@ -18,7 +18,7 @@ from .models import Answer, Program, Question, Response, Team, Wave
 EX_DIMENSIONS = ("engagement", "culture", "people", "process", "technology")
 CX_METRICS = ("csat", "nps", "ces")
 AGREEMENT_TYPES = ("likert5", "likert7")
-CX_COLUMNS = ["wave", "team_id", "metric", "n", "top2", "promoters", "detractors", "total", "sumsq"]
+CX_COLUMNS = ["wave", "team_id", "metric", "n", "top2", "prom", "det", "mean", "mean_sq", "top2_sq", "net_sq"]
 
 
 @dataclass(frozen=True)
@@ -91,49 +91,69 @@ def team_dimension_scores(session: Session, waves: list[ExWave]) -> pd.DataFrame
     return frame.drop(columns="wave_id").astype({"score": float, "sumsq": float, "n": int})
 
 
+def _per_respondent(metric_col, value_col, scale_max_col, *, group):
+    """Indicators averaged within each response, so a respondent counts once however many items of
+    the metric the instrument has: share in the top two points, promoter and detractor shares, mean."""
+    return [
+        *group,
+        metric_col.label("metric"),
+        func.avg(case((value_col >= scale_max_col - 1, 1.0), else_=0.0)).label("top2"),
+        func.avg(case((value_col >= 9, 1.0), else_=0.0)).label("prom"),
+        func.avg(case((value_col <= 6, 1.0), else_=0.0)).label("det"),
+        func.avg(cast(value_col, Float)).label("mean"),
+    ]
+
+
+def _per_team(inner, *keys):
+    """Sums over respondents per team (and wave, metric): n, shares, means and their squares (for ICC)."""
+    c = inner.c
+    return select(
+        *[c[k] for k in keys], c.metric, func.count(), func.sum(c.top2), func.sum(c.prom), func.sum(c.det),
+        func.sum(c.mean), func.sum(c.mean * c.mean), func.sum(c.top2 * c.top2),
+        func.sum((c.prom - c.det) * (c.prom - c.det)),
+    ).group_by(*[c[k] for k in keys], c.metric)
+
+
 def team_enps(session: Session, waves: list[ExWave]) -> pd.DataFrame:
-    """Per team and wave: eNPS counts. Columns: wave, team_id, promoters, detractors, n."""
+    """Per team and wave: eNPS sums over respondents. Columns as CX_COLUMNS with metric "enps"."""
     index = {w.wave_id: w.index for w in waves}
-    rows = session.execute(
-        select(Response.wave_id, Response.team_id,
-               func.sum(case((Answer.value >= 9, 1), else_=0)), func.sum(case((Answer.value <= 6, 1), else_=0)),
-               func.count())
+    inner = (
+        select(*_per_respondent(Question.dimension, Answer.value, Answer.scale_max,
+                                group=[Response.wave_id.label("wave_id"), Response.team_id.label("team_id")]))
         .join(Answer, Answer.response_id == Response.id).join(Question, Question.id == Answer.question_id)
         .where(Response.wave_id.in_(list(index)), Question.dimension == "enps", Answer.value.is_not(None))
-        .group_by(Response.wave_id, Response.team_id)
-    ).all()
-    frame = pd.DataFrame(rows, columns=["wave_id", "team_id", "promoters", "detractors", "n"])
-    frame["wave"] = frame["wave_id"].map(index)
-    return frame.drop(columns="wave_id")
+        .group_by(Response.wave_id, Response.team_id, Response.id, Question.dimension)
+        .subquery()
+    )
+    frame = pd.DataFrame(session.execute(_per_team(inner, "wave_id", "team_id")).all(),
+                         columns=["wave_id", "team_id", *CX_COLUMNS[2:]])
+    frame.insert(0, "wave", frame.pop("wave_id").map(index))
+    return frame
 
 
 def team_customer_outcomes(session: Session, waves: list[ExWave]) -> pd.DataFrame:
     """Customer outcomes per owning team and employee-wave period, over every customer response.
 
-    Columns: wave, team_id, metric (csat|nps|ces), n, top2 (top two points), promoters (9-10),
-    detractors (0-6), total (sum of values), sumsq (sum of squared values).
+    Sums over respondents (each response counts once): n, top2 (share of the response's items in the top
+    two points), prom and det (promoter and detractor shares), mean (the response's mean value), and the
+    sums of squares mean_sq, top2_sq and net_sq (of prom - det) that the ICC of team means needs.
     """
     if not waves:
         return pd.DataFrame(columns=CX_COLUMNS)
     period = case(*[(and_(Response.submitted_on >= w.period_start, Response.submitted_on < w.period_end),
-                     literal(w.index)) for w in waves], else_=literal(-1)).label("period")
+                     literal(w.index)) for w in waves], else_=literal(-1))
     inner = (
-        select(period, Response.team_id, Question.dimension.label("metric"), Answer.value, Answer.scale_max)
+        select(*_per_respondent(Question.dimension, Answer.value, Answer.scale_max,
+                                group=[period.label("wave"), Response.team_id.label("team_id")]))
         .join(Answer, Answer.response_id == Response.id).join(Question, Question.id == Answer.question_id)
         .where(Response.touchpoint_id.is_not(None), Question.dimension.in_(CX_METRICS),
                Answer.value.is_not(None), Response.submitted_on >= waves[0].period_start,
                Response.submitted_on < waves[-1].period_end)
+        .group_by(period, Response.team_id, Response.id, Question.dimension)
         .subquery()
     )
-    rows = session.execute(
-        select(inner.c.period, inner.c.team_id, inner.c.metric, func.count(),
-               func.sum(case((inner.c.value >= inner.c.scale_max - 1, 1), else_=0)),
-               func.sum(case((inner.c.value >= 9, 1), else_=0)), func.sum(case((inner.c.value <= 6, 1), else_=0)),
-               func.sum(cast(inner.c.value, Float)), func.sum(cast(inner.c.value * inner.c.value, Float)))
-        .where(inner.c.period >= 0)
-        .group_by(inner.c.period, inner.c.team_id, inner.c.metric)
-    ).all()
-    return pd.DataFrame(rows, columns=CX_COLUMNS)
+    query = _per_team(inner, "wave", "team_id").where(inner.c.wave >= 0)
+    return pd.DataFrame(session.execute(query).all(), columns=CX_COLUMNS)
 
 
 def team_names(session: Session) -> dict[int, str]:

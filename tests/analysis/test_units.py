@@ -49,23 +49,49 @@ def _dims():
     return pd.DataFrame(rows)
 
 
+def _sums(wave, team, metric, respondents):
+    """Sums over respondents as the SQL returns them; each respondent is a list of answer values."""
+    def per(values):
+        top2 = sum(v >= (5 if metric != "ces" else 6) - 1 for v in values) / len(values) if metric == "csat" \
+            else sum(v >= 6 for v in values) / len(values)
+        prom = sum(v >= 9 for v in values) / len(values)
+        det = sum(v <= 6 for v in values) / len(values)
+        return top2, prom, det, sum(values) / len(values)
+    rows = [per(v) for v in respondents]
+    return {"wave": wave, "team_id": team, "metric": metric, "n": len(rows),
+            "top2": sum(r[0] for r in rows), "prom": sum(r[1] for r in rows), "det": sum(r[2] for r in rows),
+            "mean": sum(r[3] for r in rows), "mean_sq": sum(r[3] ** 2 for r in rows),
+            "top2_sq": sum(r[0] ** 2 for r in rows), "net_sq": sum((r[1] - r[2]) ** 2 for r in rows)}
+
+
 def test_build_units_suppresses_small_cells_and_scores_from_counts():
-    enps = pd.DataFrame({"wave": [0], "team_id": [1], "promoters": [4], "detractors": [2], "n": [8]})
-    customer = pd.DataFrame({"wave": [0, 0, 0], "team_id": [1, 1, 2], "metric": ["csat", "ces", "csat"],
-                             "n": [20, 20, 4], "top2": [15, 0, 4], "promoters": [0, 0, 0],
-                             "detractors": [0, 0, 0], "total": [0.0, 110.0, 0.0], "sumsq": [0.0, 650.0, 0.0]})
+    # eNPS of team 1: 4 promoters (9-10), 2 detractors (0-6), 2 passives -> 100 * (4 - 2) / 8 = 25.
+    enps = pd.DataFrame([_sums(0, 1, "enps", [[10], [9], [9], [10], [3], [6], [7], [8]])])
+    customer = pd.DataFrame([
+        _sums(0, 1, "csat", [[5]] * 15 + [[3]] * 5),      # 15 of 20 in the top two boxes -> 75%
+        _sums(0, 1, "ces", [[5]] * 10 + [[6]] * 10),      # mean 5.5
+        _sums(0, 2, "csat", [[5]] * 4),                   # 4 customers < 5: hidden
+    ])
     table = build_units(_dims(), enps, customer, k=5, process_target=80.0)
     f = table.frame.set_index(["unit", "wave"])
     assert math.isnan(f.loc[(2, 0), "engagement"])  # 3 respondents < 5: hidden
     assert f.loc[(2, 0), "n_engagement"] == 3
     assert f.loc[(1, 0), "engagement"] == 71.0
     assert f.loc[(1, 0), "process_gap"] == pytest.approx(80 - 61)
-    assert f.loc[(1, 0), "enps"] == pytest.approx(100 * (4 - 2) / 8)
-    assert f.loc[(1, 0), "csat"] == pytest.approx(75.0)  # 15 of 20 in the top two boxes
+    assert f.loc[(1, 0), "enps"] == pytest.approx(25.0)
+    assert f.loc[(1, 0), "csat"] == pytest.approx(75.0)
     assert f.loc[(1, 0), "ces"] == pytest.approx(5.5)
-    assert math.isnan(f.loc[(2, 0), "csat"])  # 4 customers < 5: hidden
+    assert math.isnan(f.loc[(2, 0), "csat"])
     assert table.suppressed == 2 * 2 + 1  # two small EX cells per wave, one small CX cell
     assert "process_gap" in table.ex_metrics and table.cx_metrics == ("csat", "ces")
+
+
+def test_a_respondent_counts_once_when_an_instrument_has_two_items_of_a_metric():
+    # Hand-worked: 6 respondents answer two CSAT items; 3 give (5, 5), 3 give (5, 2).
+    # Per respondent top-two share: 1.0 or 0.5 -> team CSAT = 100 * (3 * 1 + 3 * 0.5) / 6 = 75, n = 6.
+    customer = pd.DataFrame([_sums(0, 1, "csat", [[5, 5]] * 3 + [[5, 2]] * 3)])
+    f = build_units(pd.DataFrame(), pd.DataFrame(), customer, k=5).frame.set_index(["unit", "wave"])
+    assert f.loc[(1, 0), "n_csat"] == 6 and f.loc[(1, 0), "csat"] == pytest.approx(75.0)
 
 
 def test_build_units_with_nothing_returns_empty_table():
