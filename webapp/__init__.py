@@ -16,7 +16,8 @@ from .errors import register_error_handlers
 from .extensions import csrf, login_manager
 
 BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api")
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Multipart forms are left to their views, which set their own upload size limit before parsing.
+FORM_TYPES = ("application/x-www-form-urlencoded",)
 
 
 def create_app(config: dict | None = None) -> Flask:

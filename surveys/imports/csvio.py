@@ -85,7 +85,11 @@ class CsvSource:
             report.error(line_no, None, f"The header line is not valid UTF-8; {UTF8_HINT}.")
             return None
         delimiter = _pick_delimiter(raw_line, canonical)
-        names = [n.strip() for n in next(csv.reader([raw_line], delimiter=delimiter), [])]
+        try:
+            names = [n.strip() for n in next(csv.reader([raw_line], delimiter=delimiter), [])]
+        except csv.Error as exc:  # e.g. a header "cell" longer than csv's field limit: not a CSV header
+            report.error(line_no, None, f"The header line cannot be read ({exc}); it must be: {expected_line}")
+            return None
         if delimiter != ",":
             report.note(f"The file uses {DELIMITERS[delimiter]} as delimiter instead of ','; it was read that way.")
         columns, unknown, seen = [], [], set()

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound, ValidationError
-from ..models import Program, Question, Team, Wave
+from ..models import Invitation, Program, Question, Team, Wave
 from ..people import team_scope
 from . import bulk, cells
 from .csvio import CsvSource
@@ -36,6 +36,12 @@ def import_responses(session: Session, file_obj, *, program_code: str, wave_labe
     """Check every row, then add one anonymous response per row to the wave (all or nothing)."""
     source = file_obj if isinstance(file_obj, CsvSource) else CsvSource(file_obj)
     wave = employee_wave(session, program_code, wave_label)
+    if session.scalar(select(Invitation.id).where(Invitation.wave_id == wave.id).limit(1)) is not None:
+        # Mixing imported rows into a wave Tandem surveys itself would let whoever imports add known
+        # rows to a small team and recover the real count by subtraction.
+        raise ValidationError(f"Wave {wave.label} collects answers through Tandem's own invitations; historical "
+                              "results can only be imported into a wave that sent none (create a custom wave "
+                              "for them).", field="wave")
     report = Report("responses", dry_run)
     questions = {q.code: cells.QuestionInfo.of(q) for q in session.scalars(
         select(Question).where(Question.survey_id == wave.survey_id).order_by(Question.position))}
@@ -81,8 +87,6 @@ def import_responses(session: Session, file_obj, *, program_code: str, wave_labe
             return None
         return bulk.NewResponse(wave_id=wave.id, team_id=team_id, submitted_on=day, answers=tuple(answers))
 
-    if wave.status != "closed":
-        report.note(f"Wave {wave.label} is {wave.status}; imported answers are counted with the ones it collects.")
     return bulk.run(session, source, report, validate, wave_labels={wave.id: wave.label}, actor_id=actor_id,
                     entity_type="wave", entity_id=wave.id, detail={"program": program.code, "wave": wave.label})
 

@@ -155,3 +155,11 @@ def test_nul_byte_is_reported_on_its_line_and_nothing_is_imported(db_session, te
     result = run(db_session, f"{HEADER}\nWEB,Web shop,web,OPS\nTEL,Pho\x00ne,phone,OPS\n")
     assert [e.line for e in result.errors] == [3] and "NUL byte" in reasons(result)[0]
     assert count(db_session) == 0
+
+
+def test_an_enormous_field_is_reported_not_crashed_on(db_session, team):
+    header_only = run(db_session, "x" * 200_000 + "\nWEB,Web,web,OPS\n")
+    assert not header_only.ok and "header line cannot be read" in reasons(header_only)[0]
+    in_a_row = run(db_session, f"{HEADER}\nWEB,{'x' * 200_000},web,OPS\n")
+    assert not in_a_row.ok and "cannot be read from here on" in reasons(in_a_row)[0]
+    assert count(db_session) == 0

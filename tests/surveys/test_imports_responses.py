@@ -112,10 +112,12 @@ def test_program_and_wave_must_exist_and_be_employee(db_session, ex, make):
         run(db_session, "", program_code=cx.code)
 
 
-def test_open_wave_gets_a_note(db_session, make):
+def test_a_wave_with_invitations_refuses_imported_rows(db_session, make):
+    """Rows planted in a live wave would let the importer recover a small team's real count."""
     program = make.program(survey=make.survey(questions=QUESTIONS), code="EX")
-    make.wave(program, label="now", opens_at=dt.datetime(2026, 1, 1), status="open")
+    wave = make.wave(program, label="now", opens_at=dt.datetime(2026, 1, 1), status="open")
     make.team(code="OPS")
-    result = run(db_session, "OPS,2026-01-02,4,,,,\n", wave_label="now", dry_run=True)
-    assert result.ok and any("is open" in n for n in result.notes)
+    make.invitation(wave=wave)
+    with pytest.raises(ValidationError, match="collects answers through Tandem's own invitations"):
+        run(db_session, "OPS,2026-01-02,4,,,,\n", wave_label="now")
     assert db_session.scalar(select(func.count()).select_from(Response)) == 0
