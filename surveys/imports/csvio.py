@@ -17,6 +17,7 @@ from .report import Report
 
 DELIMITERS = {",": "','", ";": "';'", "\t": "tab"}
 SPOOL_BYTES = 8 * 1024 * 1024
+MAX_HEADER_CHARS = 10_000
 UTF8_HINT = "save the file as UTF-8 (in Excel: 'CSV UTF-8')"
 
 
@@ -84,12 +85,12 @@ class CsvSource:
         if _bad_utf8(raw_line):
             report.error(line_no, None, f"The header line is not valid UTF-8; {UTF8_HINT}.")
             return None
-        delimiter = _pick_delimiter(raw_line, canonical)
-        try:
-            names = [n.strip() for n in next(csv.reader([raw_line], delimiter=delimiter), [])]
-        except csv.Error as exc:  # e.g. a header "cell" longer than csv's field limit: not a CSV header
-            report.error(line_no, None, f"The header line cannot be read ({exc}); it must be: {expected_line}")
+        if len(raw_line) > MAX_HEADER_CHARS:  # also above csv's field limit, which would raise
+            report.error(line_no, None, f"The header line cannot be read: it is {len(raw_line):,} characters long; "
+                                        f"it must be: {expected_line}")
             return None
+        delimiter = _pick_delimiter(raw_line, canonical)
+        names = [n.strip() for n in next(csv.reader([raw_line], delimiter=delimiter), [])]
         if delimiter != ",":
             report.note(f"The file uses {DELIMITERS[delimiter]} as delimiter instead of ','; it was read that way.")
         columns, unknown, seen = [], [], set()
