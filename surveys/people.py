@@ -101,6 +101,13 @@ def team_scope(session: Session, team_id: int) -> list[int]:
     return list(session.scalars(select(tree.c.id)))
 
 
+def lead_scope(session: Session, person_id: int, team_id: int | None) -> list[int]:
+    """Teams a team lead may see: every team they lead and its descendants; their own team if they lead none."""
+    led = list(session.scalars(select(Team.id).where(Team.lead_id == person_id)))
+    roots = led or ([team_id] if team_id else [])
+    return sorted({tid for root in roots for tid in team_scope(session, root)})
+
+
 def count_people(session: Session) -> int:
     """Number of people, used to decide whether the demo needs seeding."""
     return session.scalar(select(func.count(Person.id))) or 0

@@ -27,7 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
     settings = load_config(instance_path=(config or {}).get("INSTANCE_PATH"))
     settings.update(config or {})
     app.config.update(settings)
-    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
+    # CSRF tokens live as long as the browser session: a survey page left open overnight must still
+    # save; the token stays bound to the session cookie, which is what stops forged forms.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     if app.config["TRUSTED_PROXIES"]:
         # Behind N reverse proxies, take the client address from X-Forwarded-For so the public-link
         # rate limit counts customers, not the proxy.

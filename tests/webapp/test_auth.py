@@ -170,3 +170,16 @@ def test_report_requests_do_not_take_the_sqlite_write_lock(engine, tmp_path):
     finally:
         event.remove(engine, "begin", listener)
     assert seen == ["DEFERRED", "IMMEDIATE"]
+
+
+def test_lead_scope_follows_the_teams_a_person_leads(db_session, make):
+    dept = make.team()
+    led, sibling = make.team(parent=dept), make.team(parent=dept)
+    child = make.team(parent=led)
+    lead = make.staff(role="team_lead", team=dept)  # sits in the department, leads one team
+    led.lead = lead
+    db_session.flush()
+    assert people.lead_scope(db_session, lead.id, dept.id) == sorted([led.id, child.id])
+    assert sibling.id not in people.lead_scope(db_session, lead.id, dept.id)
+    loner = make.staff(role="team_lead", team=sibling)  # leads nothing: their own team
+    assert people.lead_scope(db_session, loner.id, sibling.id) == [sibling.id]

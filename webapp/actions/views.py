@@ -18,6 +18,6 @@ def index():
     session = get_session()
     scope = None
     if current_user.role == "team_lead":
-        scope = people.team_scope(session, current_user.team_id) if current_user.team_id else []
+        scope = people.lead_scope(session, current_user.id, current_user.team_id)
     return render_template("actions/index.html", teams=overview.teams_in_scope(session, scope),
                            actions=overview.actions_in_scope(session, scope))
