@@ -11,8 +11,11 @@ parent's own members are known). So whenever a family has exactly one hidden
 cell with a non-zero count, another cell is hidden too - the smallest
 visible child, or the parent when no child is left - and the process repeats
 until nothing changes, because hiding a cell can leave a single unknown in
-the family above or below it. Hidden cells with count 0 give no protection
-(there is nothing to learn about them either) and are not counted.
+the family above or below it. A hidden cell with count 0 is protected like any
+other (that nobody in a team answered is itself a fact about those people), but
+it gives no protection to others, because a reader may know a team is empty:
+so a family needs more hiding when it has exactly one hidden cell, or exactly
+one hidden cell with a non-zero count.
 
 This defeats recovery by single subtractions, the attack people actually
 use on report tables; it is not a full linear-programming audit of every
@@ -94,7 +97,7 @@ def suppress(frame: pd.DataFrame, count_column: str, k: int, parent: str | None 
 
 
 def _complementary(frame, counts, hidden, parent, id_column):
-    """Hide cells until no family has exactly one hidden cell with a non-zero count.
+    """Hide cells until no family has exactly one hidden cell, or exactly one non-zero hidden cell.
 
     A family is a parent and its children: they satisfy one equation,
     parent = parent's own members + sum of children, so one unknown in it is
@@ -118,9 +121,11 @@ def _complementary(frame, counts, hidden, parent, id_column):
             members = np.array(members)
             ppos = row_of.get(key)
             unknown = int((hidden[members] & positive[members]).sum())
-            if ppos is not None and hidden[ppos] and positive[ppos]:
-                unknown += 1
-            if unknown != 1:
+            unknown_any = int(hidden[members].sum())
+            if ppos is not None and hidden[ppos]:
+                unknown += int(positive[ppos])
+                unknown_any += 1
+            if unknown != 1 and unknown_any != 1:
                 continue
             visible = members[~hidden[members]]
             if len(visible):

@@ -41,6 +41,16 @@ def test_single_child_hides_parent_or_reports_it():
     assert res.parents_to_hide == ("P",)
 
 
+def test_a_hidden_zero_cannot_be_recovered_by_subtraction():
+    # Review finding: teams a=6, b=0 (hidden), c=7 under a visible total of 13 gave b = 13 - 6 - 7 = 0,
+    # i.e. "nobody in b answered". One more cell must be hidden; and because a reader may take b's 0 as
+    # known, a then stands alone as a non-zero unknown, so c is hidden as well.
+    df = pd.DataFrame({"id": ["P", "a", "b", "c"], "parent": [None, "P", "P", "P"],
+                       "n": [13, 6, 0, 7], "score": [1.0, 2.0, np.nan, 3.0]})
+    res = suppress(df, "n", 5, parent="parent", id_column="id")
+    assert list(res.frame["suppressed"]) == [False, True, True, True]
+
+
 def test_zero_count_siblings_give_no_protection():
     df = pd.DataFrame({"id": ["P", "a", "b", "c"], "parent": [None, "P", "P", "P"],
                        "n": [20, 3, 0, 17], "score": [1.0, 2.0, np.nan, 3.0]})
