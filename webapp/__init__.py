@@ -27,6 +27,10 @@ def create_app(config: dict | None = None) -> Flask:
     settings = load_config(instance_path=(config or {}).get("INSTANCE_PATH"))
     settings.update(config or {})
     app.config.update(settings)
+    # No request body may exceed the upload limit (plus room for the form's other fields); this is
+    # enforced before CSRF or any view reads the body. Werkzeug separately caps non-file fields.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: unlimited
+        app.config["MAX_CONTENT_LENGTH"] = app.config["IMPORT_MAX_BYTES"] + 64 * 1024
     # CSRF tokens live as long as the browser session: a survey page left open overnight must still
     # save; the token stays bound to the session cookie, which is what stops forged forms.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)

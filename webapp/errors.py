@@ -12,6 +12,18 @@ TITLES = {400: "Bad request", 401: "Sign-in needed", 403: "Not allowed", 404: "N
           500: "Something went wrong"}
 
 
+MESSAGES = {
+    400: "The request could not be understood. Please go back and try again.",
+    401: "Please sign in first.",
+    403: "You are signed in, but this page is not part of your role.",
+    404: "There is nothing at this address. Check the link, or start again from your start page.",
+    405: "This page cannot be used that way.",
+    413: "The upload is too large.",
+    429: "Too many attempts in a short time. Please wait a few minutes and try again.",
+    500: "Something went wrong on our side. Please try again; if it happens again, tell your administrator.",
+}
+
+
 def _render(status: int, message: str):
     if request.path.startswith("/api/"):
         return jsonify({"error": TITLES.get(status, "Error"), "message": message, "status": status}), status
@@ -32,7 +44,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        return _render(exc.code or 500, exc.description or TITLES.get(exc.code, "Error"))
+        # Werkzeug's stock descriptions are written for developers; a view's own message is kept.
+        own = exc.description if exc.description != type(exc).description else None
+        return _render(exc.code or 500, own or MESSAGES.get(exc.code) or TITLES.get(exc.code, "Error"))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
