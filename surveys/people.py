@@ -1,6 +1,8 @@
 """People and staff accounts: creation, password hashing (argon2id), login checks, team scope."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
 from argon2 import PasswordHasher
@@ -8,9 +10,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit, ratelimit
 from .errors import Conflict, ValidationError
 from .models import ROLES, STAFF_ROLES, Person, Team
+from .ratelimit import RateLimit
 
 # argon2id with argon2-cffi's RFC 9106 "low memory" profile: 64 MiB, 3 passes, 4 lanes, which is
 # above OWASP's minimum (19 MiB, 2 passes, 1 lane).
@@ -106,6 +109,30 @@ def lead_scope(session: Session, person_id: int, team_id: int | None) -> list[in
     led = list(session.scalars(select(Team.id).where(Team.lead_id == person_id)))
     roots = led or ([team_id] if team_id else [])
     return sorted({tid for root in roots for tid in team_scope(session, root)})
+
+
+# Failed sign-ins allowed per account and per client address in 15 minutes, then refused until the
+# window ends (even with the right password), which makes password guessing impractical.
+FAILED_SIGN_INS = RateLimit(10, 900)
+FAILED_SIGN_INS_PER_ADDRESS = RateLimit(30, 900)
+
+
+def throttle_keys(secret: str, email: str, address: str | None) -> dict[str, RateLimit]:
+    """Counter keys (keyed hashes, never the email or address) for an account and an address."""
+    digest = lambda text: hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()[:58]  # noqa: E731
+    return {"login:" + digest(f"account:{(email or '').strip().lower()}"): FAILED_SIGN_INS,
+            "login:" + digest(f"address:{address or 'unknown'}"): FAILED_SIGN_INS_PER_ADDRESS}
+
+
+def sign_in_blocked(session: Session, keys: dict[str, RateLimit]) -> bool:
+    """True when the account or the address has used up its failed sign-ins for this window."""
+    return any(ratelimit.hits(session, key, limit) >= limit.max_hits for key, limit in keys.items())
+
+
+def record_failed_sign_in(session: Session, keys: dict[str, RateLimit]) -> None:
+    """Count one failed sign-in against the account and the address."""
+    for key, limit in keys.items():
+        ratelimit.count_hit(session, key, limit)
 
 
 def count_people(session: Session) -> int:

@@ -13,20 +13,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit, ratelimit
 from .errors import Conflict, NotFound, TandemError, ValidationError
-from .models import Invitation, Program, RateLimitHit, Response, Touchpoint, Wave, utcnow
+from .models import Invitation, Program, Response, Touchpoint, Wave, utcnow
+from .ratelimit import RateLimit
 from .responses import INVALID_LINK, parse_all, store_response
 from .tokens import new_token
 
 DEFAULT_RATE_LIMIT = "10/3600"
 MAX_CONTACT_LINKS = 1000
-_EPOCH = dt.datetime(1970, 1, 1)
 
 
 class NotCollecting(Conflict):
@@ -55,19 +53,6 @@ class SpamRejected(TandemError):
     def __init__(self):
         super().__init__("Your answers could not be accepted. If you are a person, please reload the page "
                          "and answer again without filling in hidden fields.")
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """At most `max_hits` accepted submissions per client in each window of `window_seconds`."""
-
-    max_hits: int
-    window_seconds: int
-
-    def window_start(self, now: dt.datetime) -> dt.datetime:
-        """Start of the fixed window holding `now`."""
-        seconds = int((now - _EPOCH).total_seconds())
-        return _EPOCH + dt.timedelta(seconds=seconds - seconds % self.window_seconds)
 
 
 @dataclass(frozen=True)
@@ -100,23 +85,8 @@ def client_key(secret: str, address: str | None) -> str:
 
 
 def record_hit(session: Session, key: str, limit: RateLimit, now: dt.datetime | None = None) -> int:
-    """Count one submission for `key` in the current window; raise RateLimited above the limit.
-
-    An atomic upsert, so concurrent requests on several hosts cannot both slip under the limit.
-    Finished windows are deleted on the way, so the table holds little more than the current one.
-    """
-    start = limit.window_start(now or utcnow())
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(RateLimitHit).values(key=key, window_start=start, count=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["key", "window_start"],
-                                      set_={"count": RateLimitHit.count + 1})
-    session.execute(stmt)
-    count = session.scalar(select(RateLimitHit.count).where(RateLimitHit.key == key,
-                                                            RateLimitHit.window_start == start))
-    if count == 1:
-        # A client's first hit in a new window: a cheap moment to drop finished windows.
-        session.execute(delete(RateLimitHit).where(RateLimitHit.window_start < start))
+    """Count one submission for `key` in the current window; raise RateLimited above the limit."""
+    count = ratelimit.count_hit(session, key, limit, now)
     if count > limit.max_hits:
         raise RateLimited()
     return count

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -20,6 +20,7 @@ bp = Blueprint("auth", __name__)
 
 LANDING = {"hr_admin": "admin.index", "executive": "reports.index", "team_lead": "actions.index"}
 GENERIC_LOGIN_ERROR = "That email and password do not match an account."
+TOO_MANY_ATTEMPTS = "Too many failed sign-ins. Please wait 15 minutes and try again."
 
 
 class StaffUser(UserMixin):
@@ -89,8 +90,14 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         session = get_session()
+        keys = people.throttle_keys(current_app.config["SECRET_KEY"], form.email.data, request.remote_addr)
+        if people.sign_in_blocked(session, keys):
+            flash(TOO_MANY_ATTEMPTS, "error")
+            return render_template("auth/login.html", form=form), 429
         person = people.authenticate(session, form.email.data, form.password.data)
         if person is None:
+            people.record_failed_sign_in(session, keys)
+            session.commit()
             flash(GENERIC_LOGIN_ERROR, "error")
             return render_template("auth/login.html", form=form), 401
         session.commit()  # a rehashed password is saved

@@ -183,3 +183,13 @@ def test_lead_scope_follows_the_teams_a_person_leads(db_session, make):
     assert sibling.id not in people.lead_scope(db_session, lead.id, dept.id)
     loner = make.staff(role="team_lead", team=sibling)  # leads nothing: their own team
     assert people.lead_scope(db_session, loner.id, sibling.id) == [sibling.id]
+
+
+def test_failed_sign_ins_are_throttled_per_account(client, make):
+    person = make.staff()
+    for _ in range(10):
+        assert client.post("/login", data={"email": person.email, "password": "wrong-password"}).status_code == 401
+    blocked = client.post("/login", data={"email": person.email, "password": STAFF_PASSWORD})
+    assert blocked.status_code == 429 and b"Too many failed sign-ins" in blocked.data
+    other = make.staff()  # another account from the same address still gets in
+    assert client.post("/login", data={"email": other.email, "password": STAFF_PASSWORD}).status_code == 302

@@ -1,0 +1,58 @@
+"""Fixed-window counters in the database, shared by every web process and host.
+
+Keys are keyed hashes, never addresses or emails. A key may carry a scope prefix ("login:..."); finished
+windows are pruned within the key's own scope, so limits with different window lengths do not erase
+each other's current counts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from .models import RateLimitHit, utcnow
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `max_hits` hits per key in each window of `window_seconds`."""
+
+    max_hits: int
+    window_seconds: int
+
+    def window_start(self, now: dt.datetime) -> dt.datetime:
+        """Start of the fixed window holding `now`."""
+        seconds = int((now - _EPOCH).total_seconds())
+        return _EPOCH + dt.timedelta(seconds=seconds - seconds % self.window_seconds)
+
+
+def count_hit(session: Session, key: str, limit: RateLimit, now: dt.datetime | None = None) -> int:
+    """Count one hit for `key` in the current window and return the window's count.
+
+    An atomic upsert, so concurrent requests on several hosts cannot both slip under a limit.
+    """
+    start = limit.window_start(now or utcnow())
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(RateLimitHit).values(key=key, window_start=start, count=1)
+    session.execute(stmt.on_conflict_do_update(index_elements=["key", "window_start"],
+                                               set_={"count": RateLimitHit.count + 1}))
+    count = hits(session, key, limit, now)
+    if count == 1:
+        # A key's first hit in a new window: a cheap moment to drop its scope's finished windows.
+        scope = key.split(":", 1)[0] + ":" if ":" in key else None
+        in_scope = RateLimitHit.key.startswith(scope) if scope else ~RateLimitHit.key.contains(":")
+        session.execute(delete(RateLimitHit).where(RateLimitHit.window_start < start, in_scope))
+    return count
+
+
+def hits(session: Session, key: str, limit: RateLimit, now: dt.datetime | None = None) -> int:
+    """Hits counted for `key` in the current window."""
+    start = limit.window_start(now or utcnow())
+    return session.scalar(select(RateLimitHit.count).where(RateLimitHit.key == key,
+                                                           RateLimitHit.window_start == start)) or 0
