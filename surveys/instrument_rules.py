@@ -56,14 +56,20 @@ def build_question(spec: QuestionInput, taken: set[str] = frozenset()) -> Questi
 
 
 def clean_choices(qtype: str, raw: list[str] | None) -> list[str] | None:
-    """Trimmed choices for a choice question (at least two, no duplicates); None for other types."""
+    """Choices of a choice question (at least two, no duplicates), or the optional point labels of an
+    agreement scale (exactly one per point, e.g. "Very dissatisfied" ... "Very satisfied"); else None."""
     cleaned = [c.strip() for c in (raw or []) if c and c.strip()]
-    if qtype not in CHOICE_TYPES:
+    if qtype in AGREEMENT_TYPES:
+        points = question_types.get_type(qtype).scale_points
+        if cleaned and len(cleaned) != points:
+            raise ValidationError(f"Give exactly {points} labels, one per point from lowest to highest, or leave "
+                                  "the box empty to use Strongly disagree … Strongly agree.", field="choices")
+    elif qtype not in CHOICE_TYPES:
         if cleaned:
-            raise ValidationError("Only single- and multiple-choice questions have choices; clear this box "
-                                  "or pick a choice type.", field="choices")
+            raise ValidationError("Only choice questions and agreement scales take a list here; clear this box "
+                                  "or pick another type.", field="choices")
         return None
-    if len(cleaned) < 2:
+    elif len(cleaned) < 2:
         raise ValidationError("Give at least two choices, one per line.", field="choices")
     seen: set[str] = set()
     for choice in cleaned:
@@ -72,7 +78,7 @@ def clean_choices(qtype: str, raw: list[str] | None) -> list[str] | None:
         if choice.casefold() in seen:
             raise ValidationError(f"The choice '{choice}' appears twice.", field="choices")
         seen.add(choice.casefold())
-    return cleaned
+    return cleaned or None
 
 
 def clean_code(raw: str, what: str) -> str:

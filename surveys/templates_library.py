@@ -17,6 +17,11 @@ from .errors import Conflict, NotFound, ValidationError
 from .models import Question, Survey
 from .models.instruments import AUDIENCES, DIMENSIONS, SURVEY_STATUSES
 
+# CSAT is stored on the 1-5 agreement scale (top two = satisfied) but asked in satisfaction words.
+SATISFACTION_LABELS = ("Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied", "Satisfied",
+                       "Very satisfied")
+
+
 @dataclass(frozen=True)
 class QuestionSpec:
     """One question of a built-in instrument."""
@@ -101,7 +106,7 @@ CX = InstrumentSpec(
     description="Three short questions after a customer contact: satisfaction, recommendation and effort.",
     questions=(
         QuestionSpec("csat", "Overall, how satisfied are you with the help you received today?", "likert5",
-                     "csat"),
+                     "csat", choices=SATISFACTION_LABELS),
         QuestionSpec("nps", "How likely are you to recommend us to a friend or colleague?", "scale0_10",
                      "nps", branded="How likely are you to recommend {company} to a friend or colleague?"),
         QuestionSpec("ces", "The company made it easy to handle my request.", "likert7", "ces",

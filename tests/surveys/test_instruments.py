@@ -153,7 +153,8 @@ def test_question_code_unique_within_survey_only(db_session, make):
     (q(qtype="single_choice", choices=["Only one"]), "choices", "at least two choices"),
     (q(qtype="multi_choice", choices=None), "choices", "at least two choices"),
     (q(qtype="multi_choice", choices=["A", "b", "a"]), "choices", "'a' appears twice"),
-    (q(qtype="likert5", choices=["A", "B"]), "choices", "Only single- and multiple-choice"),
+    (q(qtype="likert5", choices=["A", "B"]), "choices", "Give exactly 5 labels"),
+    (q(qtype="scale0_10", choices=["A", "B"]), "choices", "Only choice questions and agreement scales"),
 ])
 def test_question_rules(db_session, make, spec, field, message):
     survey = make.survey()
@@ -292,3 +293,10 @@ def test_a_version_sent_in_an_opened_wave_is_frozen_before_any_answer(db_session
     assert edit.survey.version == 2 and wave.survey_id == edit.replaced.id
     assert edit.version_note == ("Version 2 created: version 1 has been sent to respondents and stays "
                                  "as it was.")
+
+
+def test_agreement_scale_may_name_its_points(db_session, make):
+    survey = make.survey()
+    labels = ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"]
+    edit = instruments.add_question(db_session, survey.id, q("sat", "likert5", "csat", choices=labels))
+    assert edit.question.choices == labels and (edit.question.scale_min, edit.question.scale_max) == (1, 5)

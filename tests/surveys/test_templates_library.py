@@ -66,7 +66,10 @@ def test_install_creates_the_survey_with_ordered_questions_and_bounds(db_session
             q_spec.dimension, q_spec.reverse_keyed, q_spec.required)
     no_choices = db_session.scalars(select(Question.code).where(Question.survey_id == survey.id,
                                                                Question.choices.is_(None))).all()
-    assert len(no_choices) == len(spec.questions)  # SQL NULL, not the JSON value null
+    # SQL NULL, not the JSON value null, wherever a question has no choices or point labels
+    assert sorted(no_choices) == sorted(q.code for q in spec.questions if not q.choices)
+    labelled = {q.code: list(q.choices) for q in stored.questions if q.choices}
+    assert labelled == {q.code: list(q.choices) for q in spec.questions if q.choices}
     event = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "survey.install"))
     assert event.entity_id == survey.id and event.detail == {"template": code, "version": 1}
 

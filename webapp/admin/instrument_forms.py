@@ -76,7 +76,8 @@ class QuestionForm(FlaskForm):
         *(SelectChoice(d, instrument_rules.DIMENSION_LABELS.get(d, d)) for d in DIMENSIONS)])
     reverse_keyed = BooleanField("Reverse-keyed (agreement scales only: agreeing is the unfavourable answer)")
     required = BooleanField("Required", default=True)
-    choices = TextAreaField("Choices, one per line (single and multiple choice only)",
+    choices = TextAreaField("Choices, one per line (single and multiple choice); for an agreement scale, "
+                            "optionally one label per point, lowest first",
                             render_kw={"rows": 5})
 
     def fill(self, question) -> None:
