@@ -38,15 +38,28 @@ def linkage_heatmap(report) -> alt.Chart:
     return alt.layer(cells, text, dots, data=df).facet(column=alt.Column("lag_label:N", title=None))
 
 
-def forest_plot(report) -> alt.Chart:
-    """Each test's r with its interval; a rule at 0. Linked pairs are filled."""
+def forest_plot(report, labels: dict | None = None, lags=None) -> alt.Chart:
+    """Each test's r with its interval and a dashed rule at 0; linked pairs in a strong colour.
+
+    ``labels`` maps metric codes to readable names; ``lags`` keeps only those lags (default: all).
+    """
+    labels = labels or {}
     df = report.to_frame()
-    df["test"] = df["ex_metric"] + " \u2192 " + df["cx_metric"] + " (lag " + df["lag"].astype(str) + ")"
+    if lags is not None:
+        df = df[df["lag"].isin(list(lags))]
+    when = df["lag"].map(lambda v: "same wave" if v == 0 else ("next wave" if v == 1 else f"{v} waves later"))
+    df["test"] = (df["ex_metric"].map(lambda m: labels.get(m, m)) + " \u2192 "
+                  + df["cx_metric"].map(lambda m: labels.get(m, m)) + " (" + when + ")")
+    df["verdict"] = df["linked"].map({True: "Linked", False: "Not linked"})
+    colour = alt.Color("verdict:N", title=None, scale=alt.Scale(domain=["Linked", "Not linked"],
+                                                                range=["#1f6f8b", "#9aa5b1"]))
     base = alt.Chart(df).encode(y=alt.Y("test:N", sort=None, title=None))
-    bars = base.mark_rule().encode(x=alt.X("ci_low:Q", title="r", scale=alt.Scale(domain=[-1, 1])),
-                                   x2="ci_high:Q")
+    axis = alt.Axis(values=[-1, -0.5, 0, 0.5, 1], format=".1f")
+    bars = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("ci_low:Q", title="correlation r with its interval", scale=alt.Scale(domain=[-1, 1]), axis=axis),
+        x2="ci_high:Q", color=colour)
     points = base.mark_point(filled=True, size=60).encode(
-        x="r:Q", color=alt.Color("linked:N", title="Linked"),
+        x="r:Q", color=colour,
         tooltip=["test", alt.Tooltip("r:Q", format=".2f"), alt.Tooltip("q_value:Q", format=".3f"), "n"])
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
     return alt.layer(bars, points, zero)

@@ -159,3 +159,13 @@ def team_customer_outcomes(session: Session, waves: list[ExWave]) -> pd.DataFram
 def team_names(session: Session) -> dict[int, str]:
     """Team id -> name, for labelling report rows."""
     return dict(session.execute(select(Team.id, Team.name)).all())
+
+
+def employee_programs(session: Session) -> list[Program]:
+    """Employee programs, the one with the most responses first (the linkage report's default)."""
+    counts = (select(Wave.program_id, func.count(Response.id).label("n"))
+              .join(Response, Response.wave_id == Wave.id).group_by(Wave.program_id).subquery())
+    return list(session.scalars(
+        select(Program).outerjoin(counts, counts.c.program_id == Program.id)
+        .where(Program.audience == "employee")
+        .order_by(func.coalesce(counts.c.n, 0).desc(), Program.name)))

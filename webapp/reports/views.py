@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import select
 
 from analysis import charts
-from surveys import overview
+from surveys import datasets, overview
 from surveys.models import Program
 
 from ..auth import roles_required
@@ -30,7 +30,7 @@ def index():
 @roles_required("executive", "hr_admin")
 def linkage():
     session = get_session()
-    programs = list(session.scalars(select(Program).where(Program.audience == "employee").order_by(Program.name)))
+    programs = datasets.employee_programs(session)
     if not programs:
         return render_template("reports/linkage.html", programs=[], result=None, labels=LABELS)
     code = request.args.get("program") or programs[0].code
@@ -44,6 +44,7 @@ def linkage():
         abort(400, f"Confidence must be one of {', '.join(str(c) for c in CONFIDENCE_LEVELS)}.")
     result = linkage_analysis(session, code, min_group_size=current_app.config["MIN_GROUP_SIZE"],
                               process_target=current_app.config["PROCESS_TARGET"], confidence=confidence)
-    chart = to_svg(charts.forest_plot(result.report)) if result.report.rows else None
+    lag1 = [r for r in result.report.rows if r.lag == 1]
+    chart = to_svg(charts.forest_plot(result.report, labels=LABELS, lags=(1,))) if lag1 else None
     return render_template("reports/linkage.html", programs=programs, program_code=code, result=result,
                            chart=chart, labels=LABELS, confidence=confidence, levels=CONFIDENCE_LEVELS)
