@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, func, null, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, null, select, update
 from sqlalchemy.orm import Session
 
 from .models import Invitation, Person, Program, SubmissionReceipt, Survey, Wave
@@ -51,9 +51,8 @@ def insert_ignoring_duplicates(session: Session, table):
 
 
 def submitted() -> ColumnElement[bool]:
-    """SQL condition: the invitation has been used to submit answers."""
-    receipt = exists().where(SubmissionReceipt.invitation_id == Invitation.id)
-    return or_(Invitation.submitted_at.is_not(None), receipt)
+    """SQL condition: the invitation has been used to submit answers, i.e. its receipt exists."""
+    return exists().where(SubmissionReceipt.invitation_id == Invitation.id)
 
 
 def invitee_ids(session: Session, program: Program) -> list[int]:

@@ -4,21 +4,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
-from .models import Action, Invitation, Person, Program, Response, Team, Touchpoint, Wave
+from . import participation
+from .models import Action, Person, Program, Response, Team, Touchpoint, Wave
 
 
 @dataclass(frozen=True)
 class WaveParticipation:
-    """Participation in one wave; `responses` is None when below the anonymity threshold."""
+    """Participation in one wave (see participation.wave_counts); counts are None when hidden."""
 
     program: str
     audience: str
     label: str
     status: str
     invited: int
-    responses: int | None
+    responses: int | None  # employee: invitations used; customer: answers through links
+    imported: int | None   # imported from files: never part of a response rate
+    threshold: int
 
 
 def organisation_summary(session: Session) -> dict[str, int]:
@@ -35,23 +38,18 @@ def organisation_summary(session: Session) -> dict[str, int]:
 
 
 def wave_participation(session: Session, min_group_size: int) -> list[WaveParticipation]:
-    """Invitations and responses per wave, newest first, with small counts hidden."""
-    responses = (select(Response.wave_id, func.count().label("n")).group_by(Response.wave_id)).subquery()
-    invited = (select(Invitation.wave_id, func.count().label("n"))
-               .where(Invitation.person_id.is_not(None)).group_by(Invitation.wave_id)).subquery()
-    rows = session.execute(
-        select(Program.name, Program.audience, Wave.label, Wave.status, Wave.min_group_size,
-               func.coalesce(invited.c.n, 0), func.coalesce(responses.c.n, 0))
-        .join(Wave.program)
-        .outerjoin(responses, responses.c.wave_id == Wave.id)
-        .outerjoin(invited, invited.c.wave_id == Wave.id)
-        .order_by(Wave.opens_at.desc(), Program.name)
-    )
+    """Invitations used and responses per wave, newest first, with small counts hidden.
+
+    `min_group_size` is the configured minimum; a wave's own frozen minimum applies when stricter.
+    """
+    waves = list(session.scalars(select(Wave).join(Wave.program).options(contains_eager(Wave.program))
+                                 .order_by(Wave.opens_at.desc(), Program.name, Wave.id)))
+    counts = participation.wave_counts(session, waves, min_group_size)
     out = []
-    for name, audience, label, status, k, n_invited, n_resp in rows:
-        threshold = max(k, min_group_size)
-        out.append(WaveParticipation(name, audience, label, status, n_invited,
-                                     n_resp if n_resp >= threshold else None))
+    for wave in waves:
+        c = counts[wave.id]
+        out.append(WaveParticipation(wave.program.name, wave.program.audience, wave.label, wave.status,
+                                     c.invited, c.responded, c.imported, c.threshold))
     return out
 
 

@@ -109,6 +109,8 @@ def create_program(session: Session, *, code: str, name: str, instrument: str, c
     if cadence not in CADENCES:
         raise ValidationError(f"Cadence must be one of {', '.join(CADENCES)}.", field="cadence")
     _check_days(cadence, wave_days, reminder_days)
+    if first_opens_at > now:  # a date in the past gets the clearer "already over" message below
+        scheduling.check_date(first_opens_at, now, "first_opens_at", "The first opening date")
     survey = resolve_instrument(session, instrument, actor_id)
     if cadence == "always_on" and survey.audience != "customer":
         raise ValidationError("Always-on suits customer feedback; run employee surveys monthly, quarterly or "

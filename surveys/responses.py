@@ -189,16 +189,37 @@ def find_invitation(session: Session, token: str, *, kind: str) -> Invitation:
     return invitation
 
 
-def open_invitation(session: Session, invitation_id: int, now: dt.datetime | None = None) -> Invitation:
-    """Load an invitation someone is answering; refuse a used one, a closed wave or a person without team."""
+def is_used(session: Session, invitation_id: int) -> bool:
+    """True once an invitation has been used to submit: its receipt exists (there is no submission time)."""
+    found = select(SubmissionReceipt.invitation_id).where(SubmissionReceipt.invitation_id == invitation_id)
+    return session.scalar(found) is not None
+
+
+def open_invitation(session: Session, invitation_id: int, now: dt.datetime | None = None, *,
+                    lock_wave: bool = False) -> Invitation:
+    """Load an invitation someone is answering; refuse a used one, a closed wave or a person without team.
+
+    Callers about to write (a draft or a submission) pass lock_wave=True: the wave row is then read
+    FOR SHARE, so close_wave (FOR UPDATE) cannot erase drafts between this check and the write, and a
+    close that committed first is seen here.
+    """
     invitation = session.get(Invitation, invitation_id)
     if invitation is None:
         raise NotFound(INVALID_LINK)
-    if invitation.submitted_at is not None:
+    if is_used(session, invitation.id):
         raise AlreadySubmitted()
-    ensure_open(invitation.wave, now or utcnow())
+    wave = _share_locked_wave(session, invitation.wave_id) if lock_wave else invitation.wave
+    ensure_open(wave, now or utcnow())
     _check_person(invitation)
     return invitation
+
+
+def _share_locked_wave(session: Session, wave_id: int) -> Wave:
+    # populate_existing: re-read the status even if this session already holds the wave, because the
+    # lock may have waited for a close_wave that committed meanwhile. SQLite ignores FOR SHARE; its
+    # writers are serialised by BEGIN IMMEDIATE instead (surveys/db.py).
+    return session.scalars(select(Wave).where(Wave.id == wave_id).with_for_update(read=True)
+                           .execution_options(populate_existing=True)).one()
 
 
 def _check_person(invitation: Invitation) -> None:
@@ -219,7 +240,7 @@ def draft_of(invitation: Invitation) -> tuple[int, dict[str, object]]:
 
 def start(session: Session, invitation_id: int, now: dt.datetime | None = None) -> Invitation:
     """Record that the respondent read the promise and began: an empty draft on page one."""
-    invitation = open_invitation(session, invitation_id, now)
+    invitation = open_invitation(session, invitation_id, now, lock_wave=True)
     if invitation.draft is None:
         invitation.draft = {"page": 0, "answers": {}}
         session.flush()
@@ -236,7 +257,7 @@ def record_page(session: Session, invitation_id: int, page: int, raw_answers: Ma
     now = now or utcnow()
     if action not in ("next", "back", "save", "submit"):
         raise ValidationError(f"Unknown form action '{action}'.", field="action")
-    invitation = open_invitation(session, invitation_id, now)
+    invitation = open_invitation(session, invitation_id, now, lock_wave=True)
     pages = invitation_pages(invitation)
     if not 0 <= page < len(pages):
         raise ValidationError("That page does not exist; please reopen your survey link.", field="page")
@@ -270,18 +291,13 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
                       now: dt.datetime | None = None) -> Response:
     """Turn an invitation's draft into one anonymous response; a second call raises AlreadySubmitted.
 
-    Re-validates every answer, writes the receipt (its primary key stops a second submission even
-    from a concurrent request), the response and its answers, and erases the draft.
+    Locks the wave FOR SHARE and re-checks it is open, re-validates every answer, writes the receipt
+    (its primary key stops a second submission even from a concurrent request), the response and its
+    answers, and erases the draft.
     """
     now = now or utcnow()
     today = today or now.date()
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None:
-        raise NotFound(INVALID_LINK)
-    if invitation.submitted_at is not None:
-        raise AlreadySubmitted()
-    ensure_open(invitation.wave, now)
-    _check_person(invitation)
+    invitation = open_invitation(session, invitation_id, now, lock_wave=True)
     if invitation.person_id is not None:
         team_id, touchpoint, source = invitation.person.team_id, None, "invitation"
     else:
@@ -302,7 +318,6 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
         raise AlreadySubmitted() from None
     response = store_response(session, wave=invitation.wave, team_id=team_id, source=source,
                               parsed=parsed, today=today, touchpoint=touchpoint)
-    invitation.submitted_at = now
-    invitation.draft = None
+    invitation.draft = None  # the receipt alone says it was used: no submission time is kept
     session.flush()
     return response

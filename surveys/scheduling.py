@@ -21,6 +21,7 @@ from .models import Program, Wave
 
 MAX_LABEL = 60
 STEP_MONTHS = {"monthly": 1, "quarterly": 3}
+MAX_YEARS_AWAY = 5  # dates further from today are typos (9999, 2062 for 2026) and overflow date arithmetic
 
 
 def month_start(when: dt.datetime) -> dt.datetime:
@@ -34,6 +35,15 @@ def add_months(when: dt.datetime, months: int, day: int | None = None) -> dt.dat
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return when.replace(year=year, month=month + 1, day=min(day or when.day, last))
+
+
+def check_date(when: dt.datetime, now: dt.datetime, field: str, what: str = "The date") -> None:
+    """Refuse a date more than MAX_YEARS_AWAY years before or after `now` with a ValidationError on `field`."""
+    earliest = add_months(now, -12 * MAX_YEARS_AWAY)
+    latest = add_months(now, 12 * MAX_YEARS_AWAY)
+    if not earliest <= when <= latest:
+        raise ValidationError(f"{what} {when.date().isoformat()} is more than {MAX_YEARS_AWAY} years from today; "
+                              f"choose a date between {earliest:%Y-%m-%d} and {latest:%Y-%m-%d}.", field=field)
 
 
 def period_label(cadence: str, opens_at: dt.datetime) -> str | None:
@@ -88,6 +98,9 @@ def add_custom_wave(session: Session, program_id: int, label: str, opens_at: dt.
     if program.cadence != "custom":
         raise Conflict(f"Program {program.code} runs {program.cadence.replace('_', '-')}: Tandem schedules "
                        "its waves itself. Only custom programs take waves added by hand.")
+    check_date(opens_at, now, "opens_at", "The opening date")
+    if closes_at is not None:
+        check_date(closes_at, now, "closes_at", "The closing date")
     closes_at = closes_at or default_window(program, opens_at)[1]
     if closes_at <= now:
         raise ValidationError("The wave would close in the past; choose a later closing time.",
@@ -123,6 +136,7 @@ def close_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int |
 def extend_wave(session: Session, wave_id: int, new_closes_at: dt.datetime, now: dt.datetime,
                 actor_id: int | None) -> Wave:
     """Move a draft or open wave's closing time later."""
+    check_date(new_closes_at, now, "closes_at", "The new closing date")
     wave = _locked_wave(session, wave_id)
     if wave.program.cadence == "always_on" and new_closes_at > add_months(month_start(wave.opens_at), 1):
         raise ValidationError("Always-on waves follow calendar months, so this one can close at the end "

@@ -217,7 +217,6 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
     sa.Column('reminded_at', sa.DateTime(), nullable=True),
-    sa.Column('submitted_at', sa.DateTime(), nullable=True),
     sa.Column('draft', sa.JSON(), nullable=True),
     sa.CheckConstraint('(person_id IS NULL) <> (touchpoint_id IS NULL)', name=op.f('ck_invitations_one_target')),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_invitations_person_id_people'), ondelete='CASCADE'),
@@ -244,7 +243,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_responses_team_id_teams'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoints.id'], name=op.f('fk_responses_touchpoint_id_touchpoints'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['wave_id'], ['waves.id'], name=op.f('fk_responses_wave_id_waves'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_responses'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_responses')),
+    # No hidden sequential rowid on SQLite: rows are stored by the random id, not in submission order.
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('responses', schema=None) as batch_op:
         batch_op.create_index('ix_responses_wave_team', ['wave_id', 'team_id'], unique=False)
@@ -262,7 +263,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['question_id', 'scale_min', 'scale_max'], ['questions.id', 'questions.scale_min', 'questions.scale_max'], name='fk_answers_question_bounds', ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_answers_question_id_questions'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_answers_response_id_responses'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('response_id', 'question_id', name=op.f('pk_answers'))
+    sa.PrimaryKeyConstraint('response_id', 'question_id', name=op.f('pk_answers')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.create_index('ix_answers_question', ['question_id'], unique=False)

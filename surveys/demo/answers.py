@@ -49,9 +49,10 @@ def employee_responses(rng: np.random.Generator, plan: OrgPlan, cube: dict[str, 
         day = np.minimum(np.floor(rng.exponential(3.0, size=len(employees))), 13).astype(int)
         minute = rng.integers(7 * 60, 21 * 60, size=len(employees))
         opens = pd.Timestamp(w.emp_opens)
-        submitted_at = opens + pd.to_timedelta(day, unit="D") + pd.to_timedelta(minute, unit="min")
+        # The time exists only in memory, to decide who gets a reminder; the database never stores it.
+        answered_at = opens + pd.to_timedelta(day, unit="D") + pd.to_timedelta(minute, unit="min")
         invitations.append(pd.DataFrame({
-            "wave": w.wave, "person": employees, "submitted_at": submitted_at.where(answered, pd.NaT)}))
+            "wave": w.wave, "person": employees, "answered_at": answered_at.where(answered, pd.NaT)}))
 
         who = np.flatnonzero(answered)
         n = len(who)

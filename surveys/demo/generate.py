@@ -49,7 +49,7 @@ class DemoData:
     org: OrgPlan
     calendar: pd.DataFrame     # wave, label, emp_opens, emp_closes, cx_opens, cx_closes
     latents: pd.DataFrame      # team, wave (0 = unobserved prior), five dimensions, cx
-    invitations: pd.DataFrame  # wave, person, submitted_at (NaT when not answered)
+    invitations: pd.DataFrame  # wave, person, answered_at (NaT when not answered; never stored)
     employee: pd.DataFrame     # response_id, wave, team, submitted_on, one column per question
     customer: pd.DataFrame     # response_id, wave, team, touchpoint, submitted_on, csat, nps, ces, comment
     actions: list[dict]

@@ -156,25 +156,30 @@ def _write_invitations(session: Session, data: DemoData, waves: dict[int, Wave],
     sent = inv["wave"].map(opens)
     reminder = sent + pd.Timedelta(days=REMINDER_DAYS, hours=9)
     # Only people who had not answered by the reminder day get a reminder.
-    reminded = reminder.where(inv["submitted_at"].isna() | (inv["submitted_at"] > reminder))
+    reminded = reminder.where(inv["answered_at"].isna() | (inv["answered_at"] > reminder))
     wave_ids = inv["wave"].map({k: w.id for k, w in waves.items()}).to_numpy()
     people = person_ids[inv["person"].to_numpy()]
     for part in _chunks(len(inv)):
         # `draft` is left out on purpose: a Core insert of None into a JSON column stores JSON 'null'.
         rows = [dict(wave_id=int(w), person_id=int(p), touchpoint_id=None, token_hash=new_token()[1],
                      created_at=s.to_pydatetime(), sent_at=s.to_pydatetime(),
-                     reminded_at=None if pd.isna(r) else r.to_pydatetime(),
-                     submitted_at=None if pd.isna(a) else a.to_pydatetime())
-                for w, p, s, r, a in zip(wave_ids[part], people[part], sent.iloc[part], reminded.iloc[part],
-                                         inv["submitted_at"].iloc[part])]
+                     reminded_at=None if pd.isna(r) else r.to_pydatetime())
+                for w, p, s, r in zip(wave_ids[part], people[part], sent.iloc[part], reminded.iloc[part])]
         session.execute(_insert(Invitation), rows)
         say(f"invitations: {part.stop:,} / {len(inv):,}")
-    # The receipt is what makes a second submission impossible; demo answers were submitted too.
-    session.execute(insert(SubmissionReceipt).from_select(
-        ["invitation_id"],
-        select(Invitation.id).where(Invitation.wave_id.in_([w.id for w in waves.values()]),
-                                    Invitation.submitted_at.is_not(None))))
+    _write_receipts(session, wave_ids, people, inv["answered_at"].notna().to_numpy())
     return len(inv)
+
+
+def _write_receipts(session: Session, wave_ids: np.ndarray, people: np.ndarray, answered: np.ndarray) -> None:
+    # A receipt (no time) is the only trace that an invitation was used, exactly as in the respondent flow.
+    for wave_id in np.unique(wave_ids):
+        ids = dict(session.execute(select(Invitation.person_id, Invitation.id)
+                                   .where(Invitation.wave_id == int(wave_id))).all())
+        used = people[(wave_ids == wave_id) & answered]
+        receipts = sorted(ids[int(p)] for p in used)
+        for part in _chunks(len(receipts)):
+            session.execute(_insert(SubmissionReceipt), [{"invitation_id": i} for i in receipts[part]])
 
 
 def _write_responses(session: Session, frame: pd.DataFrame, survey: Survey, waves: dict[int, Wave],

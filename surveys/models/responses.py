@@ -27,6 +27,9 @@ class Response(Base):
         CheckConstraint(f"channel IS NULL OR {in_list('channel', CHANNELS)}", name="channel"),
         Index("ix_responses_wave_team", "wave_id", "team_id"),
         Index("ix_responses_wave_touchpoint", "wave_id", "touchpoint_id"),
+        # On SQLite a table with a BIGINT key still gets a hidden, sequential rowid that records
+        # insertion order; WITHOUT ROWID stores rows by the random id instead.
+        {"sqlite_with_rowid": False},
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, default=random_response_id,
@@ -63,6 +66,7 @@ class Answer(Base):
         ),
         CheckConstraint("value IS NOT NULL OR text IS NOT NULL", name="not_empty"),
         Index("ix_answers_question", "question_id"),
+        {"sqlite_with_rowid": False},  # no hidden insertion-order rowid (see Response)
     )
 
     response_id: Mapped[int] = mapped_column(

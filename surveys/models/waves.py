@@ -134,7 +134,8 @@ class Invitation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Deliberately no submission time: next to person_id it would name the author of a response that
+    # is alone on its team and day. Whether the link was used is the SubmissionReceipt below, undated.
     # Save-and-resume: answers in progress; erased at submission, never copied to the response.
     draft: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
@@ -146,7 +147,8 @@ class Invitation(Base):
 class SubmissionReceipt(Base):
     """Proof that an invitation was used. Its primary key makes a second submission impossible.
 
-    It records only the invitation, never which response was created from it.
+    It records only the invitation, never when, nor which response was created from it. "Submitted"
+    everywhere in Tandem means: a receipt exists.
     """
 
     __tablename__ = "submission_receipts"

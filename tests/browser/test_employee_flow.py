@@ -18,7 +18,7 @@ from sqlalchemy import select  # noqa: E402
 from surveys import question_types  # noqa: E402
 from surveys.mailer import send_mail, survey_link  # noqa: E402
 from surveys.models import (  # noqa: E402
-    Invitation, Person, Program, Question, Response, Survey, Team, Wave, utcnow,
+    Invitation, Person, Program, Question, Response, SubmissionReceipt, Survey, Team, Wave, utcnow,
 )
 from surveys.tokens import new_token  # noqa: E402
 
@@ -98,7 +98,7 @@ def test_employee_answers_in_two_sittings_and_submits_once(live, smtp, new_page)
     page.goto(link)
     assert page.url == f"{live.url}/r/survey"  # the token has left the address bar
     assert page.get_by_text("Results are only ever shown for groups of at least 5 people").is_visible()
-    assert page.get_by_text("your name;").is_visible()
+    assert page.get_by_text("your name or email address;").is_visible()
     page.get_by_role("button", name="Start the survey").click()
     assert page.locator("#progress-label").inner_text() == "Page 1 of 2"
     assert page.locator("progress").get_attribute("value") == "1"
@@ -153,4 +153,4 @@ def test_employee_answers_in_two_sittings_and_submits_once(live, smtp, new_page)
         assert answers == {"e0": 4, "e1": 1, "e2": 5, "e3": 3, "e4": 2, "c0": 4, "c1": 5, "enps": 9,
                            "comment": "More quiet rooms, please."}
         invitation = session.get(Invitation, invitation_id)
-        assert invitation.draft is None and invitation.submitted_at is not None
+        assert invitation.draft is None and session.get(SubmissionReceipt, invitation_id) is not None

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveys import invitations, mailer, scheduling
-from surveys.models import Invitation, Wave
+from surveys.models import Invitation, SubmissionReceipt, Wave
 from surveys.tokens import hash_token
 
 from ..mailserver import free_port, running_smtp_server
@@ -122,7 +122,7 @@ def test_tick_reminds_non_responders_once_with_a_replacing_link(runner, db_sessi
     wave, people = staff_wave
     tick(runner, "2026-11-02T08:00:30")
     answered = db_session.scalar(select(Invitation).where(Invitation.person_id == people[0].id))
-    answered.submitted_at = dt.datetime(2026, 11, 3)
+    db_session.add(SubmissionReceipt(invitation_id=answered.id))
     db_session.commit()
     inbox.messages.clear()
     assert "reminded 0" in tick(runner, "2026-11-05T08:00:00").output  # 3 days not yet passed

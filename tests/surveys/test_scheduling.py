@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 
 from surveys import invitations, scheduling
 from surveys.errors import Conflict, ValidationError
-from surveys.models import AuditEvent, Invitation, Wave
+from surveys.models import AuditEvent, Invitation, SubmissionReceipt, Wave
 from surveys.tokens import hash_token
 
 T0 = dt.datetime(2026, 11, 1, 8, 0)
@@ -135,6 +135,23 @@ def test_always_on_waves_cannot_outlive_their_month(db_session, make):
         scheduling.extend_wave(db_session, wave.id, dt.datetime(2026, 12, 5), day(3), None)
 
 
+@pytest.mark.parametrize("when", [dt.datetime(9999, 12, 31), dt.datetime(1, 1, 1), dt.datetime(2031, 11, 2)])
+def test_dates_more_than_five_years_away_are_refused_by_name(db_session, make, when):
+    program = make.program(cadence="custom")
+    with pytest.raises(ValidationError, match="more than 5 years from today") as err:
+        scheduling.add_custom_wave(db_session, program.id, "far", when, None, T0)
+    assert err.value.field == "opens_at"
+    with pytest.raises(ValidationError, match="more than 5 years") as err:
+        scheduling.add_custom_wave(db_session, program.id, "far", day(2), dt.datetime(9999, 12, 31), T0)
+    assert err.value.field == "closes_at"
+    wave = make.wave(program, status="open", opens_at=T0)
+    with pytest.raises(ValidationError, match="more than 5 years") as err:
+        scheduling.extend_wave(db_session, wave.id, dt.datetime(9999, 12, 31, 23, 59), day(2), None)
+    assert err.value.field == "closes_at"
+    # Up to five years ahead is fine.
+    assert scheduling.add_custom_wave(db_session, program.id, "late", dt.datetime(2031, 10, 31), None, T0).id
+
+
 # --- invitations ------------------------------------------------------------------------------------
 
 def test_whole_organisation_when_no_team_is_targeted(db_session, make, org):
@@ -185,8 +202,7 @@ def test_reminders_after_n_days_only_to_non_responders_and_only_once(db_session,
     wave = make.wave(program, status="draft", opens_at=T0)
     scheduling.open_wave(db_session, wave.id, T0, None, 5, 10)
     sent = invitations.claim_invitations(db_session, T0)
-    answered = db_session.get(Invitation, sent[0].invitation_id)
-    answered.submitted_at = day(2)
+    db_session.add(SubmissionReceipt(invitation_id=sent[0].invitation_id))
     db_session.flush()
     assert invitations.claim_reminders(db_session, T0 + dt.timedelta(days=3, seconds=-1)) == []
     reminders = invitations.claim_reminders(db_session, T0 + dt.timedelta(days=3))

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from surveys.models import AuditEvent, Invitation, Program, Survey, Wave, utcnow
+from surveys.models import AuditEvent, Invitation, Program, Response, SubmissionReceipt, Survey, Wave, utcnow
 
 TOMORROW = (utcnow() + dt.timedelta(days=1)).date()
 
@@ -76,6 +76,25 @@ def test_create_program_errors_are_shown_on_the_form(client, hr, make):
     assert missing.status_code == 400 and b"Please correct the fields marked below" in missing.data
 
 
+def test_far_future_dates_are_form_errors_not_crashes(client, hr, db_session, make):
+    far = client.post("/admin/programs/new", data=form_data(code="far", first_opens_on="9999-12-31"))
+    text = far.get_data(as_text=True)
+    assert far.status_code == 400 and "The first opening date 9999-12-31 is more than 5 years from today" in text
+    assert 'class="field-error"' in text and program_by_code(db_session, "far") is None
+    program = make.program(cadence="custom")
+    wave = make.wave(program, status="open", opens_at=utcnow() - dt.timedelta(days=1))
+    db_session.commit()
+    program_id, wave_id = program.id, wave.id
+    added = client.post(f"/admin/programs/{program_id}/waves",
+                        data={"label": "far", "opens_at": "9999-12-31T00:00"}, follow_redirects=True)
+    assert added.status_code == 200
+    assert b"Adding the wave failed: The opening date 9999-12-31 is more than 5 years" in added.data
+    extended = client.post(f"/admin/waves/{wave_id}/extend", data={"closes_at": "9999-12-31T23:59"},
+                           follow_redirects=True)
+    assert extended.status_code == 200 and b"The new closing date 9999-12-31 is more than 5 years" in extended.data
+    assert db_session.scalar(select(func.count()).select_from(Wave).where(Wave.program_id == program_id)) == 1
+
+
 def test_existing_survey_latest_version_is_offered(client, hr, db_session, make):
     old = make.survey(code="cx-web")
     new = Survey(code="cx-web", title="Customer web v2", audience="customer", version=2, status="active")
@@ -118,10 +137,33 @@ def test_program_detail_hides_small_response_counts(client, hr, db_session, make
     wave = make.wave(program, status="open", label="spring")
     for _ in range(3):
         inv, _token = make.invitation(wave)
-        inv.submitted_at = utcnow()
+        db_session.add(SubmissionReceipt(invitation_id=inv.id))
     page = client.get(f"/admin/programs/{program.id}")
     assert page.status_code == 200
     assert b"spring" in page.data and b"fewer than 5" in page.data and b"Close now" in page.data
+
+
+def test_imported_responses_are_shown_apart_from_the_response_rate(client, login, db_session, make):
+    login("hr_admin")
+    program = make.program(cadence="custom", code="PULSE")
+    wave = make.wave(program, status="closed", label="2025-spring")
+    team = make.team(name="Ops")
+    for i in range(10):
+        inv, _token = make.invitation(wave, make.person(team=team))
+        if i < 6:
+            db_session.add(SubmissionReceipt(invitation_id=inv.id))
+    for _ in range(8):  # history imported from a file: these answered no invitation
+        db_session.add(Response(wave_id=wave.id, team_id=team.id, source="import",
+                                submitted_on=dt.date(2026, 1, 2)))
+    db_session.commit()
+    detail = client.get(f"/admin/programs/{program.id}").get_data(as_text=True)
+    assert "6 <span class=\"muted\">(60%)</span>" in detail and "+ 8 imported" in detail
+    rates = client.get(f"/admin/waves/{wave.id}/participation").get_data(as_text=True)
+    assert "60%" in rates and "8 further responses to this wave were imported" in rates
+    index = client.get("/reports/").get_data(as_text=True)
+    row = re.search(r"<tr><td>Program \d+</td>.*?</tr>", index, re.S).group(0)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert cells == ["10", "6", "60%", "8"]
 
 
 def test_custom_program_add_wave_and_duplicate_label(client, hr, db_session, make):
@@ -161,14 +203,17 @@ def test_participation_page(client, hr, db_session, make):
     for team, invited, answered in ((big, 9, 7), (mid, 8, 5), (small, 4, 2)):
         for i in range(invited):
             inv, _ = make.invitation(wave, make.person(team=team))
-            inv.submitted_at = utcnow() if i < answered else None
+            if i < answered:
+                db_session.add(SubmissionReceipt(invitation_id=inv.id))
     page = client.get(f"/admin/waves/{wave.id}/participation")
     assert page.status_code == 200
-    assert b"fewer than 5 answered so far" in page.data
-    assert b"Big team" in page.data and b"78%" in page.data
-    # Small team alone hidden could be worked out from the wave total: Mid team is hidden too.
-    assert b"hidden to protect a smaller team" in page.data and b"62%" not in page.data
-    assert b"2 hidden teams left out" in page.data
+    text = page.get_data(as_text=True)
+    assert "Big team" in text and "78%" in text
+    # Small team alone hidden could be worked out from the wave total: Mid team is hidden too, and
+    # both carry the same words, so the page does not say which one is below the threshold.
+    assert text.count("hidden to protect anonymity") == 2 and "62%" not in text
+    assert "fewer than 5 answered" not in text and "smaller team" not in text
+    assert "Total of the 1 team shown" in text and "2 hidden teams not included" in text
     assert client.get("/admin/waves/999999/participation").status_code == 404
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveys import public_links
-from surveys.models import Invitation, Response, utcnow
+from surveys.models import Invitation, Response, SubmissionReceipt, utcnow
 
 NOW = utcnow()
 QUESTIONS = [{"code": f"e{i}", "qtype": "likert5", "dimension": "engagement", "text": f"Engagement {i}"}
@@ -68,11 +68,14 @@ def test_promise_page_comes_first(client, invited):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "at least 7 people" in page
+    stored_part, never_part = page.split("What is never stored with your answers")
     for stored in ("your answers", "your team at the time you submit", "Harbour crew", "the day you submit"):
-        assert stored in page
-    for never in ("your name", "your email address", "the link you used", "never linked to you",
-                  "until you submit, and are then erased"):
-        assert never in page
+        assert stored in stored_part
+    for never in ("your name or email address", "your invitation or the link you used", "the time you submit"):
+        assert never in never_part
+    # The receipt is undated: the page must not claim more, nor less.
+    assert "only <em>whether</em> it has been used" in page and "not when" in page
+    assert "until you submit, and are then erased" in page
     assert 'name="q_' not in page
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
@@ -216,7 +219,7 @@ def test_contact_link_one_page_then_used(client, db_session, make):
     stored = db_session.scalar(select(Response).where(Response.touchpoint_id == touchpoint.id))
     assert (stored.source, stored.channel, stored.team_id) == ("contact_link", "store", touchpoint.team_id)
     assert client.get(f"/r/t/{token}").status_code == 409
-    assert db_session.scalar(select(Invitation.submitted_at).where(Invitation.touchpoint_id == touchpoint.id))
+    assert db_session.get(SubmissionReceipt, inv.id) is not None
 
 
 def test_form_of_another_link_is_not_mixed_up(client, db_session, make, invited):

@@ -91,8 +91,13 @@ def _team_choices(session) -> list:
     return [SelectChoice(str(tid), label) for tid, label in labelled]
 
 
+# Service argument names that the forms call differently.
+FIELD_ALIASES = {"first_opens_at": "first_opens_on"}
+
+
 def _field_error(form: FlaskForm, exc: ValidationError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
+    name = FIELD_ALIASES.get(exc.field, exc.field)
+    field = getattr(form, name, None) if name else None
     if field is not None:
         field.errors = list(field.errors) + [exc.message]
     else:
@@ -171,9 +176,10 @@ def programs_detail(program_id: int):
     session = get_session()
     program = scheduling.get_program(session, program_id)
     add_form = AddWaveForm() if program.cadence == "custom" else None
-    return render_template("admin/programs_detail.html", program=program, now=utcnow(),
-                           counts=participation.wave_counts(session, program), add_form=add_form,
-                           action_form=ActionForm(), cadences=CADENCE_LABELS, date_format=DATETIME_FORMAT,
+    counts = participation.wave_counts(session, program.waves, current_app.config["MIN_GROUP_SIZE"])
+    return render_template("admin/programs_detail.html", program=program, now=utcnow(), counts=counts,
+                           add_form=add_form, action_form=ActionForm(), cadences=CADENCE_LABELS,
+                           date_format=DATETIME_FORMAT,
                            default_close=dt.timedelta(days=program.wave_days))
 
 
@@ -261,5 +267,6 @@ def waves_extend(wave_id: int):
 @bp.route("/waves/<int:wave_id>/participation")
 @roles_required("hr_admin")
 def waves_participation(wave_id: int):
-    report = participation.team_participation(get_session(), wave_id)
-    return render_template("admin/waves_participation.html", report=report)
+    report = participation.team_participation(get_session(), wave_id, current_app.config["MIN_GROUP_SIZE"])
+    return render_template("admin/waves_participation.html", report=report,
+                           hidden_label=participation.HIDDEN_LABEL)
