@@ -1,0 +1,103 @@
+"""Run every benchmark and print one summary table: ``make bench``.
+
+Benchmarks:
+
+- ``bench_linkage``: ``analysis.linkage.linkage_matrix`` on 2,000 synthetic teams x 4 waves against
+  its 2-second target; baseline one ``DataFrame.corr`` over a frame of the same size.
+- ``bench_reports``: the linkage report's read path (three SQL aggregates, the statistics, the whole
+  report) on demo data; baseline one full scan of ``answers`` on the same database.
+
+Every figure is a median of warm runs; ratio = seconds / baseline, both measured in the same run,
+because the machines are shared and noisy: compare ratios between runs, not seconds. A result over
+its target prints SLOW and is not a failure; the exit code is 1 only when a benchmark raises.
+
+Run from the repository root::
+
+    python bench/run.py            # mid-size data (~0.5M answers), built once into bench/out/
+    python bench/run.py --quick    # the small make-demo organisation
+    python bench/run.py --large    # build_large: 1M customer responses, ~4.75M answers
+    python bench/run.py --database-url postgresql://...   # the reports benchmark on PostgreSQL
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import re
+import sys
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import bench_reports  # noqa: E402
+from bench_reports import Row, table  # noqa: E402
+
+
+def _seconds(pattern: str, output: str) -> float:
+    match = re.search(pattern + r"[^\n]*?:\s*([0-9.]+) s", output)
+    if match is None:
+        raise RuntimeError(f"bench_linkage printed no figure for {pattern!r}")
+    return float(match.group(1))
+
+
+def linkage(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_linkage.main, its output kept as context and its figures read back for the table."""
+    import bench_linkage
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        bench_linkage.main()  # returns 1 when over target: that is a verdict here, not an error
+    text = out.getvalue()
+    pearson = _seconds(r"linkage_matrix median of", text)
+    spearman = _seconds(r"linkage_matrix method='spearman'", text)
+    corr = _seconds(r"baseline DataFrame.corr", text)
+    target = bench_linkage.TARGET_SECONDS
+    goal = f"< {target:.0f} s"
+    rows = [Row("linkage_matrix pearson (2000x4 synth.)", pearson, corr, goal, pearson < target),
+            Row("linkage_matrix spearman", spearman, corr, goal, spearman < target)]
+    keep = [line for line in text.splitlines() if line.startswith(("data:", "planted"))]
+    return keep, rows
+
+
+def reports(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_reports at the chosen size."""
+    fig = bench_reports.run(bench_reports.size_of(args), args.database_url,
+                            say=lambda msg: print(f"  {msg}", flush=True))
+    return bench_reports.describe(fig), fig.rows
+
+
+BENCHMARKS = (("bench_linkage", linkage), ("bench_reports", reports))
+
+
+def main(argv=None) -> int:
+    args = bench_reports.parse_args(argv)
+    start = time.perf_counter()
+    rows: list[Row] = []
+    errors = 0
+    for name, bench in BENCHMARKS:
+        print(f"{name}:", flush=True)
+        t0 = time.perf_counter()
+        try:
+            context, found = bench(args)
+        except Exception:  # one broken benchmark should not hide the others' figures
+            errors += 1
+            print(f"  ERROR in {name}:")
+            print("    " + traceback.format_exc().replace("\n", "\n    ").rstrip())
+            continue
+        for line in context:
+            print(f"  {line}")
+        print(f"  ({time.perf_counter() - t0:.1f} s)", flush=True)
+        rows += found
+    print()
+    print(table(rows))
+    slow = sum(r.ok is False for r in rows)
+    print(f"\n{len(rows)} figures, {slow} over target, {errors} benchmark error(s); "
+          f"ratio = seconds / baseline measured in the same run; total {time.perf_counter() - start:.0f} s")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
