@@ -140,20 +140,43 @@ def team_customer_outcomes(session: Session, waves: list[ExWave]) -> pd.DataFram
     """
     if not waves:
         return pd.DataFrame(columns=CX_COLUMNS)
-    period = case(*[(and_(Response.submitted_on >= w.period_start, Response.submitted_on < w.period_end),
-                     literal(w.index)) for w in waves], else_=literal(-1))
+    # One row per response with the three metrics side by side: grouping by the answers' own key order
+    # needs no sort, which makes this several times faster than one row per response and metric.
+    per_metric = []
+    for m in CX_METRICS:
+        mine = Question.dimension == m
+        per_metric += [
+            func.avg(case((mine, case((Answer.value >= Answer.scale_max - 1, 1.0), else_=0.0)))).label(f"{m}_top2"),
+            func.avg(case((mine, case((Answer.value >= 9, 1.0), else_=0.0)))).label(f"{m}_prom"),
+            func.avg(case((mine, case((Answer.value <= 6, 1.0), else_=0.0)))).label(f"{m}_det"),
+            func.avg(case((mine, cast(Answer.value, Float)))).label(f"{m}_mean"),
+        ]
     inner = (
-        select(*_per_respondent(Question.dimension, Answer.value, Answer.scale_max,
-                                group=[period.label("wave"), Response.team_id.label("team_id")]))
-        .join(Answer, Answer.response_id == Response.id).join(Question, Question.id == Answer.question_id)
+        select(Answer.response_id, func.min(Response.team_id).label("team_id"),
+               func.min(Response.submitted_on).label("day"), *per_metric)
+        .join(Response, Response.id == Answer.response_id).join(Question, Question.id == Answer.question_id)
         .where(Response.touchpoint_id.is_not(None), Question.dimension.in_(CX_METRICS),
                Answer.value.is_not(None), Response.submitted_on >= waves[0].period_start,
                Response.submitted_on < waves[-1].period_end)
-        .group_by(period, Response.team_id, Response.id, Question.dimension)
+        .group_by(Answer.response_id)
         .subquery()
     )
-    query = _per_team(inner, "wave", "team_id").where(inner.c.wave >= 0)
-    return pd.DataFrame(session.execute(query).all(), columns=CX_COLUMNS)
+    c = inner.c
+    period = case(*[(and_(c.day >= w.period_start, c.day < w.period_end), literal(w.index)) for w in waves],
+                  else_=literal(-1))
+    sums = []
+    for m in CX_METRICS:
+        top2, prom, det, mean = c[f"{m}_top2"], c[f"{m}_prom"], c[f"{m}_det"], c[f"{m}_mean"]
+        sums += [func.count(mean), func.sum(top2), func.sum(prom), func.sum(det), func.sum(mean),
+                 func.sum(mean * mean), func.sum(top2 * top2), func.sum((prom - det) * (prom - det))]
+    rows = session.execute(select(period, c.team_id, *sums).group_by(period, c.team_id)).all()
+    out = []
+    for row in rows:  # back to one row per team, period and metric (a few thousand rows)
+        for k, m in enumerate(CX_METRICS):
+            sums_of_m = row[2 + 8 * k: 10 + 8 * k]
+            if sums_of_m[0]:
+                out.append((row[0], row[1], m, *sums_of_m))
+    return pd.DataFrame(out, columns=CX_COLUMNS)
 
 
 def team_names(session: Session) -> dict[int, str]:
