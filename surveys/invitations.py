@@ -56,7 +56,10 @@ def submitted() -> ColumnElement[bool]:
 
 
 def invitee_ids(session: Session, program: Program) -> list[int]:
-    """Ids of the active people a program's wave invites: its teams and their descendants, or everyone."""
+    """Ids of the active people a program's wave invites: its teams and their descendants, or everyone.
+
+    Any role is invited (a product decision: team leads and other staff are employees too).
+    """
     query = select(Person.id).where(Person.active.is_(True), Person.team_id.is_not(None))
     if program.teams:
         scope: set[int] = set()
@@ -162,4 +165,15 @@ def erase_drafts(session: Session, wave_id: int) -> int:
     result = session.execute(
         update(Invitation).where(Invitation.wave_id == wave_id, Invitation.draft.is_not(None))
         .values(draft=null()).execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+def forget_reminders(session: Session, wave_id: int) -> int:
+    """Clear every reminder time of a closed wave; returns how many were cleared.
+
+    Kept after the close, "used but never reminded" would date a response to before the reminder day.
+    """
+    result = session.execute(
+        update(Invitation).where(Invitation.wave_id == wave_id, Invitation.reminded_at.is_not(None))
+        .values(reminded_at=null()).execution_options(synchronize_session=False))
     return result.rowcount

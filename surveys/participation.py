@@ -72,6 +72,8 @@ class ParticipationReport:
     shown_responded: int
     hidden_teams: int
     imported: int | None  # responses imported from files for this wave (0: none); None when hidden
+    audience: str = "employee"
+    linked: int | None = None  # customer waves: answers through touchpoint links; None when hidden
 
     @property
     def shown_rate(self) -> float | None:
@@ -182,10 +184,11 @@ def team_participation(session: Session, wave_id: int, floor: int = 0) -> Partic
                                   responded=None if hidden else int(row["responded"]),
                                   rate=None if hidden else float(row["rate"])))
     shown = [t for t in teams if not t.hidden]
-    _linked, imported = response_counts(session, [wave.id]).get(wave.id, (0, 0))
+    linked, imported = response_counts(session, [wave.id]).get(wave.id, (0, 0))
     return ParticipationReport(
         wave_id=wave.id, label=wave.label, program_id=wave.program_id, program=wave.program.name,
         status=wave.status, min_group_size=k, teams=tuple(teams),
         invited_all=sum(t.invited for t in teams), shown_invited=sum(t.invited for t in shown),
         shown_responded=sum(t.responded for t in shown), hidden_teams=len(teams) - len(shown),
-        imported=_shown_imports(imported, k))
+        imported=_shown_imports(imported, k), audience=wave.program.audience,
+        linked=_shown(linked, k) if wave.program.audience == "customer" else None)

@@ -34,19 +34,23 @@ def _builtins() -> dict:
     return BUILTIN
 
 
+def survey_label(survey: Survey) -> str:
+    """How an installed instrument is named in choices: two codes may share a title, so show the code."""
+    return f"{survey.title} — {survey.code} v{survey.version} ({survey.audience})"
+
+
 def instrument_choices(session: Session) -> list[InstrumentChoice]:
     """The latest non-archived version of each survey code, then built-in templates not installed yet."""
     latest = (select(Survey.code, func.max(Survey.version).label("version")).group_by(Survey.code)).subquery()
     surveys = session.scalars(
         select(Survey).join(latest, (Survey.code == latest.c.code) & (Survey.version == latest.c.version))
-        .where(Survey.status != "archived").order_by(Survey.title))
-    choices = [InstrumentChoice(f"survey:{s.id}", f"{s.title} (v{s.version}, {s.audience})", s.audience)
-               for s in surveys]
+        .where(Survey.status != "archived").order_by(Survey.title, Survey.code))
+    choices = [InstrumentChoice(f"survey:{s.id}", survey_label(s), s.audience) for s in surveys]
     installed = set(session.scalars(select(Survey.code)))
     for code, spec in _builtins().items():
         if code not in installed:
-            choices.append(InstrumentChoice(f"template:{code}", f"{spec.title} (built-in template, {spec.audience})",
-                                            spec.audience))
+            label = f"{spec.title} — {code}, built-in template ({spec.audience})"
+            choices.append(InstrumentChoice(f"template:{code}", label, spec.audience))
     return choices
 
 
@@ -56,6 +60,7 @@ def resolve_instrument(session: Session, value: str, actor_id: int | None = None
     if kind == "survey" and ref.isdigit():
         survey = session.get(Survey, int(ref))
         if survey is not None:
+            _check_current(session, survey)
             return survey
     elif kind == "template" and ref in _builtins():
         # Installed already (maybe by another admin a moment ago): use its latest version.
@@ -66,6 +71,18 @@ def resolve_instrument(session: Session, value: str, actor_id: int | None = None
 
         return install(session, ref, actor_id=actor_id)
     raise ValidationError("Choose an instrument from the list.", field="instrument")
+
+
+def _check_current(session: Session, survey: Survey) -> None:
+    # The form lists only current versions; a stale page or a forged value must not start a program
+    # on a superseded or archived version.
+    latest = session.scalar(select(func.max(Survey.version)).where(Survey.code == survey.code))
+    if survey.version != latest:
+        raise ValidationError(f"{survey_label(survey)} is not the latest version of {survey.code} (v{latest} is); "
+                              "reload the page and choose again.", field="instrument")
+    if survey.status == "archived":
+        raise ValidationError(f"{survey_label(survey)} is archived; choose an instrument from the list.",
+                              field="instrument")
 
 
 def _teams(session: Session, team_ids: list[int]) -> list[Team]:

@@ -20,7 +20,7 @@ from . import audit, ratelimit
 from .errors import Conflict, NotFound, TandemError, ValidationError
 from .models import Invitation, Program, Response, Touchpoint, Wave, utcnow
 from .ratelimit import RateLimit
-from .responses import INVALID_LINK, parse_all, store_response
+from .responses import INVALID_LINK, parse_all, store_response, wave_is_open
 from .tokens import new_token
 
 DEFAULT_RATE_LIMIT = "10/3600"
@@ -119,16 +119,28 @@ def submit_public(session: Session, program_code: str, touchpoint_code: str,
     """Store one answer set from a public touchpoint link, after the honeypot and rate-limit checks.
 
     `client` is client_key() of the address. Raises SpamRejected, NotFound, NotCollecting,
-    AnswersInvalid or RateLimited; the caller rolls back on any of them.
+    AnswersInvalid or RateLimited; the caller rolls back on any of them. The wave is read FOR SHARE
+    and checked again, as for employees: a close (FOR UPDATE) waits for this insert, and a close that
+    committed after resolve() is seen here, so no answer lands in a closed wave.
     """
     now = now or utcnow()
     if honeypot and honeypot.strip():
         raise SpamRejected()
     target = resolve(session, program_code, touchpoint_code, now)
-    parsed = parse_all(target.wave.survey.questions, raw_answers)
+    wave = _share_locked_wave(session, target.wave.id)
+    if not wave_is_open(wave, now):
+        raise NotCollecting(target.program)
+    parsed = parse_all(wave.survey.questions, raw_answers)
     record_hit(session, client, limit, now)
-    return store_response(session, wave=target.wave, team_id=target.touchpoint.team_id, source="public_link",
+    return store_response(session, wave=wave, team_id=target.touchpoint.team_id, source="public_link",
                           parsed=parsed, today=now.date(), touchpoint=target.touchpoint)
+
+
+def _share_locked_wave(session: Session, wave_id: int) -> Wave:
+    # populate_existing: the lock may have waited for a close that committed meanwhile. SQLite ignores
+    # FOR SHARE; its writers are serialised by BEGIN IMMEDIATE (surveys/db.py).
+    return session.scalars(select(Wave).where(Wave.id == wave_id).with_for_update(read=True)
+                           .execution_options(populate_existing=True)).one()
 
 
 def issue_contact_links(session: Session, program_code: str, touchpoint_code: str, count: int, *,

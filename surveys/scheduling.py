@@ -4,6 +4,8 @@ Every state change loads the wave FOR UPDATE and goes through a guarded method o
 the row lock makes a second process wait and then see the new status, so its guard refuses; SQLite
 writers are already serialised by BEGIN IMMEDIATE (surveys/db.py). Scheduled waves are inserted with
 ON CONFLICT DO NOTHING against the (program, label) unique constraint, so two hosts cannot both add one.
+A program has one open wave at a time and its waves' windows do not overlap: opening takes the program
+row as a lock, extending stops at the next wave's opening, and a wave added by hand must fit between.
 Times are naive UTC throughout.
 """
 from __future__ import annotations
@@ -30,9 +32,16 @@ def month_start(when: dt.datetime) -> dt.datetime:
 
 
 def add_months(when: dt.datetime, months: int, day: int | None = None) -> dt.datetime:
-    """`when` moved by whole months, on `day` (default: the same day), clamped to the month's length."""
+    """`when` moved by whole months, on `day` (default: the same day), clamped to the month's length.
+
+    Saturates at datetime.min/max instead of raising, so range checks around far dates stay messages.
+    """
     index = when.year * 12 + when.month - 1 + months
     year, month = divmod(index, 12)
+    if year > dt.MAXYEAR:
+        return dt.datetime.max
+    if year < dt.MINYEAR:
+        return dt.datetime.min
     last = calendar.monthrange(year, month + 1)[1]
     return when.replace(year=year, month=month + 1, day=min(day or when.day, last))
 
@@ -64,7 +73,8 @@ def default_window(program: Program, opens_at: dt.datetime) -> tuple[dt.datetime
 
 def create_wave(session: Session, program: Program, label: str, opens_at: dt.datetime,
                 closes_at: dt.datetime, actor_id: int | None = None) -> Wave:
-    """Add a draft wave to a program, refusing a label the program already uses; flushes."""
+    """Add a draft wave to a program, refusing a label the program already uses or a window overlapping
+    another wave's; flushes."""
     label = (label or "").strip()
     if not label:
         raise ValidationError("Give the wave a label, for example 2026-spring.", field="label")
@@ -76,6 +86,7 @@ def create_wave(session: Session, program: Program, label: str, opens_at: dt.dat
     if session.scalar(taken) is not None:
         raise ValidationError(f"Program {program.code} already has a wave labelled '{label}'; "
                               "choose another label.", field="label")
+    _check_no_overlap(session, program, opens_at, closes_at)
     wave = Wave(program_id=program.id, survey_id=program.survey_id, label=label, opens_at=opens_at,
                 closes_at=closes_at, status="draft")
     try:
@@ -110,8 +121,20 @@ def add_custom_wave(session: Session, program_id: int, label: str, opens_at: dt.
 
 def open_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int | None,
               min_group_size: int, min_comment_group_size: int) -> int:
-    """Open a draft wave and invite its people; returns how many invitations were created."""
+    """Open a draft wave and invite its people; returns how many invitations were created.
+
+    A program has at most one open wave: opening another is a Conflict naming the open one.
+    """
+    program_id = session.scalar(select(Wave.program_id).where(Wave.id == wave_id))
+    if program_id is None:
+        raise NotFound(f"There is no wave with id {wave_id}.")
+    # The program row is the mutex: two processes opening two drafts of one program cannot both see
+    # "no other wave open" (each wave's own lock would not stop that).
+    # NO KEY UPDATE: still exclusive between openers, but does not block inserting waves and invitations.
+    session.scalar(select(Program.id).where(Program.id == program_id).with_for_update(key_share=True))
     wave = _locked_wave(session, wave_id)
+    if wave.status == "draft":
+        _check_none_open(session, wave)
     wave.open(now, min_group_size, min_comment_group_size)
     wave.survey.frozen = True  # answers will refer to this version: it must not change under them
     session.flush()
@@ -123,11 +146,13 @@ def open_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int | 
 
 
 def close_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int | None) -> int:
-    """Close an open wave and erase unsubmitted answers in progress; returns how many were erased."""
+    """Close an open wave, erase unsubmitted answers in progress and forget reminder times; returns how
+    many answer sets were erased."""
     wave = _locked_wave(session, wave_id)
     wave.close(now)
     session.flush()
     erased = invitations.erase_drafts(session, wave.id)
+    invitations.forget_reminders(session, wave.id)
     audit.record(session, actor_id, "wave.close", "wave", wave.id, label=wave.label, drafts_erased=erased)
     session.flush()
     return erased
@@ -141,6 +166,7 @@ def extend_wave(session: Session, wave_id: int, new_closes_at: dt.datetime, now:
     if wave.program.cadence == "always_on" and new_closes_at > add_months(month_start(wave.opens_at), 1):
         raise ValidationError("Always-on waves follow calendar months, so this one can close at the end "
                               f"of {wave.opens_at:%B %Y} at the latest.", field="closes_at")
+    _check_before_next(session, wave, new_closes_at)
     before = wave.closes_at
     wave.extend(new_closes_at, now)
     audit.record(session, actor_id, "wave.extend", "wave", wave.id, label=wave.label,
@@ -166,7 +192,7 @@ def open_due(session: Session, now: dt.datetime, min_group_size: int,
         try:
             invited += open_wave(session, wave_id, now, None, min_group_size, min_comment_group_size)
             opened += 1
-        except Conflict:  # another process opened it between our query and our lock
+        except Conflict:  # opened by another process meanwhile, or another wave of its program is still open
             continue
     return opened, invited
 
@@ -231,6 +257,39 @@ def _try(step, session: Session, wave_id: int, now: dt.datetime, actor_id: int |
         return 1
     except Conflict:  # another process got there first
         return 0
+
+
+def _when(moment: dt.datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _check_none_open(session: Session, wave: Wave) -> None:
+    other = session.scalar(select(Wave).where(Wave.program_id == wave.program_id, Wave.status == "open",
+                                              Wave.id != wave.id).order_by(Wave.opens_at).limit(1))
+    if other is not None:
+        raise Conflict(f"Wave {other.label} of program {wave.program.code} is still open (until "
+                       f"{_when(other.closes_at)}); a program has one open wave at a time. Close "
+                       f"{other.label} before opening {wave.label}.")
+
+
+def _check_before_next(session: Session, wave: Wave, new_closes_at: dt.datetime) -> None:
+    # Closing exactly when the next wave opens is fine: tick closes due waves before opening any.
+    following = session.scalar(select(Wave).where(Wave.program_id == wave.program_id, Wave.id != wave.id,
+                                                  Wave.opens_at >= wave.opens_at)
+                               .order_by(Wave.opens_at, Wave.id).limit(1))
+    if following is not None and new_closes_at > following.opens_at:
+        raise ValidationError(f"Wave {wave.label} cannot close after the program's next wave "
+                              f"{following.label} opens ({_when(following.opens_at)}); choose a closing time "
+                              "up to then.", field="closes_at")
+
+
+def _check_no_overlap(session: Session, program: Program, opens_at: dt.datetime, closes_at: dt.datetime) -> None:
+    clash = session.scalar(select(Wave).where(Wave.program_id == program.id, Wave.opens_at < closes_at,
+                                              Wave.closes_at > opens_at).order_by(Wave.opens_at).limit(1))
+    if clash is not None:
+        raise ValidationError(f"The wave would overlap wave {clash.label} ({_when(clash.opens_at)} to "
+                              f"{_when(clash.closes_at)}); a program runs one wave at a time, so choose "
+                              "a window outside it.", field="opens_at")
 
 
 def _locked_wave(session: Session, wave_id: int) -> Wave:

@@ -22,7 +22,15 @@ from surveys.models import utcnow
 from .db import get_session
 
 MAIL_BATCH = 100
+NOW_YEARS = (2000, 2100)  # a --now outside these is a typo; 9999 would also overflow the date arithmetic
 SUMMARY_KEYS = ("opened", "closed", "scheduled", "invited", "sent", "reminded", "failed")
+
+
+class BadNow(click.BadParameter):
+    """A bad --now: one line on standard error and exit 2, without the usage text (cron logs stay readable)."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True, file=file)
 
 
 def parse_now(value: str | None) -> dt.datetime:
@@ -32,8 +40,11 @@ def parse_now(value: str | None) -> dt.datetime:
     try:
         when = dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not an ISO date-time such as 2026-11-01T08:00",
-                                 param_hint="--now") from None
+        raise BadNow(f"'{value}' is not an ISO date-time such as 2026-11-01T08:00", param_hint="--now") from None
+    # Checked before the UTC conversion, which overflows for 9999-12-31T23:00-05:00.
+    if not NOW_YEARS[0] <= when.year <= NOW_YEARS[1]:
+        raise BadNow(f"{value} is outside the years {NOW_YEARS[0]}-{NOW_YEARS[1]}; give a date-time such as "
+                     "2026-11-01T08:00", param_hint="--now")
     if when.tzinfo is not None:
         when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return when

@@ -13,6 +13,10 @@ from .views import DONE_KEY, SESSION_KEY, bp, message_page, raw_answers, shown_v
 SESSION_ENDED = ("Your survey session has ended, for example because the browser was closed. "
                  "Please open the link from your invitation again: your saved answers are kept.")
 
+NOTHING_TO_CONFIRM = ("This page confirms answers right after they are sent, and there is nothing to confirm now. "
+                      "To answer a survey, open the link from your invitation or the feedback link you were "
+                      "given.")
+
 OTHER_LINK = ("Another survey link was opened in this browser after this page was loaded, so these answers "
               "were not saved. Please open the link of this survey again; answers saved earlier are kept.")
 
@@ -118,5 +122,8 @@ def save_page():
 
 @bp.route("/thanks")
 def thanks():
-    """Shown after a submission."""
-    return render_template("respond/thanks.html", kind=cookie.get(DONE_KEY, "employee"))
+    """Confirms a submission once, right after it; opened any other way it confirms nothing."""
+    kind = cookie.pop(DONE_KEY, None)  # one-time: a reload or a bookmarked address finds no flag
+    if kind not in ("employee", "customer"):
+        return message_page("Nothing to confirm", NOTHING_TO_CONFIRM, 200)
+    return render_template("respond/thanks.html", kind=kind)

@@ -5,7 +5,7 @@ pages (no staff navigation, no hint whether a link ever existed) and answers are
 """
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, TandemError
@@ -43,15 +43,25 @@ def message_page(title: str, message: str, status: int):
     return render_template("respond/message.html", title=title, message=message, status=status), status
 
 
+EMPLOYEE_LINK_INVALID = ("Please check that you opened the whole link from your message. If you received a "
+                         "reminder, use the link in the most recent message: it replaces the earlier one. If it "
+                         "still does not work, ask whoever sent it for a new one.")
+# Customers get no reminders, so their links have their own words.
+CUSTOMER_LINK_INVALID = ("Please check that you typed the whole address, or scan the QR code again. If it still "
+                         "does not work, the link may have been withdrawn; ask the people who served you for a "
+                         "current one.")
+CUSTOMER_ENDPOINTS = ("respond.public_form", "respond.public_submit", "respond.contact_link")
+
+
 @bp.errorhandler(TandemError)
 def _domain_error(exc: TandemError):
     title = next((t for cls, t in _TITLES if isinstance(exc, cls)), "Something is not right")
     if isinstance(exc, NotFound):
-        # Same words for an unknown, a mistyped and a foreign link: nothing hints that a link exists.
-        return message_page(title, "Please check that you opened the whole link from your message. If you "
-                                   "received a reminder, use the link in the most recent message: it replaces "
-                                   "the earlier one. If it still does not work, ask whoever sent it for a "
-                                   "new one.", 404)
+        # Same words for an unknown, a mistyped and a foreign link of one kind: nothing hints that a link
+        # exists. The kind comes from the route, never from what the token turned out to be.
+        if request.endpoint in CUSTOMER_ENDPOINTS:
+            return message_page("This feedback link is not valid", CUSTOMER_LINK_INVALID, 404)
+        return message_page(title, EMPLOYEE_LINK_INVALID, 404)
     return message_page(title, exc.message, exc.status)
 
 

@@ -1,0 +1,129 @@
+"""A public-link answer reads its wave FOR SHARE, so it never lands in a wave closed meanwhile."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import Session
+
+from surveys import public_links, question_types, scheduling
+from surveys.models import (
+    AuditEvent, Program, Question, RateLimitHit, Response, Survey, Team, Touchpoint, Wave, utcnow,
+)
+from surveys.public_links import RateLimit
+
+NOW = utcnow()
+ANSWERS = {"csat": ["4"]}
+LIMIT = RateLimit(100, 3600)
+
+
+def _survey(code: str) -> Survey:
+    survey = Survey(code=code, title="Lock CX", audience="customer", status="active")
+    lo, hi = question_types.bounds_for("likert5", None)
+    survey.questions.append(Question(code="csat", text="csat", qtype="likert5", dimension="csat", position=0,
+                                     scale_min=lo, scale_max=hi))
+    return survey
+
+
+def _program(survey: Survey, code: str) -> tuple[Program, Wave]:
+    program = Program(code=code, name="Lock CX", survey=survey, audience="customer", cadence="always_on")
+    wave = Wave(program=program, survey=survey, label="now", status="open", opens_at=NOW - dt.timedelta(days=1),
+                closes_at=NOW + dt.timedelta(days=5))
+    return program, wave
+
+
+def test_a_close_committed_after_the_lookup_is_seen_before_storing(db_session, make, monkeypatch):
+    survey = make.survey(audience="customer", questions=[{"code": "csat", "qtype": "likert5"}])
+    program = make.program(survey=survey, code="CXL")
+    wave = make.wave(program, opens_at=NOW - dt.timedelta(days=1))
+    make.touchpoint(code="DESK")
+    resolve = public_links.resolve
+
+    def resolve_then_close(*args, **kwargs):
+        target = resolve(*args, **kwargs)  # another process closes the wave right after the lookup
+        db_session.execute(update(Wave).where(Wave.id == wave.id).values(status="closed")
+                           .execution_options(synchronize_session=False))
+        return target
+
+    monkeypatch.setattr(public_links, "resolve", resolve_then_close)
+    with pytest.raises(public_links.NotCollecting, match="is not collecting feedback right now"):
+        public_links.submit_public(db_session, "CXL", "DESK", ANSWERS, client="k", limit=LIMIT, now=NOW)
+    assert db_session.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave.id)) == 0
+
+
+@pytest.fixture
+def committed_link(engine):
+    """A committed customer program with an open wave and a touchpoint (two real sessions need commits)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks: SQLite serialises writers with BEGIN IMMEDIATE instead")
+    with Session(engine, expire_on_commit=False) as s:
+        team = Team(code="LOCKCX-T", name="Lock CX team")
+        touchpoint = Touchpoint(code="LOCKCX-TP", name="Desk", channel="web", team=team)
+        program, wave = _program(_survey("LOCKCX-S"), "LOCKCX-P")
+        s.add_all([team, touchpoint, program, wave])
+        s.commit()
+        wave_id = wave.id
+    yield wave_id
+    with Session(engine) as s:
+        s.execute(delete(AuditEvent).where(AuditEvent.entity_type == "wave", AuditEvent.entity_id == wave_id))
+        s.execute(delete(Response).where(Response.wave_id == wave_id))
+        s.execute(delete(RateLimitHit).where(RateLimitHit.key == "k"))
+        s.execute(delete(Program).where(Program.code == "LOCKCX-P"))
+        s.execute(delete(Survey).where(Survey.code == "LOCKCX-S"))
+        s.execute(delete(Touchpoint).where(Touchpoint.code == "LOCKCX-TP"))
+        s.execute(delete(Team).where(Team.code == "LOCKCX-T"))
+        s.commit()
+
+
+def test_postgresql_a_public_answer_waits_for_a_close_in_progress_and_is_refused(engine, committed_link):
+    wave_id = committed_link
+    outcome: list = []
+    with Session(engine) as closer:
+        scheduling.close_wave(closer, wave_id, NOW, None)  # holds FOR UPDATE on the wave until commit
+
+        def answer():
+            with Session(engine) as customer:
+                customer.execute(text("SET lock_timeout = '10s'"))
+                try:
+                    public_links.submit_public(customer, "LOCKCX-P", "LOCKCX-TP", ANSWERS, client="k",
+                                               limit=LIMIT, now=NOW)
+                    customer.commit()
+                    outcome.append("stored")
+                except public_links.NotCollecting as exc:
+                    outcome.append(exc)
+
+        worker = threading.Thread(target=answer)
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive(), "the answer must wait for the wave lock, not slip in before the close"
+        closer.commit()
+        worker.join(15)
+    assert len(outcome) == 1 and isinstance(outcome[0], public_links.NotCollecting)
+    with Session(engine) as check:
+        assert check.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave_id)) == 0
+
+
+def test_postgresql_a_close_waits_for_a_public_answer_in_progress(engine, committed_link):
+    wave_id = committed_link
+    with Session(engine) as customer:
+        public_links.submit_public(customer, "LOCKCX-P", "LOCKCX-TP", ANSWERS, client="k", limit=LIMIT,
+                                   now=NOW)  # holds FOR SHARE on the wave until commit
+        closed: list = []
+
+        def close():
+            with Session(engine) as closer:
+                closer.execute(text("SET lock_timeout = '10s'"))
+                closed.append(scheduling.close_wave(closer, wave_id, NOW, None))
+                closer.commit()
+
+        worker = threading.Thread(target=close)
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive(), "closing must wait until the answer has committed"
+        customer.commit()
+        worker.join(15)
+    assert closed == [0]
+    with Session(engine) as check:
+        assert check.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave_id)) == 1
