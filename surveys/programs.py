@@ -93,9 +93,17 @@ def _teams(session: Session, team_ids: list[int]) -> list[Team]:
     return teams
 
 
+CADENCE_MAX_DAYS = {"monthly": 28, "quarterly": 89}
+
+
 def _check_days(cadence: str, wave_days: int, reminder_days: int) -> None:
     if not isinstance(wave_days, int) or not 1 <= wave_days <= MAX_WAVE_DAYS:
         raise ValidationError(f"A wave lasts between 1 and {MAX_WAVE_DAYS} days.", field="wave_days")
+    longest = CADENCE_MAX_DAYS.get(cadence)
+    if longest is not None and wave_days > longest:
+        # A longer wave would still be open when the next one is due to open.
+        raise ValidationError(f"A {cadence} program's waves last at most {longest} days, so one has closed "
+                              "before the next opens.", field="wave_days")
     if not isinstance(reminder_days, int) or reminder_days < 0:
         raise ValidationError("Reminder days must be 0 (no reminder) or more.", field="reminder_days")
     if cadence != "always_on" and reminder_days >= wave_days:

@@ -154,17 +154,15 @@ def _write_invitations(session: Session, data: DemoData, waves: dict[int, Wave],
     inv = data.invitations
     opens = data.calendar.set_index("wave")["emp_opens"]
     sent = inv["wave"].map(opens)
-    reminder = sent + pd.Timedelta(days=REMINDER_DAYS, hours=9)
-    # Only people who had not answered by the reminder day get a reminder.
-    reminded = reminder.where(inv["answered_at"].isna() | (inv["answered_at"] > reminder))
+    # Every demo wave is closed, and closing a wave forgets its reminder times (whether someone was
+    # reminded would tell who answered early), so no invitation keeps one.
     wave_ids = inv["wave"].map({k: w.id for k, w in waves.items()}).to_numpy()
     people = person_ids[inv["person"].to_numpy()]
     for part in _chunks(len(inv)):
         # `draft` is left out on purpose: a Core insert of None into a JSON column stores JSON 'null'.
         rows = [dict(wave_id=int(w), person_id=int(p), touchpoint_id=None, token_hash=new_token()[1],
-                     created_at=s.to_pydatetime(), sent_at=s.to_pydatetime(),
-                     reminded_at=None if pd.isna(r) else r.to_pydatetime())
-                for w, p, s, r in zip(wave_ids[part], people[part], sent.iloc[part], reminded.iloc[part])]
+                     created_at=s.to_pydatetime(), sent_at=s.to_pydatetime(), reminded_at=None)
+                for w, p, s in zip(wave_ids[part], people[part], sent.iloc[part])]
         session.execute(_insert(Invitation), rows)
         say(f"invitations: {part.stop:,} / {len(inv):,}")
     _write_receipts(session, wave_ids, people, inv["answered_at"].notna().to_numpy())

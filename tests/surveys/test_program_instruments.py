@@ -57,3 +57,12 @@ def test_unknown_values_ask_to_choose_from_the_list(db_session, value):
     with pytest.raises(ValidationError, match="Choose an instrument from the list") as err:
         _create(db_session, value)
     assert err.value.field == "instrument"
+
+
+@pytest.mark.parametrize("cadence, days", [("monthly", 29), ("quarterly", 90)])
+def test_a_wave_cannot_outlast_its_cadence(cadence, days):
+    from surveys.programs import _check_days
+
+    with pytest.raises(ValidationError, match=f"{cadence} program's waves last at most"):
+        _check_days(cadence, days, 3)
+    _check_days(cadence, days - 1, 3)
