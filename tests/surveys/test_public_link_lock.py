@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from surveys import public_links, question_types, scheduling
@@ -13,6 +12,8 @@ from surveys.models import (
     AuditEvent, Program, Question, RateLimitHit, Response, Survey, Team, Touchpoint, Wave, utcnow,
 )
 from surveys.public_links import RateLimit
+
+from ..locking import second_session_waits
 
 NOW = utcnow()
 ANSWERS = {"csat": ["4"]}
@@ -79,27 +80,10 @@ def committed_link(engine):
 
 def test_postgresql_a_public_answer_waits_for_a_close_in_progress_and_is_refused(engine, committed_link):
     wave_id = committed_link
-    outcome: list = []
     with Session(engine) as closer:
         scheduling.close_wave(closer, wave_id, NOW, None)  # holds FOR UPDATE on the wave until commit
-
-        def answer():
-            with Session(engine) as customer:
-                customer.execute(text("SET lock_timeout = '10s'"))
-                try:
-                    public_links.submit_public(customer, "LOCKCX-P", "LOCKCX-TP", ANSWERS, client="k",
-                                               limit=LIMIT, now=NOW)
-                    customer.commit()
-                    outcome.append("stored")
-                except public_links.NotCollecting as exc:
-                    outcome.append(exc)
-
-        worker = threading.Thread(target=answer)
-        worker.start()
-        worker.join(0.5)
-        assert worker.is_alive(), "the answer must wait for the wave lock, not slip in before the close"
-        closer.commit()
-        worker.join(15)
+        outcome = second_session_waits(engine, lambda customer: public_links.submit_public(
+            customer, "LOCKCX-P", "LOCKCX-TP", ANSWERS, client="k", limit=LIMIT, now=NOW), closer.commit)
     assert len(outcome) == 1 and isinstance(outcome[0], public_links.NotCollecting)
     with Session(engine) as check:
         assert check.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave_id)) == 0
@@ -110,20 +94,8 @@ def test_postgresql_a_close_waits_for_a_public_answer_in_progress(engine, commit
     with Session(engine) as customer:
         public_links.submit_public(customer, "LOCKCX-P", "LOCKCX-TP", ANSWERS, client="k", limit=LIMIT,
                                    now=NOW)  # holds FOR SHARE on the wave until commit
-        closed: list = []
-
-        def close():
-            with Session(engine) as closer:
-                closer.execute(text("SET lock_timeout = '10s'"))
-                closed.append(scheduling.close_wave(closer, wave_id, NOW, None))
-                closer.commit()
-
-        worker = threading.Thread(target=close)
-        worker.start()
-        worker.join(0.5)
-        assert worker.is_alive(), "closing must wait until the answer has committed"
-        customer.commit()
-        worker.join(15)
+        closed = second_session_waits(engine, lambda closer: scheduling.close_wave(closer, wave_id, NOW, None),
+                                      customer.commit)
     assert closed == [0]
     with Session(engine) as check:
         assert check.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave_id)) == 1

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from sqlalchemy import delete, inspect, select, text, update
@@ -13,6 +12,8 @@ from surveys import question_types, responses, scheduling
 from surveys.models import (
     AuditEvent, Invitation, Person, Program, Question, Response, SubmissionReceipt, Survey, Team, Wave, utcnow,
 )
+
+from ..locking import second_session_waits
 
 NOW = utcnow()
 QUESTIONS = [{"code": "eng1", "qtype": "likert5", "dimension": "engagement"}]
@@ -116,26 +117,10 @@ def committed_wave(engine):
 
 def test_postgresql_a_draft_waits_for_a_close_in_progress_and_is_refused(engine, committed_wave):
     wave_id, inv_id = committed_wave
-    outcome: list = []
     with Session(engine) as closer:
         scheduling.close_wave(closer, wave_id, NOW, None)  # holds FOR UPDATE on the wave until commit
-
-        def save_draft():
-            with Session(engine) as respondent:
-                respondent.execute(text("SET lock_timeout = '10s'"))
-                try:
-                    responses.record_page(respondent, inv_id, 0, {"eng1": ["4"]}, "save", NOW)
-                    respondent.commit()
-                    outcome.append("saved")
-                except responses.WaveNotOpen as exc:
-                    outcome.append(exc)
-
-        worker = threading.Thread(target=save_draft)
-        worker.start()
-        worker.join(0.5)
-        assert worker.is_alive(), "the draft must wait for the wave lock, not slip in before the close"
-        closer.commit()
-        worker.join(15)
+        outcome = second_session_waits(engine, lambda respondent: responses.record_page(
+            respondent, inv_id, 0, {"eng1": ["4"]}, "save", NOW), closer.commit)
     assert len(outcome) == 1 and isinstance(outcome[0], responses.WaveNotOpen)
     with Session(engine) as check:
         assert check.get(Invitation, inv_id).draft is None  # erased by the close, not written back
@@ -145,20 +130,8 @@ def test_postgresql_a_close_waits_for_a_submission_in_progress(engine, committed
     wave_id, inv_id = committed_wave
     with Session(engine) as respondent:
         responses.record_page(respondent, inv_id, 0, {"eng1": ["4"]}, "submit", NOW)  # holds FOR SHARE
-        closed: list = []
-
-        def close():
-            with Session(engine) as closer:
-                closer.execute(text("SET lock_timeout = '10s'"))
-                closed.append(scheduling.close_wave(closer, wave_id, NOW, None))
-                closer.commit()
-
-        worker = threading.Thread(target=close)
-        worker.start()
-        worker.join(0.5)
-        assert worker.is_alive(), "closing must wait until the submission has committed"
-        respondent.commit()
-        worker.join(15)
+        closed = second_session_waits(engine, lambda closer: scheduling.close_wave(closer, wave_id, NOW, None),
+                                      respondent.commit)
     assert closed == [0]  # the submission erased its own draft; nothing was left to erase
     with Session(engine) as check:
         assert check.get(SubmissionReceipt, inv_id) is not None
