@@ -25,49 +25,44 @@ def test_second_receipt_for_one_invitation_is_refused(db_session, make):
         db_session.flush()
 
 
+@pytest.fixture
+def stored(db_session, make):
+    """A survey (likert5 'eng1', scale0_10 'enps', text 'comment') and a flushed response to it."""
+    survey = make.survey()
+    response = _response(make)
+    db_session.add(response)
+    db_session.flush()
+    return {q.qtype: q for q in survey.questions}, response
+
+
+def _refused(db_session, answer: Answer) -> None:
+    with pytest.raises(IntegrityError), db_session.begin_nested():
+        db_session.add(answer)
+        db_session.flush()
+
+
 @pytest.mark.parametrize("value", [0, 6, -1])
-def test_out_of_range_answer_is_refused(db_session, make, value):
-    survey = make.survey()
-    likert = next(q for q in survey.questions if q.qtype == "likert5")
-    response = _response(make)
-    db_session.add(response)
-    db_session.flush()
-    with pytest.raises(IntegrityError), db_session.begin_nested():
-        db_session.add(Answer(response_id=response.id, question_id=likert.id, scale_min=1, scale_max=5,
-                              value=value))
-        db_session.flush()
+def test_out_of_range_answer_is_refused(db_session, stored, value):
+    questions, response = stored
+    _refused(db_session, Answer(response_id=response.id, question_id=questions["likert5"].id, scale_min=1,
+                                scale_max=5, value=value))
 
 
-def test_answer_cannot_claim_wider_bounds_than_its_question(db_session, make):
-    survey = make.survey()
-    likert = next(q for q in survey.questions if q.qtype == "likert5")
-    response = _response(make)
-    db_session.add(response)
-    db_session.flush()
+def test_answer_cannot_claim_wider_bounds_than_its_question(db_session, stored):
+    questions, response = stored
     # The composite foreign key pins the copied bounds to the question's own.
-    with pytest.raises(IntegrityError), db_session.begin_nested():
-        db_session.add(Answer(response_id=response.id, question_id=likert.id, scale_min=0, scale_max=10,
-                              value=9))
-        db_session.flush()
+    _refused(db_session, Answer(response_id=response.id, question_id=questions["likert5"].id, scale_min=0,
+                                scale_max=10, value=9))
 
 
-def test_numeric_value_on_a_text_question_is_refused(db_session, make):
-    survey = make.survey()
-    text_q = next(q for q in survey.questions if q.qtype == "text")
-    response = _response(make)
-    db_session.add(response)
-    db_session.flush()
-    with pytest.raises(IntegrityError), db_session.begin_nested():
-        db_session.add(Answer(response_id=response.id, question_id=text_q.id, value=3))
-        db_session.flush()
+def test_numeric_value_on_a_text_question_is_refused(db_session, stored):
+    questions, response = stored
+    _refused(db_session, Answer(response_id=response.id, question_id=questions["text"].id, value=3))
 
 
-def test_valid_answers_are_stored(db_session, make):
-    survey = make.survey()
-    response = _response(make)
-    db_session.add(response)
-    db_session.flush()
-    for q in survey.questions:
+def test_valid_answers_are_stored(db_session, stored):
+    questions, response = stored
+    for q in questions.values():
         value = None if q.qtype == "text" else q.scale_max
         db_session.add(Answer(response_id=response.id, question_id=q.id, scale_min=q.scale_min,
                               scale_max=q.scale_max, value=value, text="ok" if value is None else None))
