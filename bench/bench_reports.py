@@ -37,7 +37,6 @@ import argparse
 import hashlib
 import json
 import re
-import statistics
 import sys
 import time
 import tracemalloc
@@ -47,11 +46,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from alembic import command  # noqa: E402
 from sqlalchemy import Engine, func, make_url, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench_linkage import _median_time  # noqa: E402  (one timer for every benchmark)
 from migrations import alembic_config  # noqa: E402
 from surveys import datasets  # noqa: E402
 from surveys.db import make_engine  # noqa: E402
@@ -189,15 +190,6 @@ def prepare(spec: DataSet, database_url: str | None, say=print) -> tuple[str, fl
     return f"sqlite:///{path}", seconds, True
 
 
-def _median(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def measure(engine: Engine, runs: int) -> tuple[float, list[Row], float, int, int, int]:
     """Time the baseline, each aggregate, the analysis stage and the whole report on `engine`."""
     # Late imports: webapp pulls in Flask, which the build above does not need.
@@ -226,14 +218,14 @@ def measure(engine: Engine, runs: int) -> tuple[float, list[Row], float, int, in
             linkage_matrix(units.frame, units.ex_metrics, units.cx_metrics, lags=(0, 1), confidence=0.95,
                            reliabilities=units.reliabilities, labels=LABELS)
 
-        baseline = _median(scan, runs)
+        baseline = _median_time(scan, runs)
         rows = []
         for name in ("team_dimension_scores", "team_enps", "team_customer_outcomes"):
-            seconds = _median(aggregate(name), runs)
+            seconds = _median_time(aggregate(name), runs)
             rows.append(Row(f"SQL {name}", seconds, baseline, f"<= {AGGREGATE_TARGET:.0f} scans",
                             seconds / baseline <= AGGREGATE_TARGET))
-        rows.append(Row("build_units + linkage_matrix", _median(analyse, runs), baseline, "", None))
-        total = _median(report, runs)
+        rows.append(Row("build_units + linkage_matrix", _median_time(analyse, runs), baseline, "", None))
+        total = _median_time(report, runs)
         rows.append(Row("linkage_analysis (whole report)", total, baseline, f"<= {REPORT_TARGET:.0f} scans",
                         total / baseline <= REPORT_TARGET))
         session.rollback()
