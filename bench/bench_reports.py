@@ -2,7 +2,7 @@
 
 Data comes from the project's own demo builder, written once into a cached SQLite file under
 ``bench/out/`` whose name carries the builder's parameters and a fingerprint of the schema and demo
-code (``migrations/versions``, ``surveys/models``, ``surveys/demo``), so a change to any of them
+code (``migrations/versions``, ``surveys/models``, ``demo``), so a change to any of them
 rebuilds it:
 
 - default: ``build_demo(seed=7, teams=200, waves=12)``, about 0.5M answers;
@@ -18,7 +18,7 @@ Figures (each the median of several warm runs, after one warm-up pass over the d
 - baseline: ``SELECT count(*), sum(value) FROM answers``, one full scan of every answer, the
   cheapest possible pass over the data on this machine and database, measured in the same run;
 - ``team_dimension_scores``, ``team_enps``, ``team_customer_outcomes``: the three SQL aggregates in
-  ``surveys/datasets.py``; ``build_units + linkage_matrix``: the Python statistics on their output;
+  ``surveys/insights/datasets.py``; ``build_units + linkage_matrix``: the Python statistics on their output;
 - ``linkage_analysis``: the whole report as the page and ``tandem report linkage`` run it.
 
 Ratio = seconds / baseline seconds, i.e. how many full scans of ``answers`` a step costs. Targets:
@@ -49,14 +49,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from alembic import command  # noqa: E402
+from bench_linkage import _median_time  # noqa: E402  (one timer for every benchmark)
 from sqlalchemy import Engine, func, make_url, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bench_linkage import _median_time  # noqa: E402  (one timer for every benchmark)
+from demo import build_demo, build_large  # noqa: E402
 from migrations import alembic_config  # noqa: E402
-from surveys import datasets  # noqa: E402
 from surveys.db import make_engine  # noqa: E402
-from surveys.demo import build_demo, build_large  # noqa: E402
+from surveys.insights import datasets  # noqa: E402
 from surveys.models import Answer, Program  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -122,7 +122,7 @@ class ReportFigures:
 def fingerprint() -> str:
     """Short hash of the code that decides the cached file's contents."""
     digest = hashlib.sha1()
-    for folder in ("migrations/versions", "surveys/models", "surveys/demo"):
+    for folder in ("migrations/versions", "surveys/models", "demo"):
         for path in sorted((ROOT / folder).glob("*.py")):
             digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:10]

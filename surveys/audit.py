@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent
+from surveys.models import AuditEvent
 
 
 def record(session: Session, actor_id: int | None, action: str, entity_type: str,

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from .models import RateLimitHit, utcnow
+from surveys.models import RateLimitHit, utcnow
 
 _EPOCH = dt.datetime(1970, 1, 1)
 

@@ -6,10 +6,10 @@ import itertools
 
 from sqlalchemy.orm import Session
 
-from surveys import question_types
-from surveys.tokens import new_token
+from surveys.instruments import question_types
 from surveys.models import Invitation, Person, Program, Question, Survey, Team, Touchpoint, Wave
-from surveys.people import hash_password
+from surveys.org.accounts import hash_password
+from surveys.tokens import new_token
 
 _seq = itertools.count(1)
 

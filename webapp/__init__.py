@@ -7,13 +7,12 @@ from pathlib import Path
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from surveys import question_types
-
-from .config import load_config
-from .db import init_db
-from .cli import register_commands
-from .errors import register_error_handlers
-from .extensions import csrf, login_manager
+from surveys.instruments import question_types
+from webapp.cli import register_commands
+from webapp.config import load_config
+from webapp.db import init_db
+from webapp.errors import register_error_handlers
+from webapp.extensions import csrf, login_manager
 
 BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api")
 # Multipart forms are left to their views, which set their own upload size limit before parsing.

@@ -10,11 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from surveys import people
 from surveys.models import Person
-
-from .db import get_session
-from .extensions import login_manager
+from surveys.org import accounts, signin
+from webapp.db import get_session
+from webapp.extensions import login_manager
 
 bp = Blueprint("auth", __name__)
 
@@ -90,13 +89,13 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         session = get_session()
-        keys = people.throttle_keys(current_app.config["SECRET_KEY"], form.email.data, request.remote_addr)
-        if people.sign_in_blocked(session, keys):
+        keys = signin.throttle_keys(current_app.config["SECRET_KEY"], form.email.data, request.remote_addr)
+        if signin.sign_in_blocked(session, keys):
             flash(TOO_MANY_ATTEMPTS, "error")
             return render_template("auth/login.html", form=form), 429
-        person = people.authenticate(session, form.email.data, form.password.data)
+        person = accounts.authenticate(session, form.email.data, form.password.data)
         if person is None:
-            people.record_failed_sign_in(session, keys)
+            signin.record_failed_sign_in(session, keys)
             session.commit()
             flash(GENERIC_LOGIN_ERROR, "error")
             return render_template("auth/login.html", form=form), 401

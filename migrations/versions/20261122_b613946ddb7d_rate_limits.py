@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = 'b613946ddb7d'
 down_revision = 'e9562e5007a5'
 branch_labels = None

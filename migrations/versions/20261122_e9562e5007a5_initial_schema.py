@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = 'e9562e5007a5'
 down_revision = None
 branch_labels = None

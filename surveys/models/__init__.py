@@ -1,12 +1,12 @@
 """All Tandem tables; importing this package registers them on Base.metadata."""
-from .actions import ACTION_STATUSES, Action, ActionUpdate
-from .audit import AuditEvent
-from .base import Base, utcnow
-from .instruments import AUDIENCES, DIMENSIONS, QUESTION_TYPES, Question, Survey
-from .org import CHANNELS, ROLES, STAFF_ROLES, Person, Team, Touchpoint
-from .ratelimit import RateLimitHit
-from .responses import SOURCES, Answer, Response
-from .waves import CADENCES, Invitation, Program, SubmissionReceipt, Wave, program_teams
+from surveys.models.actions import ACTION_STATUSES, Action, ActionUpdate
+from surveys.models.audit import AuditEvent
+from surveys.models.base import Base, utcnow
+from surveys.models.instruments import AUDIENCES, DIMENSIONS, QUESTION_TYPES, Question, Survey
+from surveys.models.org import CHANNELS, ROLES, STAFF_ROLES, Person, Team, Touchpoint
+from surveys.models.ratelimit import RateLimitHit
+from surveys.models.responses import SOURCES, Answer, Response
+from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceipt, Wave, program_teams
 
 __all__ = [
     "ACTION_STATUSES", "AUDIENCES", "CADENCES", "CHANNELS", "DIMENSIONS", "QUESTION_TYPES", "ROLES",

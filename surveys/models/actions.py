@@ -6,8 +6,8 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, in_list, utcnow
-from .org import Person, Team
+from surveys.models.base import Base, in_list, utcnow
+from surveys.models.org import Person, Team
 
 ACTION_STATUSES = ("planned", "in_progress", "done", "dropped")
 

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, utcnow
+from surveys.models.base import Base, utcnow
 
 
 class AuditEvent(Base):

@@ -4,11 +4,21 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false, true,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, in_list, utcnow
+from surveys.models.base import Base, in_list, utcnow
 
 AUDIENCES = ("employee", "customer")
 SURVEY_STATUSES = ("draft", "active", "archived")

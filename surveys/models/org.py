@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, in_list
+from surveys.models.base import Base, in_list
 
 ROLES = ("employee", "team_lead", "hr_admin", "executive")
 STAFF_ROLES = ("team_lead", "hr_admin", "executive")

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from surveys.models.base import Base
 
 
 class RateLimitHit(Base):

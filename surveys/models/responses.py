@@ -4,13 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import (
-    BigInteger, CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text,
-)
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, in_list
-from .org import CHANNELS
+from surveys.models.base import Base, in_list
+from surveys.models.org import CHANNELS
 
 SOURCES = ("invitation", "public_link", "contact_link", "import")
 

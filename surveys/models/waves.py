@@ -4,14 +4,24 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint, true,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..errors import Conflict, ValidationError
-from .base import Base, in_list, utcnow
-from .instruments import AUDIENCES, Survey
-from .org import Person, Team, Touchpoint
+from surveys.errors import Conflict, ValidationError
+from surveys.models.base import Base, in_list, utcnow
+from surveys.models.instruments import AUDIENCES, Survey
+from surveys.models.org import Person, Team, Touchpoint
 
 CADENCES = ("monthly", "quarterly", "custom", "always_on")
 WAVE_STATUSES = ("draft", "open", "closed")

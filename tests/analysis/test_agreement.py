@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.agreement import (NULL_VARIANCES, SKEWED_NULL_PROPORTIONS_5, icc, null_variance, rwg,
-                                rwg_j)
+from analysis.agreement import NULL_VARIANCES, SKEWED_NULL_PROPORTIONS_5, icc, null_variance, rwg, rwg_j
 
 # Shrout & Fleiss (1979), Table 2: 6 targets rated by 4 judges. Their one-way
 # ANOVA gives BMS = 11.24 and WMS = 6.26, ICC(1,1) = .17 and ICC(1,k) = .44,

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from analysis.linkage import (benjamini_hochberg, correlate, linkage_matrix, min_detectable_r)
+from analysis.linkage import benjamini_hochberg, correlate, linkage_matrix, min_detectable_r
 
 # R's ?cor.test example (Hollander & Wolfe, 1973, p. 187).
 X = [44.4, 45.9, 41.9, 53.3, 44.7, 44.1, 50.7, 45.2, 60.1]

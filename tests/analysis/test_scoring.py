@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.scoring import (ces, csat, dimension_scores, favorability, nps, process_gap,
-                              reverse_score)
+from analysis.scoring import ces, csat, dimension_scores, favorability, nps, process_gap, reverse_score
 
 
 def test_favorability_five_point_hand_worked():

@@ -11,7 +11,7 @@ require_chromium()
 
 from sqlalchemy import select  # noqa: E402
 
-from surveys import templates_library  # noqa: E402
+from surveys.instruments import library  # noqa: E402
 from surveys.models import Program, Response, Team, Touchpoint, Wave, utcnow  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 def _setup(live):
     now = utcnow()
     with live.sessions() as session:
-        survey = templates_library.install(session, "cx")
+        survey = library.install(session, "cx")
         team = Team(code="STORE-N", name="North store")
         touchpoint = Touchpoint(code="TILL", name="Checkout", channel="store", team=team)
         program = Program(code="CXP", name="Customer pulse", survey=survey, audience="customer",

@@ -15,10 +15,19 @@ require_chromium()
 from aiosmtpd.controller import Controller  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from surveys import question_types  # noqa: E402
-from surveys.mailer import send_mail, survey_link  # noqa: E402
+from surveys.fieldwork.mailer import send_mail, survey_link  # noqa: E402
+from surveys.instruments import question_types  # noqa: E402
 from surveys.models import (  # noqa: E402
-    Invitation, Person, Program, Question, Response, SubmissionReceipt, Survey, Team, Wave, utcnow,
+    Invitation,
+    Person,
+    Program,
+    Question,
+    Response,
+    SubmissionReceipt,
+    Survey,
+    Team,
+    Wave,
+    utcnow,
 )
 from surveys.tokens import new_token  # noqa: E402
 

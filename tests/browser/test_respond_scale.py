@@ -9,7 +9,7 @@ from .conftest import require_chromium
 
 require_chromium()
 
-from surveys import question_types  # noqa: E402
+from surveys.instruments import question_types  # noqa: E402
 from surveys.models import Program, Question, Survey, Team, Touchpoint, Wave, utcnow  # noqa: E402
 
 pytestmark = pytest.mark.browser

@@ -9,14 +9,24 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, inspect, select
 
-from surveys import demo, people
-from surveys.demo.metrics import employee_team_waves, lagged_correlations
+import demo
+from demo.metrics import employee_team_waves, lagged_correlations
 from surveys.errors import Conflict
-from surveys.templates_library import install
+from surveys.instruments.library import install
 from surveys.models import (
-    Action, Answer, Invitation, Person, Program, Question, Response, SubmissionReceipt, Team, Touchpoint,
+    Action,
+    Answer,
+    Invitation,
+    Person,
+    Program,
+    Question,
+    Response,
+    SubmissionReceipt,
+    Team,
+    Touchpoint,
     Wave,
 )
+from surveys.org import accounts, hierarchy
 
 SMALL = demo.DemoConfig(seed=3, teams=8, waves=3)
 
@@ -134,14 +144,14 @@ def test_hierarchy_and_team_lead_scope(db_session, built):
     lead1 = db_session.scalar(select(Person).where(Person.email == "lead1@northwind.example"))
     department = db_session.get(Team, lead1.team_id)
     assert department.parent_id == root.id and department.lead_id == lead1.id
-    assert len(people.team_scope(db_session, department.id)) == 1 + len(department.children)
-    in_scope = _count(db_session, Action, Action.team_id.in_(people.team_scope(db_session, department.id)))
+    assert len(hierarchy.team_scope(db_session, department.id)) == 1 + len(department.children)
+    in_scope = _count(db_session, Action, Action.team_id.in_(hierarchy.team_scope(db_session, department.id)))
     assert in_scope >= 3
 
 
 def test_printed_logins_authenticate(db_session, built):
     for login in built.logins:
-        person = people.authenticate(db_session, login.email, demo.DEMO_PASSWORD)
+        person = accounts.authenticate(db_session, login.email, demo.DEMO_PASSWORD)
         assert person is not None and person.role == login.role
     assert [login.email.split("@")[0] for login in built.logins] == ["hr", "exec", "lead1"]
     employee = db_session.scalar(select(Person).where(Person.role == "employee"))

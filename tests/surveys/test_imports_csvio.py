@@ -6,8 +6,8 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from surveys.imports import CsvSource, import_touchpoints
-from surveys.imports.report import Report
+from surveys.ingestion import CsvSource, import_touchpoints
+from surveys.ingestion.report import Report
 from surveys.models import Touchpoint
 
 HEADER = "code,name,channel,team_code"

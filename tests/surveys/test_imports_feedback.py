@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveys.errors import NotFound, ValidationError
-from surveys.imports import import_feedback
+from surveys.ingestion import import_feedback
 from surveys.models import Answer, AuditEvent, Question, Response
 
 HEADER = "touchpoint,date,channel,csat,nps,ces,comment\n"

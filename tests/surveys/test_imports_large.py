@@ -8,7 +8,7 @@ import tracemalloc
 import pytest
 from sqlalchemy import func, select
 
-from surveys.imports import import_feedback
+from surveys.ingestion import import_feedback
 from surveys.models import Answer, Response
 
 from .test_imports_feedback import CX_QUESTIONS, HEADER

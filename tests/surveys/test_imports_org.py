@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveys.errors import ValidationError
-from surveys.imports import import_org, import_org_files, import_org_people, import_org_teams
+from surveys.ingestion import import_org, import_org_files, import_org_people, import_org_teams
 from surveys.models import AuditEvent, Person, Team
 
 TEAMS = "team_code,team_name,parent_code,lead_email\n"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveys.errors import NotFound, ValidationError
-from surveys.imports import import_responses
+from surveys.ingestion import import_responses
 from surveys.models import Answer, Question, Response
 
 QUESTIONS = [

@@ -5,7 +5,7 @@ import io
 
 from sqlalchemy import func, select
 
-from surveys.imports import import_touchpoints
+from surveys.ingestion import import_touchpoints
 from surveys.models import Touchpoint
 
 HEADER = "code,name,channel,team_code\n"

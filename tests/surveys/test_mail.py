@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from surveys import invitations, mailer, scheduling
+from surveys.fieldwork import invitations, mailer, scheduling
 from surveys.models import Invitation, SubmissionReceipt, Wave
 from surveys.tokens import hash_token
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from surveys import overview, participation
 from surveys.errors import NotFound
+from surveys.insights import overview, participation
 from surveys.models import Response, SubmissionReceipt
 
 

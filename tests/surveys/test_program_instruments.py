@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from surveys import programs
 from surveys.errors import ValidationError
+from surveys.fieldwork import programs
 from surveys.models import Survey
 
 NOW = dt.datetime(2026, 11, 1)
@@ -61,7 +61,7 @@ def test_unknown_values_ask_to_choose_from_the_list(db_session, value):
 
 @pytest.mark.parametrize("cadence, days", [("monthly", 29), ("quarterly", 90)])
 def test_a_wave_cannot_outlast_its_cadence(cadence, days):
-    from surveys.programs import _check_days
+    from surveys.fieldwork.programs import _check_days
 
     with pytest.raises(ValidationError, match=f"{cadence} program's waves last at most"):
         _check_days(cadence, days, 3)

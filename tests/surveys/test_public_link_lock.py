@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from surveys import public_links, question_types, scheduling
-from surveys.models import (
-    AuditEvent, Program, Question, RateLimitHit, Response, Survey, Team, Touchpoint, Wave, utcnow,
-)
-from surveys.public_links import RateLimit
+from surveys.collection import public_links
+from surveys.collection.public_links import RateLimit
+from surveys.fieldwork import scheduling
+from surveys.instruments import question_types
+from surveys.models import AuditEvent, Program, Question, RateLimitHit, Response, Survey, Team, Touchpoint, Wave, utcnow
 
 from ..locking import second_session_waits
 

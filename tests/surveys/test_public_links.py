@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from surveys import public_links, responses
+from surveys.collection import paging, public_links, submission
+from surveys.collection.public_links import RateLimit
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
 from surveys.models import Invitation, RateLimitHit, Response, utcnow
-from surveys.public_links import RateLimit
 from surveys.tokens import hash_token
 
 NOW = utcnow()
@@ -117,7 +117,7 @@ def test_public_submissions_are_rate_limited(db_session, cx):
 
 
 def test_public_submission_validates_answers(db_session, cx):
-    with pytest.raises(responses.AnswersInvalid) as info:
+    with pytest.raises(submission.AnswersInvalid) as info:
         public_links.submit_public(db_session, "CX", "HELPDESK", {"eng1": ["6"], "enps": ["x"], "evil": ["1"]},
                                    client="k", limit=RateLimit(10, 60), now=NOW)
     assert set(info.value.errors) == {None, "eng1", "enps"}
@@ -130,17 +130,17 @@ def test_contact_links_are_single_use(db_session, cx):
     invitations = db_session.scalars(select(Invitation).where(Invitation.touchpoint_id == touchpoint.id)).all()
     assert {i.token_hash for i in invitations} == {hash_token(t) for t in tokens}
     assert all(i.person_id is None and i.wave_id == wave.id for i in invitations)
-    inv = responses.find_invitation(db_session, tokens[0], kind="contact")
-    assert len(responses.invitation_pages(inv)) == 1
-    outcome = responses.record_page(db_session, inv.id, 0, ANSWERS, "submit", NOW)
+    inv = submission.find_invitation(db_session, tokens[0], kind="contact")
+    assert len(paging.invitation_pages(inv)) == 1
+    outcome = submission.record_page(db_session, inv.id, 0, ANSWERS, "submit", NOW)
     assert outcome.submitted
     response = db_session.scalar(select(Response).where(Response.source == "contact_link"))
     assert (response.team_id, response.touchpoint_id, response.channel) == \
         (touchpoint.team_id, touchpoint.id, "phone")
     with pytest.raises(AlreadySubmitted):
-        responses.record_page(db_session, inv.id, 0, ANSWERS, "submit", NOW)
+        submission.record_page(db_session, inv.id, 0, ANSWERS, "submit", NOW)
     with pytest.raises(NotFound):
-        responses.find_invitation(db_session, tokens[1], kind="employee")
+        submission.find_invitation(db_session, tokens[1], kind="employee")
 
 
 @pytest.mark.parametrize("count", [0, -1, 1001, "3"])

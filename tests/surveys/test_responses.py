@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from surveys import responses
+from surveys.collection import paging, submission
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
 from surveys.models import Answer, Invitation, Response, SubmissionReceipt, utcnow
 
@@ -43,46 +43,46 @@ PAGE2 = {**{f"c{i}": ["4"] for i in range(2)}, "enps": ["9"], "role": ["1"], "to
 
 
 def _answer_all(db_session, inv):
-    responses.start(db_session, inv.id, NOW)
-    assert responses.record_page(db_session, inv.id, 0, PAGE1, "next", NOW).page == 1
-    return responses.record_page(db_session, inv.id, 1, PAGE2, "submit", NOW)
+    submission.start(db_session, inv.id, NOW)
+    assert submission.record_page(db_session, inv.id, 0, PAGE1, "next", NOW).page == 1
+    return submission.record_page(db_session, inv.id, 1, PAGE2, "submit", NOW)
 
 
 def test_paginate_keeps_dimensions_together_and_packs_short_runs(make):
     survey = make.survey(questions=LONG)
-    pages = responses.paginate(survey.questions)
+    pages = paging.paginate(survey.questions)
     assert [[q.code for q in page] for page in pages] == [
         ["e0", "e1", "e2", "e3", "e4"], ["c0", "c1", "enps", "role", "tools", "comment"]]
     many = make.survey(questions=[{"code": f"q{i}", "qtype": "likert5", "dimension": "people"}
                                   for i in range(8)])
-    assert [len(p) for p in responses.paginate(many.questions)] == [6, 2]
+    assert [len(p) for p in paging.paginate(many.questions)] == [6, 2]
 
 
 def test_draft_saves_page_and_resumes(db_session, invitation):
-    responses.start(db_session, invitation.id, NOW)
-    assert responses.draft_of(invitation) == (0, {})
-    outcome = responses.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW)
-    assert outcome == responses.PageOutcome(page=1)
+    submission.start(db_session, invitation.id, NOW)
+    assert submission.draft_of(invitation) == (0, {})
+    outcome = submission.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW)
+    assert outcome == submission.PageOutcome(page=1)
     db_session.expire_all()
-    page, answers = responses.draft_of(db_session.get(Invitation, invitation.id))
+    page, answers = submission.draft_of(db_session.get(Invitation, invitation.id))
     assert page == 1 and answers == {"e0": "1", "e1": "2", "e2": "3", "e3": "4", "e4": "5"}
 
 
 def test_back_saves_without_requiring_answers(db_session, invitation):
-    responses.start(db_session, invitation.id, NOW)
-    responses.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW)
-    outcome = responses.record_page(db_session, invitation.id, 1, {"c0": ["5"]}, "back", NOW)
+    submission.start(db_session, invitation.id, NOW)
+    submission.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW)
+    outcome = submission.record_page(db_session, invitation.id, 1, {"c0": ["5"]}, "back", NOW)
     assert outcome.page == 0 and not outcome.errors
-    assert responses.draft_of(invitation) == (0, {**{k: v[0] for k, v in PAGE1.items()}, "c0": "5"})
+    assert submission.draft_of(invitation) == (0, {**{k: v[0] for k, v in PAGE1.items()}, "c0": "5"})
 
 
 def test_next_requires_answers_but_keeps_the_valid_ones(db_session, invitation):
-    responses.start(db_session, invitation.id, NOW)
-    outcome = responses.record_page(db_session, invitation.id, 0, {"e0": ["2"], "e1": [""]}, "next", NOW)
+    submission.start(db_session, invitation.id, NOW)
+    outcome = submission.record_page(db_session, invitation.id, 0, {"e0": ["2"], "e1": [""]}, "next", NOW)
     assert outcome.page == 0
     assert set(outcome.errors) == {"e1", "e2", "e3", "e4"}
     assert outcome.errors["e1"] == "This question needs an answer."
-    assert responses.draft_of(invitation) == (0, {"e0": "2"})
+    assert submission.draft_of(invitation) == (0, {"e0": "2"})
 
 
 @pytest.mark.parametrize("posted, field, message", [
@@ -93,10 +93,10 @@ def test_next_requires_answers_but_keeps_the_valid_ones(db_session, invitation):
     ({"c0": ["1"]}, None, "'c0', which is not a question on this page"),
 ])
 def test_forged_values_are_errors_even_when_going_back(db_session, invitation, posted, field, message):
-    responses.start(db_session, invitation.id, NOW)
-    outcome = responses.record_page(db_session, invitation.id, 0, posted, "back", NOW)
+    submission.start(db_session, invitation.id, NOW)
+    outcome = submission.record_page(db_session, invitation.id, 0, posted, "back", NOW)
     assert message in outcome.errors[field]
-    assert responses.draft_of(invitation) == (0, {})
+    assert submission.draft_of(invitation) == (0, {})
 
 
 def test_submit_creates_one_anonymous_response_and_erases_the_draft(db_session, invitation):
@@ -127,23 +127,23 @@ def test_response_rows_cannot_lead_back_to_a_person():
 def test_second_submission_is_refused_and_changes_nothing(db_session, invitation):
     _answer_all(db_session, invitation)
     with pytest.raises(AlreadySubmitted):
-        responses.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW)
+        submission.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW)
     with pytest.raises(AlreadySubmitted):
-        responses.record_page(db_session, invitation.id, 1, PAGE2, "submit", NOW)
+        submission.record_page(db_session, invitation.id, 1, PAGE2, "submit", NOW)
     count = db_session.scalar(select(func.count()).select_from(Response).where(
         Response.wave_id == invitation.wave_id))
     assert count == 1
 
 
 def test_receipt_primary_key_stops_a_concurrent_second_submission(db_session, invitation):
-    responses.start(db_session, invitation.id, NOW)
-    responses.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW)
-    responses.record_page(db_session, invitation.id, 1, PAGE2, "save", NOW)
+    submission.start(db_session, invitation.id, NOW)
+    submission.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW)
+    submission.record_page(db_session, invitation.id, 1, PAGE2, "save", NOW)
     # Another request already wrote the receipt while this one was paging.
     db_session.add(SubmissionReceipt(invitation_id=invitation.id))
     db_session.flush()
     with pytest.raises(AlreadySubmitted):
-        responses.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW)
+        submission.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW)
     assert db_session.scalar(select(func.count()).select_from(Response).where(
         Response.wave_id == invitation.wave_id)) == 0
 
@@ -158,7 +158,7 @@ def test_database_refuses_a_duplicate_receipt(db_session, invitation):
 def test_database_checks_answer_ranges(db_session, invitation):
     question = invitation.wave.survey.questions[0]
     with pytest.raises(ValidationError):
-        from surveys.question_types import parse_answer
+        from surveys.instruments.question_types import parse_answer
         parse_answer(question, "9")
     response = Response(wave_id=invitation.wave_id, team_id=invitation.person.team_id, source="invitation",
                         submitted_on=NOW.date())
@@ -174,29 +174,29 @@ def test_database_checks_answer_ranges(db_session, invitation):
 
 
 def test_submit_revalidates_every_page(db_session, invitation):
-    responses.start(db_session, invitation.id, NOW)
-    responses.record_page(db_session, invitation.id, 0, {"e0": ["1"]}, "save", NOW)
+    submission.start(db_session, invitation.id, NOW)
+    submission.record_page(db_session, invitation.id, 0, {"e0": ["1"]}, "save", NOW)
     invitation.draft = {"page": 1, "answers": {"e0": "1"}}
     db_session.flush()
-    outcome = responses.record_page(db_session, invitation.id, 1, PAGE2, "submit", NOW)
+    outcome = submission.record_page(db_session, invitation.id, 1, PAGE2, "submit", NOW)
     assert not outcome.submitted and outcome.page == 0 and set(outcome.errors) == {"e1", "e2", "e3", "e4"}
     assert db_session.get(SubmissionReceipt, invitation.id) is None
     # The answers given on the last page were kept.
-    assert responses.draft_of(invitation)[1]["enps"] == "9"
+    assert submission.draft_of(invitation)[1]["enps"] == "9"
 
 
 def test_closed_wave_refuses_and_stores_nothing(db_session, invitation):
-    responses.start(db_session, invitation.id, NOW)
-    responses.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW)
-    responses.record_page(db_session, invitation.id, 1, PAGE2, "save", NOW)
+    submission.start(db_session, invitation.id, NOW)
+    submission.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW)
+    submission.record_page(db_session, invitation.id, 1, PAGE2, "save", NOW)
     invitation.wave.status = "closed"
     db_session.flush()
-    with pytest.raises(responses.WaveNotOpen, match="closed early"):
-        responses.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW)
+    with pytest.raises(submission.WaveNotOpen, match="closed early"):
+        submission.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW)
     late = invitation.wave.closes_at + dt.timedelta(minutes=1)
     invitation.wave.status = "open"
-    with pytest.raises(responses.WaveNotOpen, match="closed on"):
-        responses.submit_invitation(db_session, invitation.id, late.date(), now=late)
+    with pytest.raises(submission.WaveNotOpen, match="closed on"):
+        submission.submit_invitation(db_session, invitation.id, late.date(), now=late)
     assert db_session.get(SubmissionReceipt, invitation.id) is None
 
 
@@ -205,14 +205,14 @@ def test_wave_not_yet_open_names_the_day(db_session, make, open_wave):
     wave.opens_at = dt.datetime(2031, 3, 5, 9, 0)
     wave.closes_at = dt.datetime(2031, 3, 19, 9, 0)
     inv, _ = make.invitation(wave=wave, person=make.person(team=make.team()))
-    with pytest.raises(responses.WaveNotOpen, match="opens on 5 March 2031 at 09:00 UTC"):
-        responses.open_invitation(db_session, inv.id, NOW)
+    with pytest.raises(submission.WaveNotOpen, match="opens on 5 March 2031 at 09:00 UTC"):
+        submission.open_invitation(db_session, inv.id, NOW)
 
 
 def test_person_without_team_is_told_to_contact_hr(db_session, make, open_wave):
     inv, _ = make.invitation(wave=open_wave(), person=make.person(team=None))
     with pytest.raises(Conflict, match="contact HR"):
-        responses.start(db_session, inv.id, NOW)
+        submission.start(db_session, inv.id, NOW)
 
 
 def test_team_is_a_snapshot_at_submission(db_session, make, invitation):
@@ -226,20 +226,20 @@ def test_team_is_a_snapshot_at_submission(db_session, make, invitation):
 
 def test_find_invitation_by_token(db_session, make, open_wave):
     inv, token = make.invitation(wave=open_wave(), person=make.person(team=make.team()))
-    assert responses.find_invitation(db_session, token, kind="employee") is inv
+    assert submission.find_invitation(db_session, token, kind="employee") is inv
     for bad, kind in ((token + "x", "employee"), ("", "employee"), (token, "contact")):
         with pytest.raises(NotFound, match="This link is not valid"):
-            responses.find_invitation(db_session, bad, kind=kind)
+            submission.find_invitation(db_session, bad, kind=kind)
 
 
 def test_unknown_action_and_page_are_refused(db_session, invitation):
-    responses.start(db_session, invitation.id, NOW)
+    submission.start(db_session, invitation.id, NOW)
     with pytest.raises(ValidationError, match="Unknown form action"):
-        responses.record_page(db_session, invitation.id, 0, {}, "delete", NOW)
+        submission.record_page(db_session, invitation.id, 0, {}, "delete", NOW)
     with pytest.raises(ValidationError, match="page does not exist"):
-        responses.record_page(db_session, invitation.id, 7, {}, "next", NOW)
+        submission.record_page(db_session, invitation.id, 7, {}, "next", NOW)
     with pytest.raises(ValidationError, match="remaining pages"):
-        responses.record_page(db_session, invitation.id, 0, PAGE1, "submit", NOW)
+        submission.record_page(db_session, invitation.id, 0, PAGE1, "submit", NOW)
 
 
 def test_two_racing_submissions_store_one_response(engine):
@@ -266,7 +266,7 @@ def test_two_racing_submissions_store_one_response(engine):
         with Session(engine) as session:
             barrier.wait()
             try:
-                responses.submit_invitation(session, ids[0], NOW.date(), now=NOW)
+                submission.submit_invitation(session, ids[0], NOW.date(), now=NOW)
                 session.commit()
                 outcomes.append("stored")
             except AlreadySubmitted:

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select, text
 
-from surveys import invitations, scheduling
 from surveys.errors import Conflict, ValidationError
+from surveys.fieldwork import invitations, scheduling
 from surveys.models import AuditEvent, Invitation, SubmissionReceipt, Wave
 from surveys.tokens import hash_token
 

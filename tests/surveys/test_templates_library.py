@@ -6,10 +6,10 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from surveys import question_types
 from surveys.errors import Conflict, NotFound, ValidationError
+from surveys.instruments import question_types
+from surveys.instruments.library import BUILTIN, install
 from surveys.models import Answer, AuditEvent, Question, Response, Survey
-from surveys.templates_library import BUILTIN, install
 
 
 def test_catalogue_lists_both_instruments():

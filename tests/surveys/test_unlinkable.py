@@ -8,9 +8,21 @@ from sqlalchemy import delete, inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from surveys import question_types, responses, scheduling
+from surveys.collection import submission
+from surveys.fieldwork import scheduling
+from surveys.instruments import question_types
 from surveys.models import (
-    AuditEvent, Invitation, Person, Program, Question, Response, SubmissionReceipt, Survey, Team, Wave, utcnow,
+    AuditEvent,
+    Invitation,
+    Person,
+    Program,
+    Question,
+    Response,
+    SubmissionReceipt,
+    Survey,
+    Team,
+    Wave,
+    utcnow,
 )
 
 from ..locking import second_session_waits
@@ -26,8 +38,8 @@ def wave(make):
 
 
 def submit(db_session, invitation_id: int, value: str = "4") -> None:
-    responses.start(db_session, invitation_id, NOW)
-    assert responses.record_page(db_session, invitation_id, 0, {"eng1": [value]}, "submit", NOW).submitted
+    submission.start(db_session, invitation_id, NOW)
+    assert submission.record_page(db_session, invitation_id, 0, {"eng1": [value]}, "submit", NOW).submitted
 
 
 def test_invitations_have_no_submission_time(db_session):
@@ -73,16 +85,16 @@ def test_two_submissions_cannot_be_put_in_order(db_session, make, wave):
 
 def test_a_close_committed_meanwhile_is_seen_before_writing(db_session, make, wave):
     inv, _ = make.invitation(wave, make.person(team=make.team()))
-    responses.start(db_session, inv.id, NOW)
+    submission.start(db_session, inv.id, NOW)
     assert inv.wave.status == "open"
     # Another process closed the wave and erased drafts; this session still holds the old wave object.
     db_session.execute(update(Wave).where(Wave.id == wave.id).values(status="closed")
                        .execution_options(synchronize_session=False))
     assert inv.wave.status == "open"
-    with pytest.raises(responses.WaveNotOpen, match="closed early"):
-        responses.record_page(db_session, inv.id, 0, {"eng1": ["4"]}, "save", NOW)
-    with pytest.raises(responses.WaveNotOpen):
-        responses.submit_invitation(db_session, inv.id, now=NOW)
+    with pytest.raises(submission.WaveNotOpen, match="closed early"):
+        submission.record_page(db_session, inv.id, 0, {"eng1": ["4"]}, "save", NOW)
+    with pytest.raises(submission.WaveNotOpen):
+        submission.submit_invitation(db_session, inv.id, now=NOW)
     assert db_session.get(SubmissionReceipt, inv.id) is None
 
 
@@ -119,9 +131,9 @@ def test_postgresql_a_draft_waits_for_a_close_in_progress_and_is_refused(engine,
     wave_id, inv_id = committed_wave
     with Session(engine) as closer:
         scheduling.close_wave(closer, wave_id, NOW, None)  # holds FOR UPDATE on the wave until commit
-        outcome = second_session_waits(engine, lambda respondent: responses.record_page(
+        outcome = second_session_waits(engine, lambda respondent: submission.record_page(
             respondent, inv_id, 0, {"eng1": ["4"]}, "save", NOW), closer.commit)
-    assert len(outcome) == 1 and isinstance(outcome[0], responses.WaveNotOpen)
+    assert len(outcome) == 1 and isinstance(outcome[0], submission.WaveNotOpen)
     with Session(engine) as check:
         assert check.get(Invitation, inv_id).draft is None  # erased by the close, not written back
 
@@ -129,7 +141,7 @@ def test_postgresql_a_draft_waits_for_a_close_in_progress_and_is_refused(engine,
 def test_postgresql_a_close_waits_for_a_submission_in_progress(engine, committed_wave):
     wave_id, inv_id = committed_wave
     with Session(engine) as respondent:
-        responses.record_page(respondent, inv_id, 0, {"eng1": ["4"]}, "submit", NOW)  # holds FOR SHARE
+        submission.record_page(respondent, inv_id, 0, {"eng1": ["4"]}, "submit", NOW)  # holds FOR SHARE
         closed = second_session_waits(engine, lambda closer: scheduling.close_wave(closer, wave_id, NOW, None),
                                       respondent.commit)
     assert closed == [0]  # the submission erased its own draft; nothing was left to erase

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from surveys import invitations, scheduling
 from surveys.errors import Conflict, ValidationError
+from surveys.fieldwork import invitations, scheduling
 from surveys.models import AuditEvent, Invitation, Program, SubmissionReceipt, Survey, Wave
 
 T0 = dt.datetime(2026, 11, 1, 8, 0)

@@ -7,9 +7,9 @@ import re
 import pytest
 from markupsafe import escape
 
-from surveys import question_types
-from surveys.models import Answer, Program, Question, Response, Survey, Wave
-from surveys.templates_library import BUILTIN
+from surveys.instruments import question_types
+from surveys.instruments.library import BUILTIN
+from surveys.models import Answer, Response, Survey
 
 BASE = "/admin/instruments"
 
@@ -241,11 +241,11 @@ def test_preview_renders_every_question_type_and_stores_nothing(client, login, m
 
 
 def test_preview_pages_like_the_respondent_form(client, login, make, db_session):
-    from surveys import instruments
+    from surveys.instruments import editor
 
     login()
-    employee = instruments.create_from_template(db_session, "engagement", code="eng_p", title="E")
-    customer = instruments.create_from_template(db_session, "cx", code="cx_p", title="C")
+    employee = editor.create_from_template(db_session, "engagement", code="eng_p", title="E")
+    customer = editor.create_from_template(db_session, "cx", code="cx_p", title="C")
     db_session.commit()  # requests close the shared session, which drops what is only flushed
     first = client.get(f"{BASE}/{employee.id}/preview").get_data(as_text=True)
     assert "Page 1 of " in first and f"{BASE}/{employee.id}/preview?page=2" in first

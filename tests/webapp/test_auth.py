@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from surveys import people
 from surveys.models import Person
+from surveys.org import accounts, hierarchy
 from webapp import create_app
 from webapp.auth import GENERIC_LOGIN_ERROR
 
@@ -89,7 +89,7 @@ def test_html_error_pages(client):
 
 
 def test_password_hash_is_argon2id(db_session):
-    person = people.create_user(db_session, email="A@Example.com", name="A", role="hr_admin",
+    person = accounts.create_user(db_session, email="A@Example.com", name="A", role="hr_admin",
                                 password="long-enough-pw")
     assert person.email == "a@example.com"
     assert person.password_hash.startswith("$argon2id$")
@@ -104,8 +104,8 @@ def test_team_lead_scope_covers_descendants_only(db_session, make):
     team_a, team_b = make.team(parent=dept), make.team(parent=dept)
     grandchild = make.team(parent=team_a)
     other = make.team(parent=root)
-    assert set(people.team_scope(db_session, dept.id)) == {dept.id, team_a.id, team_b.id, grandchild.id}
-    assert other.id not in people.team_scope(db_session, dept.id)
+    assert set(hierarchy.team_scope(db_session, dept.id)) == {dept.id, team_a.id, team_b.id, grandchild.id}
+    assert other.id not in hierarchy.team_scope(db_session, dept.id)
 
 
 def test_team_lead_sees_only_their_teams(client, login, make):
@@ -120,7 +120,7 @@ def test_cli_user_create_prompts_for_password(runner, db_session):
                            input="a-good-password\na-good-password\n")
     assert result.exit_code == 0, result.output
     person = db_session.query(Person).filter_by(email="hr2@example.com").one()
-    assert people.authenticate(db_session, "hr2@example.com", "a-good-password") == person
+    assert accounts.authenticate(db_session, "hr2@example.com", "a-good-password") == person
 
 
 def test_cli_user_create_reports_bad_input(runner, make):
@@ -138,7 +138,7 @@ def test_cli_set_password_lets_imported_staff_sign_in(runner, make, db_session):
     db_session.commit()
     result = runner.invoke(args=["user", "set-password", lead.email], input="new-password-1\nnew-password-1\n")
     assert result.exit_code == 0, result.output
-    assert people.authenticate(db_session, lead.email, "new-password-1").id == lead.id
+    assert accounts.authenticate(db_session, lead.email, "new-password-1").id == lead.id
 
 
 def test_cli_set_password_refuses_employees_and_unknown_emails(runner, make):
@@ -179,10 +179,10 @@ def test_lead_scope_follows_the_teams_a_person_leads(db_session, make):
     lead = make.staff(role="team_lead", team=dept)  # sits in the department, leads one team
     led.lead = lead
     db_session.flush()
-    assert people.lead_scope(db_session, lead.id, dept.id) == sorted([led.id, child.id])
-    assert sibling.id not in people.lead_scope(db_session, lead.id, dept.id)
+    assert hierarchy.lead_scope(db_session, lead.id, dept.id) == sorted([led.id, child.id])
+    assert sibling.id not in hierarchy.lead_scope(db_session, lead.id, dept.id)
     loner = make.staff(role="team_lead", team=sibling)  # leads nothing: their own team
-    assert people.lead_scope(db_session, loner.id, sibling.id) == [sibling.id]
+    assert hierarchy.lead_scope(db_session, loner.id, sibling.id) == [sibling.id]
 
 
 def test_failed_sign_ins_are_throttled_per_account(client, make):

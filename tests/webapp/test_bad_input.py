@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from surveys.errors import ValidationError
-from surveys.question_types import parse_answer
+from surveys.instruments.question_types import parse_answer
 
 
 def test_nul_byte_in_a_form_is_refused_with_a_clear_message(client):

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from surveys.demo import build_demo
+from demo import build_demo
 from webapp.reports.pipeline import linkage_analysis
 
 from ..conftest import STAFF_PASSWORD
@@ -44,7 +44,7 @@ def test_linkage_recovers_planted_effects_and_not_the_null_dimensions(demo):
 
 
 def test_linkage_page_and_cli_show_the_same_report(demo, client, runner):
-    from surveys.people import set_password
+    from surveys.org.accounts import set_password
 
     set_password(demo, "exec@northwind.example", STAFF_PASSWORD)
     demo.commit()

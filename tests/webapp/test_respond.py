@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from surveys import public_links
+from surveys.collection import public_links
 from surveys.models import Invitation, Response, SubmissionReceipt, utcnow
 
 NOW = utcnow()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from surveys.models import Invitation, utcnow
 from surveys.tokens import hash_token
-from webapp.cli_links import links_group
+from webapp.cli.links import links_group
 
 NOW = utcnow()
 

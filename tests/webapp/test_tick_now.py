@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from webapp.cli_tick import parse_now
+from webapp.cli.tick import parse_now
 
 
 @pytest.mark.parametrize("value", ["9999-12-31T12:00", "9999-12-31T23:00-05:00", "1999-12-31", "0001-01-01T00:00"])

@@ -1,4 +1,4 @@
 """Actions blueprint."""
-from .views import bp
+from webapp.actions.views import bp
 
 __all__ = ["bp"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from surveys import overview, people
-
-from ..auth import roles_required
-from ..db import get_session
+from surveys.insights import overview
+from surveys.org import hierarchy
+from webapp.auth import roles_required
+from webapp.db import get_session
 
 bp = Blueprint("actions", __name__)
 
@@ -18,6 +18,6 @@ def index():
     session = get_session()
     scope = None
     if current_user.role == "team_lead":
-        scope = people.lead_scope(session, current_user.id, current_user.team_id)
+        scope = hierarchy.lead_scope(session, current_user.id, current_user.team_id)
     return render_template("actions/index.html", teams=overview.teams_in_scope(session, scope),
                            actions=overview.actions_in_scope(session, scope))

@@ -8,9 +8,9 @@ from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, SelectField
 
-from surveys import imports
+from surveys import ingestion
 from surveys.errors import TandemError, ValidationError
-from surveys.imports import targets
+from surveys.ingestion import targets
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice
@@ -18,12 +18,12 @@ except ImportError:  # older WTForms
     def SelectChoice(value, label):  # noqa: N802
         return (value, label)
 
-from ..auth import roles_required
-from ..db import get_session
-from .views import bp
+from webapp.admin.views import bp
+from webapp.auth import roles_required
+from webapp.db import get_session
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
-KINDS = [SelectChoice(f.kind, f.label) for f in imports.FORMATS]
+KINDS = [SelectChoice(f.kind, f.label) for f in ingestion.FORMATS]
 
 
 class ImportForm(FlaskForm):
@@ -74,39 +74,39 @@ def imports_page():
     return _render(session, form, result), status
 
 
-def _import(session, form: ImportForm) -> imports.ImportResult:
+def _import(session, form: ImportForm) -> ingestion.ImportResult:
     """Call the service for the chosen kind with the uploaded file(s)."""
     kind, dry_run, actor = form.kind.data, form.dry_run.data, current_user.id
-    main = imports.CsvSource(form.file.data, name=form.file.data.filename)
+    main = ingestion.CsvSource(form.file.data, name=form.file.data.filename)
     if kind in ("teams", "people"):
-        found = imports.org_file_kind(main)
+        found = ingestion.org_file_kind(main)
         if found and found != kind:
             raise ValidationError(f"{main.name} looks like a {found} file (header {_header_of(found)}); choose "
                                   f"'Organisation: {found}' or another file.", field="file")
         files = {kind: main}
         if form.other_file.data and form.other_file.data.filename:
-            other = imports.CsvSource(form.other_file.data, name=form.other_file.data.filename)
-            other_kind = imports.org_file_kind(other) or ("people" if kind == "teams" else "teams")
+            other = ingestion.CsvSource(form.other_file.data, name=form.other_file.data.filename)
+            other_kind = ingestion.org_file_kind(other) or ("people" if kind == "teams" else "teams")
             if other_kind == kind:
                 raise ValidationError(f"Both files are {kind} files; the second file must be the matching "
                                       f"{'people' if kind == 'teams' else 'teams'} file.", field="other_file")
             files[other_kind] = other
-        return imports.import_org(session, teams=files.get("teams"), people=files.get("people"), dry_run=dry_run,
+        return ingestion.import_org(session, teams=files.get("teams"), people=files.get("people"), dry_run=dry_run,
                                   deactivate_missing=form.deactivate_missing.data, actor_id=actor)
     if kind == "touchpoints":
-        return imports.import_touchpoints(session, main, dry_run=dry_run, actor_id=actor)
+        return ingestion.import_touchpoints(session, main, dry_run=dry_run, actor_id=actor)
     if kind == "feedback":
-        return imports.import_feedback(session, main, program_code=form.program.data or None, dry_run=dry_run,
+        return ingestion.import_feedback(session, main, program_code=form.program.data or None, dry_run=dry_run,
                                        actor_id=actor)
     if not (form.wave.data or "").isdigit():
         raise ValidationError("Choose the employee program and wave the responses belong to.", field="wave")
     program_code, wave_label = targets.wave_codes(session, int(form.wave.data))
-    return imports.import_responses(session, main, program_code=program_code, wave_label=wave_label,
+    return ingestion.import_responses(session, main, program_code=program_code, wave_label=wave_label,
                                     dry_run=dry_run, actor_id=actor)
 
 
 def _header_of(kind: str) -> str:
-    return next(f.header for f in imports.FORMATS if f.kind == kind)
+    return next(f.header for f in ingestion.FORMATS if f.kind == kind)
 
 
 def _render(session, form: ImportForm, result):
@@ -114,6 +114,6 @@ def _render(session, form: ImportForm, result):
     waves = [("", "Choose a wave (historical responses only)"), *targets.employee_waves(session)]
     form.program.choices = [SelectChoice(value, label) for value, label in programs]
     form.wave.choices = [SelectChoice(value, label) for value, label in waves]
-    return render_template("admin/imports.html", form=form, result=result, formats=imports.FORMATS,
-                           recent=imports.recent_imports(session), max_mb=_max_bytes() // (1024 * 1024),
-                           max_errors=imports.MAX_ERRORS)
+    return render_template("admin/imports.html", form=form, result=result, formats=ingestion.FORMATS,
+                           recent=ingestion.recent_imports(session), max_mb=_max_bytes() // (1024 * 1024),
+                           max_errors=ingestion.MAX_ERRORS)

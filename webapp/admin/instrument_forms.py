@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length
 
-from surveys import instrument_rules
+from surveys.instruments import rules
+from surveys.instruments.question_types import TYPES
 from surveys.models import AUDIENCES, DIMENSIONS
-from surveys.question_types import TYPES
 
 try:  # WTForms 3.3 deprecates (value, label) tuples for select choices
     from wtforms.fields.choices import SelectChoice
@@ -23,18 +23,18 @@ def _choices_text(lines: list[str] | None) -> str:
 
 
 def _code_field() -> StringField:
-    return StringField("Code", validators=[InputRequired("Give a code."), Length(max=instrument_rules.CODE_MAX)],
+    return StringField("Code", validators=[InputRequired("Give a code."), Length(max=rules.CODE_MAX)],
                        description=CODE_HELP)
 
 
 def _title_field() -> StringField:
     return StringField("Title", validators=[InputRequired("Give a title."),
-                                            Length(max=instrument_rules.TITLE_MAX)])
+                                            Length(max=rules.TITLE_MAX)])
 
 
 def _description_field() -> TextAreaField:
     return TextAreaField("Description (employees read it before the first question)",
-                         validators=[Length(max=instrument_rules.DESCRIPTION_MAX)])
+                         validators=[Length(max=rules.DESCRIPTION_MAX)])
 
 
 class ScratchForm(FlaskForm):
@@ -68,12 +68,12 @@ class QuestionForm(FlaskForm):
 
     code = _code_field()
     text = TextAreaField("Question text", validators=[InputRequired("Write the question text."),
-                                                      Length(max=instrument_rules.TEXT_MAX)])
+                                                      Length(max=rules.TEXT_MAX)])
     qtype = SelectField("Type", choices=[SelectChoice(t.code, t.label) for t in TYPES.values()],
                         validate_choice=False)
     dimension = SelectField("Dimension", validate_choice=False, choices=[
         SelectChoice("", "Choose a dimension…"),
-        *(SelectChoice(d, instrument_rules.DIMENSION_LABELS.get(d, d)) for d in DIMENSIONS)])
+        *(SelectChoice(d, rules.DIMENSION_LABELS.get(d, d)) for d in DIMENSIONS)])
     reverse_keyed = BooleanField("Reverse-keyed (agreement scales only: agreeing is the unfavourable answer)")
     required = BooleanField("Required", default=True)
     choices = TextAreaField("Choices, one per line (single and multiple choice); for an agreement scale, "
@@ -86,10 +86,10 @@ class QuestionForm(FlaskForm):
             getattr(self, name).data = getattr(question, name)
         self.choices.data = _choices_text(question.choices)
 
-    def to_input(self) -> instrument_rules.QuestionInput:
+    def to_input(self) -> rules.QuestionInput:
         """The typed values as the service's input."""
         lines = (self.choices.data or "").splitlines()
-        return instrument_rules.QuestionInput(
+        return rules.QuestionInput(
             code=self.code.data or "", text=self.text.data or "", qtype=self.qtype.data or "",
             dimension=self.dimension.data or "", reverse_keyed=bool(self.reverse_keyed.data),
             required=bool(self.required.data), choices=[c for c in lines if c.strip()] or None)

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from surveys import instrument_rules, instruments, responses
+from surveys.collection import paging
 from surveys.errors import NotFound, ValidationError
-from surveys.templates_library import BUILTIN
-
-from ..auth import roles_required
-from ..db import get_session
-from .instrument_forms import ConfirmForm, DetailsForm, MoveForm, QuestionForm, ScratchForm, TemplateForm
-from .views import bp
+from surveys.instruments import editor, rules
+from surveys.instruments.library import BUILTIN
+from webapp.admin.instrument_forms import ConfirmForm, DetailsForm, MoveForm, QuestionForm, ScratchForm, TemplateForm
+from webapp.admin.views import bp
+from webapp.auth import roles_required
+from webapp.db import get_session
 
 EDITOR = "hr_admin"
 
@@ -19,7 +19,7 @@ EDITOR = "hr_admin"
 @bp.route("/instruments")
 @roles_required(EDITOR)
 def instruments_index():
-    rows = instruments.list_instruments(get_session())
+    rows = editor.list_instruments(get_session())
     return render_template("admin/instruments.html", rows=rows, templates=BUILTIN)
 
 
@@ -30,7 +30,7 @@ def instruments_new():
     if form.validate_on_submit():
         session = get_session()
         try:
-            survey = instruments.create_instrument(
+            survey = editor.create_instrument(
                 session, code=form.code.data, title=form.title.data, audience=form.audience.data,
                 description=form.description.data, actor_id=current_user.id)
         except ValidationError as exc:
@@ -52,7 +52,7 @@ def instruments_from_template(template: str):
     form = TemplateForm()
     if form.validate_on_submit():
         try:
-            survey = instruments.create_from_template(
+            survey = editor.create_from_template(
                 session, template, code=form.code.data, title=form.title.data,
                 description=form.description.data, actor_id=current_user.id)
         except ValidationError as exc:
@@ -62,7 +62,7 @@ def instruments_from_template(template: str):
             flash(f"Instrument '{survey.code}' created from the {spec.title} template.", "success")
             return redirect(url_for("admin.instruments_show", survey_id=survey.id))
     elif not form.is_submitted():
-        form.code.data = instruments.suggest_code(session, spec.code)
+        form.code.data = editor.suggest_code(session, spec.code)
         form.title.data, form.description.data = spec.title, spec.description
     return _form_page("admin/instruments_template.html", form, spec=spec)
 
@@ -71,13 +71,13 @@ def instruments_from_template(template: str):
 @roles_required(EDITOR)
 def instruments_show(survey_id: int):
     session = get_session()
-    survey = instruments.get_survey(session, survey_id)
-    programs, waves = instruments.usage(session, survey_id)
-    latest = instruments.latest_version(session, survey.code)
+    survey = editor.get_survey(session, survey_id)
+    programs, waves = editor.usage(session, survey_id)
+    latest = editor.latest_version(session, survey.code)
     return render_template(
-        "admin/instruments_show.html", survey=survey, versions=instruments.versions(session, survey.code),
-        latest=latest, reason=instruments.freeze_reason(session, survey), programs=programs, waves=waves,
-        labels=instrument_rules.DIMENSION_LABELS, form=ConfirmForm())
+        "admin/instruments_show.html", survey=survey, versions=editor.versions(session, survey.code),
+        latest=latest, reason=editor.freeze_reason(session, survey), programs=programs, waves=waves,
+        labels=rules.DIMENSION_LABELS, form=ConfirmForm())
 
 
 @bp.route("/instruments/<int:survey_id>/details", methods=["GET", "POST"])
@@ -88,14 +88,14 @@ def instruments_details(survey_id: int):
     form = DetailsForm(obj=survey)
     if form.validate_on_submit():
         try:
-            edit = instruments.update_details(session, survey_id, title=form.title.data,
+            edit = editor.update_details(session, survey_id, title=form.title.data,
                                               description=form.description.data, actor_id=current_user.id)
         except ValidationError as exc:
             _show_error(form, exc)
         else:
             return _done(edit, "Title and description saved.")
     return _form_page("admin/instruments_details.html", form, survey=survey,
-                      reason=instruments.freeze_reason(session, survey))
+                      reason=editor.freeze_reason(session, survey))
 
 
 @bp.route("/instruments/<int:survey_id>/questions/new", methods=["GET", "POST"])
@@ -106,13 +106,13 @@ def instruments_add_question(survey_id: int):
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            edit = instruments.add_question(session, survey_id, form.to_input(), actor_id=current_user.id)
+            edit = editor.add_question(session, survey_id, form.to_input(), actor_id=current_user.id)
         except ValidationError as exc:
             _show_error(form, exc)
         else:
             return _done(edit, f"Question '{edit.question.code}' added.")
     return _form_page("admin/instruments_question.html", form, survey=survey, question=None,
-                      reason=instruments.freeze_reason(session, survey))
+                      reason=editor.freeze_reason(session, survey))
 
 
 @bp.route("/instruments/<int:survey_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
@@ -120,11 +120,11 @@ def instruments_add_question(survey_id: int):
 def instruments_edit_question(survey_id: int, question_id: int):
     session = get_session()
     survey = _editable(survey_id)
-    question = instruments.get_question(session, survey_id, question_id)
+    question = editor.get_question(session, survey_id, question_id)
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            edit = instruments.update_question(session, survey_id, question_id, form.to_input(),
+            edit = editor.update_question(session, survey_id, question_id, form.to_input(),
                                                actor_id=current_user.id)
         except ValidationError as exc:
             _show_error(form, exc)
@@ -133,7 +133,7 @@ def instruments_edit_question(survey_id: int, question_id: int):
     elif not form.is_submitted():
         form.fill(question)
     return _form_page("admin/instruments_question.html", form, survey=survey, question=question,
-                      reason=instruments.freeze_reason(session, survey))
+                      reason=editor.freeze_reason(session, survey))
 
 
 @bp.route("/instruments/<int:survey_id>/questions/<int:question_id>/move", methods=["POST"])
@@ -143,9 +143,9 @@ def instruments_move_question(survey_id: int, question_id: int):
     if not form.validate_on_submit():
         raise ValidationError(" ".join(form.direction.errors) or "The form was incomplete; please try again.")
     session = get_session()
-    instruments.get_question(session, survey_id, question_id)  # a forged id is a 404, not a flash
+    editor.get_question(session, survey_id, question_id)  # a forged id is a 404, not a flash
     try:
-        edit = instruments.move_question(session, survey_id, question_id, form.direction.data,
+        edit = editor.move_question(session, survey_id, question_id, form.direction.data,
                                          actor_id=current_user.id)
     except ValidationError as exc:
         # Typically a double click on a stale page: say so on the instrument page.
@@ -160,24 +160,24 @@ def instruments_move_question(survey_id: int, question_id: int):
 def instruments_remove_question(survey_id: int, question_id: int):
     session = get_session()
     survey = _editable(survey_id)
-    question = instruments.get_question(session, survey_id, question_id)
+    question = editor.get_question(session, survey_id, question_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         code = question.code
-        edit = instruments.remove_question(session, survey_id, question_id, actor_id=current_user.id)
+        edit = editor.remove_question(session, survey_id, question_id, actor_id=current_user.id)
         return _done(edit, f"Question '{code}' removed.")
     return render_template("admin/instruments_remove.html", form=form, survey=survey, question=question,
-                           reason=instruments.freeze_reason(session, survey))
+                           reason=editor.freeze_reason(session, survey))
 
 
 @bp.route("/instruments/<int:survey_id>/preview")
 @roles_required(EDITOR)
 def instruments_preview(survey_id: int):
-    survey = instruments.get_survey(get_session(), survey_id)
+    survey = editor.get_survey(get_session(), survey_id)
     questions = sorted(survey.questions, key=lambda q: q.position)
     # The respondent pages' own splitting: employees page through, a customer gets a single page.
-    pages = (responses.paginate(questions, per_page=max(len(questions), 1)) if survey.audience == "customer"
-             else responses.paginate(questions))
+    pages = (paging.paginate(questions, per_page=max(len(questions), 1)) if survey.audience == "customer"
+             else paging.paginate(questions))
     page = request.args.get("page", 1, type=int)
     if not 1 <= page <= len(pages):
         raise NotFound(f"This preview has {len(pages)} page(s); there is no page {page}.")
@@ -189,8 +189,8 @@ def instruments_preview(survey_id: int):
 def _editable(survey_id: int):
     """The survey, refusing archived versions before a form is even shown."""
     session = get_session()
-    survey = instruments.get_survey(session, survey_id)
-    instruments.check_latest(session, survey)
+    survey = editor.get_survey(session, survey_id)
+    editor.check_latest(session, survey)
     return survey
 
 
@@ -208,7 +208,7 @@ def _form_page(template: str, form, **context):
     return render_template(template, form=form, **context), status
 
 
-def _done(edit: instruments.Edit, message: str, anchor: str | None = None):
+def _done(edit: editor.Edit, message: str, anchor: str | None = None):
     """Commit once, tell the user what happened (including a new version) and go to the instrument."""
     get_session().commit()
     if not edit.changed:

@@ -8,18 +8,24 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, StringField,
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from surveys import participation, programs, scheduling
 from surveys.errors import TandemError, ValidationError
+from surveys.fieldwork import programs, scheduling
+from surveys.insights import participation
 from surveys.models import Team, Wave, utcnow
-
-from ..auth import roles_required
-from ..db import get_session
-from .views import bp
+from webapp.admin.views import bp
+from webapp.auth import roles_required
+from webapp.db import get_session
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice

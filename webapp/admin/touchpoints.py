@@ -11,13 +11,12 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
-from surveys import public_links
+from surveys.collection import public_links
 from surveys.errors import TandemError, ValidationError
 from surveys.models import utcnow
-
-from ..auth import roles_required
-from ..db import get_session
-from .views import bp
+from webapp.admin.views import bp
+from webapp.auth import roles_required
+from webapp.db import get_session
 
 
 class ContactLinksForm(FlaskForm):

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from surveys import overview
-
-from ..auth import roles_required
-from ..db import get_session
+from surveys.insights import overview
+from webapp.auth import roles_required
+from webapp.db import get_session
 
 bp = Blueprint("admin", __name__)
 

@@ -1,4 +1,4 @@
 """Api blueprint."""
-from .views import bp
+from webapp.api.views import bp
 
 __all__ = ["bp"]

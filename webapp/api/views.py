@@ -5,8 +5,8 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 from sqlalchemy import text
 
-from ..auth import roles_required
-from ..db import get_session
+from webapp.auth import roles_required
+from webapp.db import get_session
 
 bp = Blueprint("api", __name__)
 

@@ -1,4 +1,4 @@
 """Reports blueprint."""
-from .views import bp
+from webapp.reports.views import bp
 
 __all__ = ["bp"]

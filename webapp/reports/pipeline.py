@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from analysis.linkage import LinkageReport, linkage_matrix
 from analysis.units import UnitTable, build_units
-from surveys import datasets
+from surveys.insights import datasets
 
 LABELS = {
     "engagement": "engagement", "culture": "culture", "people": "people", "process": "process",

@@ -5,13 +5,12 @@ from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import select
 
 from analysis import charts
-from surveys import datasets, overview
+from surveys.insights import datasets, overview
 from surveys.models import Program
-
-from ..auth import roles_required
-from ..db import get_session
-from .charts import to_svg
-from .pipeline import LABELS, linkage_analysis
+from webapp.auth import roles_required
+from webapp.db import get_session
+from webapp.reports.charts import to_svg
+from webapp.reports.pipeline import LABELS, linkage_analysis
 
 bp = Blueprint("reports", __name__)
 CONFIDENCE_LEVELS = (0.90, 0.95, 0.99)

@@ -1,14 +1,14 @@
 """Public touchpoint links: one page of questions for any customer, with abuse protection."""
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, session as cookie, url_for
+from flask import current_app, redirect, render_template, request, url_for
+from flask import session as cookie
 
-from surveys import public_links
+from surveys.collection import public_links
+from surveys.collection.submission import AnswersInvalid
 from surveys.models import utcnow
-from surveys.responses import AnswersInvalid
-
-from ..db import get_session
-from .views import DONE_KEY, bp, raw_answers, shown_values
+from webapp.db import get_session
+from webapp.respond.views import DONE_KEY, bp, raw_answers, shown_values
 
 HONEYPOT_FIELD = "website"
 

@@ -1,14 +1,14 @@
 """Invitation links (employees and customer contacts): open, read the promise, page through, submit once."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session as cookie, url_for
+from flask import flash, redirect, render_template, request, url_for
+from flask import session as cookie
 
-from surveys import responses
+from surveys.collection import paging, submission
 from surveys.errors import ValidationError
 from surveys.models import Invitation, utcnow
-
-from ..db import get_session
-from .views import DONE_KEY, SESSION_KEY, bp, message_page, raw_answers, shown_values
+from webapp.db import get_session
+from webapp.respond.views import DONE_KEY, SESSION_KEY, bp, message_page, raw_answers, shown_values
 
 SESSION_ENDED = ("Your survey session has ended, for example because the browser was closed. "
                  "Please open the link from your invitation again: your saved answers are kept.")
@@ -23,8 +23,8 @@ OTHER_LINK = ("Another survey link was opened in this browser after this page wa
 
 def _enter(token: str, kind: str):
     session = get_session()
-    invitation = responses.find_invitation(session, token, kind=kind)
-    responses.open_invitation(session, invitation.id, utcnow())
+    invitation = submission.find_invitation(session, token, kind=kind)
+    submission.open_invitation(session, invitation.id, utcnow())
     # The token leaves the address bar and history; the signed session cookie carries the invitation.
     cookie[SESSION_KEY] = invitation.id
     return redirect(url_for("respond.survey"))
@@ -48,7 +48,7 @@ def _current_id():
 
 
 def _render_page(invitation, page: int, values: dict, errors: dict, status: int = 200):
-    pages = responses.invitation_pages(invitation)
+    pages = paging.invitation_pages(invitation)
     questions = pages[page]
     first_number = sum(len(p) for p in pages[:page]) + 1
     return render_template("respond/survey.html", invitation=invitation, wave=invitation.wave,
@@ -63,13 +63,13 @@ def survey():
     invitation_id = _current_id()
     if invitation_id is None:
         return message_page("Please open your link again", SESSION_ENDED, 400)
-    invitation = responses.open_invitation(get_session(), invitation_id, utcnow())
+    invitation = submission.open_invitation(get_session(), invitation_id, utcnow())
     if invitation.draft is None and invitation.person_id is not None:
         return render_template("respond/promise.html", invitation=invitation, wave=invitation.wave,
                                survey=invitation.wave.survey,
-                               page_count=len(responses.invitation_pages(invitation)))
-    page, answers = responses.draft_of(invitation)
-    page = min(page, len(responses.invitation_pages(invitation)) - 1)
+                               page_count=len(paging.invitation_pages(invitation)))
+    page, answers = submission.draft_of(invitation)
+    page = min(page, len(paging.invitation_pages(invitation)) - 1)
     return _render_page(invitation, page, answers, {})
 
 
@@ -80,7 +80,7 @@ def start():
     if invitation_id is None:
         return message_page("Please open your link again", SESSION_ENDED, 400)
     session = get_session()
-    responses.start(session, invitation_id, utcnow())
+    submission.start(session, invitation_id, utcnow())
     session.commit()
     return redirect(url_for("respond.survey"))
 
@@ -101,7 +101,7 @@ def save_page():
                               field="page") from None
     posted = raw_answers(request.form)
     session = get_session()
-    outcome = responses.record_page(session, invitation_id, page, posted,
+    outcome = submission.record_page(session, invitation_id, page, posted,
                                     request.form.get("action", "next"), utcnow())
     session.commit()
     if outcome.submitted:
@@ -114,8 +114,8 @@ def save_page():
                   "link again.", "success")
         return redirect(url_for("respond.survey"))
     invitation = session.get(Invitation, invitation_id)
-    _page, saved = responses.draft_of(invitation)
-    questions = responses.invitation_pages(invitation)[outcome.page]
+    _page, saved = submission.draft_of(invitation)
+    questions = paging.invitation_pages(invitation)[outcome.page]
     values = shown_values(saved, posted, questions) if outcome.page == page else saved
     return _render_page(invitation, outcome.page, values, outcome.errors, 422)
 

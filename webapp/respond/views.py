@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from werkzeug.datastructures import MultiDict
 
+from surveys.collection.public_links import NotCollecting, RateLimited, SpamRejected
+from surveys.collection.submission import WaveNotOpen
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, TandemError
-from surveys.public_links import NotCollecting, RateLimited, SpamRejected
-from surveys.responses import WaveNotOpen
 
 bp = Blueprint("respond", __name__)
 

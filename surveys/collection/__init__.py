@@ -1,0 +1,1 @@
+"""The anonymous write path: paging, submissions and public links."""

@@ -1,0 +1,201 @@
+"""Customer feedback links: public touchpoint links, single-use contact links and abuse protection.
+
+A public link /r/c/<program>/<touchpoint> lands in the program's open wave; anyone may answer, so
+submissions are limited per client address (a keyed hash of it, counted in the database so every
+web process shares the limit) and a honeypot field turns away simple bots.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys import audit, ratelimit
+from surveys.collection.submission import INVALID_LINK, parse_all, store_response, wave_is_open
+from surveys.errors import Conflict, NotFound, TandemError, ValidationError
+from surveys.models import Invitation, Program, Response, Touchpoint, Wave, utcnow
+from surveys.ratelimit import RateLimit
+from surveys.tokens import new_token
+
+DEFAULT_RATE_LIMIT = "10/3600"
+MAX_CONTACT_LINKS = 1000
+
+
+class NotCollecting(Conflict):
+    """The program has no wave open right now."""
+
+    def __init__(self, program: Program):
+        super().__init__(f"{program.name} is not collecting feedback right now. Thank you for your interest; "
+                         "please try again another time.")
+
+
+class RateLimited(TandemError):
+    """Too many submissions from one address in the current window."""
+
+    status = 429
+
+    def __init__(self):
+        super().__init__("We have received many answers from your network recently, so we cannot accept "
+                         "more right now. Please try again later.")
+
+
+class SpamRejected(TandemError):
+    """The honeypot field was filled in, which people never do."""
+
+    status = 400
+
+    def __init__(self):
+        super().__init__("Your answers could not be accepted. If you are a person, please reload the page "
+                         "and answer again without filling in hidden fields.")
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """Where a public link leads: the program, the touchpoint and the wave collecting now."""
+
+    program: Program
+    touchpoint: Touchpoint
+    wave: Wave
+
+
+def parse_rate_limit(text: str | None) -> RateLimit:
+    """Parse "N/SECONDS" (e.g. "10/3600"); raise ValidationError naming the setting otherwise."""
+    raw = (text or DEFAULT_RATE_LIMIT).strip()
+    try:
+        hits, seconds = (int(part) for part in raw.split("/"))
+    except ValueError:
+        raise ValidationError(f"PUBLIC_RATE_LIMIT must look like '10/3600' (submissions/seconds), got {raw!r}.",
+                              field="PUBLIC_RATE_LIMIT") from None
+    if hits < 1 or seconds < 1:
+        raise ValidationError(f"PUBLIC_RATE_LIMIT needs at least 1 submission per at least 1 second, "
+                              f"got {raw!r}.",
+                              field="PUBLIC_RATE_LIMIT")
+    return RateLimit(hits, seconds)
+
+
+def client_key(secret: str, address: str | None) -> str:
+    """Keyed hash of a client address: counts can be kept without storing the address."""
+    return hmac.new(secret.encode(), f"public-link:{address or 'unknown'}".encode(), hashlib.sha256).hexdigest()
+
+
+def record_hit(session: Session, key: str, limit: RateLimit, now: dt.datetime | None = None) -> int:
+    """Count one submission for `key` in the current window; raise RateLimited above the limit."""
+    count = ratelimit.count_hit(session, key, limit, now)
+    if count > limit.max_hits:
+        raise RateLimited()
+    return count
+
+
+def current_wave(session: Session, program: Program, now: dt.datetime | None = None) -> Wave | None:
+    """The program's wave collecting answers now (the latest opened if several), or None."""
+    now = now or utcnow()
+    return session.scalar(
+        select(Wave).where(Wave.program_id == program.id, Wave.status == "open", Wave.opens_at <= now,
+                           Wave.closes_at > now).order_by(Wave.opens_at.desc()).limit(1))
+
+
+def resolve(session: Session, program_code: str, touchpoint_code: str,
+            now: dt.datetime | None = None) -> LinkTarget:
+    """Look up a public link; NotFound for unknown codes, NotCollecting when no wave is open."""
+    program = session.scalar(select(Program).where(Program.code == program_code))
+    touchpoint = session.scalar(select(Touchpoint).where(Touchpoint.code == touchpoint_code))
+    if program is None or program.audience != "customer" or touchpoint is None or not touchpoint.active:
+        raise NotFound(INVALID_LINK)
+    wave = current_wave(session, program, now) if program.active else None
+    if wave is None:
+        raise NotCollecting(program)
+    return LinkTarget(program, touchpoint, wave)
+
+
+def submit_public(session: Session, program_code: str, touchpoint_code: str,
+                  raw_answers: Mapping[str, object], *, client: str, limit: RateLimit, honeypot: str = "",
+                  now: dt.datetime | None = None) -> Response:
+    """Store one answer set from a public touchpoint link, after the honeypot and rate-limit checks.
+
+    `client` is client_key() of the address. Raises SpamRejected, NotFound, NotCollecting,
+    AnswersInvalid or RateLimited; the caller rolls back on any of them. The wave is read FOR SHARE
+    and checked again, as for employees: a close (FOR UPDATE) waits for this insert, and a close that
+    committed after resolve() is seen here, so no answer lands in a closed wave.
+    """
+    now = now or utcnow()
+    if honeypot and honeypot.strip():
+        raise SpamRejected()
+    target = resolve(session, program_code, touchpoint_code, now)
+    wave = _share_locked_wave(session, target.wave.id)
+    if not wave_is_open(wave, now):
+        raise NotCollecting(target.program)
+    parsed = parse_all(wave.survey.questions, raw_answers)
+    record_hit(session, client, limit, now)
+    return store_response(session, wave=wave, team_id=target.touchpoint.team_id, source="public_link",
+                          parsed=parsed, today=now.date(), touchpoint=target.touchpoint)
+
+
+def _share_locked_wave(session: Session, wave_id: int) -> Wave:
+    # populate_existing: the lock may have waited for a close that committed meanwhile. SQLite ignores
+    # FOR SHARE; its writers are serialised by BEGIN IMMEDIATE (surveys/db.py).
+    return session.scalars(select(Wave).where(Wave.id == wave_id).with_for_update(read=True)
+                           .execution_options(populate_existing=True)).one()
+
+
+def issue_contact_links(session: Session, program_code: str, touchpoint_code: str, count: int, *,
+                        now: dt.datetime | None = None, actor_id: int | None = None) -> list[str]:
+    """Create `count` single-use links for customer contacts at a touchpoint; returns the plain tokens.
+
+    Only the tokens' hashes are stored, so the returned list is the one chance to hand them out.
+    """
+    if not isinstance(count, int) or not 1 <= count <= MAX_CONTACT_LINKS:
+        raise ValidationError(f"Choose between 1 and {MAX_CONTACT_LINKS} links, got {count!r}.", field="count")
+    program = session.scalar(select(Program).where(Program.code == program_code))
+    if program is None or program.audience != "customer":
+        raise NotFound(f"There is no customer program with code '{program_code}'.")
+    touchpoint = session.scalar(select(Touchpoint).where(Touchpoint.code == touchpoint_code))
+    if touchpoint is None or not touchpoint.active:
+        raise NotFound(f"There is no active touchpoint with code '{touchpoint_code}'.")
+    wave = current_wave(session, program, now) if program.active else None
+    if wave is None:
+        raise Conflict(f"Program '{program.code}' has no wave open now; open one before issuing contact links.")
+    tokens = []
+    for _ in range(count):
+        token, token_hash = new_token()
+        session.add(Invitation(wave_id=wave.id, touchpoint_id=touchpoint.id, token_hash=token_hash))
+        tokens.append(token)
+    session.flush()
+    audit.record(session, actor_id, "links.contact_issue", "touchpoint", touchpoint.id,
+                 program=program.code, wave=wave.label, count=count)
+    session.flush()
+    return tokens
+
+
+def public_path(program_code: str, touchpoint_code: str) -> str:
+    """Path of a touchpoint's public link in a program."""
+    return f"/r/c/{quote(program_code, safe='')}/{quote(touchpoint_code, safe='')}"
+
+
+def contact_path(token: str) -> str:
+    """Path of a single-use contact link."""
+    return f"/r/t/{token}"
+
+
+def link_targets(session: Session, now: dt.datetime | None = None) -> tuple[list[Touchpoint], list[tuple]]:
+    """Touchpoints (with their team) and active customer programs with the wave open now (or None)."""
+    touchpoints = list(session.scalars(select(Touchpoint).order_by(Touchpoint.code)))
+    programs = session.scalars(select(Program).where(Program.audience == "customer", Program.active)
+                               .order_by(Program.code))
+    return touchpoints, [(p, current_wave(session, p, now)) for p in programs]
+
+
+def link_for(session: Session, program_code: str, touchpoint_code: str) -> tuple[Program, Touchpoint]:
+    """The customer program and touchpoint of a public link, whether or not a wave is open (for posters)."""
+    program = session.scalar(select(Program).where(Program.code == program_code))
+    if program is None or program.audience != "customer":
+        raise NotFound(f"There is no customer program with code '{program_code}'.")
+    touchpoint = session.scalar(select(Touchpoint).where(Touchpoint.code == touchpoint_code))
+    if touchpoint is None:
+        raise NotFound(f"There is no touchpoint with code '{touchpoint_code}'.")
+    return program, touchpoint

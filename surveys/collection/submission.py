@@ -1,0 +1,295 @@
+"""Answering a survey: drafts (save and resume) and the single submission of an invitation.
+
+Every answer, from a page POST, a draft or a public form, passes through question_types.parse_answer.
+A submission writes a receipt (which invitation was used) and a response (what was said) that share
+nothing: the response carries the team snapshot and the day, never the person or the invitation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from surveys.collection.paging import invitation_pages
+from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
+from surveys.instruments import question_types
+from surveys.models import Answer, Invitation, Question, Response, SubmissionReceipt, Touchpoint, Wave, utcnow
+from surveys.tokens import hash_token
+
+INVALID_LINK = ("This link is not valid. If you received a reminder, use the link in the most recent email: "
+                "each reminder replaces the earlier link.")
+INACTIVE = "This invitation is no longer active. If you think this is a mistake, please contact HR."
+NO_TEAM = ("Your answers cannot be recorded yet because you are not assigned to a team. "
+           "Please contact HR, then open your link again: your answers so far are kept.")
+
+
+class WaveNotOpen(Conflict):
+    """The survey round of a link is not collecting answers now; carries the dates to show."""
+
+    def __init__(self, wave: Wave, now: dt.datetime):
+        self.opens_at, self.closes_at = wave.opens_at, wave.closes_at
+        self.not_yet = wave.status != "closed" and now < wave.closes_at
+        if self.not_yet and now < wave.opens_at:
+            message = f"This survey opens on {_day(wave.opens_at)} at {wave.opens_at:%H:%M} UTC."
+        elif self.not_yet:
+            message = "This survey is not open yet. Please try again later."
+        elif wave.closes_at <= now:
+            message = f"This survey closed on {_day(wave.closes_at)}."
+        else:
+            message = "This survey has been closed early."
+        if not self.not_yet:
+            message += " Answers can no longer be given through this link."
+        super().__init__(message)
+
+
+def _day(when: dt.datetime) -> str:
+    return f"{when.day} {when:%B %Y}"
+
+
+class AnswersInvalid(ValidationError):
+    """Answers that break the rules; `errors` maps question codes (None: the form itself) to messages."""
+
+    def __init__(self, errors: dict[str | None, str], page: int = 0):
+        first = next(iter(errors.values()))
+        super().__init__(first if len(errors) == 1 else f"{len(errors)} answers need attention.",
+                         field=next(iter(errors)))
+        self.errors = errors
+        self.page = page
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """What happened to a page POST: the page to show next, whether the survey was submitted, errors."""
+
+    page: int
+    submitted: bool = False
+    errors: dict[str | None, str] = field(default_factory=dict)
+
+
+def wave_is_open(wave: Wave, now: dt.datetime) -> bool:
+    """True while a wave collects answers: status open and now inside its window."""
+    return wave.status == "open" and wave.opens_at <= now < wave.closes_at
+
+
+def ensure_open(wave: Wave, now: dt.datetime) -> None:
+    """Raise WaveNotOpen unless the wave collects answers now."""
+    if not wave_is_open(wave, now):
+        raise WaveNotOpen(wave, now)
+
+
+def normalise_raw(question: Question, raw) -> str | list[str] | None:
+    """Turn a form value (a list of strings from getlist, or a plain value) into one raw answer."""
+    values = raw if isinstance(raw, list) else ([] if raw is None else [raw])
+    values = [v for v in values if not (isinstance(v, str) and v.strip() == "")]
+    if question.qtype == "multi_choice":
+        return [str(v) for v in values]
+    if len(values) > 1:
+        raise ValidationError("Please give only one answer to this question.", field=question.code)
+    return str(values[0]) if values else None
+
+
+def is_blank(raw) -> bool:
+    """True for an unanswered question (nothing, an empty string or an empty list)."""
+    return raw is None or raw == [] or (isinstance(raw, str) and raw.strip() == "")
+
+
+def check_answers(questions: Sequence[Question], raw_answers: Mapping[str, object], *,
+                  require: bool = True) -> tuple[dict[str, object], dict[str | None, str]]:
+    """Validate raw answers for `questions`; return (normalised raw answers to keep, errors).
+
+    With require=False a missing required answer is not an error (the "Back" button).
+    Codes that are not among `questions` are reported under the key None.
+    """
+    known = {q.code for q in questions}
+    errors: dict[str | None, str] = {}
+    unknown = [code for code in raw_answers if code not in known]
+    if unknown:
+        errors[None] = (f"The form contained an answer to '{unknown[0]}', which is not a question on this "
+                        "page. Please check your answers and send the form again.")
+    kept: dict[str, object] = {}
+    for q in questions:
+        try:
+            raw = normalise_raw(q, raw_answers.get(q.code))
+            if is_blank(raw) and not require:
+                continue
+            question_types.parse_answer(q, raw)
+        except ValidationError as exc:
+            errors[q.code] = exc.message
+            continue
+        if not is_blank(raw):
+            kept[q.code] = raw
+    return kept, errors
+
+
+def parse_all(questions: Sequence[Question], raw_answers: Mapping[str, object]) -> dict[Question, tuple]:
+    """Validate a complete set of answers; return {question: (value, text)} or raise AnswersInvalid."""
+    _kept, errors = check_answers(questions, raw_answers)
+    if errors:
+        raise AnswersInvalid(errors)
+    parsed = {}
+    for q in questions:
+        value, text = question_types.parse_answer(q, normalise_raw(q, raw_answers.get(q.code)))
+        if value is not None or text is not None:
+            parsed[q] = (value, text)
+    return parsed
+
+
+def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
+                   parsed: Mapping[Question, tuple], today: dt.date,
+                   touchpoint: Touchpoint | None = None) -> Response:
+    """Insert a response and its answers (bounds copied from each question so the database checks them)."""
+    response = Response(wave_id=wave.id, team_id=team_id, source=source, submitted_on=today,
+                        touchpoint_id=touchpoint.id if touchpoint else None,
+                        channel=touchpoint.channel if touchpoint else None)
+    for q, (value, text) in parsed.items():
+        response.answers.append(Answer(question_id=q.id, scale_min=q.scale_min, scale_max=q.scale_max,
+                                       value=value, text=text))
+    session.add(response)
+    session.flush()
+    return response
+
+
+def find_invitation(session: Session, token: str, *, kind: str) -> Invitation:
+    """The invitation of a link token; `kind` is "employee" or "contact". Raises NotFound otherwise."""
+    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token or "")))
+    if invitation is None or (invitation.person_id is None) != (kind == "contact"):
+        raise NotFound(INVALID_LINK)
+    return invitation
+
+
+def is_used(session: Session, invitation_id: int) -> bool:
+    """True once an invitation has been used to submit: its receipt exists (there is no submission time)."""
+    found = select(SubmissionReceipt.invitation_id).where(SubmissionReceipt.invitation_id == invitation_id)
+    return session.scalar(found) is not None
+
+
+def open_invitation(session: Session, invitation_id: int, now: dt.datetime | None = None, *,
+                    lock_wave: bool = False) -> Invitation:
+    """Load an invitation someone is answering; refuse a used one, a closed wave or a person without team.
+
+    Callers about to write (a draft or a submission) pass lock_wave=True: the wave row is then read
+    FOR SHARE, so close_wave (FOR UPDATE) cannot erase drafts between this check and the write, and a
+    close that committed first is seen here.
+    """
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise NotFound(INVALID_LINK)
+    if is_used(session, invitation.id):
+        raise AlreadySubmitted()
+    wave = _share_locked_wave(session, invitation.wave_id) if lock_wave else invitation.wave
+    ensure_open(wave, now or utcnow())
+    _check_person(invitation)
+    return invitation
+
+
+def _share_locked_wave(session: Session, wave_id: int) -> Wave:
+    # populate_existing: re-read the status even if this session already holds the wave, because the
+    # lock may have waited for a close_wave that committed meanwhile. SQLite ignores FOR SHARE; its
+    # writers are serialised by BEGIN IMMEDIATE instead (surveys/db.py).
+    return session.scalars(select(Wave).where(Wave.id == wave_id).with_for_update(read=True)
+                           .execution_options(populate_existing=True)).one()
+
+
+def _check_person(invitation: Invitation) -> None:
+    # People who left (deactivated) no longer speak for a team; people without a team cannot be counted.
+    if invitation.person_id is None:
+        return
+    if not invitation.person.active:
+        raise Conflict(INACTIVE)
+    if invitation.person.team_id is None:
+        raise Conflict(NO_TEAM)
+
+
+def draft_of(invitation: Invitation) -> tuple[int, dict[str, object]]:
+    """The saved page index and answers of an invitation (page 0 and nothing before the first save)."""
+    draft = invitation.draft or {}
+    return int(draft.get("page", 0)), dict(draft.get("answers") or {})
+
+
+def start(session: Session, invitation_id: int, now: dt.datetime | None = None) -> Invitation:
+    """Record that the respondent read the promise and began: an empty draft on page one."""
+    invitation = open_invitation(session, invitation_id, now, lock_wave=True)
+    if invitation.draft is None:
+        invitation.draft = {"page": 0, "answers": {}}
+        session.flush()
+    return invitation
+
+
+def record_page(session: Session, invitation_id: int, page: int, raw_answers: Mapping[str, object],
+                action: str, now: dt.datetime | None = None) -> PageOutcome:
+    """Save one page of answers and move ("next", "back", "save") or submit ("submit").
+
+    Valid answers are always kept in the draft, even when others on the page are wrong, so nothing
+    typed is lost; moving forward or submitting needs every required answer.
+    """
+    now = now or utcnow()
+    if action not in ("next", "back", "save", "submit"):
+        raise ValidationError(f"Unknown form action '{action}'.", field="action")
+    invitation = open_invitation(session, invitation_id, now, lock_wave=True)
+    pages = invitation_pages(invitation)
+    if not 0 <= page < len(pages):
+        raise ValidationError("That page does not exist; please reopen your survey link.", field="page")
+    questions = pages[page]
+    kept, errors = check_answers(questions, raw_answers, require=action in ("next", "submit"))
+    _saved_page, answers = draft_of(invitation)
+    for q in questions:
+        answers.pop(q.code, None)
+    answers.update(kept)
+    target = {"next": page + 1, "back": page - 1}.get(action, page)
+    target = min(max(target, 0), len(pages) - 1)
+    # A new dict, not an in-place change, so the JSON column is marked dirty.
+    invitation.draft = {"page": page if errors else target, "answers": answers}
+    session.flush()
+    if errors:
+        return PageOutcome(page=page, errors=errors)
+    if action != "submit":
+        return PageOutcome(page=target)
+    if page != len(pages) - 1:
+        raise ValidationError("Please go through the remaining pages before submitting.", field="page")
+    try:
+        submit_invitation(session, invitation_id, now.date(), now=now)
+    except AnswersInvalid as exc:
+        invitation.draft = {"page": exc.page, "answers": answers}
+        session.flush()
+        return PageOutcome(page=exc.page, errors=exc.errors)
+    return PageOutcome(page=page, submitted=True)
+
+
+def submit_invitation(session: Session, invitation_id: int, today: dt.date | None = None, *,
+                      now: dt.datetime | None = None) -> Response:
+    """Turn an invitation's draft into one anonymous response; a second call raises AlreadySubmitted.
+
+    Locks the wave FOR SHARE and re-checks it is open, re-validates every answer, writes the receipt
+    (its primary key stops a second submission even from a concurrent request), the response and its
+    answers, and erases the draft.
+    """
+    now = now or utcnow()
+    today = today or now.date()
+    invitation = open_invitation(session, invitation_id, now, lock_wave=True)
+    if invitation.person_id is not None:
+        team_id, touchpoint, source = invitation.person.team_id, None, "invitation"
+    else:
+        touchpoint = invitation.touchpoint
+        team_id, source = touchpoint.team_id, "contact_link"
+    _page, answers = draft_of(invitation)
+    try:
+        parsed = parse_all(invitation.wave.survey.questions, answers)
+    except AnswersInvalid as exc:
+        # Send the respondent back to the first page with a problem.
+        pages = invitation_pages(invitation)
+        exc.page = next((i for i, page in enumerate(pages) if any(q.code in exc.errors for q in page)), 0)
+        raise
+    try:
+        with session.begin_nested():
+            session.add(SubmissionReceipt(invitation_id=invitation.id))
+    except IntegrityError:
+        raise AlreadySubmitted() from None
+    response = store_response(session, wave=invitation.wave, team_id=team_id, source=source,
+                              parsed=parsed, today=today, touchpoint=touchpoint)
+    invitation.draft = None  # the receipt alone says it was used: no submission time is kept
+    session.flush()
+    return response

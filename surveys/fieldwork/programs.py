@@ -1,0 +1,187 @@
+"""Programs: an instrument run on a cadence for some teams (employees) or touchpoints (customers)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from surveys import audit
+from surveys.errors import ValidationError
+from surveys.fieldwork import scheduling
+from surveys.models import CADENCES, Program, Survey, Team
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+MAX_WAVE_DAYS = 365
+
+
+@dataclass(frozen=True)
+class InstrumentChoice:
+    """An instrument HR can pick: `value` is "survey:<id>" or "template:<code>"."""
+
+    value: str
+    label: str
+    audience: str
+
+
+def _builtins() -> dict:
+    try:  # the built-in library is optional: without it only existing surveys are offered
+        from surveys.instruments.library import BUILTIN
+    except ImportError:
+        return {}
+    return BUILTIN
+
+
+def survey_label(survey: Survey) -> str:
+    """How an installed instrument is named in choices: two codes may share a title, so show the code."""
+    return f"{survey.title} — {survey.code} v{survey.version} ({survey.audience})"
+
+
+def instrument_choices(session: Session) -> list[InstrumentChoice]:
+    """The latest non-archived version of each survey code, then built-in templates not installed yet."""
+    latest = (select(Survey.code, func.max(Survey.version).label("version")).group_by(Survey.code)).subquery()
+    surveys = session.scalars(
+        select(Survey).join(latest, (Survey.code == latest.c.code) & (Survey.version == latest.c.version))
+        .where(Survey.status != "archived").order_by(Survey.title, Survey.code))
+    choices = [InstrumentChoice(f"survey:{s.id}", survey_label(s), s.audience) for s in surveys]
+    installed = set(session.scalars(select(Survey.code)))
+    for code, spec in _builtins().items():
+        if code not in installed:
+            label = f"{spec.title} — {code}, built-in template ({spec.audience})"
+            choices.append(InstrumentChoice(f"template:{code}", label, spec.audience))
+    return choices
+
+
+def resolve_instrument(session: Session, value: str, actor_id: int | None = None) -> Survey:
+    """The survey behind a choice value, installing a built-in template when it is not installed yet."""
+    kind, _, ref = (value or "").partition(":")
+    if kind == "survey" and ref.isdigit():
+        survey = session.get(Survey, int(ref))
+        if survey is not None:
+            _check_current(session, survey)
+            return survey
+    elif kind == "template" and ref in _builtins():
+        # Installed already (maybe by another admin a moment ago): use its latest version.
+        existing = session.scalar(select(Survey).where(Survey.code == ref).order_by(Survey.version.desc()))
+        if existing is not None:
+            return existing
+        from surveys.instruments.library import install
+
+        return install(session, ref, actor_id=actor_id)
+    raise ValidationError("Choose an instrument from the list.", field="instrument")
+
+
+def _check_current(session: Session, survey: Survey) -> None:
+    # The form lists only current versions; a stale page or a forged value must not start a program
+    # on a superseded or archived version.
+    latest = session.scalar(select(func.max(Survey.version)).where(Survey.code == survey.code))
+    if survey.version != latest:
+        raise ValidationError(f"{survey_label(survey)} is not the latest version of {survey.code} (v{latest} is); "
+                              "reload the page and choose again.", field="instrument")
+    if survey.status == "archived":
+        raise ValidationError(f"{survey_label(survey)} is archived; choose an instrument from the list.",
+                              field="instrument")
+
+
+def _teams(session: Session, team_ids: list[int]) -> list[Team]:
+    ids = sorted({int(t) for t in team_ids or []})
+    teams = list(session.scalars(select(Team).where(Team.id.in_(ids)))) if ids else []
+    if len(teams) != len(ids):
+        raise ValidationError("One of the chosen teams no longer exists; reload the page.", field="teams")
+    return teams
+
+
+CADENCE_MAX_DAYS = {"monthly": 28, "quarterly": 89}
+
+
+def _check_days(cadence: str, wave_days: int, reminder_days: int) -> None:
+    if not isinstance(wave_days, int) or not 1 <= wave_days <= MAX_WAVE_DAYS:
+        raise ValidationError(f"A wave lasts between 1 and {MAX_WAVE_DAYS} days.", field="wave_days")
+    longest = CADENCE_MAX_DAYS.get(cadence)
+    if longest is not None and wave_days > longest:
+        # A longer wave would still be open when the next one is due to open.
+        raise ValidationError(f"A {cadence} program's waves last at most {longest} days, so one has closed "
+                              "before the next opens.", field="wave_days")
+    if not isinstance(reminder_days, int) or reminder_days < 0:
+        raise ValidationError("Reminder days must be 0 (no reminder) or more.", field="reminder_days")
+    if cadence != "always_on" and reminder_days >= wave_days:
+        raise ValidationError(f"A reminder after {reminder_days} days would come after a {wave_days}-day "
+                              "wave has closed; choose fewer days, or 0 for no reminder.", field="reminder_days")
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Give the program a name.", field="name")
+    if len(name) > 200:
+        raise ValidationError("A program name has at most 200 characters.", field="name")
+    return name
+
+
+def create_program(session: Session, *, code: str, name: str, instrument: str, cadence: str,
+                   wave_days: int, reminder_days: int, team_ids: list[int], first_opens_at: dt.datetime,
+                   now: dt.datetime, first_label: str | None = None, actor_id: int | None = None) -> Program:
+    """Create a program and its first draft wave; the audience follows the instrument; flushes."""
+    code = (code or "").strip()
+    if not CODE_RE.match(code):
+        raise ValidationError("A program code has 1 to 40 letters, digits, '-', '_' or '.', starting with a "
+                              "letter or digit.", field="code")
+    if session.scalar(select(Program.id).where(Program.code == code)) is not None:
+        raise ValidationError(f"A program with code '{code}' already exists; choose another code.", field="code")
+    name = _check_name(name)
+    if cadence not in CADENCES:
+        raise ValidationError(f"Cadence must be one of {', '.join(CADENCES)}.", field="cadence")
+    _check_days(cadence, wave_days, reminder_days)
+    if first_opens_at > now:  # a date in the past gets the clearer "already over" message below
+        scheduling.check_date(first_opens_at, now, "first_opens_at", "The first opening date")
+    survey = resolve_instrument(session, instrument, actor_id)
+    if cadence == "always_on" and survey.audience != "customer":
+        raise ValidationError("Always-on suits customer feedback; run employee surveys monthly, quarterly or "
+                              "on a custom schedule.", field="cadence")
+    teams = _teams(session, team_ids)
+    if teams and survey.audience != "employee":
+        raise ValidationError("Targeted teams apply to employee programs; customers are reached through "
+                              "touchpoints. Clear the teams for a customer instrument.", field="teams")
+    program = Program(code=code, name=name, survey=survey, audience=survey.audience, cadence=cadence,
+                      wave_days=wave_days, reminder_days=reminder_days, teams=teams)
+    opens_at, closes_at = scheduling.default_window(program, first_opens_at)
+    if closes_at <= now:
+        raise ValidationError("With that opening date the first wave would already be over; choose a later "
+                              "date.", field="first_opens_at")
+    label = scheduling.period_label(cadence, opens_at) or (first_label or "").strip() or f"{opens_at:%Y-%m-%d}"
+    try:
+        with session.begin_nested():  # another admin may have taken the code since the check above
+            session.add(program)
+            session.flush()
+    except IntegrityError:
+        raise ValidationError(f"A program with code '{code}' already exists; choose another code.",
+                              field="code") from None
+    audit.record(session, actor_id, "program.create", "program", program.id, code=code, cadence=cadence,
+                 survey=survey.code, teams=[t.code for t in teams])
+    scheduling.create_wave(session, program, label, opens_at, closes_at, actor_id)
+    return program
+
+
+def update_program(session: Session, program_id: int, *, name: str, wave_days: int, reminder_days: int,
+                   team_ids: list[int], active: bool, actor_id: int | None = None) -> Program:
+    """Change a program's settings; waves already open keep their invitations and windows."""
+    program = scheduling.get_program(session, program_id)
+    name = _check_name(name)
+    _check_days(program.cadence, wave_days, reminder_days)
+    teams = _teams(session, team_ids)
+    if teams and program.audience != "employee":
+        raise ValidationError("Targeted teams apply to employee programs only.", field="teams")
+    program.name, program.wave_days, program.reminder_days = name, wave_days, reminder_days
+    program.teams, program.active = teams, bool(active)
+    audit.record(session, actor_id, "program.update", "program", program.id, wave_days=wave_days,
+                 reminder_days=reminder_days, active=bool(active), teams=[t.code for t in teams])
+    session.flush()
+    return program
+
+
+def list_programs(session: Session) -> list[Program]:
+    """All programs, active first, then by name."""
+    return list(session.scalars(select(Program).order_by(Program.active.desc(), Program.name)))

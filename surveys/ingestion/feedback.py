@@ -1,0 +1,131 @@
+"""Customer feedback from other channels (`touchpoint,date,channel,csat,nps,ces,comment`).
+
+Each row becomes one imported response in the customer program's wave that covers its date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys.errors import NotFound, ValidationError
+from surveys.ingestion import bulk, cells
+from surveys.ingestion.csvio import CsvSource
+from surveys.ingestion.report import ImportResult, Report, RowCheck
+from surveys.models import CHANNELS, Program, Question, Touchpoint, Wave
+
+REQUIRED_COLUMNS = ("touchpoint", "date")
+ANSWER_COLUMNS = ("csat", "nps", "ces", "comment")
+FEEDBACK_COLUMNS = ("touchpoint", "date", "channel", *ANSWER_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Wave:
+    id: int
+    survey_id: int
+    label: str
+    first_day: dt.date
+    last_day: dt.date
+
+
+def customer_program(session: Session, code: str | None) -> Program:
+    """The program named by `code`, or the only active customer program; a clear error otherwise."""
+    if code:
+        program = session.scalar(select(Program).where(Program.code == code))
+        if program is None:
+            raise NotFound(f"There is no program with code '{code}'.")
+        if program.audience != "customer":
+            raise ValidationError(f"Program {code} is an employee program; feedback goes to a customer program.",
+                                  field="program")
+        return program
+    programs = list(session.scalars(select(Program).where(Program.audience == "customer", Program.active)
+                                    .order_by(Program.code)))
+    if not programs:
+        raise ValidationError("There is no active customer program; create one (with its waves) before "
+                              "importing feedback.", field="program")
+    if len(programs) > 1:
+        codes = ", ".join(p.code for p in programs)
+        raise ValidationError(f"There are several customer programs ({codes}); choose one "
+                              "(on the command line: --program CODE).", field="program")
+    return programs[0]
+
+
+def import_feedback(session: Session, file_obj, *, program_code: str | None = None, dry_run: bool = False,
+                    actor_id: int | None = None) -> ImportResult:
+    """Check every row, then add one response per row to the wave covering its date (all or nothing)."""
+    source = file_obj if isinstance(file_obj, CsvSource) else CsvSource(file_obj)
+    program = customer_program(session, program_code)
+    report = Report("feedback", dry_run)
+    header = source.read_header(report, required=REQUIRED_COLUMNS,
+                                optional=tuple(c for c in FEEDBACK_COLUMNS if c not in REQUIRED_COLUMNS))
+    if header is None:
+        return report.result()
+    present = [c for c in ANSWER_COLUMNS if c in header.columns]
+    if not present:
+        report.error(header.line, None, f"The file has no answer column; add at least one of "
+                                        f"{', '.join(ANSWER_COLUMNS)}.")
+        return report.result()
+    waves = [_Wave(w.id, w.survey_id, w.label, *cells.day_window(w.opens_at, w.closes_at))
+             for w in session.scalars(select(Wave).where(Wave.program_id == program.id).order_by(Wave.opens_at))]
+    if not waves:
+        report.error(None, None, f"Program {program.code} has no waves; create the waves the feedback belongs "
+                                 "to first.")
+        return report.result()
+    questions: dict[int, dict[str, cells.QuestionInfo]] = {}
+    for q in session.scalars(select(Question).where(Question.survey_id.in_({w.survey_id for w in waves}),
+                                                    Question.code.in_(ANSWER_COLUMNS))):
+        questions.setdefault(q.survey_id, {})[q.code] = cells.QuestionInfo.of(q)
+    fallback = {code: q for w in waves for code, q in questions.get(w.survey_id, {}).items()}
+    touchpoints = {r[0]: r[1:] for r in session.execute(
+        select(Touchpoint.code, Touchpoint.id, Touchpoint.team_id, Touchpoint.channel))}
+    tp_lower = cells.by_lower(touchpoints)
+    covering: dict[dt.date, _Wave | None] = {}
+
+    def wave_for(day: dt.date) -> _Wave | None:
+        if day not in covering:
+            # The latest-opening wave wins when two share a day (a wave closing at noon, the next opening).
+            covering[day] = next((w for w in reversed(waves) if w.first_day <= day <= w.last_day), None)
+        return covering[day]
+
+    def validate(line: int, row: dict[str, str], check: RowCheck) -> bulk.NewResponse | None:
+        tp = touchpoints.get(row["touchpoint"])
+        if tp is None:
+            check.fail("touchpoint", f"Unknown touchpoint '{row['touchpoint']}'."
+                       f"{cells.did_you_mean(row['touchpoint'], tp_lower)}" if row["touchpoint"]
+                       else "The touchpoint is blank.")
+        day = check.cell("date", cells.iso_date, row["date"])
+        channel = row.get("channel", "")
+        channel = check.cell("channel", cells.choice, channel, CHANNELS, "channel") if channel else None
+        wave = wave_for(day) if day else None
+        if day and wave is None:
+            check.fail("date", f"No wave of program {program.code} covers {day.isoformat()}.")
+        answers, given = [], False
+        for col in present:
+            raw = row[col]
+            if not raw:
+                continue
+            given = True
+            if wave is None:  # still check the value, against the newest survey asking it
+                question = fallback.get(col)
+                if question is not None:
+                    check.cell(col, cells.answer, raw, question)
+                continue
+            question = questions.get(wave.survey_id, {}).get(col)
+            if question is None:
+                check.fail(col, f"The survey of wave {wave.label} has no '{col}' question; leave this column blank.")
+                continue
+            parsed = check.cell(col, cells.answer, raw, question)
+            if parsed is not None:
+                answers.append((question, *parsed))
+        if not given:
+            check.fail(None, f"The row has no score and no comment; fill at least one of {', '.join(present)}.")
+        if not check.ok:
+            return None
+        return bulk.NewResponse(wave_id=wave.id, team_id=tp[1], submitted_on=day, answers=tuple(answers),
+                                touchpoint_id=tp[0], channel=channel or tp[2])
+
+    return bulk.run(session, source, report, validate, wave_labels={w.id: w.label for w in waves},
+                    actor_id=actor_id, entity_type="program", entity_id=program.id,
+                    detail={"program": program.code})

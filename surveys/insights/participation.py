@@ -1,0 +1,193 @@
+"""Participation: who has answered, counted one way for every page that shows it.
+
+"Responded" means the invitation's SubmissionReceipt exists; invitations keep no submission time.
+`team_counts` aggregates invitations and receipts per wave and invitee's current team in SQL, and the
+program page, the response-rate page and the reports index all build on it (reminders use the same
+receipt test through invitations.submitted()). Imported responses answer no invitation, so they are
+counted apart and never enter a response rate.
+
+A count is shown only when it reaches `threshold`: the wave's frozen min_group_size, or the configured
+minimum when that is stricter (the reports use the same rule). Because a wave's total is shown on the
+program page, a single hidden team could be recovered by subtracting the visible teams from it;
+analysis.privacy.suppress therefore hides a further team in that case, every hidden team carries the
+same label (a "below the threshold" label would point at the team the other one protects), and the
+per-team totals add up only the teams that are shown.
+"""
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from analysis.privacy import suppress
+from surveys.errors import NotFound
+from surveys.models import Invitation, Person, Response, SubmissionReceipt, Team, Wave
+
+HIDDEN_LABEL = "hidden to protect anonymity"
+
+
+@dataclass(frozen=True)
+class TeamCount:
+    """Invitations and receipts of one wave for one team (the invitee's current team; None: no team)."""
+
+    wave_id: int
+    team_id: int | None
+    team: str
+    invited: int
+    responded: int
+
+
+@dataclass(frozen=True)
+class TeamRate:
+    """One team's participation as shown; `responded` and `rate` are None when hidden."""
+
+    team: str
+    invited: int
+    responded: int | None
+    rate: float | None
+
+    @property
+    def hidden(self) -> bool:
+        """True when the answered count is withheld (for whatever reason: the page never says which)."""
+        return self.responded is None
+
+
+@dataclass(frozen=True)
+class ParticipationReport:
+    """Participation of one wave by team; the `shown_*` totals cover the visible teams only."""
+
+    wave_id: int
+    label: str
+    program_id: int
+    program: str
+    status: str
+    min_group_size: int  # the threshold applied: max(wave's frozen minimum, configured minimum)
+    teams: tuple[TeamRate, ...]
+    invited_all: int
+    shown_invited: int
+    shown_responded: int
+    hidden_teams: int
+    imported: int | None  # responses imported from files for this wave (0: none); None when hidden
+    audience: str = "employee"
+    linked: int | None = None  # customer waves: answers through touchpoint links; None when hidden
+
+    @property
+    def shown_rate(self) -> float | None:
+        """Response rate over the visible teams."""
+        return self.shown_responded / self.shown_invited if self.shown_invited else None
+
+
+@dataclass(frozen=True)
+class WaveCount:
+    """Counts of one wave; each count is None below `threshold`.
+
+    Employee waves: `responded` = invitations used. Customer waves: `responded` = answers through
+    public and contact links (customers are not invited, so `invited` is 0). `imported` is kept apart.
+    """
+
+    invited: int
+    responded: int | None
+    imported: int | None
+    threshold: int
+
+    @property
+    def rate(self) -> float | None:
+        """Share of invitations used, when both are known."""
+        return self.responded / self.invited if self.invited and self.responded is not None else None
+
+
+def threshold(wave: Wave, floor: int = 0) -> int:
+    """The smallest count shown for `wave`: its frozen minimum, raised to `floor` (the configured one)."""
+    return max(wave.min_group_size, floor)
+
+
+def team_counts(session: Session, wave_ids: Collection[int]) -> list[TeamCount]:
+    """Invited and responded (receipts) per wave and team, aggregated in SQL: the one definition."""
+    if not wave_ids:
+        return []
+    # The receipt's primary key is the invitation id, so the outer join adds at most one row each.
+    rows = session.execute(
+        select(Invitation.wave_id, Person.team_id, Team.name, func.count(Invitation.id),
+               func.count(SubmissionReceipt.invitation_id))
+        .select_from(Invitation)
+        .join(Person, Person.id == Invitation.person_id)
+        .outerjoin(Team, Team.id == Person.team_id)
+        .outerjoin(SubmissionReceipt, SubmissionReceipt.invitation_id == Invitation.id)
+        .where(Invitation.wave_id.in_(list(wave_ids)))
+        .group_by(Invitation.wave_id, Person.team_id, Team.name)
+        .order_by(Invitation.wave_id, Team.name)
+    ).all()
+    return [TeamCount(int(w), team_id, name or "(no team)", int(invited), int(responded))
+            for w, team_id, name, invited, responded in rows]
+
+
+def response_counts(session: Session, wave_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+    """(answered through links, imported) Response rows per wave."""
+    if not wave_ids:
+        return {}
+    imported = case((Response.source == "import", 1), else_=0)
+    rows = session.execute(
+        select(Response.wave_id, func.count(), func.coalesce(func.sum(imported), 0))
+        .where(Response.wave_id.in_(list(wave_ids))).group_by(Response.wave_id)).all()
+    return {int(w): (int(n) - int(i), int(i)) for w, n, i in rows}
+
+
+def _shown(n: int, k: int) -> int | None:
+    return n if n >= k else None
+
+
+def _shown_imports(n: int, k: int) -> int | None:
+    # No imports at all is a fact about the wave, not about anyone, and saves a puzzling "hidden".
+    return 0 if n == 0 else _shown(n, k)
+
+
+def wave_counts(session: Session, waves: Iterable[Wave], floor: int = 0) -> dict[int, WaveCount]:
+    """Invited, responded and imported counts of each wave, counts below its threshold hidden."""
+    waves = list(waves)
+    ids = [w.id for w in waves]
+    invited: dict[int, int] = {}
+    receipts: dict[int, int] = {}
+    for c in team_counts(session, ids):
+        invited[c.wave_id] = invited.get(c.wave_id, 0) + c.invited
+        receipts[c.wave_id] = receipts.get(c.wave_id, 0) + c.responded
+    stored = response_counts(session, ids)
+    out = {}
+    for wave in waves:
+        k = threshold(wave, floor)
+        linked, imported = stored.get(wave.id, (0, 0))
+        responded = receipts.get(wave.id, 0) if wave.program.audience == "employee" else linked
+        out[wave.id] = WaveCount(invited.get(wave.id, 0), _shown(responded, k), _shown_imports(imported, k), k)
+    return out
+
+
+def team_participation(session: Session, wave_id: int, floor: int = 0) -> ParticipationReport:
+    """Invited, responded and rate per team (the invitee's current team) for one wave."""
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        raise NotFound(f"There is no wave with id {wave_id}.")
+    k = threshold(wave, floor)
+    counts = team_counts(session, [wave.id])
+    frame = pd.DataFrame([(c.team, c.invited, c.responded) for c in counts],
+                         columns=["team", "invited", "responded"])
+    frame["rate"] = frame["responded"] / frame["invited"].where(frame["invited"] > 0)
+    frame["wave"] = wave.id  # all teams are siblings under the wave total
+    teams: list[TeamRate] = []
+    if len(frame):
+        result = suppress(frame, "responded", k, parent="wave", value_columns=["rate"])
+        for _label, row in result.frame.iterrows():
+            hidden = bool(row["suppressed"])
+            teams.append(TeamRate(team=row["team"], invited=int(row["invited"]),
+                                  responded=None if hidden else int(row["responded"]),
+                                  rate=None if hidden else float(row["rate"])))
+    shown = [t for t in teams if not t.hidden]
+    linked, imported = response_counts(session, [wave.id]).get(wave.id, (0, 0))
+    return ParticipationReport(
+        wave_id=wave.id, label=wave.label, program_id=wave.program_id, program=wave.program.name,
+        status=wave.status, min_group_size=k, teams=tuple(teams),
+        invited_all=sum(t.invited for t in teams), shown_invited=sum(t.invited for t in shown),
+        shown_responded=sum(t.responded for t in shown), hidden_teams=len(teams) - len(shown),
+        imported=_shown_imports(imported, k), audience=wave.program.audience,
+        linked=_shown(linked, k) if wave.program.audience == "customer" else None)

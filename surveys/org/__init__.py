@@ -1,0 +1,1 @@
+"""The organisation: staff accounts, sign-in throttling and the team hierarchy."""

@@ -1,0 +1,96 @@
+"""`tandem import ...`: organisation, touchpoints, customer feedback and historical responses from CSV.
+
+Each command checks the whole file first and commits once, only when there is no problem and
+--dry-run was not given; a rejected file prints its report and exits with status 1.
+"""
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+import click
+from flask.cli import with_appcontext
+
+from surveys import ingestion
+from surveys.errors import TandemError
+from webapp.db import get_session
+
+DRY_RUN_HELP = "Check the file and show what would change, without changing anything."
+CSV_FILE = click.Path(exists=True, dir_okay=False, readable=True)
+
+
+@click.group("import", help="Import organisation, touchpoints, feedback and historical responses from CSV.")
+def import_group():
+    pass
+
+
+def _run(service, paths: list[str], **kwargs) -> None:
+    """Open the files, call the service, commit only a clean real run, print the report."""
+    session = get_session()
+    with ExitStack() as stack:
+        sources = [ingestion.CsvSource(stack.enter_context(open(p, "rb")), name=p) for p in paths]
+        try:
+            result = service(session, sources, **kwargs)
+        except TandemError as exc:
+            session.rollback()
+            raise click.ClickException(exc.message) from None
+        except BaseException:
+            session.rollback()
+            raise
+    if result.ok and not result.dry_run:
+        session.commit()
+    else:
+        session.rollback()
+    for line in result.report_lines():
+        click.echo(line, err=not result.ok)
+    if not result.ok:
+        click.get_current_context().exit(1)
+
+
+@import_group.command("org", short_help="Teams and/or people (create or update, never delete).")
+@click.argument("files", nargs=-1, required=True, type=CSV_FILE)
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+@click.option("--deactivate-missing", is_flag=True,
+              help="Deactivate people who are not in the people file (never HR admins).")
+@with_appcontext
+def import_org(files, dry_run, deactivate_missing):
+    """Teams and/or people: FILES is a teams file, a people file, or both (told apart by their header).
+
+    \b
+    teams:  team_code,team_name,parent_code,lead_email
+    people: email,name,team_code,role
+    """
+    _run(lambda s, src, **kw: ingestion.import_org_files(s, src, **kw), list(files), dry_run=dry_run,
+         deactivate_missing=deactivate_missing)
+
+
+@import_group.command("touchpoints", short_help="Touchpoints (create or update by code).")
+@click.argument("file", type=CSV_FILE)
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+@with_appcontext
+def import_touchpoints(file, dry_run):
+    """Touchpoints: code,name,channel,team_code (created or updated by code)."""
+    _run(lambda s, src, **kw: ingestion.import_touchpoints(s, src[0], **kw), [file], dry_run=dry_run)
+
+
+@import_group.command("feedback", short_help="Customer feedback from other channels.")
+@click.argument("file", type=CSV_FILE)
+@click.option("--program", "program_code", default=None,
+              help="Customer program code (needed when there are several).")
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+@with_appcontext
+def import_feedback(file, program_code, dry_run):
+    """Customer feedback: touchpoint,date,channel,csat,nps,ces,comment (one response per row)."""
+    _run(lambda s, src, **kw: ingestion.import_feedback(s, src[0], **kw), [file], program_code=program_code,
+         dry_run=dry_run)
+
+
+@import_group.command("responses", short_help="Historical employee responses into one wave.")
+@click.argument("file", type=CSV_FILE)
+@click.option("--program", "program_code", required=True, help="Employee program code.")
+@click.option("--wave", "wave_label", required=True, help="Label of the wave the answers belong to.")
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+@with_appcontext
+def import_responses(file, program_code, wave_label, dry_run):
+    """Historical employee responses: team_code,submitted_on,<question codes...> (one row per respondent)."""
+    _run(lambda s, src, **kw: ingestion.import_responses(s, src[0], **kw), [file], program_code=program_code,
+         wave_label=wave_label, dry_run=dry_run)

@@ -1,0 +1,47 @@
+"""`tandem report ...`: the same report pipelines as the web pages, printed as text or CSV."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from surveys.errors import TandemError
+from webapp.db import get_session
+from webapp.reports.pipeline import linkage_analysis
+
+
+@click.group("report", help="Print reports (the same numbers as the report pages).")
+def report_group():
+    pass
+
+
+@report_group.command("linkage")
+@click.option("--program", "program_code", required=True, help="Code of the employee program.")
+@click.option("--confidence", default=0.95, show_default=True, type=click.FloatRange(0.5, 0.999))
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write every test as CSV to this file.")
+@with_appcontext
+def linkage(program_code, confidence, csv_path):
+    """Correlate team EX with the customer outcomes of the teams' touchpoints (lags 0 and 1)."""
+    try:
+        result = linkage_analysis(get_session(read_only=True), program_code,
+                                  min_group_size=current_app.config["MIN_GROUP_SIZE"],
+                                  process_target=current_app.config["PROCESS_TARGET"], confidence=confidence)
+    except TandemError as exc:
+        raise click.ClickException(exc.message) from None
+    rep = result.report
+    click.echo(f"{len(result.units.frame)} team-waves, {len(result.waves)} waves, "
+               f"{result.units.suppressed} cells hidden (fewer than {result.min_group_size} answers), "
+               f"{rep.n_tests} tests.")
+    click.echo(f"{'EX metric':<12} {'CX metric':<6} lag {'r':>6} {'interval':>16} {'q':>7} {'n':>5} {'reverse r':>9}  linked")
+    for r in rep.rows:
+        click.echo(f"{r.ex_metric:<12} {r.cx_metric:<6} {r.lag:>3} {r.r:>6.2f} "
+                   f"{f'{r.ci_low:.2f} to {r.ci_high:.2f}':>16} {r.q_value:>7.3f} {r.n:>5} "
+                   f"{r.reverse_r:>9.2f}  {'yes' if r.linked else 'no'}")
+    click.echo("")
+    for r in rep.rows:
+        if r.linked:
+            click.echo("- " + r.sentence)
+    if csv_path:
+        rep.to_frame().to_csv(csv_path, index=False)
+        click.echo(f"Wrote {len(rep.rows)} rows to {csv_path}.")
