@@ -3,22 +3,35 @@
 This package never imports Flask, SQLAlchemy, WTForms, ``surveys`` or
 ``webapp``; it can be used from a notebook with no database. Charts live in
 :mod:`analysis.charts` and are not imported here, so the statistics load
-without Altair.
+without Altair. The names below load on first use (PEP 562): importing
+:mod:`analysis.metrics` alone, as the SQL rollups do, does not load numpy.
 """
-from .agreement import icc, rwg, rwg_j
-from .drivers import relative_importance
-from .effects import action_effect
-from .linkage import (LinkageReport, LinkageRow, benjamini_hochberg, correlate, linkage_matrix,
-                      min_detectable_r, multilevel)
-from .privacy import suppress
-from .reliability import cronbach_alpha
-from .scoring import (ces, csat, dimension_scores, favorability, nps, process_gap, reverse_score)
-from .trends import detect_breakdowns, mean_change, proportion_change, wave_change
+from __future__ import annotations
 
-__all__ = [
-    "action_effect", "benjamini_hochberg", "ces", "correlate", "cronbach_alpha", "csat",
-    "detect_breakdowns", "dimension_scores", "favorability", "icc", "linkage_matrix", "LinkageReport",
-    "LinkageRow", "mean_change", "min_detectable_r", "multilevel", "nps", "process_gap",
-    "proportion_change", "relative_importance", "reverse_score", "rwg", "rwg_j", "suppress",
-    "wave_change",
-]
+import importlib
+
+_HOME = {
+    "icc": "agreement", "rwg": "agreement", "rwg_j": "agreement",
+    "relative_importance": "drivers", "action_effect": "effects",
+    "LinkageReport": "linkage", "LinkageRow": "linkage", "benjamini_hochberg": "linkage",
+    "correlate": "linkage", "linkage_matrix": "linkage", "min_detectable_r": "linkage",
+    "multilevel": "linkage", "suppress": "privacy", "cronbach_alpha": "reliability",
+    "ces": "scoring", "csat": "scoring", "dimension_scores": "scoring", "favorability": "scoring",
+    "nps": "scoring", "process_gap": "scoring", "reverse_score": "scoring",
+    "detect_breakdowns": "trends", "mean_change": "trends", "proportion_change": "trends",
+    "wave_change": "trends",
+}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))

@@ -1,7 +1,7 @@
 """Survey scores: favourability, NPS/eNPS, CSAT, CES and dimension scores.
 
-Definitions follow /work/shared/STATISTICS.md. Unanswered items (None/NaN)
-are dropped, never counted as zero. With no answers every score is NaN and
+Definitions: the README's "Statistical definitions"; thresholds come from
+analysis.metrics. Unanswered items (None/NaN) are dropped, never counted as zero. With no answers every score is NaN and
 n is 0; nothing raises for an empty input, because an empty team is a normal
 state of a report.
 """
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._util import NAN, check_confidence, clean_values, t_interval, wilson_interval, z_value
+from .metrics import CES_AGREE_TOP, DETRACTOR_MAX, PROMOTER_MIN, TOP_BOX
 from .results import CESResult, CSATResult, DimensionScores, FavorabilityResult, NPSResult
 
 
@@ -28,7 +29,7 @@ def _favorable_sets(scale_points: int, favorable: Iterable | None) -> tuple[set,
         raise ValueError("favourability needs a scale of at least 4 points "
                          f"(top two and bottom two must not overlap); got {scale_points}")
     if favorable is None:
-        fav = {scale_points - 1, scale_points}
+        fav = set(range(scale_points - TOP_BOX + 1, scale_points + 1))
     else:
         fav = {float(v) for v in favorable}
     # Unfavourable mirrors the favourable set so a custom definition stays symmetric.
@@ -108,11 +109,11 @@ def nps(values: Iterable, confidence: float = 0.95) -> NPSResult:
     n = int(arr.size)
     if n == 0:
         return NPSResult(NAN, NAN, NAN, NAN, 0, NAN, NAN)
-    p_p = float((arr >= 9).mean())
-    p_d = float((arr <= 6).mean())
+    p_p = float((arr >= PROMOTER_MIN).mean())
+    p_d = float((arr <= DETRACTOR_MAX).mean())
     score = 100.0 * (p_p - p_d)
     se = 100.0 * math.sqrt(max(p_p + p_d - (p_p - p_d) ** 2, 0.0) / n)
-    p_pass = float(((arr >= 7) & (arr <= 8)).mean())
+    p_pass = float(((arr > DETRACTOR_MAX) & (arr < PROMOTER_MIN)).mean())
     return NPSResult(score, 100 * p_p, 100 * p_pass, 100 * p_d, n,
                      max(-100.0, score - z * se), min(100.0, score + z * se))
 
@@ -140,7 +141,7 @@ def csat(values: Iterable, scale_points: int = 5, confidence: float = 0.95) -> C
     n = int(arr.size)
     if n == 0:
         return CSATResult(NAN, NAN, NAN, 0)
-    hits = float((arr >= scale_points - 1).sum())
+    hits = float((arr >= scale_points - TOP_BOX + 1).sum())
     lo, hi = wilson_interval(hits, n, confidence)
     return CSATResult(100 * hits / n, 100 * lo, 100 * hi, n)
 
@@ -171,7 +172,7 @@ def ces(values: Iterable, scale_points: int = 7, confidence: float = 0.95) -> CE
     mean = float(arr.mean())
     sd = float(arr.std(ddof=1)) if n > 1 else NAN
     lo, hi = t_interval(mean, sd, n, confidence)
-    agree = float((arr >= scale_points - 2).mean() * 100)
+    agree = float((arr >= scale_points - CES_AGREE_TOP + 1).mean() * 100)
     return CESResult(mean, float(lo), float(hi), agree, n)
 
 

@@ -13,11 +13,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .metrics import CX_METRICS, EX_DIMENSIONS, NET_METRICS, SHARE_METRICS
 from .results import ICCResult
 
 NAN = float("nan")
-EX_DIMENSIONS = ("engagement", "culture", "people", "process", "technology")
-CX_METRICS = ("csat", "nps", "ces")
 
 
 def icc_from_summary(n, means, sumsq) -> ICCResult:
@@ -83,8 +82,8 @@ def _count_scores(frame: pd.DataFrame) -> pd.DataFrame:
     CES and other metrics: the mean of respondents' mean values.
     """
     f = frame.astype({c: float for c in ("n", "top2", "prom", "det", "mean", "mean_sq", "top2_sq", "net_sq")})
-    share = f["metric"] == "csat"
-    net = f["metric"].isin(["nps", "enps"])
+    share = f["metric"].isin(SHARE_METRICS)
+    net = f["metric"].isin(NET_METRICS)
     score = np.select([share, net], [100.0 * f["top2"] / f["n"], 100.0 * (f["prom"] - f["det"]) / f["n"]],
                       default=f["mean"] / f["n"])
     sumsq = np.select([share, net], [1e4 * f["top2_sq"], 1e4 * f["net_sq"]], default=f["mean_sq"])

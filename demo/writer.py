@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from demo.generate import DemoData
 from demo.org import COMPANY_NAME, OrgPlan
 from demo.result import DemoResult, Login
-from surveys import audit
+from surveys import audit, rollups
 from surveys.errors import Conflict
 from surveys.instruments import library
 from surveys.models import (
@@ -112,6 +112,10 @@ def write(session: Session, data: DemoData, *, password: str = DEMO_PASSWORD,
     n_answers += _write_responses(session, data.customer, cx_survey, cx_waves, team_ids,
                                   (tp_ids, org.touchpoints["channel"].to_numpy()), say, "customer")
     _write_actions(session, data.actions, team_ids, person_ids)
+    # One aggregate pass over everything written, in the same transaction (per-chunk upserts would
+    # read the same answers again chunk by chunk).
+    rollups.rebuild(session)
+    say("rollups: rebuilt")
     audit.record(session, None, "demo.build", "organisation", int(team_ids[0]), seed=data.config.seed,
                  teams=int(len(org.leaf_teams)), waves=data.config.waves)
     session.flush()

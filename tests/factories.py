@@ -6,8 +6,9 @@ import itertools
 
 from sqlalchemy.orm import Session
 
+from surveys import rollups
 from surveys.instruments import question_types
-from surveys.models import Invitation, Person, Program, Question, Survey, Team, Touchpoint, Wave
+from surveys.models import Invitation, Person, Program, Question, Response, Survey, Team, Touchpoint, Wave
 from surveys.org.accounts import hash_password
 from surveys.tokens import new_token
 
@@ -79,3 +80,12 @@ class Factories:
         token, token_hash = new_token()
         inv = Invitation(wave=wave or self.wave(), person=person or self.person(), token_hash=token_hash)
         return self._add(inv), token
+
+    def responses(self, wave: Wave, team: Team, n: int, source: str = "import",
+                  day: dt.date = dt.date(2026, 1, 2)) -> list[Response]:
+        """`n` responses without answers, counted in the rollups as every write path does."""
+        rows = [Response(wave_id=wave.id, team_id=team.id, source=source, submitted_on=day) for _ in range(n)]
+        self.session.add_all(rows)
+        self.session.flush()
+        rollups.add_responses(self.session, [r.id for r in rows])
+        return rows

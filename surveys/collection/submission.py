@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from surveys import rollups
 from surveys.collection.paging import invitation_pages
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
 from surveys.instruments import question_types
@@ -150,6 +151,7 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
                                        value=value, text=text))
     session.add(response)
     session.flush()
+    rollups.add_responses(session, [response.id])  # same transaction: the reports never lag or drift
     return response
 
 

@@ -1,23 +1,24 @@
-"""Read side for reports: aggregate answers in SQL and hand tidy frames to `analysis`.
+"""Read side for reports: the rollups (summaries kept at write time) as tidy frames for `analysis`.
 
-Nothing here loads answer rows into Python: every function returns one row per team and wave (or per
-team, wave and dimension) computed by GROUP BY in the database.
+Nothing here reads `answers` or `responses`: every function reads the rollup tables, which hold
+nothing finer than team x wave or touchpoint x day, and returns one row per team and wave (or per
+team, wave and dimension, or metric).
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Float, and_, case, cast, func, literal, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from analysis.metrics import CX_METRICS, EX_DIMENSIONS
 from surveys.errors import NotFound, ValidationError
-from surveys.models import Answer, Program, Question, Response, Team, Wave
+from surveys.models import Program, RollupCustomerDay, RollupDimension, RollupResponses, Team, Wave
+from surveys.rollups.aggregates import SUMS
 
-EX_DIMENSIONS = ("engagement", "culture", "people", "process", "technology")
-CX_METRICS = ("csat", "nps", "ces")
-AGREEMENT_TYPES = ("likert5", "likert7")
 CX_COLUMNS = ["wave", "team_id", "metric", "n", "top2", "prom", "det", "mean", "mean_sq", "top2_sq", "net_sq"]
 
 
@@ -36,103 +37,71 @@ class ExWave:
 def employee_waves(session: Session, program_code: str) -> list[ExWave]:
     """Waves of an employee program in time order, each with its customer period.
 
-    Wave t's customer period runs from its opening day to the next wave's opening day (the last wave
-    gets a period as long as the one before it), so customer feedback is paired by date, whatever the
-    customer programs' own waves are.
+    Wave t's customer period runs from its opening day to the next wave's opening day, so customer
+    feedback is paired by date, whatever the customer programs' own waves are. The last wave's period
+    ends where the program's next (draft) wave opens, or else one calendar step later: a month when
+    waves open on the same day of the month (1 Oct -> 1 Nov, not 31 Oct), the same number of days
+    otherwise.
     """
     program = session.scalar(select(Program).where(Program.code == program_code))
     if program is None:
         raise NotFound(f"No program with code '{program_code}'.")
     if program.audience != "employee":
         raise ValidationError(f"Program '{program_code}' is a customer program; pick an employee program.")
-    waves = list(session.scalars(select(Wave).where(Wave.program_id == program.id, Wave.status != "draft")
-                                 .order_by(Wave.opens_at)))
+    every = list(session.scalars(select(Wave).where(Wave.program_id == program.id).order_by(Wave.opens_at)))
+    waves = [w for w in every if w.status != "draft"]
     starts = [w.opens_at.date() for w in waves]
     out = []
     for i, w in enumerate(waves):
         if i + 1 < len(waves):
             end = starts[i + 1]
         else:
-            end = starts[i] + ((starts[i] - starts[i - 1]) if i else dt.timedelta(days=31))
+            later = [x.opens_at.date() for x in every if x.status == "draft" and x.opens_at.date() > starts[i]]
+            end = later[0] if later else _next_step(starts[i - 1] if i else None, starts[i])
         out.append(ExWave(i, w.id, w.label, starts[i], end, w.min_group_size))
     return out
 
 
-def _favourable():
-    # Top two points are favourable; on a reverse-keyed item the bottom two are.
-    return case(
-        (Question.reverse_keyed, case((Answer.value <= Answer.scale_min + 1, 1.0), else_=0.0)),
-        else_=case((Answer.value >= Answer.scale_max - 1, 1.0), else_=0.0),
-    )
+def _next_step(previous: dt.date | None, last: dt.date) -> dt.date:
+    """The opening after `last`, stepping as from `previous` to `last` (a month when unknown)."""
+    months = 1 if previous is None else (last.year - previous.year) * 12 + last.month - previous.month
+    if previous is None or (previous.day == last.day and months > 0):
+        year, month = divmod(last.month - 1 + months, 12)
+        year += last.year
+        day = min(last.day, calendar.monthrange(year, month + 1)[1])
+        return dt.date(year, month + 1, day)
+    return last + (last - previous)
 
 
 def team_dimension_scores(session: Session, waves: list[ExWave]) -> pd.DataFrame:
     """Per team, wave and dimension: mean of respondents' % favourable, n, and the within-team sum of
     squares of respondent scores (for ICC). Columns: wave, team_id, dimension, score, n, sumsq."""
     index = {w.wave_id: w.index for w in waves}
-    per_respondent = (
-        select(Response.wave_id, Response.team_id, Response.id.label("rid"), Question.dimension,
-               (100.0 * func.avg(_favourable())).label("score"))
-        .join(Answer, Answer.response_id == Response.id)
-        .join(Question, Question.id == Answer.question_id)
-        .where(Response.wave_id.in_(list(index)), Question.dimension.in_(EX_DIMENSIONS),
-               Question.qtype.in_(AGREEMENT_TYPES), Answer.value.is_not(None))
-        .group_by(Response.wave_id, Response.team_id, Response.id, Question.dimension)
-        .subquery()
-    )
+    r = RollupDimension
     rows = session.execute(
-        select(per_respondent.c.wave_id, per_respondent.c.team_id, per_respondent.c.dimension,
-               func.avg(per_respondent.c.score), func.count(),
-               func.sum(per_respondent.c.score * per_respondent.c.score))
-        .group_by(per_respondent.c.wave_id, per_respondent.c.team_id, per_respondent.c.dimension)
+        select(r.wave_id, r.team_id, r.dimension, r.fav_sum / r.n_fav, r.n_fav, r.fav_sq)
+        .where(r.wave_id.in_(list(index)), r.dimension.in_(EX_DIMENSIONS), r.n_fav > 0)
     ).all()
     frame = pd.DataFrame(rows, columns=["wave_id", "team_id", "dimension", "score", "n", "sumsq"])
     frame["wave"] = frame["wave_id"].map(index)
     return frame.drop(columns="wave_id").astype({"score": float, "sumsq": float, "n": int})
 
 
-def _per_respondent(metric_col, value_col, scale_max_col, *, group):
-    """Indicators averaged within each response, so a respondent counts once however many items of
-    the metric the instrument has: share in the top two points, promoter and detractor shares, mean."""
-    return [
-        *group,
-        metric_col.label("metric"),
-        func.avg(case((value_col >= scale_max_col - 1, 1.0), else_=0.0)).label("top2"),
-        func.avg(case((value_col >= 9, 1.0), else_=0.0)).label("prom"),
-        func.avg(case((value_col <= 6, 1.0), else_=0.0)).label("det"),
-        func.avg(cast(value_col, Float)).label("mean"),
-    ]
-
-
-def _per_team(inner, *keys):
-    """Sums over respondents per team (and wave, metric): n, shares, means and their squares (for ICC)."""
-    c = inner.c
-    return select(
-        *[c[k] for k in keys], c.metric, func.count(), func.sum(c.top2), func.sum(c.prom), func.sum(c.det),
-        func.sum(c.mean), func.sum(c.mean * c.mean), func.sum(c.top2 * c.top2),
-        func.sum((c.prom - c.det) * (c.prom - c.det)),
-    ).group_by(*[c[k] for k in keys], c.metric)
-
-
 def team_enps(session: Session, waves: list[ExWave]) -> pd.DataFrame:
     """Per team and wave: eNPS sums over respondents. Columns as CX_COLUMNS with metric "enps"."""
     index = {w.wave_id: w.index for w in waves}
-    inner = (
-        select(*_per_respondent(Question.dimension, Answer.value, Answer.scale_max,
-                                group=[Response.wave_id.label("wave_id"), Response.team_id.label("team_id")]))
-        .join(Answer, Answer.response_id == Response.id).join(Question, Question.id == Answer.question_id)
-        .where(Response.wave_id.in_(list(index)), Question.dimension == "enps", Answer.value.is_not(None))
-        .group_by(Response.wave_id, Response.team_id, Response.id, Question.dimension)
-        .subquery()
-    )
-    frame = pd.DataFrame(session.execute(_per_team(inner, "wave_id", "team_id")).all(),
-                         columns=["wave_id", "team_id", *CX_COLUMNS[2:]])
+    r = RollupDimension
+    rows = session.execute(
+        select(r.wave_id, r.team_id, r.dimension, *[r.__table__.c[s] for s in SUMS])
+        .where(r.wave_id.in_(list(index)), r.dimension == "enps", r.n > 0)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["wave_id", "team_id", *CX_COLUMNS[2:]])
     frame.insert(0, "wave", frame.pop("wave_id").map(index))
     return frame
 
 
 def team_customer_outcomes(session: Session, waves: list[ExWave]) -> pd.DataFrame:
-    """Customer outcomes per owning team and employee-wave period, over every customer response.
+    """Customer outcomes per owning team and employee-wave period, from the daily touchpoint rollup.
 
     Sums over respondents (each response counts once): n, top2 (share of the response's items in the top
     two points), prom and det (promoter and detractor shares), mean (the response's mean value), and the
@@ -140,43 +109,15 @@ def team_customer_outcomes(session: Session, waves: list[ExWave]) -> pd.DataFram
     """
     if not waves:
         return pd.DataFrame(columns=CX_COLUMNS)
-    # One row per response with the three metrics side by side: grouping by the answers' own key order
-    # needs no sort, which makes this several times faster than one row per response and metric.
-    per_metric = []
-    for m in CX_METRICS:
-        mine = Question.dimension == m
-        per_metric += [
-            func.avg(case((mine, case((Answer.value >= Answer.scale_max - 1, 1.0), else_=0.0)))).label(f"{m}_top2"),
-            func.avg(case((mine, case((Answer.value >= 9, 1.0), else_=0.0)))).label(f"{m}_prom"),
-            func.avg(case((mine, case((Answer.value <= 6, 1.0), else_=0.0)))).label(f"{m}_det"),
-            func.avg(case((mine, cast(Answer.value, Float)))).label(f"{m}_mean"),
-        ]
-    inner = (
-        select(Answer.response_id, func.min(Response.team_id).label("team_id"),
-               func.min(Response.submitted_on).label("day"), *per_metric)
-        .join(Response, Response.id == Answer.response_id).join(Question, Question.id == Answer.question_id)
-        .where(Response.touchpoint_id.is_not(None), Question.dimension.in_(CX_METRICS),
-               Answer.value.is_not(None), Response.submitted_on >= waves[0].period_start,
-               Response.submitted_on < waves[-1].period_end)
-        .group_by(Answer.response_id)
-        .subquery()
-    )
-    c = inner.c
-    period = case(*[(and_(c.day >= w.period_start, c.day < w.period_end), literal(w.index)) for w in waves],
+    r = RollupCustomerDay
+    period = case(*[(and_(r.day >= w.period_start, r.day < w.period_end), literal(w.index)) for w in waves],
                   else_=literal(-1))
-    sums = []
-    for m in CX_METRICS:
-        top2, prom, det, mean = c[f"{m}_top2"], c[f"{m}_prom"], c[f"{m}_det"], c[f"{m}_mean"]
-        sums += [func.count(mean), func.sum(top2), func.sum(prom), func.sum(det), func.sum(mean),
-                 func.sum(mean * mean), func.sum(top2 * top2), func.sum((prom - det) * (prom - det))]
-    rows = session.execute(select(period, c.team_id, *sums).group_by(period, c.team_id)).all()
-    out = []
-    for row in rows:  # back to one row per team, period and metric (a few thousand rows)
-        for k, m in enumerate(CX_METRICS):
-            sums_of_m = row[2 + 8 * k: 10 + 8 * k]
-            if sums_of_m[0]:
-                out.append((row[0], row[1], m, *sums_of_m))
-    return pd.DataFrame(out, columns=CX_COLUMNS)
+    rows = session.execute(
+        select(period, r.team_id, r.metric, *[func.sum(r.__table__.c[s]) for s in SUMS])
+        .where(r.metric.in_(CX_METRICS), r.day >= waves[0].period_start, r.day < waves[-1].period_end)
+        .group_by(period, r.team_id, r.metric)
+    ).all()
+    return pd.DataFrame(rows, columns=CX_COLUMNS)
 
 
 def team_names(session: Session) -> dict[int, str]:
@@ -186,8 +127,8 @@ def team_names(session: Session) -> dict[int, str]:
 
 def employee_programs(session: Session) -> list[Program]:
     """Employee programs, the one with the most responses first (the linkage report's default)."""
-    counts = (select(Wave.program_id, func.count(Response.id).label("n"))
-              .join(Response, Response.wave_id == Wave.id).group_by(Wave.program_id).subquery())
+    counts = (select(Wave.program_id, func.sum(RollupResponses.n).label("n"))
+              .join(RollupResponses, RollupResponses.wave_id == Wave.id).group_by(Wave.program_id).subquery())
     return list(session.scalars(
         select(Program).outerjoin(counts, counts.c.program_id == Program.id)
         .where(Program.audience == "employee")

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from analysis.privacy import suppress
 from surveys.errors import NotFound
-from surveys.models import Invitation, Person, Response, SubmissionReceipt, Team, Wave
+from surveys.models import Invitation, Person, RollupResponses, SubmissionReceipt, Team, Wave
 
 HIDDEN_LABEL = "hidden to protect anonymity"
 
@@ -125,13 +125,14 @@ def team_counts(session: Session, wave_ids: Collection[int]) -> list[TeamCount]:
 
 
 def response_counts(session: Session, wave_ids: Collection[int]) -> dict[int, tuple[int, int]]:
-    """(answered through links, imported) Response rows per wave."""
+    """(answered through links, imported) responses per wave, from the rollup kept at write time."""
     if not wave_ids:
         return {}
-    imported = case((Response.source == "import", 1), else_=0)
+    r = RollupResponses
+    imported = case((r.source == "import", r.n), else_=0)
     rows = session.execute(
-        select(Response.wave_id, func.count(), func.coalesce(func.sum(imported), 0))
-        .where(Response.wave_id.in_(list(wave_ids))).group_by(Response.wave_id)).all()
+        select(r.wave_id, func.sum(r.n), func.coalesce(func.sum(imported), 0))
+        .where(r.wave_id.in_(list(wave_ids))).group_by(r.wave_id)).all()
     return {int(w): (int(n) - int(i), int(i)) for w, n, i in rows}
 
 

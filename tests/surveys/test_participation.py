@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import pytest
 
 from surveys.errors import NotFound
 from surveys.insights import overview, participation
-from surveys.models import Response, SubmissionReceipt
+from surveys.models import SubmissionReceipt
 
 
 @pytest.fixture
@@ -28,12 +27,6 @@ def wave_with_teams(db_session, make):
         return wave
 
     return build
-
-
-def add_responses(db_session, wave, team, n: int, source: str) -> None:
-    for _ in range(n):
-        db_session.add(Response(wave_id=wave.id, team_id=team.id, source=source, submitted_on=dt.date(2026, 1, 3)))
-    db_session.flush()
 
 
 def by_team(report):
@@ -114,14 +107,14 @@ def test_wave_counts_suppress_small_responded_counts(db_session, make, wave_with
 def test_imported_responses_are_counted_apart_from_invitations(db_session, make, wave_with_teams):
     wave = wave_with_teams({"Alpha": (10, 6)})
     team = make.team()
-    add_responses(db_session, wave, team, 7, "import")
+    make.responses(wave, team, 7, "import")
     count = participation.wave_counts(db_session, [wave])[wave.id]
     assert (count.invited, count.responded, count.imported) == (10, 6, 7)
     assert count.rate == pytest.approx(0.6)  # imports never inflate the rate
     report = participation.team_participation(db_session, wave.id)
     assert report.imported == 7 and report.shown_responded == 6
     few = wave_with_teams({"Beta": (10, 6)}, wave=make.wave(wave.program, status="open", label="few"))
-    add_responses(db_session, few, team, 2, "import")
+    make.responses(few, team, 2, "import")
     assert participation.wave_counts(db_session, [few])[few.id].imported is None
 
 
@@ -129,15 +122,15 @@ def test_customer_wave_counts_come_from_link_responses(db_session, make):
     program = make.program(audience="customer", cadence="always_on")
     wave = make.wave(program, status="open", label="2026-11")
     team = make.team()
-    add_responses(db_session, wave, team, 6, "public_link")
-    add_responses(db_session, wave, team, 5, "import")
+    make.responses(wave, team, 6, "public_link")
+    make.responses(wave, team, 5, "import")
     assert participation.wave_counts(db_session, [wave])[wave.id] == participation.WaveCount(0, 6, 5, 5)
 
 
 def test_reports_index_uses_the_same_counts(db_session, make, wave_with_teams):
     wave = wave_with_teams({"Alpha": (10, 6)})
     # A response row without a receipt (an import) must not turn into an answered invitation.
-    add_responses(db_session, wave, make.team(), 3, "import")
+    make.responses(wave, make.team(), 3, "import")
     row = next(w for w in overview.wave_participation(db_session, 5) if w.label == wave.label)
     assert (row.invited, row.responses, row.imported, row.threshold) == (10, 6, None, 5)
     assert next(w for w in overview.wave_participation(db_session, 7) if w.label == wave.label).responses is None

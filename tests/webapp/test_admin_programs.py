@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from surveys.models import AuditEvent, Invitation, Program, Response, SubmissionReceipt, Survey, Wave, utcnow
+from surveys.models import AuditEvent, Invitation, Program, SubmissionReceipt, Survey, Wave, utcnow
 
 TOMORROW = (utcnow() + dt.timedelta(days=1)).date()
 
@@ -152,9 +152,7 @@ def test_imported_responses_are_shown_apart_from_the_response_rate(client, login
         inv, _token = make.invitation(wave, make.person(team=team))
         if i < 6:
             db_session.add(SubmissionReceipt(invitation_id=inv.id))
-    for _ in range(8):  # history imported from a file: these answered no invitation
-        db_session.add(Response(wave_id=wave.id, team_id=team.id, source="import",
-                                submitted_on=dt.date(2026, 1, 2)))
+    make.responses(wave, team, 8, "import")  # history imported from a file: these answered no invitation
     db_session.commit()
     detail = client.get(f"/admin/programs/{program.id}").get_data(as_text=True)
     assert "6 <span class=\"muted\">(60%)</span>" in detail and "+ 8 imported" in detail

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from surveys.models import Program, Response, SubmissionReceipt, Survey, Wave, utcnow
+from surveys.models import Program, SubmissionReceipt, Survey, Wave, utcnow
 
 NOW = utcnow().replace(second=0, microsecond=0)
 
@@ -86,8 +86,7 @@ def test_customer_wave_rate_page_explains_and_counts_safely(client, hr, make, db
     program = make.program(audience="customer", cadence="custom")
     wave = make.wave(program, status="open", label="cx-nov")
     team = make.team()
-    for _ in range(answers):
-        db_session.add(Response(wave_id=wave.id, team_id=team.id, source="public_link", submitted_on=NOW.date()))
+    make.responses(wave, team, answers, "public_link", day=NOW.date())
     db_session.commit()
     text = client.get(f"/admin/waves/{wave.id}/participation").get_data(as_text=True)
     assert "Response rates apply to employee waves" in text and shown in text

@@ -7,6 +7,7 @@ import click
 from alembic import command
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import inspect
 
 from migrations import alembic_config
 from surveys.errors import TandemError
@@ -15,6 +16,7 @@ from webapp.cli.demo import demo
 from webapp.cli.imports import import_group
 from webapp.cli.links import links_group
 from webapp.cli.report import report_group
+from webapp.cli.rollup import fill_if_empty, rollup_group
 from webapp.cli.tick import tick
 from webapp.config import ConfigError
 from webapp.db import get_session
@@ -48,8 +50,10 @@ def db_group():
 @click.argument("revision", default="head")
 @with_appcontext
 def db_upgrade(revision):
-    """Apply migrations up to REVISION (default: head)."""
+    """Apply migrations up to REVISION (default: head), then fill new report rollups if they are empty."""
     command.upgrade(_alembic(), revision)
+    if inspect(get_session().get_bind()).has_table("rollup_responses") and fill_if_empty():
+        click.echo("Rollups filled from the existing answers.")
 
 
 @db_group.command("downgrade")
@@ -123,3 +127,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(tick)
     app.cli.add_command(report_group)
     app.cli.add_command(links_group)
+    app.cli.add_command(rollup_group)

@@ -1,0 +1,105 @@
+"""Rollups: summaries of answers kept up to date in the same transaction as every write.
+
+Reports read these tables, never `answers` or `responses`. Nothing here is finer than team x wave
+(employees) or touchpoint x day (customers); the anonymity threshold is applied when a figure is
+shown. Sums over respondents (the `*_sum`, `*_sq` floats) hold each respondent's average over the
+items of one dimension or metric, so a respondent counts once however many items it has.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from surveys.models.base import Base
+
+
+def _count() -> Mapped[int]:
+    return mapped_column(BigInteger, default=0, server_default="0")
+
+
+def _sum() -> Mapped[float]:
+    return mapped_column(Float, default=0.0, server_default="0")
+
+
+class RollupItem(Base):
+    """Per wave x team x question of employee answers: count, sum, sum of squares, favourable, eNPS bands."""
+
+    __tablename__ = "rollup_items"
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    n: Mapped[int] = _count()
+    total: Mapped[int] = _count()
+    total_sq: Mapped[int] = _count()
+    favourable: Mapped[int] = _count()  # agreement items only
+    promoters: Mapped[int] = _count()  # 0-10 items only, as are passives and detractors
+    passives: Mapped[int] = _count()
+    detractors: Mapped[int] = _count()
+
+
+class RollupDimension(Base):
+    """Per wave x team x dimension: sums over respondents of their own dimension scores.
+
+    `n_fav`, `fav_sum`, `fav_sq`: respondents with an agreement item, their % favourable (0-100) and its
+    square (the engagement index is `fav_sum / n_fav`, the mean of respondents' % favourable).
+    `n` and the rest: respondents with any numeric item and their shares in the top two points, of
+    promoters and detractors, their mean answer, and squares for the ICC (net = promoters - detractors).
+    """
+
+    __tablename__ = "rollup_dimensions"
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n_fav: Mapped[int] = _count()
+    fav_sum: Mapped[float] = _sum()
+    fav_sq: Mapped[float] = _sum()
+    n: Mapped[int] = _count()
+    top2: Mapped[float] = _sum()
+    prom: Mapped[float] = _sum()
+    det: Mapped[float] = _sum()
+    mean: Mapped[float] = _sum()
+    mean_sq: Mapped[float] = _sum()
+    top2_sq: Mapped[float] = _sum()
+    net_sq: Mapped[float] = _sum()
+
+
+class RollupCustomerDay(Base):
+    """Per day x touchpoint x metric of customer answers (with the owning team at the time).
+
+    Same sums over respondents as RollupDimension's second group; `metric` is the question's dimension
+    (csat, nps, ces, or any other scored dimension an imported file carries).
+    """
+
+    __tablename__ = "rollup_customer_days"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    touchpoint_id: Mapped[int] = mapped_column(ForeignKey("touchpoints.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = _count()
+    top2: Mapped[float] = _sum()
+    prom: Mapped[float] = _sum()
+    det: Mapped[float] = _sum()
+    mean: Mapped[float] = _sum()
+    mean_sq: Mapped[float] = _sum()
+    top2_sq: Mapped[float] = _sum()
+    net_sq: Mapped[float] = _sum()
+
+
+class RollupResponses(Base):
+    """Responses per wave x team x source (invitation, public_link, contact_link, import)."""
+
+    __tablename__ = "rollup_responses"
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+ROLLUP_MODELS = (RollupItem, RollupDimension, RollupCustomerDay, RollupResponses)

@@ -1,0 +1,54 @@
+"""Write-time summaries that the reports read: kept in the same transaction as every write.
+
+`add_responses` is called by every path that stores responses (an answered survey, a public or
+contact link, an imported file, the demo); `rebuild` recomputes the tables from the raw ones and
+`verify` compares them. Increments are upserts (`n = n + excluded.n`) in the database, never a
+read-modify-write in Python, so two hosts writing at once cannot lose one.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert
+from sqlalchemy.orm import Session
+
+from surveys.models import Response
+from surveys.rollups.aggregates import AGGREGATES, Aggregate
+from surveys.rollups.verify import Difference, verify
+
+__all__ = ["Difference", "add_responses", "rebuild", "verify"]
+
+# Ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits.
+CHUNK = 2000
+
+
+def _upsert(session: Session, agg: Aggregate, where) -> None:
+    table = agg.model.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - Tandem supports SQLite and PostgreSQL
+        raise RuntimeError(f"Rollups need SQLite or PostgreSQL, not {dialect}.")
+    stmt = dialect_insert(table).from_select([*agg.keys, *agg.values], agg.select(where))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(agg.keys),
+        set_={v: table.c[v] + stmt.excluded[v] for v in agg.values})
+    session.execute(stmt)
+
+
+def add_responses(session: Session, response_ids: Sequence[int]) -> None:
+    """Add freshly inserted responses (already flushed, with their answers) to every rollup."""
+    ids = list(response_ids)
+    for start in range(0, len(ids), CHUNK):
+        where = [Response.id.in_(ids[start:start + CHUNK])]
+        for agg in AGGREGATES:
+            _upsert(session, agg, where)
+
+
+def rebuild(session: Session) -> None:
+    """Recompute every rollup from the raw tables (in the caller's transaction)."""
+    for agg in AGGREGATES:
+        session.execute(delete(agg.model))
+        session.execute(insert(agg.model).from_select([*agg.keys, *agg.values], agg.select()))

@@ -1,0 +1,118 @@
+"""The SQL aggregates behind each rollup table, over all responses or a given set of them.
+
+The same SELECTs feed the write-time upsert (a set of new responses), `rebuild` (all responses) and
+`verify` (all responses, compared with the tables), so the three cannot drift apart. The metric rules
+(favourable, promoter, detractor) come from analysis.metrics, the one definition.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Float, Select, and_, case, cast, func, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from analysis.metrics import AGREEMENT_TYPES, DETRACTOR_MAX, PROMOTER_MIN, TOP_BOX
+from surveys.models import Answer, Question, Response, RollupCustomerDay, RollupDimension, RollupItem, RollupResponses
+
+ZERO, ONE = 0.0, 1.0
+
+
+def _favourable() -> ColumnElement:
+    """1 for a favourable agreement answer, 0 for another agreement answer, NULL for other types."""
+    reverse = Answer.value <= Answer.scale_min + (TOP_BOX - 1)
+    plain = Answer.value >= Answer.scale_max - (TOP_BOX - 1)
+    return case((Question.qtype.in_(AGREEMENT_TYPES),
+                 case((Question.reverse_keyed, case((reverse, 1), else_=0)), else_=case((plain, 1), else_=0))))
+
+
+def _flag(condition) -> ColumnElement:
+    return case((condition, ONE), else_=ZERO)
+
+
+def _is_0_10() -> ColumnElement:
+    return Question.qtype == "scale0_10"
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One rollup table: its model, key columns, value columns and the SELECT that computes them."""
+
+    model: type
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+    build: object  # callable(where: Sequence[ColumnElement]) -> Select
+
+    def select(self, where: Sequence[ColumnElement] = ()) -> Select:
+        """The aggregate, restricted by `where` (conditions on Response)."""
+        return self.build(list(where))
+
+
+def _items(where) -> Select:
+    fav = _favourable()
+    band = lambda cond: func.sum(case((and_(_is_0_10(), cond), 1), else_=0))  # noqa: E731
+    return (
+        select(Response.wave_id, Response.team_id, Answer.question_id, func.count(),
+               func.sum(Answer.value), func.sum(Answer.value * Answer.value), func.coalesce(func.sum(fav), 0),
+               band(Answer.value >= PROMOTER_MIN),
+               band(and_(Answer.value > DETRACTOR_MAX, Answer.value < PROMOTER_MIN)),
+               band(Answer.value <= DETRACTOR_MAX))
+        .join(Answer, Answer.response_id == Response.id).join(Question, Question.id == Answer.question_id)
+        .where(Response.touchpoint_id.is_(None), Answer.value.is_not(None), *where)
+        .group_by(Response.wave_id, Response.team_id, Answer.question_id)
+    )
+
+
+def _per_respondent(group, where, touchpoint_filter) -> Select:
+    """One row per response and dimension: the respondent's own shares and mean over its items."""
+    return (
+        select(*group, Question.dimension.label("dimension"),
+               (100.0 * func.avg(cast(_favourable(), Float))).label("fav"),
+               func.avg(_flag(Answer.value >= Answer.scale_max - (TOP_BOX - 1))).label("top2"),
+               func.avg(_flag(Answer.value >= PROMOTER_MIN)).label("prom"),
+               func.avg(_flag(Answer.value <= DETRACTOR_MAX)).label("det"),
+               func.avg(cast(Answer.value, Float)).label("mean"))
+        .join(Answer, Answer.response_id == Response.id).join(Question, Question.id == Answer.question_id)
+        .where(touchpoint_filter, Answer.value.is_not(None), Question.dimension.is_not(None), *where)
+        .group_by(Response.id, Question.dimension, *group)
+    )
+
+
+def _respondent_sums(c) -> list:
+    return [func.count(), func.sum(c.top2), func.sum(c.prom), func.sum(c.det), func.sum(c.mean),
+            func.sum(c.mean * c.mean), func.sum(c.top2 * c.top2), func.sum((c.prom - c.det) * (c.prom - c.det))]
+
+
+def _dimensions(where) -> Select:
+    inner = _per_respondent([Response.wave_id.label("wave_id"), Response.team_id.label("team_id")], where,
+                            Response.touchpoint_id.is_(None)).subquery()
+    c = inner.c
+    # WHERE true: SQLite needs a WHERE before ON CONFLICT when the upsert's source is a SELECT.
+    return (select(c.wave_id, c.team_id, c.dimension, func.count(c.fav), func.coalesce(func.sum(c.fav), ZERO),
+                   func.coalesce(func.sum(c.fav * c.fav), ZERO), *_respondent_sums(c))
+            .where(true()).group_by(c.wave_id, c.team_id, c.dimension))
+
+
+def _customer_days(where) -> Select:
+    inner = _per_respondent([Response.submitted_on.label("day"), Response.touchpoint_id.label("touchpoint_id"),
+                             Response.team_id.label("team_id")], where,
+                            Response.touchpoint_id.is_not(None)).subquery()
+    c = inner.c
+    return (select(c.day, c.touchpoint_id, c.team_id, c.dimension, *_respondent_sums(c))
+            .where(true()).group_by(c.day, c.touchpoint_id, c.team_id, c.dimension))
+
+
+def _responses(where) -> Select:
+    return (select(Response.wave_id, Response.team_id, Response.source, func.count())
+            .where(true(), *where).group_by(Response.wave_id, Response.team_id, Response.source))
+
+
+SUMS = ("n", "top2", "prom", "det", "mean", "mean_sq", "top2_sq", "net_sq")
+AGGREGATES = (
+    Aggregate(RollupItem, ("wave_id", "team_id", "question_id"),
+              ("n", "total", "total_sq", "favourable", "promoters", "passives", "detractors"), _items),
+    Aggregate(RollupDimension, ("wave_id", "team_id", "dimension"), ("n_fav", "fav_sum", "fav_sq", *SUMS),
+              _dimensions),
+    Aggregate(RollupCustomerDay, ("day", "touchpoint_id", "team_id", "metric"), SUMS, _customer_days),
+    Aggregate(RollupResponses, ("wave_id", "team_id", "source"), ("n",), _responses),
+)
