@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import segno
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -85,5 +84,7 @@ def qr(program_code, touchpoint_code, output, scale, base_url):
     except TandemError as exc:
         raise click.ClickException(exc.message) from None
     url = _base_url(base_url) + public_links.public_path(program.code, touchpoint.code)
+    import segno  # only this command draws QR codes
+
     segno.make(url, error="m").save(str(output), scale=scale)
     click.echo(f"Wrote {output} for {url}")
