@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from surveys.collection import preview
 from surveys.errors import TandemError, ValidationError
 from surveys.fieldwork import programs, scheduling
 from surveys.models import Team, Wave, utcnow
@@ -270,6 +271,16 @@ def waves_extend(wave_id: int):
         return f"Wave {wave.label} now closes {wave.closes_at:%Y-%m-%d %H:%M} UTC."
 
     return _wave_action(wave_id, "extend", run)
+
+
+@bp.route("/waves/<int:wave_id>/preview")
+@roles_required("hr_admin")
+def waves_preview(wave_id: int):
+    """Send HR to a fresh preview link of the wave (signed, expiring; answers are never stored)."""
+    if get_session().get(Wave, wave_id) is None:
+        abort(404, f"There is no wave with id {wave_id}.")
+    token = preview.make_token(current_app.config["SECRET_KEY"], wave_id)
+    return redirect(url_for("respond.preview_start", token=token))
 
 
 @bp.route("/waves/<int:wave_id>/participation")
