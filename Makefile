@@ -1,10 +1,15 @@
 # Tandem: `make run` serves the demo, `make test` runs the whole suite. Both work on a fresh clone.
+# `make run PORT=8080 HOST=0.0.0.0` serves elsewhere.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
+# Links in mail, QR codes and contact-link files follow HOST and PORT unless TANDEM_BASE_URL is set
+# (webapp/config.py); exported so every tandem command run by make agrees with the server.
+export TANDEM_HOST := $(HOST)
+export TANDEM_PORT := $(PORT)
 
 .PHONY: run test bench install install-test migrate demo clean
 

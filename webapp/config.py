@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/tandem.db"
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 5000
+WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")
 
 
 class ConfigError(Exception):
@@ -59,6 +61,23 @@ def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
     return key
 
 
+def _base_url(env: Mapping[str, str]) -> str:
+    """TANDEM_BASE_URL when set, else the address the server listens on (TANDEM_HOST, TANDEM_PORT)."""
+    explicit = (env.get("TANDEM_BASE_URL") or "").rstrip("/")
+    if explicit:
+        if not explicit.startswith(("http://", "https://")):
+            raise ConfigError(f"TANDEM_BASE_URL must start with http:// or https://, got {explicit!r}")
+        return explicit
+    # From config, not from the request's Host header: mail sent by `tandem tick` and links printed by
+    # `tandem links` have no request, and a Host header is chosen by the client.
+    host = (env.get("TANDEM_HOST") or DEFAULT_HOST).strip()
+    if host in WILDCARD_HOSTS:  # listening everywhere: this machine is reachable at least on loopback
+        host = DEFAULT_HOST
+    if ":" in host and not host.startswith("["):  # an IPv6 address goes in brackets
+        host = f"[{host}]"
+    return f"http://{host}:{_int(env, 'TANDEM_PORT', DEFAULT_PORT, 1, 65535)}"
+
+
 def _rate_limit(env: Mapping[str, str]) -> str:
     raw = (env.get("TANDEM_PUBLIC_RATE_LIMIT") or "10/3600").strip()
     parts = raw.split("/")
@@ -77,9 +96,7 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         raise ConfigError(
             f"TANDEM_MIN_COMMENT_GROUP_SIZE ({min_comment}) must not be below TANDEM_MIN_GROUP_SIZE ({min_group})"
         )
-    base_url = env.get("TANDEM_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-    if not base_url.startswith(("http://", "https://")):
-        raise ConfigError(f"TANDEM_BASE_URL must start with http:// or https://, got {base_url!r}")
+    base_url = _base_url(env)
     sender = env.get("TANDEM_SMTP_SENDER", "tandem@localhost")
     if "@" not in sender:
         raise ConfigError(f"TANDEM_SMTP_SENDER must be an email address, got {sender!r}")

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,8 @@ from webapp.config import ConfigError, load_config
     ({"TANDEM_DATABASE_URL": "mysql://x/y"}, "TANDEM_DATABASE_URL"),
     ({"TANDEM_SECRET_KEY": "short"}, "TANDEM_SECRET_KEY"),
     ({"TANDEM_BASE_URL": "ftp://x"}, "TANDEM_BASE_URL"),
+    ({"TANDEM_PORT": "http"}, "TANDEM_PORT"),
+    ({"TANDEM_PORT": "70000"}, "TANDEM_PORT"),
     ({"TANDEM_PUBLIC_RATE_LIMIT": "ten per hour"}, "TANDEM_PUBLIC_RATE_LIMIT"),
     ({"TANDEM_PUBLIC_RATE_LIMIT": "0/60"}, "TANDEM_PUBLIC_RATE_LIMIT"),
     ({"TANDEM_TRUSTED_PROXIES": "9"}, "TANDEM_TRUSTED_PROXIES"),
@@ -75,3 +79,36 @@ def test_trusted_proxies_take_the_client_address_from_forwarded_for(app_config):
     app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"},
                           environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert seen["addr"] == "203.0.113.7"
+
+
+@pytest.mark.parametrize("env, base_url", [
+    ({}, "http://127.0.0.1:5000"),
+    ({"TANDEM_PORT": "8080"}, "http://127.0.0.1:8080"),
+    ({"TANDEM_HOST": "tandem.local", "TANDEM_PORT": "8080"}, "http://tandem.local:8080"),
+    ({"TANDEM_HOST": "0.0.0.0", "TANDEM_PORT": "8080"}, "http://127.0.0.1:8080"),
+    ({"TANDEM_HOST": "::1", "TANDEM_PORT": "8080"}, "http://[::1]:8080"),
+    ({"TANDEM_PORT": "8080", "TANDEM_BASE_URL": "https://surveys.example.com/"}, "https://surveys.example.com"),
+])
+def test_base_url_follows_the_port_unless_set(tmp_path, env, base_url):
+    assert load_config(env, instance_path=tmp_path)["BASE_URL"] == base_url
+
+
+def test_cli_links_follow_tandem_port(app_config, make, db_session, monkeypatch):
+    from webapp import create_app
+
+    make.program(audience="customer", code="CX")
+    make.touchpoint(code="DESK")
+    db_session.commit()
+    monkeypatch.delenv("TANDEM_BASE_URL", raising=False)
+    monkeypatch.setenv("TANDEM_PORT", "8080")
+    result = create_app(app_config).test_cli_runner().invoke(args=["links", "public", "--program", "CX"])
+    assert result.exit_code == 0, result.output
+    assert "\thttp://127.0.0.1:8080/r/c/CX/DESK" in result.output
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_passes_host_and_port_to_every_command():
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(["make", "-s", "--eval", "show-env: ; @echo $$TANDEM_HOST $$TANDEM_PORT", "show-env",
+                           "PORT=8080", "HOST=0.0.0.0"], cwd=root, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "0.0.0.0 8080", proc.stderr

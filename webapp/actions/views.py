@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from surveys.insights import overview
 from surveys.org import hierarchy
 from webapp.auth import roles_required
 from webapp.db import get_session
@@ -15,6 +14,9 @@ bp = Blueprint("actions", __name__)
 @bp.route("/")
 @roles_required("team_lead", "hr_admin", "executive")
 def index():
+    # Imported here: insights pulls in pandas and the analysis stack, which app start-up must not load.
+    from surveys.insights import overview
+
     session = get_session()
     scope = None
     if current_user.role == "team_lead":

@@ -19,9 +19,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from surveys.collection import preview
 from surveys.errors import TandemError, ValidationError
 from surveys.fieldwork import programs, scheduling
-from surveys.insights import participation
 from surveys.models import Team, Wave, utcnow
 from webapp.admin.views import bp
 from webapp.auth import roles_required
@@ -179,6 +179,9 @@ def programs_edit(program_id: int):
 @bp.route("/programs/<int:program_id>")
 @roles_required("hr_admin")
 def programs_detail(program_id: int):
+    # Insights (pandas, analysis) are imported in the views that need them, never at app start-up.
+    from surveys.insights import participation
+
     session = get_session()
     program = scheduling.get_program(session, program_id)
     add_form = AddWaveForm() if program.cadence == "custom" else None
@@ -270,9 +273,21 @@ def waves_extend(wave_id: int):
     return _wave_action(wave_id, "extend", run)
 
 
+@bp.route("/waves/<int:wave_id>/preview")
+@roles_required("hr_admin")
+def waves_preview(wave_id: int):
+    """Send HR to a fresh preview link of the wave (signed, expiring; answers are never stored)."""
+    if get_session().get(Wave, wave_id) is None:
+        abort(404, f"There is no wave with id {wave_id}.")
+    token = preview.make_token(current_app.config["SECRET_KEY"], wave_id)
+    return redirect(url_for("respond.preview_start", token=token))
+
+
 @bp.route("/waves/<int:wave_id>/participation")
 @roles_required("hr_admin")
 def waves_participation(wave_id: int):
+    from surveys.insights import participation
+
     report = participation.team_participation(get_session(), wave_id, current_app.config["MIN_GROUP_SIZE"])
     return render_template("admin/waves_participation.html", report=report,
                            hidden_label=participation.HIDDEN_LABEL)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from surveys.insights import overview
 from webapp.auth import roles_required
 from webapp.db import get_session
 
@@ -13,4 +12,7 @@ bp = Blueprint("admin", __name__)
 @bp.route("/")
 @roles_required("hr_admin")
 def index():
+    # Imported here: insights pulls in pandas and the analysis stack, which app start-up must not load.
+    from surveys.insights import overview
+
     return render_template("admin/index.html", summary=overview.organisation_summary(get_session()))

@@ -4,12 +4,10 @@ from __future__ import annotations
 import sys
 
 import click
-from alembic import command
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import inspect
 
-from migrations import alembic_config
 from surveys.errors import TandemError
 from surveys.org import accounts
 from webapp.cli.demo import demo
@@ -38,7 +36,12 @@ def main() -> None:
 
 
 def _alembic():
-    return alembic_config(current_app.config["DATABASE_URL"])
+    # Alembic loads only for `tandem db ...`; the other commands do not need it.
+    from alembic import command
+
+    from migrations import alembic_config
+
+    return command, alembic_config(current_app.config["DATABASE_URL"])
 
 
 @click.group("db", help="Database schema (Alembic migrations).")
@@ -51,7 +54,8 @@ def db_group():
 @with_appcontext
 def db_upgrade(revision):
     """Apply migrations up to REVISION (default: head), then fill new report rollups if they are empty."""
-    command.upgrade(_alembic(), revision)
+    command, cfg = _alembic()
+    command.upgrade(cfg, revision)
     if inspect(get_session().get_bind()).has_table("rollup_responses") and fill_if_empty():
         click.echo("Rollups filled from the existing answers.")
 
@@ -61,14 +65,16 @@ def db_upgrade(revision):
 @with_appcontext
 def db_downgrade(revision):
     """Revert migrations down to REVISION (default: one step; 'base' for all)."""
-    command.downgrade(_alembic(), revision)
+    command, cfg = _alembic()
+    command.downgrade(cfg, revision)
 
 
 @db_group.command("current")
 @with_appcontext
 def db_current():
     """Show the revision the database is at."""
-    command.current(_alembic(), verbose=False)
+    command, cfg = _alembic()
+    command.current(cfg, verbose=False)
 
 
 @db_group.command("revision")
@@ -76,7 +82,8 @@ def db_current():
 @with_appcontext
 def db_revision(message):
     """Autogenerate a new revision from the models (read and edit it before committing)."""
-    command.revision(_alembic(), message=message, autogenerate=True)
+    command, cfg = _alembic()
+    command.revision(cfg, message=message, autogenerate=True)
 
 
 @click.group("user", help="Staff accounts.")

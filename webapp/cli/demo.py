@@ -4,7 +4,6 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-import demo as demo_data
 from surveys.org.accounts import count_people
 from webapp.db import get_session
 
@@ -19,6 +18,8 @@ from webapp.db import get_session
 @with_appcontext
 def demo(seed, teams, waves, size, if_empty):
     """Build the demo organisation with a known, documented link between EX and CX."""
+    import demo as demo_data  # numpy and pandas: loaded only when the demo is built (keeps `tandem` quick)
+
     session = get_session()
     if count_people(session) > 0:
         if if_empty:

@@ -1,13 +1,15 @@
-"""`tandem links ...`: customer feedback links from the command line (contact links, public links, QR)."""
+"""`tandem links ...`: links from the command line (contact links, public links, QR codes, previews)."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import datetime as dt
+
 import click
-import segno
 from flask import current_app
 from flask.cli import with_appcontext
 
+from surveys.collection import preview as wave_preview
 from surveys.collection import public_links
 from surveys.errors import TandemError
 from surveys.models import utcnow
@@ -23,7 +25,7 @@ def _base_url(base_url: str | None) -> str:
     return url
 
 
-@click.group("links", help="Customer feedback links: single-use contact links, public links and QR codes.")
+@click.group("links", help="Survey links: single-use contact links, public links, QR codes and previews.")
 def links_group():
     pass
 
@@ -85,5 +87,28 @@ def qr(program_code, touchpoint_code, output, scale, base_url):
     except TandemError as exc:
         raise click.ClickException(exc.message) from None
     url = _base_url(base_url) + public_links.public_path(program.code, touchpoint.code)
+    import segno  # only this command draws QR codes
+
     segno.make(url, error="m").save(str(output), scale=scale)
     click.echo(f"Wrote {output} for {url}")
+
+
+@links_group.command("preview")
+@click.option("--wave", "label", required=True, help="Label of the wave, e.g. 2026-11.")
+@click.option("--program", "program_code", default=None, help="Program code (needed when several programs "
+              "have a wave with this label).")
+@click.option("--days", type=click.IntRange(1, wave_preview.MAX_DAYS), default=wave_preview.DEFAULT_DAYS, show_default=True,
+              help="How long the link works.")
+@click.option("--base-url", default=None, help="Start of the link (default: TANDEM_BASE_URL).")
+@with_appcontext
+def preview(label, program_code, days, base_url):
+    """Print a link that walks the wave's pages as a respondent; answers are checked, never stored."""
+    base = _base_url(base_url)
+    try:
+        wave = wave_preview.find_wave(get_session(read_only=True), label, program_code)
+    except TandemError as exc:
+        raise click.ClickException(exc.message) from None
+    token = wave_preview.make_token(current_app.config["SECRET_KEY"], wave.id, days)
+    click.echo(base + wave_preview.preview_path(token))
+    until = utcnow() + dt.timedelta(days=days)
+    click.echo(f"Preview of {wave.program.code} {wave.label}; works until {until:%Y-%m-%d %H:%M} UTC.", err=True)

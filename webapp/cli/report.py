@@ -7,7 +7,6 @@ from flask.cli import with_appcontext
 
 from surveys.errors import TandemError
 from webapp.db import get_session
-from webapp.reports.pipeline import linkage_analysis
 
 
 @click.group("report", help="Print reports (the same numbers as the report pages).")
@@ -23,6 +22,9 @@ def report_group():
 @with_appcontext
 def linkage(program_code, confidence, csv_path):
     """Correlate team EX with the customer outcomes of the teams' touchpoints (lags 0 and 1)."""
+    # The statistics stack (numpy, pandas, scipy, statsmodels) loads only when a report is asked for.
+    from webapp.reports.pipeline import linkage_analysis
+
     try:
         result = linkage_analysis(get_session(read_only=True), program_code,
                                   min_group_size=current_app.config["MIN_GROUP_SIZE"],

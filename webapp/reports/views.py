@@ -1,16 +1,17 @@
-"""Reports for HR and leadership: participation and the EX-CX linkage report."""
+"""Reports for HR and leadership: participation and the EX-CX linkage report.
+
+The statistics stack (surveys.insights, analysis, and through them numpy, pandas, scipy, statsmodels,
+Altair and vl-convert) is imported inside the views, not here: create_app imports every blueprint, so a
+module-level import would make every `tandem` command and every worker start seconds slower.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import select
 
-from analysis import charts
-from surveys.insights import datasets, overview
 from surveys.models import Program
 from webapp.auth import roles_required
 from webapp.db import get_session
-from webapp.reports.charts import to_svg
-from webapp.reports.pipeline import LABELS, linkage_analysis
 
 bp = Blueprint("reports", __name__)
 CONFIDENCE_LEVELS = (0.90, 0.95, 0.99)
@@ -19,6 +20,8 @@ CONFIDENCE_LEVELS = (0.90, 0.95, 0.99)
 @bp.route("/")
 @roles_required("executive", "hr_admin")
 def index():
+    from surveys.insights import overview
+
     session = get_session()
     waves = overview.wave_participation(session, current_app.config["MIN_GROUP_SIZE"])
     programs = session.scalars(select(Program).where(Program.audience == "employee").order_by(Program.name))
@@ -28,6 +31,11 @@ def index():
 @bp.route("/linkage")
 @roles_required("executive", "hr_admin")
 def linkage():
+    from analysis import charts
+    from surveys.insights import datasets
+    from webapp.reports.charts import to_svg
+    from webapp.reports.pipeline import LABELS, linkage_analysis
+
     session = get_session()
     programs = datasets.employee_programs(session)
     if not programs:
