@@ -1,7 +1,7 @@
 """Plain-language sentences for linkage results.
 
-Rules from STATISTICS.md: say "teams with higher X had higher Y", never that
-one thing causes another; always give n, the interval and whether the link
+Rules from the README ("Why a link is not proof"): say "teams with higher X had higher Y", never
+that one thing causes another; always give n, the interval and whether the link
 survives false-discovery control; name small n and the limits of power.
 """
 from __future__ import annotations

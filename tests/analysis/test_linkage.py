@@ -88,7 +88,7 @@ def test_benjamini_hochberg_nan_and_bounds():
 
 
 def test_min_detectable_r_matches_statistics_md():
-    # STATISTICS.md: about .59 at 20 units, .39 at 50, .28 at 100 (80% power, alpha .05).
+    # README, Statistical definitions: about .59 at 20 units, .39 at 50, .28 at 100 (80% power, alpha .05).
     assert round(min_detectable_r(20), 2) == 0.59
     assert round(min_detectable_r(50), 2) == 0.39
     assert round(min_detectable_r(100), 2) == 0.28
@@ -214,7 +214,7 @@ def test_linkage_speed_target():
 
 
 def test_linked_verdict_does_not_depend_on_the_displayed_interval_level():
-    """STATISTICS.md: 'Linked' means q < 0.05 and the (95%) interval excludes 0, whatever level is shown."""
+    """README, Statistical definitions: 'Linked' means q < 0.05 and the (95%) interval excludes 0, whatever level is shown."""
     units = _units()
     verdicts = {level: {(r.ex_metric, r.cx_metric, r.lag): r.linked
                         for r in linkage_matrix(units, ["engagement", "null_dim"], ["csat", "nps"],

@@ -1,6 +1,6 @@
 """Scores: favourability, NPS, CSAT, CES, reverse scoring, dimension scores.
 
-Definitions: /work/shared/STATISTICS.md (Reichheld, 2003, for NPS categories).
+Definitions: the README's "Statistical definitions" (Reichheld, 2003, for NPS categories).
 Expected values are worked by hand in each test.
 """
 import math
