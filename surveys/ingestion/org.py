@@ -30,23 +30,38 @@ def org_file_kind(source: CsvSource) -> str | None:
     return None
 
 
-def import_org_files(session: Session, files: list, *, dry_run: bool = False, deactivate_missing: bool = False,
-                     actor_id: int | None = None) -> ImportResult:
-    """Import one or two organisation files, telling teams from people by their header."""
+def import_org_files(session: Session, files: list, *, expected: str | None = None, dry_run: bool = False,
+                     deactivate_missing: bool = False, actor_id: int | None = None) -> ImportResult:
+    """Import one or two organisation files, telling teams from people by their header.
+
+    The one rule for the CLI and the upload page: every file is sorted by its own header, a file that
+    is neither kind is refused, and so are two files of one kind. `expected` ('teams' or 'people') is
+    the kind the user chose for the first file (the upload page asks): a first file whose header says
+    the other kind is refused, and a header that says neither is read as the chosen kind (the second
+    file as the other), so the report names the columns it lacks.
+    """
     if not files or len(files) > 2:
         raise ValidationError("Give one organisation file, or two: a teams file and a people file.", field="file")
     found: dict[str, CsvSource] = {}
-    for f in files:
+    for position, f in enumerate(files):
         source = f if isinstance(f, CsvSource) else CsvSource(f)
         kind = org_file_kind(source)
         label = source.name or "the file"
+        field = "file" if position == 0 else "other_file"
+        if kind is None and expected is not None:
+            # The user said what the file is: read it as that, so the report names the missing columns.
+            kind = expected if position == 0 else ("people" if expected == "teams" else "teams")
         if kind is None:
             raise ValidationError(
                 f"{label} is neither a teams file (header {','.join(TEAM_COLUMNS)}) nor a people file "
-                f"(header {','.join(PEOPLE_COLUMNS)}).", field="file")
+                f"(header {','.join(PEOPLE_COLUMNS)}).", field=field)
+        if position == 0 and expected is not None and kind != expected:
+            header = ",".join(TEAM_COLUMNS if kind == "teams" else PEOPLE_COLUMNS)
+            raise ValidationError(f"{label} looks like a {kind} file (header {header}); choose "
+                                  f"'Organisation: {kind}' or another file.", field=field)
         if kind in found:
             raise ValidationError(f"Both files are {kind} files; give one teams file and one people file.",
-                                  field="file")
+                                  field=field)
         found[kind] = source
     return import_org(session, teams=found.get("teams"), people=found.get("people"), dry_run=dry_run,
                       deactivate_missing=deactivate_missing, actor_id=actor_id)

@@ -79,20 +79,11 @@ def _import(session, form: ImportForm) -> ingestion.ImportResult:
     kind, dry_run, actor = form.kind.data, form.dry_run.data, current_user.id
     main = ingestion.CsvSource(form.file.data, name=form.file.data.filename)
     if kind in ("teams", "people"):
-        found = ingestion.org_file_kind(main)
-        if found and found != kind:
-            raise ValidationError(f"{main.name} looks like a {found} file (header {_header_of(found)}); choose "
-                                  f"'Organisation: {found}' or another file.", field="file")
-        files = {kind: main}
+        files = [main]
         if form.other_file.data and form.other_file.data.filename:
-            other = ingestion.CsvSource(form.other_file.data, name=form.other_file.data.filename)
-            other_kind = ingestion.org_file_kind(other) or ("people" if kind == "teams" else "teams")
-            if other_kind == kind:
-                raise ValidationError(f"Both files are {kind} files; the second file must be the matching "
-                                      f"{'people' if kind == 'teams' else 'teams'} file.", field="other_file")
-            files[other_kind] = other
-        return ingestion.import_org(session, teams=files.get("teams"), people=files.get("people"), dry_run=dry_run,
-                                  deactivate_missing=form.deactivate_missing.data, actor_id=actor)
+            files.append(ingestion.CsvSource(form.other_file.data, name=form.other_file.data.filename))
+        return ingestion.import_org_files(session, files, expected=kind, dry_run=dry_run,
+                                          deactivate_missing=form.deactivate_missing.data, actor_id=actor)
     if kind == "touchpoints":
         return ingestion.import_touchpoints(session, main, dry_run=dry_run, actor_id=actor)
     if kind == "feedback":
@@ -103,10 +94,6 @@ def _import(session, form: ImportForm) -> ingestion.ImportResult:
     program_code, wave_label = targets.wave_codes(session, int(form.wave.data))
     return ingestion.import_responses(session, main, program_code=program_code, wave_label=wave_label,
                                     dry_run=dry_run, actor_id=actor)
-
-
-def _header_of(kind: str) -> str:
-    return next(f.header for f in ingestion.FORMATS if f.kind == kind)
 
 
 def _render(session, form: ImportForm, result):
