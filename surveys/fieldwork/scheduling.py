@@ -146,6 +146,17 @@ def open_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int | 
     return invited
 
 
+def preview_open(session: Session, wave_id: int, now: dt.datetime) -> tuple[Wave, int]:
+    """The wave and how many people opening it now would invite (and mail); raises what `open_wave` would
+    refuse with, and changes nothing."""
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        raise NotFound(f"There is no wave with id {wave_id}.")
+    wave.check_can_open(now)
+    _check_none_open(session, wave)
+    return wave, invitations.count_new_for_wave(session, wave)
+
+
 def close_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int | None) -> int:
     """Close an open wave, erase unsubmitted answers in progress and forget reminder times; returns how
     many answer sets were erased."""

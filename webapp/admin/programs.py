@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -19,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from surveys.errors import TandemError, ValidationError
+from surveys.errors import Conflict, TandemError, ValidationError
 from surveys.fieldwork import programs, scheduling
 from surveys.insights import participation
 from surveys.models import Team, Wave, utcnow
@@ -80,6 +81,12 @@ class ExtendForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """No fields: carries the CSRF token of the open and close buttons."""
+
+
+class OpenWaveForm(FlaskForm):
+    """The confirmation of "Open now": only a POST carrying confirmed=yes opens the wave."""
+
+    confirmed = HiddenField()  # no default: a POST without the field must not count as confirmed
 
 
 def _team_choices(session) -> list:
@@ -209,13 +216,13 @@ def programs_add_wave(program_id: int):
     return redirect(url_for("admin.programs_detail", program_id=program_id))
 
 
-def _wave_action(wave_id: int, verb: str, run) -> object:
+def _wave_action(wave_id: int, verb: str, run, form_class=None) -> object:
     session = get_session()
     wave = session.get(Wave, wave_id)
     if wave is None:
         abort(404, f"There is no wave with id {wave_id}.")
     program_id = wave.program_id
-    form = ActionForm() if verb != "extend" else ExtendForm()
+    form = (form_class or (ExtendForm if verb == "extend" else ActionForm))()
     if not form.validate_on_submit():
         flash(f"Could not {verb} the wave: " + _form_errors(form), "error")
         return redirect(url_for("admin.programs_detail", program_id=program_id))
@@ -235,9 +242,22 @@ def _form_errors(form: FlaskForm) -> str:
                     ) or "the form was incomplete."
 
 
-@bp.route("/waves/<int:wave_id>/open", methods=["POST"])
+@bp.route("/waves/<int:wave_id>/open", methods=["GET", "POST"])
 @roles_required("hr_admin")
 def waves_open(wave_id: int):
+    """Ask first, saying how many people will be mailed; only the confirmed POST opens the wave."""
+    form = OpenWaveForm()
+    if not (form.is_submitted() and form.confirmed.data == "yes"):
+        session = get_session()
+        try:
+            wave, invited = scheduling.preview_open(session, wave_id, utcnow())
+        except Conflict as exc:
+            wave = session.get(Wave, wave_id)
+            flash(f"Could not open wave {wave.label}: {exc.message}", "error")
+            return redirect(url_for("admin.programs_detail", program_id=wave.program_id))
+        return render_template("admin/waves_open.html", wave=wave, program=wave.program, invited=invited,
+                               form=OpenWaveForm(formdata=None, confirmed="yes"))
+
     def run(session, _form):
         config = current_app.config
         invited = scheduling.open_wave(session, wave_id, utcnow(), current_user.id, config["MIN_GROUP_SIZE"],
@@ -246,7 +266,7 @@ def waves_open(wave_id: int):
         return (f"Wave {wave.label} is open: {invited} people invited. Invitation emails go out with the "
                 "next run of tandem tick.")
 
-    return _wave_action(wave_id, "open", run)
+    return _wave_action(wave_id, "open", run, OpenWaveForm)
 
 
 @bp.route("/waves/<int:wave_id>/close", methods=["POST"])
