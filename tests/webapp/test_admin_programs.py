@@ -87,8 +87,8 @@ def test_far_future_dates_are_form_errors_not_crashes(client, hr, db_session, ma
     program_id, wave_id = program.id, wave.id
     added = client.post(f"/admin/programs/{program_id}/waves",
                         data={"label": "far", "opens_at": "9999-12-31T00:00"}, follow_redirects=True)
-    assert added.status_code == 200
-    assert b"Adding the wave failed: The opening date 9999-12-31 is more than 5 years" in added.data
+    assert added.status_code == 400  # shown beside the field on the program page
+    assert b"The opening date 9999-12-31 is more than 5 years" in added.data and b'id="opens_at-error"' in added.data
     extended = client.post(f"/admin/waves/{wave_id}/extend", data={"closes_at": "9999-12-31T23:59"},
                            follow_redirects=True)
     assert extended.status_code == 200 and b"The new closing date 9999-12-31 is more than 5 years" in extended.data
@@ -274,3 +274,27 @@ def test_open_now_for_a_customer_program_mails_nobody(client, hr, db_session, ma
     db_session.commit()
     page = client.get(f"/admin/waves/{wave.id}/open").get_data(as_text=True)
     assert "Nobody will be mailed" in page
+
+
+def test_add_wave_shows_every_bad_field_at_once(client, hr, db_session, make):
+    program = make.program(cadence="custom")
+    make.wave(program, status="open", label="spring", opens_at=utcnow() - dt.timedelta(days=1))
+    db_session.commit()
+    response = client.post(f"/admin/programs/{program.id}/waves",
+                           data={"label": "spring", "opens_at": "9999-12-31T00:00", "closes_at": "2001-01-01T00:00"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "already has a wave labelled &#39;spring&#39;" in page
+    assert "The opening date 9999-12-31 is more than 5 years" in page
+    assert "The closing date 2001-01-01 is more than 5 years" in page
+
+
+def test_program_form_shows_every_domain_error_at_once(client, hr):
+    client.post("/admin/programs/new", data=form_data())
+    response = client.post("/admin/programs/new", data=form_data(wave_days="60", reminder_days="70"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "A program with code &#39;pulse&#39; already exists" in page  # code
+    assert "waves last at most 28 days" in page  # wave_days
+    assert "A reminder after 70 days would come after a 60-day wave" in page  # reminder_days
+    assert all(f'id="{name}-error"' in page for name in ("code", "wave_days", "reminder_days"))

@@ -6,7 +6,6 @@ import datetime as dt
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,16 +22,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from surveys.errors import Conflict, TandemError, ValidationError
 from surveys.fieldwork import programs, scheduling
 from surveys.insights import participation
-from surveys.models import Team, Wave, utcnow
+from surveys.models import Wave, utcnow
+from webapp.admin.forms_common import SelectChoice, show_errors, team_choices
 from webapp.admin.views import bp
 from webapp.auth import roles_required
 from webapp.db import get_session
-
-try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    def SelectChoice(value, label):  # noqa: N802
-        return (value, label)
 
 CADENCE_LABELS = {
     "monthly": "Monthly (a new wave every month)",
@@ -89,32 +83,8 @@ class OpenWaveForm(FlaskForm):
     confirmed = HiddenField()  # no default: a POST without the field must not count as confirmed
 
 
-def _team_choices(session) -> list:
-    teams = {t.id: t for t in session.scalars(select(Team))}
-
-    def path(team: Team) -> str:
-        names, seen = [], set()
-        while team is not None and team.id not in seen:  # guard against a cycle in bad data
-            seen.add(team.id)
-            names.append(team.name)
-            team = teams.get(team.parent_id)
-        return " › ".join(reversed(names))
-
-    labelled = sorted(((tid, path(t)) for tid, t in teams.items()), key=lambda c: c[1].lower())
-    return [SelectChoice(str(tid), label) for tid, label in labelled]
-
-
 # Service argument names that the forms call differently.
 FIELD_ALIASES = {"first_opens_at": "first_opens_on"}
-
-
-def _field_error(form: FlaskForm, exc: ValidationError) -> None:
-    name = FIELD_ALIASES.get(exc.field, exc.field)
-    field = getattr(form, name, None) if name else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 @bp.route("/programs")
@@ -136,7 +106,7 @@ def programs_new():
     form = ProgramForm()
     choices = programs.instrument_choices(session)
     form.instrument.choices = [SelectChoice(c.value, c.label) for c in choices]
-    form.teams.choices = _team_choices(session)
+    form.teams.choices = team_choices(session)
     if not form.is_submitted():
         form.first_opens_on.data = utcnow().date()
     if form.validate_on_submit():
@@ -148,7 +118,7 @@ def programs_new():
                 first_opens_at=dt.datetime.combine(form.first_opens_on.data, dt.time()), actor_id=current_user.id)
         except ValidationError as exc:
             session.rollback()
-            _field_error(form, exc)
+            show_errors(form, exc, FIELD_ALIASES)
         else:
             session.commit()
             flash(f"Program {program.code} created with its first wave {program.waves[0].label} "
@@ -164,7 +134,7 @@ def programs_edit(program_id: int):
     session = get_session()
     program = scheduling.get_program(session, program_id)
     form = ProgramEditForm(obj=program)
-    form.teams.choices = _team_choices(session)
+    form.teams.choices = team_choices(session)
     if not form.is_submitted():
         form.teams.data = [t.id for t in program.teams]
     if form.validate_on_submit():
@@ -174,7 +144,7 @@ def programs_edit(program_id: int):
                                     active=form.active.data, actor_id=current_user.id)
         except ValidationError as exc:
             session.rollback()
-            _field_error(form, exc)
+            show_errors(form, exc, FIELD_ALIASES)
         else:
             session.commit()
             flash(f"Program {program.code} saved. Waves already open keep their invitations.", "success")
@@ -186,27 +156,36 @@ def programs_edit(program_id: int):
 @bp.route("/programs/<int:program_id>")
 @roles_required("hr_admin")
 def programs_detail(program_id: int):
+    return _detail_page(program_id)
+
+
+def _detail_page(program_id: int, add_form: AddWaveForm | None = None, status: int = 200):
     session = get_session()
     program = scheduling.get_program(session, program_id)
-    add_form = AddWaveForm() if program.cadence == "custom" else None
+    if program.cadence == "custom":
+        add_form = add_form or AddWaveForm(formdata=None, opens_at=utcnow().replace(second=0, microsecond=0))
     counts = participation.wave_counts(session, program.waves, current_app.config["MIN_GROUP_SIZE"])
     return render_template("admin/programs_detail.html", program=program, now=utcnow(), counts=counts,
                            add_form=add_form, action_form=ActionForm(), cadences=CADENCE_LABELS,
                            date_format=DATETIME_FORMAT,
-                           default_close=dt.timedelta(days=program.wave_days))
+                           default_close=dt.timedelta(days=program.wave_days)), status
 
 
 @bp.route("/programs/<int:program_id>/waves", methods=["POST"])
 @roles_required("hr_admin")
 def programs_add_wave(program_id: int):
+    """Add a wave to a custom program; every problem with the form is shown beside its field at once."""
     session = get_session()
     form = AddWaveForm()
     if not form.validate_on_submit():
-        flash("Adding the wave failed: " + _form_errors(form), "error")
-        return redirect(url_for("admin.programs_detail", program_id=program_id))
+        return _detail_page(program_id, form, 400)
     try:
         wave = scheduling.add_custom_wave(session, program_id, form.label.data, form.opens_at.data,
                                           form.closes_at.data, utcnow(), current_user.id)
+    except ValidationError as exc:
+        session.rollback()
+        show_errors(form, exc)
+        return _detail_page(program_id, form, 400)
     except TandemError as exc:
         session.rollback()
         flash(f"Adding the wave failed: {exc.message}", "error")
