@@ -25,22 +25,22 @@ class ValidationError(TandemError):
         self.field = field
 
     @property
-    def errors(self) -> dict[str | None, list[str]]:
+    def field_errors(self) -> dict[str | None, list[str]]:
         """Messages by field (None: the input as a whole); one entry for a single error."""
         return {self.field: [self.message]}
 
 
 class ValidationErrors(ValidationError):
-    """Several problems found in one input, reported together; `errors` maps each field to its messages."""
+    """Several problems found in one input, reported together; `field_errors` maps fields to messages."""
 
     def __init__(self, errors: dict[str | None, list[str]]):
         super().__init__(" ".join(m for messages in errors.values() for m in messages), field=next(iter(errors)))
-        self._errors = {f: list(ms) for f, ms in errors.items()}
+        self._field_errors = {f: list(ms) for f, ms in errors.items()}
 
     @property
-    def errors(self) -> dict[str | None, list[str]]:
+    def field_errors(self) -> dict[str | None, list[str]]:
         """Messages by field (None: the input as a whole)."""
-        return self._errors
+        return self._field_errors
 
 
 class ErrorCollector:
@@ -54,7 +54,7 @@ class ErrorCollector:
         try:
             return func(*args, **kwargs)
         except ValidationError as exc:
-            for field, messages in exc.errors.items():
+            for field, messages in exc.field_errors.items():
                 for message in messages:
                     self.add(message, field)
             return None

@@ -29,7 +29,7 @@ def test_every_bad_field_is_reported_together(db_session, make):
     make.touchpoint(code="DESK")
     with pytest.raises(ValidationErrors) as caught:
         create_touchpoint(db_session, code="DESK", name=" ", channel="fax", team_id="999999")
-    errors = caught.value.errors
+    errors = caught.value.field_errors
     assert set(errors) == {"code", "name", "channel", "team_id"}
     assert "'fax' is not a valid channel" in errors["channel"][0]
     assert db_session.scalar(select(Touchpoint).where(Touchpoint.name == " ")) is None

@@ -32,7 +32,7 @@ def team_choices(session) -> list:
 
 def show_errors(form, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
     """Put each of the error's messages beside its field; flash those naming no field of the form."""
-    for name, messages in exc.errors.items():
+    for name, messages in exc.field_errors.items():
         name = (aliases or {}).get(name, name)
         if name and name in form:
             known = list(form[name].errors)
@@ -48,6 +48,6 @@ def merge_domain_check(form, check) -> None:
     try:
         check()
     except ValidationError as exc:
-        for name, messages in exc.errors.items():
+        for name, messages in exc.field_errors.items():
             if name and name in form and not form[name].errors:
                 form[name].errors = list(messages)
