@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from surveys import audit, ratelimit
 from surveys.collection.submission import INVALID_LINK, parse_all, store_response, wave_is_open
@@ -184,10 +184,17 @@ def contact_path(token: str) -> str:
 
 def link_targets(session: Session, now: dt.datetime | None = None) -> tuple[list[Touchpoint], list[tuple]]:
     """Touchpoints (with their team) and active customer programs with the wave open now (or None)."""
-    touchpoints = list(session.scalars(select(Touchpoint).order_by(Touchpoint.code)))
-    programs = session.scalars(select(Program).where(Program.audience == "customer", Program.active)
-                               .order_by(Program.code))
-    return touchpoints, [(p, current_wave(session, p, now)) for p in programs]
+    now = now or utcnow()
+    touchpoints = list(session.scalars(select(Touchpoint).options(joinedload(Touchpoint.team))
+                                       .order_by(Touchpoint.code)))
+    programs = list(session.scalars(select(Program).where(Program.audience == "customer", Program.active)
+                                    .order_by(Program.code)))
+    # One query for every program's collecting wave (the latest opened wins, as in current_wave).
+    collecting = session.scalars(
+        select(Wave).where(Wave.program_id.in_([p.id for p in programs]), Wave.status == "open",
+                           Wave.opens_at <= now, Wave.closes_at > now).order_by(Wave.opens_at)) if programs else []
+    waves = {w.program_id: w for w in collecting}
+    return touchpoints, [(p, waves.get(p.id)) for p in programs]
 
 
 def link_for(session: Session, program_code: str, touchpoint_code: str) -> tuple[Program, Touchpoint]:

@@ -69,6 +69,14 @@ def invitee_ids(session: Session, program: Program) -> list[int]:
     return list(session.scalars(query.order_by(Person.id)))
 
 
+def count_new_for_wave(session: Session, wave: Wave) -> int:
+    """How many invitations `create_for_wave` would add now (and so mail), without adding any."""
+    if wave.program.audience != "employee":
+        return 0
+    invited = set(session.scalars(select(Invitation.person_id).where(Invitation.wave_id == wave.id)))
+    return sum(1 for pid in invitee_ids(session, wave.program) if pid not in invited)
+
+
 def create_for_wave(session: Session, wave: Wave) -> int:
     """Invite everyone in the program's scope who is not invited yet; returns how many were added."""
     if wave.program.audience != "employee":

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveys import audit
-from surveys.errors import ValidationError
+from surveys.errors import ErrorCollector, ValidationError
 from surveys.fieldwork import scheduling
 from surveys.models import CADENCES, Program, Survey, Team
 
@@ -98,18 +98,31 @@ CADENCE_MAX_DAYS = {"monthly": 28, "quarterly": 89}
 
 
 def _check_days(cadence: str, wave_days: int, reminder_days: int) -> None:
-    if not isinstance(wave_days, int) or not 1 <= wave_days <= MAX_WAVE_DAYS:
-        raise ValidationError(f"A wave lasts between 1 and {MAX_WAVE_DAYS} days.", field="wave_days")
+    errors = ErrorCollector()
+    wave_ok = isinstance(wave_days, int) and 1 <= wave_days <= MAX_WAVE_DAYS
+    if not wave_ok:
+        errors.add(f"A wave lasts between 1 and {MAX_WAVE_DAYS} days.", "wave_days")
     longest = CADENCE_MAX_DAYS.get(cadence)
-    if longest is not None and wave_days > longest:
+    if wave_ok and longest is not None and wave_days > longest:
         # A longer wave would still be open when the next one is due to open.
-        raise ValidationError(f"A {cadence} program's waves last at most {longest} days, so one has closed "
-                              "before the next opens.", field="wave_days")
+        errors.add(f"A {cadence} program's waves last at most {longest} days, so one has closed before the "
+                   "next opens.", "wave_days")
     if not isinstance(reminder_days, int) or reminder_days < 0:
-        raise ValidationError("Reminder days must be 0 (no reminder) or more.", field="reminder_days")
-    if cadence != "always_on" and reminder_days >= wave_days:
-        raise ValidationError(f"A reminder after {reminder_days} days would come after a {wave_days}-day "
-                              "wave has closed; choose fewer days, or 0 for no reminder.", field="reminder_days")
+        errors.add("Reminder days must be 0 (no reminder) or more.", "reminder_days")
+    elif wave_ok and cadence != "always_on" and reminder_days >= wave_days:
+        errors.add(f"A reminder after {reminder_days} days would come after a {wave_days}-day wave has closed; "
+                   "choose fewer days, or 0 for no reminder.", "reminder_days")
+    errors.raise_if_any()
+
+
+def _check_code(session: Session, code: str) -> str:
+    code = (code or "").strip()
+    if not CODE_RE.match(code):
+        raise ValidationError("A program code has 1 to 40 letters, digits, '-', '_' or '.', starting with a "
+                              "letter or digit.", field="code")
+    if session.scalar(select(Program.id).where(Program.code == code)) is not None:
+        raise ValidationError(f"A program with code '{code}' already exists; choose another code.", field="code")
+    return code
 
 
 def _check_name(name: str) -> str:
@@ -124,33 +137,36 @@ def _check_name(name: str) -> str:
 def create_program(session: Session, *, code: str, name: str, instrument: str, cadence: str,
                    wave_days: int, reminder_days: int, team_ids: list[int], first_opens_at: dt.datetime,
                    now: dt.datetime, first_label: str | None = None, actor_id: int | None = None) -> Program:
-    """Create a program and its first draft wave; the audience follows the instrument; flushes."""
-    code = (code or "").strip()
-    if not CODE_RE.match(code):
-        raise ValidationError("A program code has 1 to 40 letters, digits, '-', '_' or '.', starting with a "
-                              "letter or digit.", field="code")
-    if session.scalar(select(Program.id).where(Program.code == code)) is not None:
-        raise ValidationError(f"A program with code '{code}' already exists; choose another code.", field="code")
-    name = _check_name(name)
+    """Create a program and its first draft wave; the audience follows the instrument; flushes.
+
+    Every field is checked before anything is refused, so the form can show all problems at once.
+    """
+    errors = ErrorCollector()
+    code = errors.check(_check_code, session, code)
+    name = errors.check(_check_name, name)
     if cadence not in CADENCES:
-        raise ValidationError(f"Cadence must be one of {', '.join(CADENCES)}.", field="cadence")
-    _check_days(cadence, wave_days, reminder_days)
+        errors.add(f"Cadence must be one of {', '.join(CADENCES)}.", "cadence")
+    else:
+        errors.check(_check_days, cadence, wave_days, reminder_days)
     if first_opens_at > now:  # a date in the past gets the clearer "already over" message below
-        scheduling.check_date(first_opens_at, now, "first_opens_at", "The first opening date")
-    survey = resolve_instrument(session, instrument, actor_id)
-    if cadence == "always_on" and survey.audience != "customer":
-        raise ValidationError("Always-on suits customer feedback; run employee surveys monthly, quarterly or "
-                              "on a custom schedule.", field="cadence")
-    teams = _teams(session, team_ids)
-    if teams and survey.audience != "employee":
-        raise ValidationError("Targeted teams apply to employee programs; customers are reached through "
-                              "touchpoints. Clear the teams for a customer instrument.", field="teams")
+        errors.check(scheduling.check_date, first_opens_at, now, "first_opens_at", "The first opening date")
+    survey = errors.check(resolve_instrument, session, instrument, actor_id)
+    if survey is not None and cadence == "always_on" and survey.audience != "customer":
+        errors.add("Always-on suits customer feedback; run employee surveys monthly, quarterly or on a custom "
+                   "schedule.", "cadence")
+    teams = errors.check(_teams, session, team_ids)
+    if teams and survey is not None and survey.audience != "employee":
+        errors.add("Targeted teams apply to employee programs; customers are reached through touchpoints. "
+                   "Clear the teams for a customer instrument.", "teams")
+    if not any(errors.has(f) for f in ("cadence", "wave_days", "first_opens_at")):
+        _opens, closes = scheduling.default_window(Program(cadence=cadence, wave_days=wave_days), first_opens_at)
+        if closes <= now:
+            errors.add("With that opening date the first wave would already be over; choose a later date.",
+                       "first_opens_at")
+    errors.raise_if_any()
     program = Program(code=code, name=name, survey=survey, audience=survey.audience, cadence=cadence,
                       wave_days=wave_days, reminder_days=reminder_days, teams=teams)
     opens_at, closes_at = scheduling.default_window(program, first_opens_at)
-    if closes_at <= now:
-        raise ValidationError("With that opening date the first wave would already be over; choose a later "
-                              "date.", field="first_opens_at")
     label = scheduling.period_label(cadence, opens_at) or (first_label or "").strip() or f"{opens_at:%Y-%m-%d}"
     try:
         with session.begin_nested():  # another admin may have taken the code since the check above
@@ -169,11 +185,13 @@ def update_program(session: Session, program_id: int, *, name: str, wave_days: i
                    team_ids: list[int], active: bool, actor_id: int | None = None) -> Program:
     """Change a program's settings; waves already open keep their invitations and windows."""
     program = scheduling.get_program(session, program_id)
-    name = _check_name(name)
-    _check_days(program.cadence, wave_days, reminder_days)
-    teams = _teams(session, team_ids)
+    errors = ErrorCollector()
+    name = errors.check(_check_name, name)
+    errors.check(_check_days, program.cadence, wave_days, reminder_days)
+    teams = errors.check(_teams, session, team_ids)
     if teams and program.audience != "employee":
-        raise ValidationError("Targeted teams apply to employee programs only.", field="teams")
+        errors.add("Targeted teams apply to employee programs only.", "teams")
+    errors.raise_if_any()
     program.name, program.wave_days, program.reminder_days = name, wave_days, reminder_days
     program.teams, program.active = teams, bool(active)
     audit.record(session, actor_id, "program.update", "program", program.id, wave_days=wave_days,

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveys import audit
-from surveys.errors import Conflict, NotFound, ValidationError
+from surveys.errors import Conflict, ErrorCollector, NotFound, ValidationError
 from surveys.fieldwork import invitations
 from surveys.models import Program, Wave
 
@@ -76,18 +76,13 @@ def create_wave(session: Session, program: Program, label: str, opens_at: dt.dat
                 closes_at: dt.datetime, actor_id: int | None = None) -> Wave:
     """Add a draft wave to a program, refusing a label the program already uses or a window overlapping
     another wave's; flushes."""
-    label = (label or "").strip()
-    if not label:
-        raise ValidationError("Give the wave a label, for example 2026-spring.", field="label")
-    if len(label) > MAX_LABEL:
-        raise ValidationError(f"A wave label has at most {MAX_LABEL} characters.", field="label")
+    errors = ErrorCollector()
+    label = errors.check(_check_label, session, program, label)
     if closes_at <= opens_at:
-        raise ValidationError("A wave must close after it opens.", field="closes_at")
-    taken = select(Wave.id).where(Wave.program_id == program.id, Wave.label == label)
-    if session.scalar(taken) is not None:
-        raise ValidationError(f"Program {program.code} already has a wave labelled '{label}'; "
-                              "choose another label.", field="label")
-    _check_no_overlap(session, program, opens_at, closes_at)
+        errors.add("A wave must close after it opens.", "closes_at")
+    else:
+        errors.check(_check_no_overlap, session, program, opens_at, closes_at)
+    errors.raise_if_any()
     wave = Wave(program_id=program.id, survey_id=program.survey_id, label=label, opens_at=opens_at,
                 closes_at=closes_at, status="draft")
     try:
@@ -110,14 +105,29 @@ def add_custom_wave(session: Session, program_id: int, label: str, opens_at: dt.
     if program.cadence != "custom":
         raise Conflict(f"Program {program.code} runs {program.cadence.replace('_', '-')}: Tandem schedules "
                        "its waves itself. Only custom programs take waves added by hand.")
-    check_date(opens_at, now, "opens_at", "The opening date")
+    errors = ErrorCollector()  # every problem at once; create_wave then checks the window against others
+    errors.check(_check_label, session, program, label)
+    errors.check(check_date, opens_at, now, "opens_at", "The opening date")
     if closes_at is not None:
-        check_date(closes_at, now, "closes_at", "The closing date")
-    closes_at = closes_at or default_window(program, opens_at)[1]
-    if closes_at <= now:
-        raise ValidationError("The wave would close in the past; choose a later closing time.",
-                              field="closes_at")
+        errors.check(check_date, closes_at, now, "closes_at", "The closing date")
+    if not errors.has("opens_at") and not errors.has("closes_at"):
+        closes_at = closes_at or default_window(program, opens_at)[1]
+        if closes_at <= now:
+            errors.add("The wave would close in the past; choose a later closing time.", "closes_at")
+    errors.raise_if_any()
     return create_wave(session, program, label, opens_at, closes_at, actor_id)
+
+
+def _check_label(session: Session, program: Program, label: str) -> str:
+    label = (label or "").strip()
+    if not label:
+        raise ValidationError("Give the wave a label, for example 2026-spring.", field="label")
+    if len(label) > MAX_LABEL:
+        raise ValidationError(f"A wave label has at most {MAX_LABEL} characters.", field="label")
+    if session.scalar(select(Wave.id).where(Wave.program_id == program.id, Wave.label == label)) is not None:
+        raise ValidationError(f"Program {program.code} already has a wave labelled '{label}'; "
+                              "choose another label.", field="label")
+    return label
 
 
 def open_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int | None,
@@ -144,6 +154,17 @@ def open_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int | 
                  min_group_size=wave.min_group_size)
     session.flush()
     return invited
+
+
+def preview_open(session: Session, wave_id: int, now: dt.datetime) -> tuple[Wave, int]:
+    """The wave and how many people opening it now would invite (and mail); raises what `open_wave` would
+    refuse with, and changes nothing."""
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        raise NotFound(f"There is no wave with id {wave_id}.")
+    wave.check_can_open(now)
+    _check_none_open(session, wave)
+    return wave, invitations.count_new_for_wave(session, wave)
 
 
 def close_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int | None) -> int:

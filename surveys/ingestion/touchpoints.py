@@ -6,14 +6,29 @@ from collections import Counter
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from surveys.errors import ValidationError
 from surveys.ingestion import cells
 from surveys.ingestion.csvio import CsvSource
 from surveys.ingestion.history import record_import
 from surveys.ingestion.org_plan import chunks
 from surveys.ingestion.report import ImportResult, Report, RowCheck
-from surveys.models import CHANNELS, Team, Touchpoint
+from surveys.models import Team, Touchpoint
+from surveys.org import touchpoints as rules
 
 TOUCHPOINT_COLUMNS = ("code", "name", "channel", "team_code")
+
+
+def _cell(rule):
+    """A cell parser from a rule of the touchpoint form, so both refuse the same values alike."""
+    def parse(raw: str) -> str:
+        try:
+            return rule(raw)
+        except ValidationError as exc:
+            raise cells.CellError(exc.message) from None
+    return parse
+
+
+CODE, NAME, CHANNEL = _cell(rules.clean_code), _cell(rules.clean_name), _cell(rules.clean_channel)
 
 
 def import_touchpoints(session: Session, file_obj, *, dry_run: bool = False,
@@ -34,9 +49,9 @@ def import_touchpoints(session: Session, file_obj, *, dry_run: bool = False,
     for line, row in source.rows(report):
         report.rows += 1
         check = RowCheck(report, line)
-        code = check.cell("code", cells.code, row["code"], "touchpoint code")
-        name = check.cell("name", cells.name, row["name"])
-        channel = check.cell("channel", cells.choice, row["channel"], CHANNELS, "channel")
+        code = check.cell("code", CODE, row["code"])
+        name = check.cell("name", NAME, row["name"])
+        channel = check.cell("channel", CHANNEL, row["channel"])
         team = check.cell("team_code", cells.code, row["team_code"], "team code")
         if team and team not in team_ids:
             check.fail("team_code", f"Unknown team '{team}'.{cells.did_you_mean(team, team_lower)} Import the "

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveys import audit
-from surveys.errors import Conflict, NotFound, ValidationError
+from surveys.errors import Conflict, ErrorCollector, NotFound, ValidationError
 from surveys.instruments.library import BUILTIN
 from surveys.instruments.rules import QuestionInput, build_question, clean_code, clean_description, clean_title
 from surveys.models import AUDIENCES, Program, Question, Response, Survey, Wave
@@ -137,12 +137,16 @@ def suggest_code(session: Session, base: str) -> str:
 
 def create_instrument(session: Session, *, code: str, title: str, audience: str, description: str = "",
                       actor_id: int | None = None) -> Survey:
-    """Create version 1 of a new, empty instrument."""
+    """Create version 1 of a new, empty instrument; every bad field is reported at once."""
+    errors = ErrorCollector()
     if audience not in AUDIENCES:
-        raise ValidationError(f"Audience must be one of {', '.join(AUDIENCES)}; got '{audience}'.",
-                              field="audience")
-    survey = Survey(code=_new_code(session, code), title=clean_title(title), audience=audience,
-                    description=clean_description(description), version=1, status="active")
+        errors.add(f"Audience must be one of {', '.join(AUDIENCES)}; got '{audience}'.", "audience")
+    code = errors.check(_new_code, session, code)
+    title = errors.check(clean_title, title)
+    description = errors.check(clean_description, description)
+    errors.raise_if_any()
+    survey = Survey(code=code, title=title, audience=audience, description=description, version=1,
+                    status="active")
     with _unique(session, _taken_message(survey.code)):
         session.add(survey)
     audit.record(session, actor_id, "survey.create", "survey", survey.id, code=survey.code)

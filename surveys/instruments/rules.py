@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from surveys.errors import ValidationError
+from surveys.errors import ErrorCollector, ValidationError
 from surveys.instruments import question_types
 from surveys.models import DIMENSIONS, Question
 
@@ -33,22 +33,27 @@ class QuestionInput:
 
 
 def build_question(spec: QuestionInput, taken: set[str] = frozenset()) -> Question:
-    """Validate a question through the type registry and return an unattached Question."""
-    code = clean_code(spec.code, "question code")
-    clash = next((t for t in taken if t.casefold() == code.casefold()), None)
+    """Validate a question through the type registry and return an unattached Question.
+
+    Every field is checked before refusing, so the form shows all its problems at once.
+    """
+    errors = ErrorCollector()
+    code = errors.check(clean_code, spec.code, "question code")
+    clash = next((t for t in taken if code and t.casefold() == code.casefold()), None)
     if clash is not None:  # case-only differences would be confusing in exports
-        raise ValidationError(f"This instrument already has a question with code '{clash}'.", field="code")
+        errors.add(f"This instrument already has a question with code '{clash}'.", "code")
     text = (spec.text or "").strip()
     if not text:
-        raise ValidationError("Write the question text.", field="text")
-    limit_length(text, TEXT_MAX, "text")
-    question_types.get_type(spec.qtype)
+        errors.add("Write the question text.", "text")
+    else:
+        errors.check(limit_length, text, TEXT_MAX, "text")
+    qtype_ok = errors.check(question_types.get_type, spec.qtype) is not None
     if spec.dimension not in DIMENSIONS:
-        raise ValidationError(f"Choose a dimension ({', '.join(DIMENSIONS)}).", field="dimension")
+        errors.add(f"Choose a dimension ({', '.join(DIMENSIONS)}).", "dimension")
     if spec.reverse_keyed and spec.qtype not in AGREEMENT_TYPES:
-        raise ValidationError("Only agreement scales (5 or 7 points) can be reverse-keyed.",
-                              field="reverse_keyed")
-    choices = clean_choices(spec.qtype, spec.choices)
+        errors.add("Only agreement scales (5 or 7 points) can be reverse-keyed.", "reverse_keyed")
+    choices = errors.check(clean_choices, spec.qtype, spec.choices) if qtype_ok else None
+    errors.raise_if_any()
     lo, hi = question_types.bounds_for(spec.qtype, choices)
     return Question(code=code, text=text, qtype=spec.qtype, dimension=spec.dimension,
                     reverse_keyed=bool(spec.reverse_keyed), required=bool(spec.required), choices=choices,

@@ -94,15 +94,19 @@ class Wave(Base):
     # two processes cannot both pass a guard (see surveys/scheduling.py).
     def open(self, now: dt.datetime, min_group_size: int, min_comment_group_size: int) -> None:
         """Open a draft wave now, freezing the anonymity thresholds into it."""
+        self.check_can_open(now)
+        self.opens_at = min(self.opens_at, now)  # opened early: the window starts now
+        self.status = "open"
+        self.min_group_size = min_group_size
+        self.min_comment_group_size = max(min_comment_group_size, min_group_size)
+
+    def check_can_open(self, now: dt.datetime) -> None:
+        """Raise the Conflict `open` would raise now, changing nothing."""
         if self.status != "draft":
             raise Conflict(f"Wave {self.label} is already {self.status}; only a draft wave can be opened.")
         if now >= self.closes_at:
             raise Conflict(f"Wave {self.label} was due to close at {self.closes_at:%Y-%m-%d %H:%M} UTC, "
                            "which has passed; extend it before opening it.")
-        self.opens_at = min(self.opens_at, now)  # opened early: the window starts now
-        self.status = "open"
-        self.min_group_size = min_group_size
-        self.min_comment_group_size = max(min_comment_group_size, min_group_size)
 
     def close(self, now: dt.datetime) -> None:
         """Close an open wave; closing before its end moves the end to now."""

@@ -257,3 +257,24 @@ def test_preview_pages_like_the_respondent_form(client, login, make, db_session)
     one_page = client.get(f"{BASE}/{customer.id}/preview").get_data(as_text=True)
     assert "Page 1 of" not in one_page and one_page.count("<fieldset") == len(BUILTIN["cx"].questions)
     assert "Submit (disabled in preview)" in one_page
+
+
+def test_question_form_reports_every_problem_at_once(client, login, make):
+    survey = make.survey()
+    login()
+    response = client.post(f"{BASE}/{survey.id}/questions/new",
+                           data=question_form(code="eng1", text="", dimension="", qtype="scale0_10",
+                                              reverse_keyed="y"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for message in ("Write the question text.",  # WTForms
+                    "already has a question with code", "Choose a dimension", "Only agreement scales"):  # domain
+        assert field_error(html, message), message
+
+
+def test_new_instrument_reports_every_domain_problem_at_once(client, login):
+    login()
+    bad = client.post(f"{BASE}/new", data={"code": "has space", "title": "T", "audience": "martians"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert field_error(html, "Audience must be one of") and field_error(html, "letters, digits and underscores")

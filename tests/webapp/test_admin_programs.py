@@ -87,8 +87,8 @@ def test_far_future_dates_are_form_errors_not_crashes(client, hr, db_session, ma
     program_id, wave_id = program.id, wave.id
     added = client.post(f"/admin/programs/{program_id}/waves",
                         data={"label": "far", "opens_at": "9999-12-31T00:00"}, follow_redirects=True)
-    assert added.status_code == 200
-    assert b"Adding the wave failed: The opening date 9999-12-31 is more than 5 years" in added.data
+    assert added.status_code == 400  # shown beside the field on the program page
+    assert b"The opening date 9999-12-31 is more than 5 years" in added.data and b'id="opens_at-error"' in added.data
     extended = client.post(f"/admin/waves/{wave_id}/extend", data={"closes_at": "9999-12-31T23:59"},
                            follow_redirects=True)
     assert extended.status_code == 200 and b"The new closing date 9999-12-31 is more than 5 years" in extended.data
@@ -111,7 +111,7 @@ def test_open_close_extend_a_wave(client, hr, db_session, make):
         make.person(team=t)
     client.post("/admin/programs/new", data=form_data(teams=[str(team.id)]))
     wave = program_by_code(db_session, "pulse").waves[0]
-    opened = client.post(f"/admin/waves/{wave.id}/open", follow_redirects=True)
+    opened = client.post(f"/admin/waves/{wave.id}/open", data={"confirmed": "yes"}, follow_redirects=True)
     assert b"is open: 3 people invited" in opened.data
     assert db_session.scalar(select(Wave.status).where(Wave.id == wave.id)) == "open"
     new_close = (utcnow() + dt.timedelta(days=30)).replace(second=0, microsecond=0)
@@ -244,3 +244,55 @@ def test_wave_label_is_never_interpolated_into_javascript(client, login, make, d
     page = client.get(f"/admin/programs/{program.id}").get_data(as_text=True)
     assert "alert(document.domain)" not in page.split("onsubmit=", 1)[-1].split(">", 1)[0]
     assert "return confirm('Close this wave now?" in page
+
+
+def test_open_now_asks_first_saying_how_many_people_will_be_mailed(client, hr, db_session, make):
+    team = make.team(name="Ops")
+    for active in (True, True, False):
+        make.person(team=team, active=active)
+    make.person(team=make.team(name="Elsewhere"))  # outside the program's teams
+    client.post("/admin/programs/new", data=form_data(teams=[str(team.id)]))
+    wave_id = program_by_code(db_session, "pulse").waves[0].id
+    detail = client.get(f"/admin/programs/{program_by_code(db_session, 'pulse').id}").get_data(as_text=True)
+    assert f'href="/admin/waves/{wave_id}/open"' in detail  # a link to the question, not a POST
+    for ask in (client.get(f"/admin/waves/{wave_id}/open"), client.post(f"/admin/waves/{wave_id}/open")):
+        page = ask.get_data(as_text=True)
+        assert ask.status_code == 200 and "2 people will be invited and mailed" in page
+        assert 'name="confirmed" type="hidden" value="yes"' in page
+    assert db_session.scalar(select(Wave.status).where(Wave.id == wave_id)) == "draft"
+    assert db_session.scalar(select(func.count()).select_from(Invitation)) == 0
+    opened = client.post(f"/admin/waves/{wave_id}/open", data={"confirmed": "yes"}, follow_redirects=True)
+    assert b"is open: 2 people invited" in opened.data
+    assert db_session.scalar(select(Wave.status).where(Wave.id == wave_id)) == "open"
+
+
+def test_open_now_for_a_customer_program_mails_nobody(client, hr, db_session, make):
+    wave = make.wave(program=make.program(audience="customer"), status="draft",
+                     opens_at=utcnow() + dt.timedelta(days=2))
+    db_session.commit()
+    page = client.get(f"/admin/waves/{wave.id}/open").get_data(as_text=True)
+    assert "Nobody will be mailed" in page
+
+
+def test_add_wave_shows_every_bad_field_at_once(client, hr, db_session, make):
+    program = make.program(cadence="custom")
+    make.wave(program, status="open", label="spring", opens_at=utcnow() - dt.timedelta(days=1))
+    db_session.commit()
+    response = client.post(f"/admin/programs/{program.id}/waves",
+                           data={"label": "spring", "opens_at": "9999-12-31T00:00", "closes_at": "2001-01-01T00:00"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "already has a wave labelled &#39;spring&#39;" in page
+    assert "The opening date 9999-12-31 is more than 5 years" in page
+    assert "The closing date 2001-01-01 is more than 5 years" in page
+
+
+def test_program_form_shows_every_domain_error_at_once(client, hr):
+    client.post("/admin/programs/new", data=form_data())
+    response = client.post("/admin/programs/new", data=form_data(wave_days="60", reminder_days="70"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "A program with code &#39;pulse&#39; already exists" in page  # code
+    assert "waves last at most 28 days" in page  # wave_days
+    assert "A reminder after 70 days would come after a 60-day wave" in page  # reminder_days
+    assert all(f'id="{name}-error"' in page for name in ("code", "wave_days", "reminder_days"))

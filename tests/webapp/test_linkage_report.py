@@ -53,6 +53,16 @@ def test_linkage_page_and_cli_show_the_same_report(demo, client, runner):
     assert "Linked after false-discovery control" in page and "<svg" in page
     assert "could be reliably detected" in page or "could detect" in page  # power for the null dimensions
     assert "Teams with higher engagement had higher CSAT in the following wave" in page
+    # The chart has a text alternative: an image role with a summary, and a table of the plotted figures.
+    assert 'role="img" aria-label="Next-wave links' in page and "Show as a table" in page
+    table = page[page.index('<details class="chart-table">'):]
+    table = table[:table.index("</details>")]
+    result = linkage_analysis(demo, "engagement-pulse", min_group_size=client.application.config["MIN_GROUP_SIZE"],
+                              process_target=client.application.config["PROCESS_TARGET"])
+    lag1 = [r for r in result.report.rows if r.lag == 1]
+    assert table.count("<tr>") == len(lag1) + 1
+    for r in lag1:
+        assert f"<td class=\"num\">{r.r:.2f}</td><td class=\"num\">{r.ci_low:.2f}</td>" in table, r
     assert client.get("/reports/linkage?program=nope").status_code == 404
     assert "Linked after" in client.get("/reports/linkage").get_data(as_text=True)  # busiest program first
     assert client.get("/reports/linkage?confidence=0.5").status_code == 400

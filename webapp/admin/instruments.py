@@ -8,6 +8,7 @@ from surveys.collection import paging
 from surveys.errors import NotFound, ValidationError
 from surveys.instruments import editor, rules
 from surveys.instruments.library import BUILTIN
+from webapp.admin.forms_common import merge_domain_check, show_errors
 from webapp.admin.instrument_forms import ConfirmForm, DetailsForm, MoveForm, QuestionForm, ScratchForm, TemplateForm
 from webapp.admin.views import bp
 from webapp.auth import roles_required
@@ -34,7 +35,7 @@ def instruments_new():
                 session, code=form.code.data, title=form.title.data, audience=form.audience.data,
                 description=form.description.data, actor_id=current_user.id)
         except ValidationError as exc:
-            _show_error(form, exc)
+            show_errors(form, exc)
         else:
             session.commit()
             flash(f"Instrument '{survey.code}' created. Add its questions below.", "success")
@@ -56,7 +57,7 @@ def instruments_from_template(template: str):
                 session, template, code=form.code.data, title=form.title.data,
                 description=form.description.data, actor_id=current_user.id)
         except ValidationError as exc:
-            _show_error(form, exc)
+            show_errors(form, exc)
         else:
             session.commit()
             flash(f"Instrument '{survey.code}' created from the {spec.title} template.", "success")
@@ -91,7 +92,7 @@ def instruments_details(survey_id: int):
             edit = editor.update_details(session, survey_id, title=form.title.data,
                                               description=form.description.data, actor_id=current_user.id)
         except ValidationError as exc:
-            _show_error(form, exc)
+            show_errors(form, exc)
         else:
             return _done(edit, "Title and description saved.")
     return _form_page("admin/instruments_details.html", form, survey=survey,
@@ -108,9 +109,11 @@ def instruments_add_question(survey_id: int):
         try:
             edit = editor.add_question(session, survey_id, form.to_input(), actor_id=current_user.id)
         except ValidationError as exc:
-            _show_error(form, exc)
+            show_errors(form, exc)
         else:
             return _done(edit, f"Question '{edit.question.code}' added.")
+    elif form.is_submitted():
+        _check_question(form, {q.code for q in survey.questions})
     return _form_page("admin/instruments_question.html", form, survey=survey, question=None,
                       reason=editor.freeze_reason(session, survey))
 
@@ -127,11 +130,13 @@ def instruments_edit_question(survey_id: int, question_id: int):
             edit = editor.update_question(session, survey_id, question_id, form.to_input(),
                                                actor_id=current_user.id)
         except ValidationError as exc:
-            _show_error(form, exc)
+            show_errors(form, exc)
         else:
             return _done(edit, f"Question '{edit.question.code}' saved.")
     elif not form.is_submitted():
         form.fill(question)
+    else:
+        _check_question(form, {q.code for q in survey.questions if q.id != question.id})
     return _form_page("admin/instruments_question.html", form, survey=survey, question=question,
                       reason=editor.freeze_reason(session, survey))
 
@@ -194,12 +199,9 @@ def _editable(survey_id: int):
     return survey
 
 
-def _show_error(form, exc: ValidationError) -> None:
-    """Put a domain error beside its field, or above the form when it names none the form has."""
-    if exc.field and exc.field in form:
-        form[exc.field].errors = [*form[exc.field].errors, exc.message]
-    else:
-        flash(exc.message, "error")
+def _check_question(form: QuestionForm, taken: set[str]) -> None:
+    """WTForms refused the form: add the domain's verdict on the other fields, so all show at once."""
+    merge_domain_check(form, lambda: rules.build_question(form.to_input(), taken))
 
 
 def _form_page(template: str, form, **context):

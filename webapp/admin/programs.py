@@ -6,11 +6,11 @@ import datetime as dt
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -20,18 +20,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from surveys.collection import preview
-from surveys.errors import TandemError, ValidationError
+from surveys.errors import Conflict, TandemError, ValidationError
 from surveys.fieldwork import programs, scheduling
-from surveys.models import Team, Wave, utcnow
+from surveys.models import Wave, utcnow
+from webapp.admin.forms_common import SelectChoice, show_errors, team_choices
 from webapp.admin.views import bp
 from webapp.auth import roles_required
 from webapp.db import get_session
-
-try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    def SelectChoice(value, label):  # noqa: N802
-        return (value, label)
 
 CADENCE_LABELS = {
     "monthly": "Monthly (a new wave every month)",
@@ -82,32 +77,14 @@ class ActionForm(FlaskForm):
     """No fields: carries the CSRF token of the open and close buttons."""
 
 
-def _team_choices(session) -> list:
-    teams = {t.id: t for t in session.scalars(select(Team))}
+class OpenWaveForm(FlaskForm):
+    """The confirmation of "Open now": only a POST carrying confirmed=yes opens the wave."""
 
-    def path(team: Team) -> str:
-        names, seen = [], set()
-        while team is not None and team.id not in seen:  # guard against a cycle in bad data
-            seen.add(team.id)
-            names.append(team.name)
-            team = teams.get(team.parent_id)
-        return " › ".join(reversed(names))
-
-    labelled = sorted(((tid, path(t)) for tid, t in teams.items()), key=lambda c: c[1].lower())
-    return [SelectChoice(str(tid), label) for tid, label in labelled]
+    confirmed = HiddenField()  # no default: a POST without the field must not count as confirmed
 
 
 # Service argument names that the forms call differently.
 FIELD_ALIASES = {"first_opens_at": "first_opens_on"}
-
-
-def _field_error(form: FlaskForm, exc: ValidationError) -> None:
-    name = FIELD_ALIASES.get(exc.field, exc.field)
-    field = getattr(form, name, None) if name else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 @bp.route("/programs")
@@ -129,7 +106,7 @@ def programs_new():
     form = ProgramForm()
     choices = programs.instrument_choices(session)
     form.instrument.choices = [SelectChoice(c.value, c.label) for c in choices]
-    form.teams.choices = _team_choices(session)
+    form.teams.choices = team_choices(session)
     if not form.is_submitted():
         form.first_opens_on.data = utcnow().date()
     if form.validate_on_submit():
@@ -141,7 +118,7 @@ def programs_new():
                 first_opens_at=dt.datetime.combine(form.first_opens_on.data, dt.time()), actor_id=current_user.id)
         except ValidationError as exc:
             session.rollback()
-            _field_error(form, exc)
+            show_errors(form, exc, FIELD_ALIASES)
         else:
             session.commit()
             flash(f"Program {program.code} created with its first wave {program.waves[0].label} "
@@ -157,7 +134,7 @@ def programs_edit(program_id: int):
     session = get_session()
     program = scheduling.get_program(session, program_id)
     form = ProgramEditForm(obj=program)
-    form.teams.choices = _team_choices(session)
+    form.teams.choices = team_choices(session)
     if not form.is_submitted():
         form.teams.data = [t.id for t in program.teams]
     if form.validate_on_submit():
@@ -167,7 +144,7 @@ def programs_edit(program_id: int):
                                     active=form.active.data, actor_id=current_user.id)
         except ValidationError as exc:
             session.rollback()
-            _field_error(form, exc)
+            show_errors(form, exc, FIELD_ALIASES)
         else:
             session.commit()
             flash(f"Program {program.code} saved. Waves already open keep their invitations.", "success")
@@ -179,30 +156,39 @@ def programs_edit(program_id: int):
 @bp.route("/programs/<int:program_id>")
 @roles_required("hr_admin")
 def programs_detail(program_id: int):
+    return _detail_page(program_id)
+
+
+def _detail_page(program_id: int, add_form: AddWaveForm | None = None, status: int = 200):
     # Insights (pandas, analysis) are imported in the views that need them, never at app start-up.
     from surveys.insights import participation
 
     session = get_session()
     program = scheduling.get_program(session, program_id)
-    add_form = AddWaveForm() if program.cadence == "custom" else None
+    if program.cadence == "custom":
+        add_form = add_form or AddWaveForm(formdata=None, opens_at=utcnow().replace(second=0, microsecond=0))
     counts = participation.wave_counts(session, program.waves, current_app.config["MIN_GROUP_SIZE"])
     return render_template("admin/programs_detail.html", program=program, now=utcnow(), counts=counts,
                            add_form=add_form, action_form=ActionForm(), cadences=CADENCE_LABELS,
                            date_format=DATETIME_FORMAT,
-                           default_close=dt.timedelta(days=program.wave_days))
+                           default_close=dt.timedelta(days=program.wave_days)), status
 
 
 @bp.route("/programs/<int:program_id>/waves", methods=["POST"])
 @roles_required("hr_admin")
 def programs_add_wave(program_id: int):
+    """Add a wave to a custom program; every problem with the form is shown beside its field at once."""
     session = get_session()
     form = AddWaveForm()
     if not form.validate_on_submit():
-        flash("Adding the wave failed: " + _form_errors(form), "error")
-        return redirect(url_for("admin.programs_detail", program_id=program_id))
+        return _detail_page(program_id, form, 400)
     try:
         wave = scheduling.add_custom_wave(session, program_id, form.label.data, form.opens_at.data,
                                           form.closes_at.data, utcnow(), current_user.id)
+    except ValidationError as exc:
+        session.rollback()
+        show_errors(form, exc)
+        return _detail_page(program_id, form, 400)
     except TandemError as exc:
         session.rollback()
         flash(f"Adding the wave failed: {exc.message}", "error")
@@ -212,13 +198,13 @@ def programs_add_wave(program_id: int):
     return redirect(url_for("admin.programs_detail", program_id=program_id))
 
 
-def _wave_action(wave_id: int, verb: str, run) -> object:
+def _wave_action(wave_id: int, verb: str, run, form_class=None) -> object:
     session = get_session()
     wave = session.get(Wave, wave_id)
     if wave is None:
         abort(404, f"There is no wave with id {wave_id}.")
     program_id = wave.program_id
-    form = ActionForm() if verb != "extend" else ExtendForm()
+    form = (form_class or (ExtendForm if verb == "extend" else ActionForm))()
     if not form.validate_on_submit():
         flash(f"Could not {verb} the wave: " + _form_errors(form), "error")
         return redirect(url_for("admin.programs_detail", program_id=program_id))
@@ -238,9 +224,22 @@ def _form_errors(form: FlaskForm) -> str:
                     ) or "the form was incomplete."
 
 
-@bp.route("/waves/<int:wave_id>/open", methods=["POST"])
+@bp.route("/waves/<int:wave_id>/open", methods=["GET", "POST"])
 @roles_required("hr_admin")
 def waves_open(wave_id: int):
+    """Ask first, saying how many people will be mailed; only the confirmed POST opens the wave."""
+    form = OpenWaveForm()
+    if not (form.is_submitted() and form.confirmed.data == "yes"):
+        session = get_session()
+        try:
+            wave, invited = scheduling.preview_open(session, wave_id, utcnow())
+        except Conflict as exc:
+            wave = session.get(Wave, wave_id)
+            flash(f"Could not open wave {wave.label}: {exc.message}", "error")
+            return redirect(url_for("admin.programs_detail", program_id=wave.program_id))
+        return render_template("admin/waves_open.html", wave=wave, program=wave.program, invited=invited,
+                               form=OpenWaveForm(formdata=None, confirmed="yes"))
+
     def run(session, _form):
         config = current_app.config
         invited = scheduling.open_wave(session, wave_id, utcnow(), current_user.id, config["MIN_GROUP_SIZE"],
@@ -249,7 +248,7 @@ def waves_open(wave_id: int):
         return (f"Wave {wave.label} is open: {invited} people invited. Invitation emails go out with the "
                 "next run of tandem tick.")
 
-    return _wave_action(wave_id, "open", run)
+    return _wave_action(wave_id, "open", run, OpenWaveForm)
 
 
 @bp.route("/waves/<int:wave_id>/close", methods=["POST"])

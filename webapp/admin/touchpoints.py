@@ -1,29 +1,22 @@
-"""Admin: touchpoints with their public links, printable QR codes and single-use contact links (CSV)."""
+"""Admin: touchpoints (create, edit) with their public links, printable QR codes and contact links (CSV)."""
 from __future__ import annotations
 
 import csv
 import io
 
 import segno
-from flask import Response, current_app, flash, render_template, request
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField
-from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from surveys.collection import public_links
 from surveys.errors import TandemError, ValidationError
 from surveys.models import utcnow
+from surveys.org import touchpoints as service
+from webapp.admin.forms_common import SelectChoice, merge_domain_check, show_errors, team_choices
+from webapp.admin.touchpoint_forms import ContactLinksForm, TouchpointEditForm, TouchpointForm
 from webapp.admin.views import bp
 from webapp.auth import roles_required
 from webapp.db import get_session
-
-
-class ContactLinksForm(FlaskForm):
-    program = SelectField("Customer program", validators=[DataRequired()])
-    touchpoint = SelectField("Touchpoint", validators=[DataRequired()])
-    count = IntegerField("Number of links", default=10,
-                         validators=[InputRequired(), NumberRange(1, public_links.MAX_CONTACT_LINKS)])
 
 
 def public_url(program_code: str, touchpoint_code: str) -> str:
@@ -45,19 +38,77 @@ def _program_arg() -> str:
     return code
 
 
-def _page(form: ContactLinksForm, status: int = 200):
+def _with_teams(form):
+    form.team_id.choices = [SelectChoice("", "Choose a team…"), *team_choices(get_session())]
+    return form
+
+
+def _values(form, *names: str) -> dict:
+    return {name: form[name].data for name in names}
+
+
+def _page(form: ContactLinksForm, status: int = 200, new_form: TouchpointForm | None = None):
     touchpoints, programs = public_links.link_targets(get_session(), utcnow())
     form.program.choices = [(p.code, f"{p.name} ({p.code})") for p, _wave in programs]
     form.touchpoint.choices = [(t.code, f"{t.name} ({t.code})") for t in touchpoints if t.active]
+    new_form = new_form or _with_teams(TouchpointForm(formdata=None))
     return render_template("admin/touchpoints.html", touchpoints=touchpoints, programs=programs, form=form,
-                           public_url=public_url, max_links=public_links.MAX_CONTACT_LINKS), status
+                           new_form=new_form, public_url=public_url,
+                           max_links=public_links.MAX_CONTACT_LINKS), status
 
 
 @bp.route("/touchpoints")
 @roles_required("hr_admin")
 def touchpoints():
     """Touchpoints, their team and channel, public links per active customer program and QR codes."""
-    return _page(ContactLinksForm())
+    return _page(ContactLinksForm(formdata=None))
+
+
+@bp.route("/touchpoints/new", methods=["POST"])
+@roles_required("hr_admin")
+def touchpoints_new():
+    """Create a touchpoint from the form on the touchpoints page; every problem is shown at once."""
+    session = get_session()
+    form = _with_teams(TouchpointForm())
+    values = lambda: _values(form, "code", "name", "channel", "team_id")  # noqa: E731
+    if not form.validate_on_submit():
+        merge_domain_check(form, lambda: service.check_touchpoint(session, **values()))
+        return _page(ContactLinksForm(formdata=None), 400, new_form=form)
+    try:
+        touchpoint = service.create_touchpoint(session, **values(), actor_id=current_user.id)
+    except ValidationError as exc:
+        session.rollback()
+        show_errors(form, exc)
+        return _page(ContactLinksForm(formdata=None), 400, new_form=form)
+    session.commit()
+    flash(f"Touchpoint {touchpoint.code} '{touchpoint.name}' created for team {touchpoint.team.name}.", "success")
+    return redirect(url_for("admin.touchpoints"))
+
+
+@bp.route("/touchpoints/<code>/edit", methods=["GET", "POST"])
+@roles_required("hr_admin")
+def touchpoints_edit(code: str):
+    """Change a touchpoint's name, channel, owning team or active flag."""
+    session = get_session()
+    touchpoint = service.get_touchpoint(session, code)
+    form = _with_teams(TouchpointEditForm(obj=touchpoint))
+    if not form.is_submitted():
+        form.team_id.data = str(touchpoint.team_id)
+    values = lambda: _values(form, "name", "channel", "team_id")  # noqa: E731
+    if form.validate_on_submit():
+        try:
+            service.update_touchpoint(session, code, **values(), active=form.active.data, actor_id=current_user.id)
+        except ValidationError as exc:
+            session.rollback()
+            show_errors(form, exc)
+        else:
+            session.commit()
+            flash(f"Touchpoint {code} saved.", "success")
+            return redirect(url_for("admin.touchpoints"))
+    elif form.is_submitted():
+        merge_domain_check(form, lambda: service.check_touchpoint(session, code=None, **values()))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/touchpoints_form.html", form=form, touchpoint=touchpoint), status
 
 
 @bp.route("/touchpoints/contact-links", methods=["POST"])

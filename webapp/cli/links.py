@@ -1,9 +1,8 @@
 """`tandem links ...`: links from the command line (contact links, public links, QR codes, previews)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import datetime as dt
+from pathlib import Path
 
 import click
 from flask import current_app

@@ -15,6 +15,8 @@ from webapp.db import get_session
 
 bp = Blueprint("reports", __name__)
 CONFIDENCE_LEVELS = (0.90, 0.95, 0.99)
+FOREST_COLUMNS = {"test": "Employee metric → customer metric", "r": "r", "ci_low": "Interval from",
+                  "ci_high": "Interval to", "q_value": "q", "n": "n", "verdict": "Verdict"}
 
 
 @bp.route("/")
@@ -33,7 +35,7 @@ def index():
 def linkage():
     from analysis import charts
     from surveys.insights import datasets
-    from webapp.reports.charts import to_svg
+    from webapp.reports.charts import to_figure
     from webapp.reports.pipeline import LABELS, linkage_analysis
 
     session = get_session()
@@ -52,6 +54,10 @@ def linkage():
     result = linkage_analysis(session, code, min_group_size=current_app.config["MIN_GROUP_SIZE"],
                               process_target=current_app.config["PROCESS_TARGET"], confidence=confidence)
     lag1 = [r for r in result.report.rows if r.lag == 1]
-    chart = to_svg(charts.forest_plot(result.report, labels=LABELS, lags=(1,))) if lag1 else None
+    chart = None
+    if lag1:  # the table under the chart lists the very rows the chart plots
+        summary = (f"Next-wave links: correlation r with its {confidence:.0%} interval for {len(lag1)} pairs of "
+                   f"employee and customer metrics; {sum(r.linked for r in lag1)} linked.")
+        chart = to_figure(charts.forest_plot(result.report, labels=LABELS, lags=(1,)), summary, FOREST_COLUMNS)
     return render_template("reports/linkage.html", programs=programs, program_code=code, result=result,
                            chart=chart, labels=LABELS, confidence=confidence, levels=CONFIDENCE_LEVELS)

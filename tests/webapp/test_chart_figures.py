@@ -1,0 +1,20 @@
+"""Report charts carry a text alternative: an SVG named by its summary and a table of the plotted data."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from webapp.reports.charts import to_figure
+
+
+def test_table_rows_are_the_frame_the_chart_plots():
+    frame = pd.DataFrame({"test": ["Engagement → CSAT", "Culture → NPS"], "r": [0.4123, float("nan")],
+                          "n": [120, 80], "linked": [True, False]})
+    points = alt.Chart(frame).mark_point().encode(x="r:Q", y="test:N")
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule().encode(x="x:Q")
+    figure = to_figure(alt.layer(points, zero), "Two tests; one linked.",
+                       {"test": "Test", "r": "r", "n": "n", "linked": "Linked"})
+    assert figure.headers == ("Test", "r", "n", "Linked")
+    assert figure.rows == (("Engagement → CSAT", "0.41", "120", "yes"), ("Culture → NPS", "—", "80", "no"))
+    assert figure.svg.startswith("<svg") and 'role="img" aria-label="Two tests; one linked."' in figure.svg
+    assert "<title>Two tests; one linked.</title>" in figure.svg
