@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+_READ_ONLY = "tandem_read_only"  # Session.info key: the flag, and the bind to restore when it is lifted
+
+
+class ReadOnlySessionError(RuntimeError):
+    """A read-only session (a GET request) was asked to write: a bug, so it fails loudly."""
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -25,7 +30,7 @@ def _configure_sqlite(engine: Engine) -> None:
     # SQLAlchemy's pysqlite docs turns it off and emits BEGIN ourselves. IMMEDIATE takes the write lock
     # up front, so two writers queue on busy_timeout instead of failing with "database is locked"
     # half-way through. A connection may ask for a read-only DEFERRED begin with
-    # execution_options(sqlite_begin="DEFERRED").
+    # execution_options(sqlite_begin="DEFERRED"); set_read_only() does so for whole sessions.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -49,3 +54,57 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Session factory used by the web app and the CLI."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def set_read_only(session: Session, read_only: bool) -> None:
+    """Make `session` read-only (GET requests) or writable again; the one switch, used by get_session.
+
+    Read-only: SQLite transactions begin DEFERRED, so reading never takes the write lock that
+    submissions queue for; PostgreSQL transactions run READ ONLY, so a stray write fails in the
+    database; on both, a flush, an ORM insert/update/delete or a commit raises ReadOnlySessionError.
+    Lifting the flag rolls back the read transaction (it has nothing to keep) so the next may write.
+    """
+    if is_read_only(session) == read_only:
+        return
+    if read_only:
+        session.info[_READ_ONLY] = session.bind
+        if isinstance(session.bind, Engine) and session.bind.dialect.name == "sqlite":
+            session.bind = session.bind.execution_options(sqlite_begin="DEFERRED")
+        if session.in_transaction():  # already begun (a test's shared session): from here on
+            _begin_read_only(session, None, session.connection())
+        return
+    if session.in_transaction():
+        session.rollback()  # not a commit: the rollback also ends PostgreSQL's READ ONLY (even in a savepoint)
+    session.bind = session.info.pop(_READ_ONLY)
+
+
+def is_read_only(session: Session) -> bool:
+    """True while `session` is read-only (see set_read_only)."""
+    return _READ_ONLY in session.info
+
+
+@event.listens_for(Session, "after_begin")
+def _begin_read_only(session, _transaction, connection):
+    # Also inside a savepoint (the tests' sessions): PostgreSQL lets a transaction turn read-only at any
+    # point, and rolling back the savepoint ends it again.
+    if is_read_only(session) and connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush(session, _flush_context, _instances):
+    if is_read_only(session) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlySessionError("This request only reads (GET or HEAD) and may not change data; "
+                                   "call get_session(read_only=False) before writing.")
+
+
+@event.listens_for(Session, "before_commit")
+def _refuse_commit(session):
+    if is_read_only(session):
+        raise ReadOnlySessionError("A read-only session never commits; call get_session(read_only=False).")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_writes(state: ORMExecuteState):
+    if is_read_only(state.session) and (state.is_insert or state.is_update or state.is_delete):
+        raise ReadOnlySessionError("This request only reads (GET or HEAD) and may not change data.")

@@ -1,14 +1,17 @@
-"""One SQLAlchemy session per request, closed at teardown; views commit once."""
+"""One SQLAlchemy session per request, closed at teardown; views commit once.
+
+GET and HEAD requests get a read-only session (surveys.db.set_read_only): on SQLite it never takes the
+write lock that submissions queue for, on PostgreSQL its transactions are READ ONLY, and on both a
+write raises. A GET that must write says so with get_session(read_only=False) before it reads.
+"""
 from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
-from surveys.db import make_engine, make_session_factory
+from surveys.db import make_engine, make_session_factory, set_read_only
 
-# Blueprints whose GET requests only read: on SQLite they begin DEFERRED so a long report does not hold
-# the write lock that respondents' submissions wait for.
-READ_ONLY_BLUEPRINTS = ("reports", "api")
+READ_ONLY_METHODS = ("GET", "HEAD")
 
 
 def init_db(app: Flask) -> None:
@@ -22,20 +25,21 @@ def init_db(app: Flask) -> None:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
+            set_read_only(session, False)  # tests share one session across requests
 
 
 def get_session(read_only: bool | None = None) -> Session:
     """The request's (or command's) session, created on first use.
 
-    `read_only=True` (inferred for GET requests of report and API pages) starts SQLite transactions
-    DEFERRED instead of IMMEDIATE; it changes nothing on PostgreSQL.
+    `read_only` defaults to True for GET and HEAD requests and False otherwise (POST, CLI commands).
+    Passing it explicitly switches the request's session: read_only=False in a GET ends the read
+    transaction and lets the view write (and commit) in a new one.
     """
+    if read_only is None:
+        if "db_session" in g:
+            return g.db_session
+        read_only = has_request_context() and request.method in READ_ONLY_METHODS
     if "db_session" not in g:
-        session = current_app.extensions["tandem_sessions"]()
-        if read_only is None:
-            read_only = has_request_context() and request.method in ("GET", "HEAD") \
-                and request.blueprint in READ_ONLY_BLUEPRINTS
-        if read_only and session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
-            session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-        g.db_session = session
+        g.db_session = current_app.extensions["tandem_sessions"]()
+    set_read_only(g.db_session, read_only)
     return g.db_session

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from surveys import rollups
 from surveys.collection.paging import invitation_pages
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
 from surveys.instruments import question_types
-from surveys.models import Answer, Invitation, Question, Response, SubmissionReceipt, Touchpoint, Wave, utcnow
+from surveys.models import Answer, Invitation, Person, Question, Response, SubmissionReceipt, Touchpoint, Wave, utcnow
 from surveys.tokens import hash_token
 
 INVALID_LINK = ("This link is not valid. If you received a reminder, use the link in the most recent email: "
@@ -26,6 +26,15 @@ INVALID_LINK = ("This link is not valid. If you received a reminder, use the lin
 INACTIVE = "This invitation is no longer active. If you think this is a mistake, please contact HR."
 NO_TEAM = ("Your answers cannot be recorded yet because you are not assigned to a team. "
            "Please contact HR, then open your link again: your answers so far are kept.")
+
+# What a respondent's page or write reads with an invitation, joined into one statement instead of a lazy
+# load each; the survey's questions follow in one more, only when a page or the submission needs them.
+RESPONDENT_LOAD = (
+    joinedload(Invitation.wave).joinedload(Wave.program),
+    joinedload(Invitation.wave).joinedload(Wave.survey),
+    joinedload(Invitation.person).joinedload(Person.team),
+    joinedload(Invitation.touchpoint),
+)
 
 
 class WaveNotOpen(Conflict):
@@ -69,6 +78,8 @@ class PageOutcome:
     page: int
     submitted: bool = False
     errors: dict[str | None, str] = field(default_factory=dict)
+    # The invitation as loaded for the write, so the view renders or redirects without loading it again.
+    invitation: Invitation | None = field(default=None, repr=False, compare=False)
 
 
 def wave_is_open(wave: Wave, now: dt.datetime) -> bool:
@@ -157,7 +168,8 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
 
 def find_invitation(session: Session, token: str, *, kind: str) -> Invitation:
     """The invitation of a link token; `kind` is "employee" or "contact". Raises NotFound otherwise."""
-    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token or "")))
+    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token or ""))
+                                .options(*RESPONDENT_LOAD))
     if invitation is None or (invitation.person_id is None) != (kind == "contact"):
         raise NotFound(INVALID_LINK)
     return invitation
@@ -177,23 +189,24 @@ def open_invitation(session: Session, invitation_id: int, now: dt.datetime | Non
     FOR SHARE, so close_wave (FOR UPDATE) cannot erase drafts between this check and the write, and a
     close that committed first is seen here.
     """
-    invitation = session.get(Invitation, invitation_id)
+    invitation = session.get(Invitation, invitation_id, options=RESPONDENT_LOAD)
     if invitation is None:
         raise NotFound(INVALID_LINK)
     if is_used(session, invitation.id):
         raise AlreadySubmitted()
-    wave = _share_locked_wave(session, invitation.wave_id) if lock_wave else invitation.wave
+    wave = _share_locked_wave(session, invitation.wave) if lock_wave else invitation.wave
     ensure_open(wave, now or utcnow())
     _check_person(invitation)
     return invitation
 
 
-def _share_locked_wave(session: Session, wave_id: int) -> Wave:
-    # populate_existing: re-read the status even if this session already holds the wave, because the
-    # lock may have waited for a close_wave that committed meanwhile. SQLite ignores FOR SHARE; its
-    # writers are serialised by BEGIN IMMEDIATE instead (surveys/db.py).
-    return session.scalars(select(Wave).where(Wave.id == wave_id).with_for_update(read=True)
-                           .execution_options(populate_existing=True)).one()
+def _share_locked_wave(session: Session, wave: Wave) -> Wave:
+    # Re-read the status and dates under the lock even though the wave is loaded, because the lock may
+    # have waited for a close_wave that committed meanwhile; only these columns, so the survey and
+    # questions loaded with the wave stay loaded. SQLite ignores FOR SHARE; its writers are serialised
+    # by BEGIN IMMEDIATE instead (surveys/db.py).
+    session.refresh(wave, ["status", "opens_at", "closes_at"], with_for_update={"read": True})
+    return wave
 
 
 def _check_person(invitation: Invitation) -> None:
@@ -247,31 +260,32 @@ def record_page(session: Session, invitation_id: int, page: int, raw_answers: Ma
     invitation.draft = {"page": page if errors else target, "answers": answers}
     session.flush()
     if errors:
-        return PageOutcome(page=page, errors=errors)
+        return PageOutcome(page=page, errors=errors, invitation=invitation)
     if action != "submit":
-        return PageOutcome(page=target)
+        return PageOutcome(page=target, invitation=invitation)
     if page != len(pages) - 1:
         raise ValidationError("Please go through the remaining pages before submitting.", field="page")
     try:
-        submit_invitation(session, invitation_id, now.date(), now=now)
+        submit_invitation(session, invitation_id, now.date(), now=now, opened=invitation)
     except AnswersInvalid as exc:
         invitation.draft = {"page": exc.page, "answers": answers}
         session.flush()
-        return PageOutcome(page=exc.page, errors=exc.errors)
-    return PageOutcome(page=page, submitted=True)
+        return PageOutcome(page=exc.page, errors=exc.errors, invitation=invitation)
+    return PageOutcome(page=page, submitted=True, invitation=invitation)
 
 
 def submit_invitation(session: Session, invitation_id: int, today: dt.date | None = None, *,
-                      now: dt.datetime | None = None) -> Response:
+                      now: dt.datetime | None = None, opened: Invitation | None = None) -> Response:
     """Turn an invitation's draft into one anonymous response; a second call raises AlreadySubmitted.
 
     Locks the wave FOR SHARE and re-checks it is open, re-validates every answer, writes the receipt
     (its primary key stops a second submission even from a concurrent request), the response and its
-    answers, and erases the draft.
+    answers, and erases the draft. `opened`: the invitation open_invitation(lock_wave=True) already
+    returned in this transaction (record_page), so the checks and the lock are not repeated.
     """
     now = now or utcnow()
     today = today or now.date()
-    invitation = open_invitation(session, invitation_id, now, lock_wave=True)
+    invitation = opened or open_invitation(session, invitation_id, now, lock_wave=True)
     if invitation.person_id is not None:
         team_id, touchpoint, source = invitation.person.team_id, None, "invitation"
     else:

@@ -138,6 +138,7 @@ def test_program_detail_hides_small_response_counts(client, hr, db_session, make
     for _ in range(3):
         inv, _token = make.invitation(wave)
         db_session.add(SubmissionReceipt(invitation_id=inv.id))
+    db_session.commit()  # a GET's session is read-only: it may not flush the test's pending rows
     page = client.get(f"/admin/programs/{program.id}")
     assert page.status_code == 200
     assert b"spring" in page.data and b"fewer than 5" in page.data and b"Close now" in page.data

@@ -148,8 +148,9 @@ def test_cli_set_password_refuses_employees_and_unknown_emails(runner, make):
         assert result.exit_code != 0 and message in result.output
 
 
-def test_report_requests_do_not_take_the_sqlite_write_lock(engine, tmp_path):
-    """A GET on a report page begins DEFERRED, so respondents' writes are not queued behind it."""
+def test_get_requests_do_not_take_the_sqlite_write_lock(engine, tmp_path):
+    """Every GET (reports, admin, respondent pages) begins DEFERRED, so respondents' writes are not queued
+    behind it; a POST begins IMMEDIATE."""
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite-only locking behaviour")
     from webapp.db import get_session
@@ -163,13 +164,14 @@ def test_report_requests_do_not_take_the_sqlite_write_lock(engine, tmp_path):
 
     event.listen(engine, "begin", listener)
     try:
-        with app.test_request_context("/reports/", method="GET"):
-            get_session()
+        for path in ("/reports/", "/admin/programs/1", "/r/survey"):
+            with app.test_request_context(path, method="GET"):
+                get_session().connection()
         with app.test_request_context("/login", method="POST"):
             get_session().connection()
     finally:
         event.remove(engine, "begin", listener)
-    assert seen == ["DEFERRED", "IMMEDIATE"]
+    assert seen == ["DEFERRED", "DEFERRED", "DEFERRED", "IMMEDIATE"]
 
 
 def test_lead_scope_follows_the_teams_a_person_leads(db_session, make):

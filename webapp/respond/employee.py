@@ -6,7 +6,7 @@ from flask import session as cookie
 
 from surveys.collection import paging, submission
 from surveys.errors import ValidationError
-from surveys.models import Invitation, utcnow
+from surveys.models import utcnow
 from webapp.db import get_session
 from webapp.respond.views import DONE_KEY, SESSION_KEY, bp, message_page, raw_answers, shown_values
 
@@ -104,16 +104,15 @@ def save_page():
     outcome = submission.record_page(session, invitation_id, page, posted,
                                     request.form.get("action", "next"), utcnow())
     session.commit()
+    invitation = outcome.invitation  # loaded once, by record_page
     if outcome.submitted:
-        is_employee = session.get(Invitation, invitation_id).person_id is not None
-        cookie[DONE_KEY] = "employee" if is_employee else "customer"
+        cookie[DONE_KEY] = "employee" if invitation.person_id is not None else "customer"
         return redirect(url_for("respond.thanks"))
     if not outcome.errors:
         if request.form.get("action") == "save":
             flash("Your answers are saved. You can close this page and continue later by opening the same "
                   "link again.", "success")
         return redirect(url_for("respond.survey"))
-    invitation = session.get(Invitation, invitation_id)
     _page, saved = submission.draft_of(invitation)
     questions = paging.invitation_pages(invitation)[outcome.page]
     values = shown_values(saved, posted, questions) if outcome.page == page else saved
