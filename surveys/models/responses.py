@@ -25,7 +25,6 @@ class Response(Base):
         CheckConstraint(f"channel IS NULL OR {in_list('channel', CHANNELS)}", name="channel"),
         Index("ix_responses_wave_team", "wave_id", "team_id"),
         Index("ix_responses_wave_touchpoint", "wave_id", "touchpoint_id"),
-        # Covers participation.response_counts (count per wave and source) without reading the rows.
         # On SQLite a table with a BIGINT key still gets a hidden, sequential rowid that records
         # insertion order; WITHOUT ROWID stores rows by the random id instead.
         {"sqlite_with_rowid": False},
