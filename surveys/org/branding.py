@@ -83,7 +83,8 @@ def get_branding(session: Session) -> Branding:
     """The current branding, with Tandem's name and colour where HR has set none."""
     row = _row(session)
     name = (row.name or "").strip() if row else ""
-    colour = (row.brand_colour if row else None) or DEFAULT_COLOUR
+    stored = row.brand_colour if row else None
+    colour = stored if stored and COLOUR_RE.match(stored) else DEFAULT_COLOUR  # it goes into inline CSS
     has_logo = bool(row and row.logo)
     return Branding(name=name or DEFAULT_NAME, colour=colour, text_colour=text_colour_on(colour),
                     has_logo=has_logo, logo_version=row.logo_sha256[:12] if has_logo else None,
@@ -116,8 +117,8 @@ def logo_type(data: bytes) -> str:
     if not data:
         raise ValidationError("The logo file is empty.", field="logo")
     if len(data) > MAX_LOGO_BYTES:
-        raise ValidationError(f"The logo is {len(data) // 1024} kB; the limit is {MAX_LOGO_BYTES // 1024} kB. "
-                              "Save a smaller PNG or JPEG.", field="logo")
+        raise ValidationError(f"The logo is {-(-len(data) // 1024)} kB; a logo may be at most "
+                              f"{MAX_LOGO_BYTES // 1024} kB. Save a smaller PNG or JPEG.", field="logo")
     for signature, content_type in SIGNATURES:
         if data.startswith(signature):
             return content_type

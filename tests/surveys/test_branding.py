@@ -59,7 +59,7 @@ def test_bad_colours_are_refused(db_session, colour):
     (b"  <svg xmlns='http://www.w3.org/2000/svg'/>", "SVG logos are not accepted"),
     (b"GIF89a" + b"\x00" * 10, "must be a PNG or JPEG"),
     (b"", "empty"),
-    (PNG + b"\x00" * branding.MAX_LOGO_BYTES, "the limit is 200 kB"),
+    (PNG + b"\x00" * branding.MAX_LOGO_BYTES, "at most 200 kB"),
 ])
 def test_bad_logos_are_refused(db_session, data, message):
     with pytest.raises(BrandingInvalid) as caught:
