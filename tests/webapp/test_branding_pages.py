@@ -124,3 +124,13 @@ def test_admin_branding_is_for_hr_admins_only(client, login):
     login("executive")
     assert client.get("/admin/branding").status_code == 403
     assert client.post("/admin/branding", data={"name": "X"}).status_code == 403
+
+
+def test_expired_csrf_token_keeps_the_customer_answers(app_config, cx):
+    from webapp import create_app
+
+    client = create_app({**app_config, "WTF_CSRF_ENABLED": True}).test_client()
+    response = client.post("/r/c/CX/STORE1", data={**ANSWERS, "csrf_token": "stale"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "This page had expired" in page
+    assert re.search(r'name="q_enps" value="7"[^>]*checked', page) and 'name="csrf_token" value="' in page

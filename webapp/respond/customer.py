@@ -3,16 +3,21 @@ from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask import session as cookie
+from flask_wtf.csrf import CSRFError
 
 from surveys.collection import public_links
 from surveys.collection.public_links import RateLimited, SpamRejected
 from surveys.collection.submission import AnswersInvalid
+from surveys.errors import TandemError
 from surveys.models import utcnow
 from webapp.db import get_session
-from webapp.respond.views import DONE_KEY, bp, raw_answers, shown_values
+from webapp.respond.views import DONE_KEY, bp, domain_error_page, message_page, raw_answers, shown_values
 
 HONEYPOT_FIELD = "website"
 KEPT = "Your answers are still in the form below, so you can send them later without typing them again."
+EXPIRED = ("This page had expired (for example, it was open for a long time or cookies were cleared), so your "
+           "answers were not sent yet.")
+EXPIRED_OTHER = "This page had expired, so nothing was saved. Please open your link again and retry."
 
 
 def _render(target, values: dict, errors: dict, status: int = 200, notice: str | None = None):
@@ -55,3 +60,17 @@ def public_submit(program_code: str, touchpoint_code: str):
     session.commit()
     cookie[DONE_KEY] = "customer"
     return redirect(url_for("respond.thanks"))
+
+
+@bp.errorhandler(CSRFError)
+def _expired_form(_exc: CSRFError):
+    # The CSRF check runs before the view; on the public form the answers are still in the request.
+    if request.endpoint != "respond.public_submit":
+        return message_page("Please try again", EXPIRED_OTHER, 400)
+    args = request.view_args or {}
+    try:
+        target = public_links.resolve(get_session(), args["program_code"], args["touchpoint_code"], utcnow())
+    except TandemError as exc:
+        return domain_error_page(exc)
+    values = shown_values({}, raw_answers(request.form), target.wave.survey.questions)
+    return _render(target, values, {}, 400, notice=f"{EXPIRED} Please press Send feedback again.")

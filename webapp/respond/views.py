@@ -82,7 +82,7 @@ CUSTOMER_ENDPOINTS = ("respond.public_form", "respond.public_submit", "respond.c
 
 
 @bp.errorhandler(TandemError)
-def _domain_error(exc: TandemError):
+def domain_error_page(exc: TandemError):
     title = next((t for cls, t in _TITLES if isinstance(exc, cls)), "Something is not right")
     if isinstance(exc, NotFound):
         # Same words for an unknown, a mistyped and a foreign link of one kind: nothing hints that a link
