@@ -42,6 +42,9 @@ def format_when(when: dt.datetime) -> str:
 class HtmlPart(str):
     """The HTML part's text, carrying the images it shows inline (by cid) to build_message."""
 
+    # `tandem tick` hands render()'s three strings straight to send_mail(), so what the message needs
+    # besides text (the inline logo, the sender's display name) travels on the HTML string itself.
+
     inline_images: tuple[tuple[str, Logo], ...] = ()
     sender_name: str = "Tandem surveys"
 

@@ -139,6 +139,8 @@ def update_branding(session: Session, *, name: str | None, colour: str | None, l
     name = (name or "").strip()
     if len(name) > MAX_NAME:
         errors["name"] = f"The organisation name has at most {MAX_NAME} characters."
+    elif any(ord(c) < 32 for c in name):  # it becomes part of the mail sender's name
+        errors["name"] = "The organisation name must be on one line, without tabs."
     try:
         colour = normalise_colour(colour)
     except ValidationError as exc:

@@ -68,6 +68,12 @@ def test_bad_logos_are_refused(db_session, data, message):
     assert branding.get_logo(db_session) is None
 
 
+def test_name_on_one_line(db_session):
+    with pytest.raises(BrandingInvalid) as caught:
+        branding.update_branding(db_session, name="Evil\r\nBcc: all@example.com", colour=None)
+    assert "one line" in caught.value.errors["name"]
+
+
 def test_every_problem_is_reported_at_once(db_session):
     with pytest.raises(BrandingInvalid) as caught:
         branding.update_branding(db_session, name="x" * 201, colour="blue", logo=SVG)
