@@ -33,6 +33,7 @@ from surveys.models import (
     Touchpoint,
     Wave,
 )
+from surveys.org import branding
 from surveys.org.accounts import count_people, hash_password
 from surveys.tokens import new_token
 
@@ -41,6 +42,8 @@ CHUNK = 20_000
 MIN_GROUP_SIZE, MIN_COMMENT_GROUP_SIZE = 5, 10
 REMINDER_DAYS = 5
 PROGRAM_CODES = ("engagement-pulse", "cx-always-on")
+BRAND_COLOUR = "#1d4e45"  # Northwind's pine green; white text on it
+PUBLIC_TITLES = {"engagement-pulse": "Your monthly say at Northwind", "cx-always-on": "How did we do?"}
 Progress = Callable[[str], None] | None
 
 
@@ -100,6 +103,8 @@ def write(session: Session, data: DemoData, *, password: str = DEMO_PASSWORD,
         dict(code=t.code, name=t.name, channel=t.channel, team_id=int(team_ids[t.team]), active=True)
         for t in org.touchpoints.itertuples()])
     say(f"organisation: {len(team_ids)} teams, {len(person_ids)} people, {len(tp_ids)} touchpoints")
+    if branding.get_branding(session).is_default_name:  # never overwrite branding HR has set
+        branding.update_branding(session, name=COMPANY_NAME, colour=BRAND_COLOUR)
 
     ex_survey, cx_survey = _survey(session, "engagement"), _survey(session, "cx")
     ex_waves = _program(session, "engagement-pulse", "Engagement pulse", ex_survey, "monthly", data.calendar,
@@ -149,9 +154,9 @@ def _program(session: Session, code: str, name: str, survey: Survey, cadence: st
     # The story starts two weeks before the first wave, not at build time: same seed, same dates.
     created = calendar[opens].iloc[0].to_pydatetime() - dt.timedelta(days=14)
     survey.created_at = created
-    program = Program(code=code, name=name, survey=survey, audience=survey.audience, cadence=cadence,
-                      wave_days=14 if cadence == "monthly" else 31, reminder_days=REMINDER_DAYS,
-                      created_at=created)
+    program = Program(code=code, name=name, public_title=PUBLIC_TITLES.get(code), survey=survey,
+                      audience=survey.audience, cadence=cadence, wave_days=14 if cadence == "monthly" else 31,
+                      reminder_days=REMINDER_DAYS, created_at=created)
     waves = {}
     for w in calendar.itertuples():
         waves[w.wave] = Wave(program=program, survey=survey, label=w.label, status="closed",

@@ -35,9 +35,19 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by copying it and dropping the old one; with foreign keys on,
+            # that DROP would cascade and delete every wave, response and answer below the table.
+            # The pragma only works outside a transaction, so it goes to the driver before BEGIN.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         _configure(conn)
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"The migration left rows whose foreign keys point nowhere: {broken[:5]}")
     engine.dispose()
 
 

@@ -31,18 +31,19 @@ class NotCollecting(Conflict):
     """The program has no wave open right now."""
 
     def __init__(self, program: Program):
-        super().__init__(f"{program.name} is not collecting feedback right now. Thank you for your interest; "
+        super().__init__(f"{program.respondent_title} is not collecting feedback right now. Thank you for your interest; "
                          "please try again another time.")
 
 
 class RateLimited(TandemError):
-    """Too many submissions from one address in the current window."""
+    """Too many submissions from one address in the current window; `retry_after` is seconds to its end."""
 
     status = 429
 
-    def __init__(self):
+    def __init__(self, retry_after: int | None = None):
         super().__init__("We have received many answers from your network recently, so we cannot accept "
                          "more right now. Please try again later.")
+        self.retry_after = retry_after
 
 
 class SpamRejected(TandemError):
@@ -86,9 +87,11 @@ def client_key(secret: str, address: str | None) -> str:
 
 def record_hit(session: Session, key: str, limit: RateLimit, now: dt.datetime | None = None) -> int:
     """Count one submission for `key` in the current window; raise RateLimited above the limit."""
+    now = now or utcnow()
     count = ratelimit.count_hit(session, key, limit, now)
     if count > limit.max_hits:
-        raise RateLimited()
+        window_end = limit.window_start(now) + dt.timedelta(seconds=limit.window_seconds)
+        raise RateLimited(retry_after=max(1, int((window_end - now).total_seconds())))
     return count
 
 

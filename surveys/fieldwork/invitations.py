@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, exists, func, null, select, update
 from sqlalchemy.orm import Session
 
 from surveys.models import Invitation, Person, Program, SubmissionReceipt, Survey, Wave
+from surveys.org import branding
 from surveys.org.hierarchy import team_scope
 from surveys.tokens import new_token
 
@@ -30,12 +31,14 @@ class MailJob:
     email: str
     name: str
     survey_title: str
-    program_name: str
+    program_title: str  # the program's public title, or the survey title: never its internal name
     closes_at: dt.datetime
     min_group_size: int
     token: str
     token_hash: str
     previous_hash: str
+    brand: branding.Branding = branding.DEFAULT_BRANDING
+    logo: branding.Logo | None = None
 
 
 def insert_ignoring_duplicates(session: Session, table):
@@ -95,7 +98,8 @@ def create_for_wave(session: Session, wave: Wave) -> int:
 
 
 def _job_query(now: dt.datetime):
-    return (select(Invitation.id, Invitation.token_hash, Person.email, Person.name, Survey.title, Program.name,
+    public_title = func.coalesce(func.nullif(func.trim(Program.public_title), ""), Survey.title)
+    return (select(Invitation.id, Invitation.token_hash, Person.email, Person.name, Survey.title, public_title,
                    Wave.closes_at, Wave.min_group_size)
             .join(Person, Person.id == Invitation.person_id)
             .join(Wave, Wave.id == Invitation.wave_id)
@@ -112,6 +116,7 @@ def claim_invitations(session: Session, now: dt.datetime, limit: int = 100,
     if exclude:
         query = query.where(Invitation.id.not_in(exclude))
     jobs = []
+    brand, logo = branding.get_branding(session), branding.get_logo(session)
     for row in session.execute(query.limit(limit)).all():
         token, token_hash = new_token()
         claimed = session.execute(
@@ -119,7 +124,7 @@ def claim_invitations(session: Session, now: dt.datetime, limit: int = 100,
             .values(sent_at=now, token_hash=token_hash).execution_options(synchronize_session=False))
         if claimed.rowcount == 1:  # 0: another process claimed it first
             jobs.append(MailJob("invitation", row[0], row[2], row[3], row[4], row[5], row[6], row[7],
-                                token, token_hash, row[1]))
+                                token, token_hash, row[1], brand, logo))
     session.flush()
     return jobs
 
@@ -134,6 +139,7 @@ def claim_reminders(session: Session, now: dt.datetime, limit: int = 100,
         select(Program.id, Program.reminder_days).where(Program.reminder_days > 0)
         .where(exists().where(Wave.program_id == Program.id, Wave.status == "open")).order_by(Program.id)).all()
     jobs: list[MailJob] = []
+    brand, logo = branding.get_branding(session), branding.get_logo(session)
     for program_id, reminder_days in programs:
         # The cut-off is computed per program in Python: interval arithmetic differs between dialects.
         cutoff = now - dt.timedelta(days=reminder_days)
@@ -151,7 +157,7 @@ def claim_reminders(session: Session, now: dt.datetime, limit: int = 100,
                 .values(reminded_at=now, token_hash=token_hash).execution_options(synchronize_session=False))
             if claimed.rowcount == 1:  # 0: another process reminded them, or they just submitted
                 jobs.append(MailJob("reminder", row[0], row[2], row[3], row[4], row[5], row[6], row[7],
-                                    token, token_hash, row[1]))
+                                    token, token_hash, row[1], brand, logo))
         if len(jobs) >= limit:
             break
     session.flush()

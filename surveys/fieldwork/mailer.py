@@ -1,7 +1,9 @@
 """Outgoing mail: invitation and reminder messages (text and HTML parts) sent through SMTP.
 
-Templates live in templates/mail/ and are rendered with Jinja2 directly, so this module needs no Flask.
-Mails carry no tracking pixels or per-person tracking links: the only link is the survey link itself.
+Templates live in templates/mail/ and are rendered with Jinja2 directly, so this module needs no Flask;
+the organisation's branding arrives with each MailJob. Mails carry no tracking pixels or per-person
+tracking links: the only link is the survey link itself, and the logo travels inside the message
+(a cid: part), so showing it fetches nothing from any server.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from surveys.fieldwork.invitations import MailJob
+from surveys.org.branding import Logo
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SMTP_TIMEOUT = 30  # seconds; a dead server must not hang cron for ever
@@ -36,30 +39,54 @@ def format_when(when: dt.datetime) -> str:
     return f"{when:%A} {when.day} {when:%B %Y, %H:%M} UTC"
 
 
+class HtmlPart(str):
+    """The HTML part's text, carrying the images it shows inline (by cid) to build_message."""
+
+    # `tandem tick` hands render()'s three strings straight to send_mail(), so what the message needs
+    # besides text (the inline logo, the sender's display name) travels on the HTML string itself.
+
+    inline_images: tuple[tuple[str, Logo], ...] = ()
+    sender_name: str = "Tandem surveys"
+
+
+def logo_cid(logo: Logo) -> str:
+    """Content-ID of the inline logo (the same for every recipient: it identifies nobody)."""
+    return f"logo-{logo.sha256[:16]}@tandem"
+
+
 def render(job: MailJob, base_url: str) -> tuple[str, str, str]:
-    """Build (subject, text, html) for a claimed invitation or reminder."""
+    """Build (subject, text, html) for a claimed invitation or reminder, in the organisation's branding."""
+    cid = logo_cid(job.logo) if job.logo else None
     context = {
-        "name": job.name, "survey": job.survey_title, "program": job.program_name,
+        "name": job.name, "survey": job.survey_title, "program": job.program_title,
         "closes": format_when(job.closes_at), "link": survey_link(base_url, job.token),
-        "min_group_size": job.min_group_size,
+        "min_group_size": job.min_group_size, "brand": job.brand, "logo_cid": cid,
     }
     subject = (f"Reminder: {job.survey_title} closes {job.closes_at.day} {job.closes_at:%B}"
                if job.kind == "reminder" else f"Your invitation: {job.survey_title}")
     text = _env.get_template(f"mail/{job.kind}.txt").render(context)
-    html = _env.get_template(f"mail/{job.kind}.html").render(context)
+    html = HtmlPart(_env.get_template(f"mail/{job.kind}.html").render(context))
+    if cid:
+        html.inline_images = ((cid, job.logo),)
+    if not job.brand.is_default_name:
+        html.sender_name = f"{job.brand.name} surveys"
     return subject, text, html
 
 
 def build_message(sender: str, to: str, subject: str, text: str, html: str) -> EmailMessage:
     """A multipart/alternative message with a plain-text part and an HTML part."""
     message = EmailMessage()
-    message["From"] = formataddr(("Tandem surveys", sender))
+    message["From"] = formataddr((getattr(html, "sender_name", HtmlPart.sender_name), sender))
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies to a survey robot
     message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message.add_alternative(str(html), subtype="html")
+    html_part = message.get_payload()[1]
+    for cid, image in getattr(html, "inline_images", ()):
+        maintype, _, subtype = image.content_type.partition("/")
+        html_part.add_related(image.data, maintype, subtype, cid=f"<{cid}>", disposition="inline")
     return message
 
 

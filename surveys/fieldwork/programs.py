@@ -134,9 +134,17 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _check_public_title(title: str | None) -> str | None:
+    title = (title or "").strip()
+    if len(title) > 200:
+        raise ValidationError("A public title has at most 200 characters.", field="public_title")
+    return title or None  # empty: respondents see the instrument's title
+
+
 def create_program(session: Session, *, code: str, name: str, instrument: str, cadence: str,
                    wave_days: int, reminder_days: int, team_ids: list[int], first_opens_at: dt.datetime,
-                   now: dt.datetime, first_label: str | None = None, actor_id: int | None = None) -> Program:
+                   now: dt.datetime, first_label: str | None = None, public_title: str | None = None,
+                   actor_id: int | None = None) -> Program:
     """Create a program and its first draft wave; the audience follows the instrument; flushes.
 
     Every field is checked before anything is refused, so the form can show all problems at once.
@@ -144,6 +152,7 @@ def create_program(session: Session, *, code: str, name: str, instrument: str, c
     errors = ErrorCollector()
     code = errors.check(_check_code, session, code)
     name = errors.check(_check_name, name)
+    public_title = errors.check(_check_public_title, public_title)
     if cadence not in CADENCES:
         errors.add(f"Cadence must be one of {', '.join(CADENCES)}.", "cadence")
     else:
@@ -164,7 +173,7 @@ def create_program(session: Session, *, code: str, name: str, instrument: str, c
             errors.add("With that opening date the first wave would already be over; choose a later date.",
                        "first_opens_at")
     errors.raise_if_any()
-    program = Program(code=code, name=name, survey=survey, audience=survey.audience, cadence=cadence,
+    program = Program(code=code, name=name, public_title=public_title, survey=survey, audience=survey.audience, cadence=cadence,
                       wave_days=wave_days, reminder_days=reminder_days, teams=teams)
     opens_at, closes_at = scheduling.default_window(program, first_opens_at)
     label = scheduling.period_label(cadence, opens_at) or (first_label or "").strip() or f"{opens_at:%Y-%m-%d}"
@@ -182,20 +191,26 @@ def create_program(session: Session, *, code: str, name: str, instrument: str, c
 
 
 def update_program(session: Session, program_id: int, *, name: str, wave_days: int, reminder_days: int,
-                   team_ids: list[int], active: bool, actor_id: int | None = None) -> Program:
-    """Change a program's settings; waves already open keep their invitations and windows."""
+                   team_ids: list[int], active: bool, public_title: str | None,
+                   actor_id: int | None = None) -> Program:
+    """Change a program's settings; waves already open keep their invitations and windows.
+
+    `public_title` is required so that no caller clears it by leaving it out; empty clears it.
+    """
     program = scheduling.get_program(session, program_id)
     errors = ErrorCollector()
     name = errors.check(_check_name, name)
+    public_title = errors.check(_check_public_title, public_title)
     errors.check(_check_days, program.cadence, wave_days, reminder_days)
     teams = errors.check(_teams, session, team_ids)
     if teams and program.audience != "employee":
         errors.add("Targeted teams apply to employee programs only.", "teams")
     errors.raise_if_any()
     program.name, program.wave_days, program.reminder_days = name, wave_days, reminder_days
+    program.public_title = public_title
     program.teams, program.active = teams, bool(active)
-    audit.record(session, actor_id, "program.update", "program", program.id, wave_days=wave_days,
-                 reminder_days=reminder_days, active=bool(active), teams=[t.code for t in teams])
+    audit.record(session, actor_id, "program.update", "program", program.id, public_title=program.public_title,
+                 wave_days=wave_days, reminder_days=reminder_days, active=bool(active), teams=[t.code for t in teams])
     session.flush()
     return program
 

@@ -46,6 +46,8 @@ class Program(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # What respondents see; the name and code above are internal and never shown to them.
+    public_title: Mapped[str | None] = mapped_column(String(200))
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="RESTRICT"), index=True)
     audience: Mapped[str] = mapped_column(String(20))
     cadence: Mapped[str] = mapped_column(String(20))
@@ -58,6 +60,11 @@ class Program(Base):
     # Employee programs target teams (and their descendants); empty means the whole organisation.
     teams: Mapped[list[Team]] = relationship(secondary=program_teams)
     waves: Mapped[list[Wave]] = relationship(back_populates="program", order_by="Wave.opens_at")
+
+    @property
+    def respondent_title(self) -> str:
+        """The public title, or else the instrument's title: never the internal name or code."""
+        return (self.public_title or "").strip() or self.survey.title
 
     def __repr__(self) -> str:
         return f"<Program {self.code}>"

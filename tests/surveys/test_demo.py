@@ -26,7 +26,7 @@ from surveys.models import (
     Touchpoint,
     Wave,
 )
-from surveys.org import accounts, hierarchy
+from surveys.org import accounts, branding, hierarchy
 
 SMALL = demo.DemoConfig(seed=3, teams=8, waves=3)
 
@@ -268,3 +268,10 @@ def test_lead1_lands_on_a_page_with_their_departments_actions(client, built):
     page = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
     assert "Untangle hand-offs between phone and email queues" in page
     assert "Weekly store team huddles" not in page  # another department's action stays out of scope
+
+
+def test_demo_brands_the_organisation_and_titles_its_programs(db_session, built):
+    brand = branding.get_branding(db_session)
+    assert (brand.name, brand.colour, brand.text_colour) == ("Northwind Outfitters", "#1d4e45", "#ffffff")
+    titles = dict(db_session.execute(select(Program.code, Program.public_title)).all())
+    assert titles == {"engagement-pulse": "Your monthly say at Northwind", "cx-always-on": "How did we do?"}

@@ -100,5 +100,7 @@ def test_unknown_links_and_idle_programs(client, db_session, cx, make):
     db_session.commit()
     response = client.get("/r/c/CX/STORE1")
     assert response.status_code == 409
-    assert "Customer pulse is not collecting feedback right now" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    # Customers see the instrument's title (no public title set), never the internal program name.
+    assert f"{program.survey.title} is not collecting feedback right now" in page and "Customer pulse" not in page
     assert client.post("/r/c/CX/STORE1", data=GOOD).status_code == 409

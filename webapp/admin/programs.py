@@ -43,7 +43,9 @@ class TeamChecklist(SelectMultipleField):
 
 
 class ProgramEditForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name (internal: respondents never see it)", validators=[DataRequired(), Length(max=200)])
+    public_title = StringField("Public title (what respondents see; empty = the instrument's title)",
+                               validators=[Optional(), Length(max=200)])
     wave_days = IntegerField("Wave length (days)", default=14, validators=[InputRequired(), NumberRange(1, 365)])
     reminder_days = IntegerField("Remind non-responders after (days; 0 = no reminder)", default=5,
                                  validators=[InputRequired(), NumberRange(0, 365)])
@@ -115,6 +117,7 @@ def programs_new():
                 session, code=form.code.data, name=form.name.data, instrument=form.instrument.data,
                 cadence=form.cadence.data, wave_days=form.wave_days.data, reminder_days=form.reminder_days.data,
                 team_ids=form.teams.data or [], now=utcnow(), first_label=form.first_label.data,
+                public_title=form.public_title.data,
                 first_opens_at=dt.datetime.combine(form.first_opens_on.data, dt.time()), actor_id=current_user.id)
         except ValidationError as exc:
             session.rollback()
@@ -141,7 +144,8 @@ def programs_edit(program_id: int):
         try:
             programs.update_program(session, program.id, name=form.name.data, wave_days=form.wave_days.data,
                                     reminder_days=form.reminder_days.data, team_ids=form.teams.data or [],
-                                    active=form.active.data, actor_id=current_user.id)
+                                    active=form.active.data, public_title=form.public_title.data,
+                                    actor_id=current_user.id)
         except ValidationError as exc:
             session.rollback()
             show_errors(form, exc, FIELD_ALIASES)

@@ -5,12 +5,14 @@ pages (no staff navigation, no hint whether a link ever existed) and answers are
 """
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from surveys.collection.public_links import NotCollecting, RateLimited, SpamRejected
 from surveys.collection.submission import WaveNotOpen
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, TandemError
+from surveys.org import branding
+from webapp.db import get_session
 
 bp = Blueprint("respond", __name__)
 
@@ -34,8 +36,34 @@ _TITLES = (
 def _no_referrer(response):
     # Survey links carry tokens: never leak them to other sites through the Referer header.
     response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("Cache-Control", "no-store")  # only the logo sets its own
     return response
+
+
+@bp.context_processor
+def _branding():
+    return {"brand": branding.get_branding(get_session())}
+
+
+LOGO_MAX_AGE = 365 * 24 * 3600  # a versioned address never changes: a new logo gets a new ?v=
+
+
+@bp.route("/logo")
+def logo():
+    """The organisation's logo (PNG or JPEG only), cacheable: its address carries its version."""
+    image = branding.get_logo(get_session())
+    if image is None:
+        abort(404, "No logo has been uploaded.")
+    response = Response(image.data, mimetype=image.content_type)
+    response.set_etag(image.sha256)
+    if request.args.get("v") == image.sha256[:12]:
+        response.headers["Cache-Control"] = f"public, max-age={LOGO_MAX_AGE}, immutable"
+    else:  # an old or missing version: serve the current logo, but let caches check again soon
+        response.headers["Cache-Control"] = "public, max-age=300"
+    # Served from Tandem's own address: it must never be treated as anything but an image.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Disposition"] = "inline"
+    return response.make_conditional(request)
 
 
 def message_page(title: str, message: str, status: int):
@@ -54,7 +82,7 @@ CUSTOMER_ENDPOINTS = ("respond.public_form", "respond.public_submit", "respond.c
 
 
 @bp.errorhandler(TandemError)
-def _domain_error(exc: TandemError):
+def domain_error_page(exc: TandemError):
     title = next((t for cls, t in _TITLES if isinstance(exc, cls)), "Something is not right")
     if isinstance(exc, NotFound):
         # Same words for an unknown, a mistyped and a foreign link of one kind: nothing hints that a link
