@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from surveys.errors import TandemError, ValidationError
-from surveys.fieldwork import programs, scheduling
+from surveys.fieldwork import past_waves, programs, scheduling
 from surveys.insights import participation
 from surveys.models import Team, Wave, utcnow
 from webapp.admin.views import bp
@@ -74,6 +74,12 @@ class AddWaveForm(FlaskForm):
                                    validators=[Optional()])
 
 
+class PastWaveForm(FlaskForm):
+    label = StringField("Label", validators=[DataRequired(), Length(max=60)])
+    opens_on = DateField("First day the old survey ran", validators=[InputRequired()])
+    closes_on = DateField("Last day it ran (before today)", validators=[InputRequired()])
+
+
 class ExtendForm(FlaskForm):
     closes_at = DateTimeLocalField("New closing time (UTC)", format=DATETIME_FORMAT, validators=[InputRequired()])
 
@@ -115,7 +121,8 @@ def _field_error(form: FlaskForm, exc: ValidationError) -> None:
 def programs_list():
     session = get_session()
     items = programs.list_programs(session)
-    current = {p.id: next((w for w in reversed(p.waves) if w.status != "draft"), None) for p in items}
+    current = {p.id: next((w for w in reversed(p.waves) if w.status != "draft" and not w.historical), None)
+               for p in items}
     upcoming = {p.id: next((w for w in p.waves if w.status == "draft" and w.closes_at > utcnow()), None)
                 for p in items}
     return render_template("admin/programs.html", programs=items, current=current, upcoming=upcoming,
@@ -184,7 +191,8 @@ def programs_detail(program_id: int):
     add_form = AddWaveForm() if program.cadence == "custom" else None
     counts = participation.wave_counts(session, program.waves, current_app.config["MIN_GROUP_SIZE"])
     return render_template("admin/programs_detail.html", program=program, now=utcnow(), counts=counts,
-                           add_form=add_form, action_form=ActionForm(), cadences=CADENCE_LABELS,
+                           add_form=add_form, past_form=PastWaveForm(), action_form=ActionForm(),
+                           cadences=CADENCE_LABELS, add_past_wave=past_waves.ADD_PAST_WAVE,
                            date_format=DATETIME_FORMAT,
                            default_close=dt.timedelta(days=program.wave_days))
 
@@ -206,6 +214,31 @@ def programs_add_wave(program_id: int):
     else:
         session.commit()
         flash(f"Wave {wave.label} added; it opens {wave.opens_at:%Y-%m-%d %H:%M} UTC.", "success")
+    return redirect(url_for("admin.programs_detail", program_id=program_id))
+
+
+@bp.route("/programs/<int:program_id>/past-waves", methods=["POST"])
+@roles_required("hr_admin")
+def programs_add_past_wave(program_id: int):
+    session = get_session()
+    program = scheduling.get_program(session, program_id)
+    form = PastWaveForm()
+    if not form.validate_on_submit():
+        flash("Adding the past wave failed: " + _form_errors(form), "error")
+        return redirect(url_for("admin.programs_detail", program_id=program_id))
+    config = current_app.config
+    try:
+        wave = past_waves.add_past_wave(session, program, form.label.data, form.opens_on.data, form.closes_on.data,
+                                        now=utcnow(), min_group_size=config["MIN_GROUP_SIZE"],
+                                        min_comment_group_size=config["MIN_COMMENT_GROUP_SIZE"],
+                                        actor_id=current_user.id)
+    except TandemError as exc:
+        session.rollback()
+        flash(f"Adding the past wave failed: {exc.message}", "error")
+    else:
+        session.commit()
+        flash(f"Past wave {wave.label} added (closed; it invites nobody). Import its results on the Import data "
+              "page or with tandem import history.", "success")
     return redirect(url_for("admin.programs_detail", program_id=program_id))
 
 
