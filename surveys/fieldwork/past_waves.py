@@ -92,7 +92,9 @@ def gap_window(waves: list[Wave], day: dt.date, today: dt.date) -> tuple[dt.date
     end = min(scheduling.add_months(start, 1), _midnight(today))
     for wave in waves:
         if wave.closes_at <= _midnight(day):  # earlier wave: start after the day it closed on
-            ends = _midnight(wave.closes_at.date()) + (dt.timedelta(days=1) if wave.closes_at.time() else dt.timedelta())
+            ends = _midnight(wave.closes_at.date())
+            if wave.closes_at > ends:  # closed during that day, which it therefore covers
+                ends += dt.timedelta(days=1)
             start = max(start, ends)
         elif wave.opens_at >= _midnight(day + dt.timedelta(days=1)):  # later wave: stop on the day it opens
             end = min(end, _midnight(wave.opens_at.date()))
