@@ -54,6 +54,6 @@ FORMATS = (
 
 __all__ = [
     "FORMATS", "MAX_ERRORS", "PASSWORD_HINT", "CsvSource", "FileFormat", "ImportResult", "PastImport", "RowError",
-    "customer_program", "employee_wave", "import_feedback", "import_org", "import_org_files", "import_org_people",
-    "import_org_teams", "import_history", "import_responses", "import_touchpoints", "org_file_kind", "recent_imports",
+    "customer_program", "employee_wave", "import_feedback", "import_history", "import_org", "import_org_files",
+    "import_org_people", "import_org_teams", "import_responses", "import_touchpoints", "org_file_kind", "recent_imports",
 ]
