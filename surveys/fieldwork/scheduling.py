@@ -226,7 +226,9 @@ def schedule_due(session: Session, now: dt.datetime) -> int:
         Program.active.is_(True), Program.cadence.in_(("monthly", "quarterly", "always_on"))).order_by(Program.id))
     added = 0
     for program in list(programs):
-        waves = list(session.scalars(select(Wave).where(Wave.program_id == program.id).order_by(Wave.opens_at)))
+        # Past waves of another tool hold imported results only: they must not move the cadence.
+        waves = list(session.scalars(select(Wave).where(Wave.program_id == program.id, Wave.historical.is_(False))
+                                     .order_by(Wave.opens_at)))
         if not waves:
             continue  # a program gets its first wave when it is created
         if program.cadence == "always_on":
@@ -238,18 +240,20 @@ def schedule_due(session: Session, now: dt.datetime) -> int:
             latest = waves[-1]
             if latest.status == "draft" and latest.closes_at > now:
                 continue  # the next wave is already waiting (a draft whose window passed unopened is missed)
-            opens_at, closes_at = _next_window(program, waves, now)
+            taken = set(session.scalars(select(Wave.label).where(Wave.program_id == program.id)))
+            opens_at, closes_at = _next_window(program, waves, now, taken)
             label = period_label(program.cadence, opens_at)
         added += _insert_scheduled(session, program, label, opens_at, closes_at)
     return added
 
 
-def _next_window(program: Program, waves: list[Wave], now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+def _next_window(program: Program, waves: list[Wave], now: dt.datetime,
+                 labels: set[str]) -> tuple[dt.datetime, dt.datetime]:
     # Candidates step from the first wave so days do not drift (31 Jan -> 28 Feb -> 31 Mar). Periods
     # already labelled (e.g. a wave opened early) and periods whose window has ended (tick did not run
     # for a while) are skipped rather than opened late.
+    # `labels` includes past waves' labels, which a scheduled wave must not take.
     anchor, latest = waves[0].opens_at, waves[-1].opens_at
-    labels = {w.label for w in waves}
     step = STEP_MONTHS[program.cadence]
     months = step
     while True:

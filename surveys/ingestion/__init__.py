@@ -25,7 +25,7 @@ from surveys.ingestion.org import (
 )
 from surveys.ingestion.report import MAX_ERRORS, ImportResult, RowError
 from surveys.ingestion.responses import FIXED_COLUMNS as RESPONSE_FIXED_COLUMNS
-from surveys.ingestion.responses import employee_wave, import_responses
+from surveys.ingestion.responses import employee_wave, import_history, import_responses
 from surveys.ingestion.touchpoints import TOUCHPOINT_COLUMNS, import_touchpoints
 
 
@@ -54,6 +54,6 @@ FORMATS = (
 
 __all__ = [
     "FORMATS", "MAX_ERRORS", "PASSWORD_HINT", "CsvSource", "FileFormat", "ImportResult", "PastImport", "RowError",
-    "customer_program", "employee_wave", "import_feedback", "import_org", "import_org_files", "import_org_people",
-    "import_org_teams", "import_responses", "import_touchpoints", "org_file_kind", "recent_imports",
+    "customer_program", "employee_wave", "import_feedback", "import_history", "import_org", "import_org_files",
+    "import_org_people", "import_org_teams", "import_responses", "import_touchpoints", "org_file_kind", "recent_imports",
 ]

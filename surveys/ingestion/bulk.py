@@ -41,8 +41,12 @@ RowValidator = Callable[[int, dict[str, str], RowCheck], NewResponse | None]
 
 
 def run(session: Session, source: CsvSource, report: Report, validate: RowValidator, *, wave_labels: dict[int, str],
-        actor_id: int | None, entity_type: str, entity_id: int | None, detail: dict) -> ImportResult:
-    """Check the whole file, refuse a file imported before, then (unless a dry run) insert everything."""
+        actor_id: int | None, entity_type: str, entity_id: int | None, detail: dict,
+        before_insert: Callable[[], None] | None = None) -> ImportResult:
+    """Check the whole file, refuse a file imported before, then (unless a dry run) insert everything.
+
+    `before_insert` runs once the file is known to be valid, before pass 2 (e.g. to create planned waves).
+    """
     lock_file(session, source.sha256)
     previous = find_previous(session, {source.sha256})
     if previous is not None:
@@ -70,6 +74,8 @@ def run(session: Session, source: CsvSource, report: Report, validate: RowValida
                       f"{wave_labels[wave_id]}")
     if report.dry_run:
         return report.result()
+    if before_insert is not None:
+        before_insert()
     _insert_all(session, source, validate)
     record_import(session, actor_id, report.kind, entity_type, entity_id, filename=source.name, rows=report.rows,
                   sha256=source.sha256, content_sha256=content_sha256,

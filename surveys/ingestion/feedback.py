@@ -1,11 +1,11 @@
 """Customer feedback from other channels (`touchpoint,date,channel,csat,nps,ces,comment`).
 
-Each row becomes one imported response in the customer program's wave that covers its date.
+Each row becomes one imported response in the customer program's wave that covers its date, or, before
+the program's first wave, in a past wave created for it (see feedback_waves).
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,21 +13,13 @@ from sqlalchemy.orm import Session
 from surveys.errors import NotFound, ValidationError
 from surveys.ingestion import bulk, cells
 from surveys.ingestion.csvio import CsvSource
+from surveys.ingestion.feedback_waves import WavePicker
 from surveys.ingestion.report import ImportResult, Report, RowCheck
-from surveys.models import CHANNELS, Program, Question, Touchpoint, Wave
+from surveys.models import CHANNELS, Program, Question, Touchpoint, Wave, utcnow
 
 REQUIRED_COLUMNS = ("touchpoint", "date")
 ANSWER_COLUMNS = ("csat", "nps", "ces", "comment")
 FEEDBACK_COLUMNS = ("touchpoint", "date", "channel", *ANSWER_COLUMNS)
-
-
-@dataclass(frozen=True)
-class _Wave:
-    id: int
-    survey_id: int
-    label: str
-    first_day: dt.date
-    last_day: dt.date
 
 
 def customer_program(session: Session, code: str | None) -> Program:
@@ -53,8 +45,14 @@ def customer_program(session: Session, code: str | None) -> Program:
 
 
 def import_feedback(session: Session, file_obj, *, program_code: str | None = None, dry_run: bool = False,
-                    actor_id: int | None = None) -> ImportResult:
-    """Check every row, then add one response per row to the wave covering its date (all or nothing)."""
+                    actor_id: int | None = None, now: dt.datetime | None = None, min_group_size: int = 5,
+                    min_comment_group_size: int = 10) -> ImportResult:
+    """Check every row, then add one response per row to the wave covering its date (all or nothing).
+
+    Days before the program's first wave that no wave covers go into past waves created for them
+    (see feedback_waves); the thresholds are frozen into those waves.
+    """
+    now = now or utcnow()
     source = file_obj if isinstance(file_obj, CsvSource) else CsvSource(file_obj)
     program = customer_program(session, program_code)
     report = Report("feedback", dry_run)
@@ -67,28 +65,25 @@ def import_feedback(session: Session, file_obj, *, program_code: str | None = No
         report.error(header.line, None, f"The file has no answer column; add at least one of "
                                         f"{', '.join(ANSWER_COLUMNS)}.")
         return report.result()
-    waves = [_Wave(w.id, w.survey_id, w.label, *cells.day_window(w.opens_at, w.closes_at))
-             for w in session.scalars(select(Wave).where(Wave.program_id == program.id).order_by(Wave.opens_at))]
+    orm_waves = list(session.scalars(select(Wave).where(Wave.program_id == program.id).order_by(Wave.opens_at)))
+    wave_labels = {w.id: w.label for w in orm_waves}
+    picker = WavePicker(session, program, orm_waves, report, now=now, labels=wave_labels,
+                        wave_args={"min_group_size": min_group_size, "actor_id": actor_id,
+                                   "min_comment_group_size": min_comment_group_size})
+    waves = picker.waves
     if not waves:
         report.error(None, None, f"Program {program.code} has no waves; create the waves the feedback belongs "
                                  "to first.")
         return report.result()
     questions: dict[int, dict[str, cells.QuestionInfo]] = {}
-    for q in session.scalars(select(Question).where(Question.survey_id.in_({w.survey_id for w in waves}),
+    survey_ids = {w.survey_id for w in waves} | {program.survey_id}  # past waves ask the program's survey
+    for q in session.scalars(select(Question).where(Question.survey_id.in_(survey_ids),
                                                     Question.code.in_(ANSWER_COLUMNS))):
         questions.setdefault(q.survey_id, {})[q.code] = cells.QuestionInfo.of(q)
     fallback = {code: q for w in waves for code, q in questions.get(w.survey_id, {}).items()}
     touchpoints = {r[0]: r[1:] for r in session.execute(
         select(Touchpoint.code, Touchpoint.id, Touchpoint.team_id, Touchpoint.channel))}
     tp_lower = cells.by_lower(touchpoints)
-    covering: dict[dt.date, _Wave | None] = {}
-
-    def wave_for(day: dt.date) -> _Wave | None:
-        if day not in covering:
-            # The latest-opening wave wins when two share a day (a wave closing at noon, the next opening).
-            covering[day] = next((w for w in reversed(waves) if w.first_day <= day <= w.last_day), None)
-        return covering[day]
-
     def validate(line: int, row: dict[str, str], check: RowCheck) -> bulk.NewResponse | None:
         tp = touchpoints.get(row["touchpoint"])
         if tp is None:
@@ -98,9 +93,9 @@ def import_feedback(session: Session, file_obj, *, program_code: str | None = No
         day = check.cell("date", cells.iso_date, row["date"])
         channel = row.get("channel", "")
         channel = check.cell("channel", cells.choice, channel, CHANNELS, "channel") if channel else None
-        wave = wave_for(day) if day else None
+        wave = picker.wave_for(day) if day and day <= now.date() else None
         if day and wave is None:
-            check.fail("date", f"No wave of program {program.code} covers {day.isoformat()}.")
+            check.fail("date", picker.why_not(day))
         answers, given = [], False
         for col in present:
             raw = row[col]
@@ -126,6 +121,6 @@ def import_feedback(session: Session, file_obj, *, program_code: str | None = No
         return bulk.NewResponse(wave_id=wave.id, team_id=tp[1], submitted_on=day, answers=tuple(answers),
                                 touchpoint_id=tp[0], channel=channel or tp[2])
 
-    return bulk.run(session, source, report, validate, wave_labels={w.id: w.label for w in waves},
-                    actor_id=actor_id, entity_type="program", entity_id=program.id,
-                    detail={"program": program.code})
+    return bulk.run(session, source, report, validate, wave_labels=wave_labels, actor_id=actor_id,
+                    entity_type="program", entity_id=program.id, detail={"program": program.code},
+                    before_insert=picker.create_planned)

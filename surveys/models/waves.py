@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -90,6 +91,10 @@ class Wave(Base):
     # Anonymity thresholds are frozen when the wave opens so a later setting change cannot reveal it.
     min_group_size: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     min_comment_group_size: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    # A past round of another tool, created closed to hold imported results: it never opened, invited or
+    # mailed anyone, and the scheduler ignores it. Only such a wave (or a closed one that invited nobody)
+    # takes imported employee rows.
+    historical: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     program: Mapped[Program] = relationship(back_populates="waves")
     survey: Mapped[Survey] = relationship()
@@ -97,8 +102,22 @@ class Wave(Base):
     def __repr__(self) -> str:
         return f"<Wave {self.label} {self.status}>"
 
-    # Guarded transitions: draft -> open -> closed, never back. Callers load the row FOR UPDATE so
-    # two processes cannot both pass a guard (see surveys/scheduling.py).
+    # Guarded transitions: draft -> open -> closed, or a new draft straight to closed as a historical wave;
+    # never back. Callers load the row FOR UPDATE so two processes cannot both pass a guard
+    # (see surveys/fieldwork/scheduling.py).
+    def record_past(self, now: dt.datetime, min_group_size: int, min_comment_group_size: int) -> None:
+        """Close a new draft wave whose window has ended as a historical wave, freezing its thresholds."""
+        if self.status != "draft":
+            raise Conflict(f"Wave {self.label} is already {self.status}; only a new wave can hold imported "
+                           "past results.")
+        if self.closes_at > now:
+            raise ValidationError(f"A past wave must be over by today; wave {self.label} closes "
+                                  f"{self.closes_at:%Y-%m-%d %H:%M} UTC.", field="closes_at")
+        self.status = "closed"
+        self.historical = True
+        self.min_group_size = min_group_size
+        self.min_comment_group_size = max(min_comment_group_size, min_group_size)
+
     def open(self, now: dt.datetime, min_group_size: int, min_comment_group_size: int) -> None:
         """Open a draft wave now, freezing the anonymity thresholds into it."""
         self.check_can_open(now)

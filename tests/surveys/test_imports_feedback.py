@@ -78,9 +78,12 @@ def test_ranges_dates_and_channels_are_checked_like_the_web_form(db_session, cx)
 def test_one_bad_row_imports_nothing(db_session, cx):
     good = "".join(f"TEL,2026-01-{d:02d},,4,8,5,\n" for d in range(1, 29))
     result = run(db_session, good + "TEL,2026-03-04,,4,,,\n")
-    assert reasons(result) == ["line 30, column date: No wave of program CX covers 2026-03-04."]
+    uncovered = ("No wave of program CX covers 2026-03-04. Tandem creates past waves for feedback only before "
+                 "the program's first wave (2026-01-01); for a later day, add a past wave that covers it on the "
+                 "program page (Add a past wave for imported results).")
+    assert reasons(result) == [f"line 30, column date: {uncovered}"]
     also_range = run(db_session, "TEL,2026-03-04,,4,11,,\n")
-    assert reasons(also_range) == ["line 2, column date: No wave of program CX covers 2026-03-04.",
+    assert reasons(also_range) == [f"line 2, column date: {uncovered}",
                                    "line 2, column nps: 11 is outside the allowed range 0–10."]
     assert n_responses(db_session) == 0
     assert db_session.scalar(select(func.count()).select_from(AuditEvent)) == 0

@@ -118,6 +118,10 @@ def test_a_wave_with_invitations_refuses_imported_rows(db_session, make):
     wave = make.wave(program, label="now", opens_at=dt.datetime(2026, 1, 1), status="open")
     make.team(code="OPS")
     make.invitation(wave=wave)
-    with pytest.raises(ValidationError, match="collects answers through Tandem's own invitations"):
+    with pytest.raises(ValidationError, match="is open and collects answers through Tandem"):
+        run(db_session, "OPS,2026-01-02,4,,,,\n", wave_label="now")
+    wave.status = "closed"
+    with pytest.raises(ValidationError, match="collected answers through Tandem's own invitations; historical "
+                                              "results can only go into a wave that sent none"):
         run(db_session, "OPS,2026-01-02,4,,,,\n", wave_label="now")
     assert db_session.scalar(select(func.count()).select_from(Response)) == 0

@@ -103,7 +103,7 @@ def test_feedback_upload_with_program_choice(client, login, make, db_session):
 
 def test_responses_upload_needs_a_wave(client, login, make, db_session):
     program = make.program(code="EX")
-    wave = make.wave(program, label="2025-Q1", opens_at=dt.datetime(2025, 1, 1), days=90)
+    wave = make.wave(program, label="2025-Q1", opens_at=dt.datetime(2025, 1, 1), days=90, status="closed")
     make.team(code="OPS")
     login("hr_admin")
     data = b"team_code,submitted_on,eng1,enps\nOPS,2025-01-10,4,8\n"

@@ -51,3 +51,9 @@ def merge_domain_check(form, check) -> None:
         for name, messages in exc.field_errors.items():
             if name and name in form and not form[name].errors:
                 form[name].errors = list(messages)
+
+
+def form_errors(form) -> str:
+    """Every field error of a form in one sentence, for a flash message."""
+    return " ".join(f"{getattr(form, name).label.text}: {' '.join(errs)}" for name, errs in form.errors.items()
+                    ) or "the form was incomplete."

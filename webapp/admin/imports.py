@@ -11,6 +11,7 @@ from wtforms import BooleanField, SelectField
 from surveys import ingestion
 from surveys.errors import TandemError, ValidationError
 from surveys.ingestion import targets
+from surveys.models import utcnow
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice
@@ -87,8 +88,10 @@ def _import(session, form: ImportForm) -> ingestion.ImportResult:
     if kind == "touchpoints":
         return ingestion.import_touchpoints(session, main, dry_run=dry_run, actor_id=actor)
     if kind == "feedback":
+        config = current_app.config
         return ingestion.import_feedback(session, main, program_code=form.program.data or None, dry_run=dry_run,
-                                       actor_id=actor)
+                                       actor_id=actor, now=utcnow(), min_group_size=config["MIN_GROUP_SIZE"],
+                                       min_comment_group_size=config["MIN_COMMENT_GROUP_SIZE"])
     if not (form.wave.data or "").isdigit():
         raise ValidationError("Choose the employee program and wave the responses belong to.", field="wave")
     program_code, wave_label = targets.wave_codes(session, int(form.wave.data))

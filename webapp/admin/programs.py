@@ -21,9 +21,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from surveys.collection import preview
 from surveys.errors import Conflict, TandemError, ValidationError
-from surveys.fieldwork import programs, scheduling
+from surveys.fieldwork import past_waves, programs, scheduling
 from surveys.models import Wave, utcnow
-from webapp.admin.forms_common import SelectChoice, show_errors, team_choices
+from webapp.admin import past_wave_views
+from webapp.admin.forms_common import SelectChoice, form_errors, show_errors, team_choices
 from webapp.admin.views import bp
 from webapp.auth import roles_required
 from webapp.db import get_session
@@ -94,7 +95,8 @@ FIELD_ALIASES = {"first_opens_at": "first_opens_on"}
 def programs_list():
     session = get_session()
     items = programs.list_programs(session)
-    current = {p.id: next((w for w in reversed(p.waves) if w.status != "draft"), None) for p in items}
+    current = {p.id: next((w for w in reversed(p.waves) if w.status != "draft" and not w.historical), None)
+               for p in items}
     upcoming = {p.id: next((w for w in p.waves if w.status == "draft" and w.closes_at > utcnow()), None)
                 for p in items}
     return render_template("admin/programs.html", programs=items, current=current, upcoming=upcoming,
@@ -173,7 +175,8 @@ def _detail_page(program_id: int, add_form: AddWaveForm | None = None, status: i
         add_form = add_form or AddWaveForm(formdata=None, opens_at=utcnow().replace(second=0, microsecond=0))
     counts = participation.wave_counts(session, program.waves, current_app.config["MIN_GROUP_SIZE"])
     return render_template("admin/programs_detail.html", program=program, now=utcnow(), counts=counts,
-                           add_form=add_form, action_form=ActionForm(), cadences=CADENCE_LABELS,
+                           add_form=add_form, past_form=past_wave_views.PastWaveForm(), action_form=ActionForm(),
+                           cadences=CADENCE_LABELS, add_past_wave=past_waves.ADD_PAST_WAVE,
                            date_format=DATETIME_FORMAT,
                            default_close=dt.timedelta(days=program.wave_days)), status
 
@@ -210,7 +213,7 @@ def _wave_action(wave_id: int, verb: str, run, form_class=None) -> object:
     program_id = wave.program_id
     form = (form_class or (ExtendForm if verb == "extend" else ActionForm))()
     if not form.validate_on_submit():
-        flash(f"Could not {verb} the wave: " + _form_errors(form), "error")
+        flash(f"Could not {verb} the wave: " + form_errors(form), "error")
         return redirect(url_for("admin.programs_detail", program_id=program_id))
     try:
         message = run(session, form)
@@ -221,11 +224,6 @@ def _wave_action(wave_id: int, verb: str, run, form_class=None) -> object:
         session.commit()
         flash(message, "success")
     return redirect(url_for("admin.programs_detail", program_id=program_id))
-
-
-def _form_errors(form: FlaskForm) -> str:
-    return " ".join(f"{getattr(form, name).label.text}: {' '.join(errs)}" for name, errs in form.errors.items()
-                    ) or "the form was incomplete."
 
 
 @bp.route("/waves/<int:wave_id>/open", methods=["GET", "POST"])

@@ -8,10 +8,12 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from surveys import ingestion
 from surveys.errors import TandemError
+from surveys.models import utcnow
 from webapp.db import get_session
 
 DRY_RUN_HELP = "Check the file and show what would change, without changing anything."
@@ -21,6 +23,13 @@ CSV_FILE = click.Path(exists=True, dir_okay=False, readable=True)
 @click.group("import", help="Import organisation, touchpoints, feedback and historical responses from CSV.")
 def import_group():
     pass
+
+
+def _thresholds() -> dict:
+    """The anonymity thresholds frozen into past waves an import creates."""
+    config = current_app.config
+    return {"now": utcnow(), "min_group_size": config["MIN_GROUP_SIZE"],
+            "min_comment_group_size": config["MIN_COMMENT_GROUP_SIZE"]}
 
 
 def _run(service, paths: list[str], **kwargs) -> None:
@@ -79,9 +88,12 @@ def import_touchpoints(file, dry_run):
 @click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
 @with_appcontext
 def import_feedback(file, program_code, dry_run):
-    """Customer feedback: touchpoint,date,channel,csat,nps,ces,comment (one response per row)."""
+    """Customer feedback: touchpoint,date,channel,csat,nps,ces,comment (one response per row).
+
+    Rows dated before the program's first wave that no wave covers go into past waves created for them.
+    """
     _run(lambda s, src, **kw: ingestion.import_feedback(s, src[0], **kw), [file], program_code=program_code,
-         dry_run=dry_run)
+         dry_run=dry_run, **_thresholds())
 
 
 @import_group.command("responses", short_help="Historical employee responses into one wave.")
@@ -94,3 +106,24 @@ def import_responses(file, program_code, wave_label, dry_run):
     """Historical employee responses: team_code,submitted_on,<question codes...> (one row per respondent)."""
     _run(lambda s, src, **kw: ingestion.import_responses(s, src[0], **kw), [file], program_code=program_code,
          wave_label=wave_label, dry_run=dry_run)
+
+
+@import_group.command("history", short_help="Employee results of a survey run before Tandem, into a past wave.")
+@click.argument("file", type=CSV_FILE)
+@click.option("--program", "program_code", required=True, help="Employee program code.")
+@click.option("--label", required=True, help="Label of the past wave, e.g. 2025-Q1.")
+@click.option("--opens", "opens_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="First day the old survey ran (YYYY-MM-DD); needed when the wave does not exist yet.")
+@click.option("--closes", "closes_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Last day the old survey ran (YYYY-MM-DD, before today); needed when the wave does not exist yet.")
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+@with_appcontext
+def import_history(file, program_code, label, opens_on, closes_on, dry_run):
+    """Past employee results: team_code,submitted_on,<question codes...>, into the past wave LABEL.
+
+    Creates the closed past wave (it never opens, invites or mails anyone) when it does not exist yet;
+    the wave and the rows are saved together or not at all.
+    """
+    _run(lambda s, src, **kw: ingestion.import_history(s, src[0], **kw), [file], program_code=program_code,
+         label=label, opens_on=opens_on.date() if opens_on else None,
+         closes_on=closes_on.date() if closes_on else None, dry_run=dry_run, **_thresholds())
