@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.metrics import CES_AGREE_TOP, is_detractor, is_favourable, is_promoter
 from demo.answers import LIKERT_ITEMS
 from demo.model import DIMENSIONS
 
@@ -20,7 +21,7 @@ def favourable(employee: pd.DataFrame) -> pd.DataFrame:
     for d in DIMENSIONS:
         cols = [q for q in LIKERT_ITEMS if q.dimension == d]
         fav = np.column_stack([
-            (employee[q.code] <= 2) if q.reverse_keyed else (employee[q.code] >= 4) for q in cols])
+            is_favourable(employee[q.code], 1, 5, q.reverse_keyed) for q in cols])
         out[d] = fav.mean(axis=1)
     return out
 
@@ -38,9 +39,9 @@ def customer_team_waves(customer: pd.DataFrame) -> pd.DataFrame:
     """CSAT top-two-box %, NPS and CES top-three-box % (5-7 of 7) per team-wave."""
     frame = pd.DataFrame({
         "team": customer["team"], "wave": customer["wave"],
-        "csat_t2b": (customer["csat"] >= 4) * 100.0,
-        "nps": np.where(customer["nps"] >= 9, 100.0, np.where(customer["nps"] <= 6, -100.0, 0.0)),
-        "ces_t2b": (customer["ces"] >= 5) * 100.0,
+        "csat_t2b": is_favourable(customer["csat"], 1, 5) * 100.0,
+        "nps": np.where(is_promoter(customer["nps"]), 100.0, np.where(is_detractor(customer["nps"]), -100.0, 0.0)),
+        "ces_t2b": (customer["ces"] >= 7 - CES_AGREE_TOP + 1) * 100.0,
     })
     grouped = frame.groupby(["team", "wave"])
     out = grouped[list(CX_METRICS)].mean()
