@@ -58,7 +58,8 @@ def walk(client, log, inv, token) -> None:
 
 
 def test_an_employee_walk_costs_few_statements(client, db_session, engine, invited):
-    """Measured on SQLite (test savepoints included): 112 statements before, 69 after; each thing is
+    """Measured on SQLite (test savepoints included): 112 statements before, 69 after, 81 with the
+    organisation's branding (one read per page) and the four rollup upserts of the submit; each thing is
     loaded once per request (the invitation with its wave, program, survey, person and team joined, the
     questions in one more), the wave is still share-locked, and the submit reuses what the page loaded.
     """
@@ -71,5 +72,5 @@ def test_an_employee_walk_costs_few_statements(client, db_session, engine, invit
     assert db_session.scalar(select(func.count()).select_from(Response).where(Response.wave_id == inv.wave_id)) == 1
     # PostgreSQL adds one SET TRANSACTION READ ONLY to each GET.
     for label, n in counts.items():
-        assert n <= (15 if label == "POST page 3" else 8), (label, n, counts)
-    assert len(log) <= 76, counts
+        assert n <= (19 if label == "POST page 3" else 8), (label, n, counts)
+    assert len(log) <= 86, counts
