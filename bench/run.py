@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bench_reports  # noqa: E402
 from bench_reports import Row, table  # noqa: E402
+from data import parse_args, size_of  # noqa: E402
 
 
 def _seconds(pattern: str, output: str) -> float:
@@ -64,7 +65,7 @@ def linkage(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
 
 def reports(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
     """bench_reports at the chosen size."""
-    fig = bench_reports.run(bench_reports.size_of(args), args.database_url,
+    fig = bench_reports.run(size_of(args), args.database_url,
                             say=lambda msg: print(f"  {msg}", flush=True))
     return bench_reports.describe(fig), fig.rows
 
@@ -73,7 +74,7 @@ BENCHMARKS = (("bench_linkage", linkage), ("bench_reports", reports))
 
 
 def main(argv=None) -> int:
-    args = bench_reports.parse_args(argv)
+    args = parse_args(argv, __doc__)
     start = time.perf_counter()
     rows: list[Row] = []
     errors = 0
