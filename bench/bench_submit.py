@@ -12,7 +12,8 @@ The same kind of submission runs with the rollups kept (as shipped) and with
 ``surveys.rollups.add_responses`` replaced by a no-op (a monkeypatch inside this benchmark only),
 alternating A B B A ... in one process so both see the same machine. Figure: median submission time
 with rollups; baseline: median without; ratio = the cost of keeping rollups (target <= 1.20x, i.e. at
-most 20% extra). On PostgreSQL (--database-url) the benchmark runs inside one outer transaction that
+most 20% extra). The benchmark raises if the rollups did not count exactly the submissions made with
+them (a no-op that did not take would make the ratio meaningless). On PostgreSQL (--database-url) the benchmark runs inside one outer transaction that
 is rolled back at the end, the submissions' commits becoming savepoints.
 
 Run from the repository root::
@@ -34,14 +35,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_reports import Row, table
 from data import CUSTOMER_PROGRAM, PROGRAM, dataset, latest_wave, parse_args, prepare, scratch_copy, size_of
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from surveys import rollups
 from surveys.collection.public_links import submit_public
 from surveys.collection.submission import submit_invitation
 from surveys.db import make_engine
-from surveys.models import Invitation, Person, SubmissionReceipt, Touchpoint, Wave
+from surveys.models import Invitation, Person, RollupResponses, SubmissionReceipt, Touchpoint, Wave
 from surveys.ratelimit import RateLimit
 
 PAIRS, WARMUP = 30, 2  # pairs of (with, without) submissions per kind, after untimed warm-up pairs
@@ -126,6 +127,14 @@ def alternate(engine: Engine, outer, submit, pairs: int, warmup: int) -> tuple[l
     return on, off
 
 
+def _counted(bind) -> dict[str, int]:
+    """Responses counted in the rollups per source: only the submissions with rollups kept may add to it."""
+    with Session(bind=bind, join_transaction_mode="create_savepoint") as session:
+        rows = session.execute(select(RollupResponses.source, func.sum(RollupResponses.n))
+                               .group_by(RollupResponses.source)).all()
+        return {source: int(n) for source, n in rows}
+
+
 def measure(url: str, pairs: int = PAIRS, warmup: int = WARMUP) -> tuple[list[Row], list[str]]:
     """Rows and context lines for both kinds of submission on `url` (a scratch database)."""
     engine = make_engine(url)
@@ -139,8 +148,13 @@ def measure(url: str, pairs: int = PAIRS, warmup: int = WARMUP) -> tuple[list[Ro
                      expire_on_commit=False) as session:
             employee, customer = set_up(session, n)
         rows, notes = [], []
-        for name, submit in (("employee submit_invitation", employee), ("customer submit_public", customer)):
+        for name, source, submit in (("employee submit_invitation", "invitation", employee),
+                                     ("customer submit_public", "public_link", customer)):
+            before = _counted(outer_conn or engine).get(source, 0)
             on, off = alternate(engine, outer_conn, submit, pairs, warmup)
+            added = _counted(outer_conn or engine).get(source, 0) - before
+            if added != pairs + warmup:  # the no-op did not take, or the rollups missed a submission
+                raise RuntimeError(f"{name}: rollups counted {added} new responses, expected {pairs + warmup}")
             with_, without = statistics.median(on), statistics.median(off)
             paired = statistics.median(a / b for a, b in zip(on, off))
             rows.append(Row(f"{name} + rollups", with_, without, f"<= {TARGET:.2f}x", with_ / without <= TARGET))
