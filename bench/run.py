@@ -4,19 +4,24 @@ Benchmarks:
 
 - ``bench_linkage``: ``analysis.linkage.linkage_matrix`` on 2,000 synthetic teams x 4 waves against
   its 2-second target; baseline one ``DataFrame.corr`` over a frame of the same size.
-- ``bench_reports``: the linkage report's read path (three SQL aggregates, the statistics, the whole
-  report) on demo data; baseline one full scan of ``answers`` on the same database.
+- ``bench_reports``: the linkage report's read path in process (the three SQL aggregates over the
+  rollups, the statistics, the whole report) on demo data; baseline one full scan of ``answers``.
+- ``bench_pages``: server time of ``/reports/`` and ``/reports/linkage``, cold (first GET in a fresh
+  process) and warm; baseline one raw aggregation over ``answers`` for the latest employee wave.
+- ``bench_submit``: an employee and a public-link submission with the rollups kept vs with
+  ``surveys.rollups.add_responses`` a no-op, alternating, on a scratch copy of the data.
+- ``bench_cli``: ``tandem --help`` as a whole process; baseline ``python -c pass``.
 
-Every figure is a median of warm runs; ratio = seconds / baseline, both measured in the same run,
-because the machines are shared and noisy: compare ratios between runs, not seconds. A result over
-its target prints SLOW and is not a failure; the exit code is 1 only when a benchmark raises.
+Every figure is a median; ratio = seconds / baseline, both measured in the same run, because the
+machines are shared and noisy: compare ratios between runs, not seconds. A result over its target
+prints SLOW and is not a failure; the exit code is 1 only when a benchmark raises.
 
 Run from the repository root::
 
     python bench/run.py            # mid-size data (~0.5M answers), built once into bench/out/
     python bench/run.py --quick    # the small make-demo organisation
     python bench/run.py --large    # build_large: 1M customer responses, ~4.75M answers
-    python bench/run.py --database-url postgresql://...   # the reports benchmark on PostgreSQL
+    python bench/run.py --database-url postgresql://...   # the data benchmarks on PostgreSQL
 """
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bench_reports  # noqa: E402
 from bench_reports import Row, table  # noqa: E402
+from data import parse_args, size_of  # noqa: E402
 
 
 def _seconds(pattern: str, output: str) -> float:
@@ -64,16 +70,38 @@ def linkage(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
 
 def reports(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
     """bench_reports at the chosen size."""
-    fig = bench_reports.run(bench_reports.size_of(args), args.database_url,
+    fig = bench_reports.run(size_of(args), args.database_url,
                             say=lambda msg: print(f"  {msg}", flush=True))
     return bench_reports.describe(fig), fig.rows
 
 
-BENCHMARKS = (("bench_linkage", linkage), ("bench_reports", reports))
+def pages(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_pages: the report pages' server time, cold and warm."""
+    import bench_pages
+
+    return bench_pages.run(size_of(args), args.database_url, say=lambda msg: print(f"  {msg}", flush=True))
+
+
+def submissions(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_submit: a submission's extra cost for keeping rollups."""
+    import bench_submit
+
+    return bench_submit.run(size_of(args), args.database_url, say=lambda msg: print(f"  {msg}", flush=True))
+
+
+def cli(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_cli: `tandem --help` start-up."""
+    import bench_cli
+
+    return bench_cli.measure()
+
+
+BENCHMARKS = (("bench_linkage", linkage), ("bench_reports", reports), ("bench_pages", pages),
+              ("bench_submit", submissions), ("bench_cli", cli))
 
 
 def main(argv=None) -> int:
-    args = bench_reports.parse_args(argv)
+    args = parse_args(argv, __doc__)
     start = time.perf_counter()
     rows: list[Row] = []
     errors = 0
