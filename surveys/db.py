@@ -1,10 +1,13 @@
 """Engine and session factories; SQLite gets the pragmas that make it a safe embedded database."""
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+CHECKPOINT_WAIT_MS = 1_000
 _READ_ONLY = "tandem_read_only"  # Session.info key: the flag, and the bind to restore when it is lifted
 
 
@@ -44,11 +47,40 @@ def _configure_sqlite(engine: Engine) -> None:
         # Overwrite deleted content (erased drafts) instead of leaving it in free pages of the file.
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+        if not in_memory:
+            _owner_only(engine.url.database)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _owner_only(database: str) -> None:
+    # The database, its WAL and shared-memory index hold answers: readable by the server's user only.
+    for path in (database, database + "-wal", database + "-shm"):
+        try:
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except FileNotFoundError:
+            pass
+
+
+def checkpoint(bind) -> bool:
+    """SQLite: copy the WAL into the database and truncate it, so no old page (a draft, a queued
+    answer) outlives the batch that replaced it; True when done. A no-op on PostgreSQL."""
+    engine = getattr(bind, "engine", bind)
+    if engine.dialect.name != "sqlite":
+        return True
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")  # a writer busy now: the next batch will do
+        busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        return busy == 0
+    finally:
+        raw.close()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from migrations import alembic_config
+from surveys.collection.queue import derive_key
 from surveys.db import make_engine
 from webapp import create_app
 from webapp.config import load_config
@@ -19,6 +20,7 @@ from webapp.config import load_config
 from .factories import Factories
 
 STAFF_PASSWORD = "correct-horse-battery"
+TEST_QUEUE_KEY = derive_key("test-secret-key-0123456789")
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -62,6 +64,7 @@ def db_session(connection) -> Session:
     client or runner when the request must see it.
     """
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    session.info["queue_key"] = TEST_QUEUE_KEY  # as webapp.db.get_session hands the configured key over
     yield session
     session.close()
 
@@ -72,6 +75,7 @@ def app_config(tmp_path, engine, db_session) -> dict:
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret-key-0123456789",
+        "QUEUE_KEY": TEST_QUEUE_KEY,
         "ENGINE": engine,
         "SESSION_FACTORY": lambda: db_session,
         "WTF_CSRF_ENABLED": False,

@@ -1,6 +1,8 @@
 """Configuration from environment variables, validated at start-up with one-line errors."""
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
 from collections.abc import Mapping
@@ -61,6 +63,23 @@ def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
     return key
 
 
+def _queue_key(env: Mapping[str, str], secret_key: str) -> bytes:
+    """TANDEM_QUEUE_KEY (base64 of 32 bytes) when set, else derived from the secret key: never in the database."""
+    from surveys.collection.queue import derive_key
+
+    raw = (env.get("TANDEM_QUEUE_KEY") or "").strip()
+    if not raw:
+        return derive_key(secret_key)
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except (ValueError, binascii.Error):
+        key = b""
+    if len(key) != 32:
+        raise ConfigError("TANDEM_QUEUE_KEY must be 32 random bytes in base64 "
+                          "(python -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')")
+    return key
+
+
 def _base_url(env: Mapping[str, str]) -> str:
     """TANDEM_BASE_URL when set, else the address the server listens on (TANDEM_HOST, TANDEM_PORT)."""
     explicit = (env.get("TANDEM_BASE_URL") or "").rstrip("/")
@@ -100,10 +119,12 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
     sender = env.get("TANDEM_SMTP_SENDER", "tandem@localhost")
     if "@" not in sender:
         raise ConfigError(f"TANDEM_SMTP_SENDER must be an email address, got {sender!r}")
+    secret_key = _secret_key(env, instance_path)
     return {
         "INSTANCE_PATH": str(instance_path),
         "DATABASE_URL": _database_url(env, instance_path),
-        "SECRET_KEY": _secret_key(env, instance_path),
+        "SECRET_KEY": secret_key,
+        "QUEUE_KEY": _queue_key(env, secret_key),
         "MIN_GROUP_SIZE": min_group,
         "MIN_COMMENT_GROUP_SIZE": min_comment,
         "PROCESS_TARGET": _int(env, "TANDEM_PROCESS_TARGET", 80, 0, 100),

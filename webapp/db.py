@@ -41,5 +41,7 @@ def get_session(read_only: bool | None = None) -> Session:
         read_only = has_request_context() and request.method in READ_ONLY_METHODS
     if "db_session" not in g:
         g.db_session = current_app.extensions["tandem_sessions"]()
+        # The submission queue's key is configuration, handed to the domain with the session.
+        g.db_session.info["queue_key"] = current_app.config["QUEUE_KEY"]
     set_read_only(g.db_session, read_only)
     return g.db_session

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from surveys import audit, ratelimit
-from surveys.collection.submission import INVALID_LINK, parse_all, store_response, wave_is_open
+from surveys.collection.storage import store_response
+from surveys.collection.submission import INVALID_LINK, parse_all, wave_is_open
 from surveys.errors import Conflict, NotFound, TandemError, ValidationError
 from surveys.models import Invitation, Program, Response, Touchpoint, Wave, utcnow
 from surveys.ratelimit import RateLimit

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from surveys import rollups
+from surveys.collection import queue
 from surveys.collection.paging import invitation_pages
+from surveys.collection.storage import store_response
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
 from surveys.instruments import question_types
-from surveys.models import Answer, Invitation, Person, Question, Response, SubmissionReceipt, Touchpoint, Wave, utcnow
+from surveys.models import Invitation, Person, Question, Response, SubmissionReceipt, Wave, utcnow
 from surveys.tokens import hash_token
 
 INVALID_LINK = ("This link is not valid. If you received a reminder, use the link in the most recent email: "
@@ -150,22 +151,6 @@ def parse_all(questions: Sequence[Question], raw_answers: Mapping[str, object]) 
     return parsed
 
 
-def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
-                   parsed: Mapping[Question, tuple], today: dt.date,
-                   touchpoint: Touchpoint | None = None) -> Response:
-    """Insert a response and its answers (bounds copied from each question so the database checks them)."""
-    response = Response(wave_id=wave.id, team_id=team_id, source=source, submitted_on=today,
-                        touchpoint_id=touchpoint.id if touchpoint else None,
-                        channel=touchpoint.channel if touchpoint else None)
-    for q, (value, text) in parsed.items():
-        response.answers.append(Answer(question_id=q.id, scale_min=q.scale_min, scale_max=q.scale_max,
-                                       value=value, text=text))
-    session.add(response)
-    session.flush()
-    rollups.add_responses(session, [response.id])  # same transaction: the reports never lag or drift
-    return response
-
-
 def find_invitation(session: Session, token: str, *, kind: str) -> Invitation:
     """The invitation of a link token; `kind` is "employee" or "contact". Raises NotFound otherwise."""
     invitation = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token or ""))
@@ -275,8 +260,11 @@ def record_page(session: Session, invitation_id: int, page: int, raw_answers: Ma
 
 
 def submit_invitation(session: Session, invitation_id: int, today: dt.date | None = None, *,
-                      now: dt.datetime | None = None, opened: Invitation | None = None) -> Response:
-    """Turn an invitation's draft into one anonymous response; a second call raises AlreadySubmitted.
+                      now: dt.datetime | None = None, opened: Invitation | None = None) -> Response | None:
+    """Turn an invitation's draft into one anonymous answer set; a second call raises AlreadySubmitted.
+
+    An employee's answers go to the submission queue and reach `responses` with their team's next batch
+    (None is returned); a customer contact link's answers are stored at once (no person to protect).
 
     Locks the wave FOR SHARE and re-checks it is open, re-validates every answer, writes the receipt
     (its primary key stops a second submission even from a concurrent request), the response and its
@@ -299,13 +287,19 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
         pages = invitation_pages(invitation)
         exc.page = next((i for i, page in enumerate(pages) if any(q.code in exc.errors for q in page)), 0)
         raise
+    employee = invitation.person_id is not None
     try:
         with session.begin_nested():
-            session.add(SubmissionReceipt(invitation_id=invitation.id))
+            # An employee's receipt counts in participation only when its team's batch is released.
+            session.add(SubmissionReceipt(invitation_id=invitation.id, released=not employee))
     except IntegrityError:
         raise AlreadySubmitted() from None
-    response = store_response(session, wave=invitation.wave, team_id=team_id, source=source,
-                              parsed=parsed, today=today, touchpoint=touchpoint)
+    response = None
+    if employee:  # held in the queue, released to `responses` in batches (surveys/collection/queue.py)
+        queue.hold(session, invitation.wave, team_id, parsed, today)
+    else:
+        response = store_response(session, wave=invitation.wave, team_id=team_id, source=source,
+                                  parsed=parsed, today=today, touchpoint=touchpoint)
     invitation.draft = None  # the receipt alone says it was used: no submission time is kept
     session.flush()
     return response

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveys import audit
+from surveys.collection import queue
 from surveys.errors import Conflict, ErrorCollector, NotFound, ValidationError
 from surveys.fieldwork import invitations
 from surveys.models import Program, Wave
@@ -175,7 +176,10 @@ def close_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int |
     session.flush()
     erased = invitations.erase_drafts(session, wave.id)
     invitations.forget_reminders(session, wave.id)
-    audit.record(session, actor_id, "wave.close", "wave", wave.id, label=wave.label, drafts_erased=erased)
+    # Whatever is still queued is released now, small teams included (their cells stay hidden in reports).
+    released = queue.release(session, wave.id, everything=True)
+    audit.record(session, actor_id, "wave.close", "wave", wave.id, label=wave.label, drafts_erased=erased,
+                 released=released)
     session.flush()
     return erased
 

@@ -109,9 +109,10 @@ def team_counts(session: Session, wave_ids: Collection[int]) -> list[TeamCount]:
     if not wave_ids:
         return []
     # The receipt's primary key is the invitation id, so the outer join adds at most one row each.
+    # Only released receipts count: a team's answers and its count move together, in batches.
     rows = session.execute(
         select(Invitation.wave_id, Person.team_id, Team.name, func.count(Invitation.id),
-               func.count(SubmissionReceipt.invitation_id))
+               func.count(case((SubmissionReceipt.released, 1))))
         .select_from(Invitation)
         .join(Person, Person.id == Invitation.person_id)
         .outerjoin(Team, Team.id == Person.team_id)

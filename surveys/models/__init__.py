@@ -5,7 +5,7 @@ from surveys.models.base import Base, utcnow
 from surveys.models.instruments import AUDIENCES, DIMENSIONS, QUESTION_TYPES, Question, Survey
 from surveys.models.org import CHANNELS, ROLES, STAFF_ROLES, Person, Team, Touchpoint
 from surveys.models.ratelimit import RateLimitHit
-from surveys.models.responses import SOURCES, Answer, Response
+from surveys.models.responses import SOURCES, Answer, PendingSubmission, Response
 from surveys.models.rollups import ROLLUP_MODELS, RollupCustomerDay, RollupDimension, RollupItem, RollupResponses
 from surveys.models.settings import LOGO_TYPES, OrganisationSettings
 from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceipt, Wave, program_teams
@@ -13,7 +13,7 @@ from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceip
 __all__ = [
     "ACTION_STATUSES", "AUDIENCES", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
     "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent", "Base",
-    "Invitation", "OrganisationSettings", "Person", "Program", "Question", "RateLimitHit", "Response",
+    "Invitation", "OrganisationSettings", "PendingSubmission", "Person", "Program", "Question", "RateLimitHit", "Response",
     "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupResponses", "SubmissionReceipt", "Survey",
     "Team", "Touchpoint", "Wave", "program_teams", "utcnow",
 ]

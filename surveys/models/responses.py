@@ -4,7 +4,18 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.models.base import Base, in_list
@@ -77,3 +88,17 @@ class Answer(Base):
     text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class PendingSubmission(Base):
+    """An employee's submission waiting in the queue, sealed with a key that is not in the database.
+
+    Only the wave is in the clear (to release it); the team, day and answers are inside `payload`.
+    """
+
+    __tablename__ = "pending_submissions"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # no hidden insertion-order rowid (see Response)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, default=random_response_id, autoincrement=False)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)

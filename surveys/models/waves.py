@@ -188,7 +188,8 @@ class SubmissionReceipt(Base):
     """Proof that an invitation was used. Its primary key makes a second submission impossible.
 
     It records only the invitation, never when, nor which response was created from it. "Submitted"
-    everywhere in Tandem means: a receipt exists.
+    everywhere in Tandem means: a receipt exists. `released` turns true when the answers of the
+    invitee's team are released from the submission queue; only released receipts are counted.
     """
 
     __tablename__ = "submission_receipts"
@@ -196,4 +197,5 @@ class SubmissionReceipt(Base):
     invitation_id: Mapped[int] = mapped_column(
         ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True
     )
+    released: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 

@@ -105,7 +105,7 @@ def test_html_part_escapes_names(db_session, staff_wave):
 def test_tick_cli_opens_invites_mails_and_is_idempotent(runner, db_session, staff_wave, inbox):
     wave, people = staff_wave
     result = tick(runner, "2026-11-02T08:00:30")
-    assert "opened 1, closed 0, scheduled 1, invited 6, sent 6, reminded 0, failed 0" in result.output
+    assert "opened 1, closed 0, released 0, scheduled 1, invited 6, sent 6, reminded 0, failed 0" in result.output
     assert sorted(m["To"] for m in inbox.messages) == sorted(p.email for p in people)
     for message in inbox.messages:
         text, html = parts(message)
@@ -113,7 +113,7 @@ def test_tick_cli_opens_invites_mails_and_is_idempotent(runner, db_session, staf
         assert LINK_RE.search(html).group(1) == token
         assert hash_token(token) == stored_hash(db_session, message["To"], wave.id)
     again = tick(runner, "2026-11-02T08:01:00")
-    assert "opened 0, closed 0, scheduled 0, invited 0, sent 0, reminded 0, failed 0" in again.output
+    assert "opened 0, closed 0, released 0, scheduled 0, invited 0, sent 0, reminded 0, failed 0" in again.output
     assert len(inbox.messages) == 6  # no duplicate mail
     assert db_session.scalar(select(func.count()).select_from(Invitation)) == 6
 

@@ -16,13 +16,15 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
+from surveys.collection import queue
+from surveys.db import checkpoint
 from surveys.fieldwork import invitations, mailer, scheduling
 from surveys.models import utcnow
 from webapp.db import get_session
 
 MAIL_BATCH = 100
 NOW_YEARS = (2000, 2100)  # a --now outside these is a typo; 9999 would also overflow the date arithmetic
-SUMMARY_KEYS = ("opened", "closed", "scheduled", "invited", "sent", "reminded", "failed")
+SUMMARY_KEYS = ("opened", "closed", "released", "scheduled", "invited", "sent", "reminded", "failed")
 
 
 class BadNow(click.BadParameter):
@@ -72,6 +74,11 @@ def run_tick(session, now: dt.datetime, config) -> Counter:
     counts: Counter = Counter()
     counts["closed"] += scheduling.close_due(session, now)
     session.commit()
+    # Queued employee answers of teams that reached the threshold (and of closed waves) go to `responses`.
+    counts["released"] += queue.release_ready(session)
+    session.commit()
+    if counts["released"]:
+        checkpoint(session.get_bind())  # SQLite: no old page of the queue or of drafts stays in the WAL
     # Scheduling runs before and after opening: always-on programs need this month's wave before it
     # can open, and monthly/quarterly programs get their next wave once the current one has opened.
     counts["scheduled"] += scheduling.schedule_due(session, now)

@@ -1,0 +1,138 @@
+"""The submission queue: employee answers are held encrypted and released to `responses` in batches.
+
+A submission writes its receipt (so the link cannot be used twice) and an encrypted pending entry that
+names no invitation. `release` later writes the pending answers of every team that has gathered at
+least the wave's minimum group size, in a shuffled order, in one transaction that also marks those
+teams' receipts released, updates the rollups and deletes the entries; a closing wave releases what
+is left. So no backup diff, no PostgreSQL `xmin` and no row order pairs a response with its receipt
+more finely than a batch of at least k answers of one team, and staff counts move with the batches.
+
+The key (32 bytes) is configuration, never stored in the database: `session.info["queue_key"]`,
+set by the web app and the CLI from TANDEM_QUEUE_KEY or derived from the secret key.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from surveys.collection.storage import store_response
+from surveys.errors import TandemError
+from surveys.models import Invitation, PendingSubmission, Person, Question, SubmissionReceipt, Wave
+
+KEY_INFO = b"tandem submission queue v1"
+_shuffle = secrets.SystemRandom().shuffle
+
+
+class QueueKeyMissing(TandemError):
+    """The session carries no queue key: the caller forgot to configure it (a programming error)."""
+
+    status = 500
+
+
+def derive_key(secret: str) -> bytes:
+    """A 32-byte queue key derived (HKDF-SHA256) from a configured secret."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_INFO).derive(secret.encode())
+
+
+def _key(session: Session) -> bytes:
+    key = session.info.get("queue_key")
+    if not key:
+        raise QueueKeyMissing("The submission queue has no key; set TANDEM_QUEUE_KEY or TANDEM_SECRET_KEY.")
+    return key
+
+
+def _aad(wave_id: int) -> bytes:
+    return f"wave:{wave_id}".encode()  # an entry moved to another wave does not decrypt
+
+
+@dataclass(frozen=True)
+class Held:
+    """A decrypted pending entry: the team it counts for, its day and answers (question id, value, text)."""
+
+    entry_id: int
+    team_id: int
+    day: dt.date
+    answers: tuple[tuple[int, int | None, str | None], ...]
+
+
+def hold(session: Session, wave: Wave, team_id: int, parsed: Mapping[Question, tuple], today: dt.date) -> None:
+    """Queue one employee submission, encrypted; nothing in the row says whose or when (the day is inside)."""
+    body = json.dumps({"team": team_id, "day": today.isoformat(),
+                       "answers": [[q.id, value, text] for q, (value, text) in parsed.items()]}).encode()
+    nonce = secrets.token_bytes(12)
+    sealed = nonce + AESGCM(_key(session)).encrypt(nonce, body, _aad(wave.id))
+    session.add(PendingSubmission(wave_id=wave.id, payload=sealed))
+    session.flush()
+
+
+def _open(session: Session, entry: PendingSubmission) -> Held:
+    key = _key(session)
+    try:
+        body = AESGCM(key).decrypt(entry.payload[:12], entry.payload[12:], _aad(entry.wave_id))
+    except InvalidTag:
+        raise TandemError(f"A queued submission of wave {entry.wave_id} cannot be decrypted: the queue key "
+                          "changed since it was queued. Restore the previous TANDEM_QUEUE_KEY.") from None
+    data = json.loads(body)
+    return Held(entry.id, int(data["team"]), dt.date.fromisoformat(data["day"]),
+                tuple((int(q), v, t) for q, v, t in data["answers"]))
+
+
+def pending_waves(session: Session) -> list[int]:
+    """Ids of waves with queued submissions."""
+    return list(session.scalars(select(PendingSubmission.wave_id).distinct()))
+
+
+def release(session: Session, wave_id: int, *, everything: bool = False) -> int:
+    """Write the queued answers of every team with at least k of them (all when `everything`); returns how many.
+
+    The wave row is locked FOR UPDATE so two hosts cannot release the same entries, and submissions
+    (which hold it FOR SHARE) finish first.
+    """
+    wave = session.scalar(select(Wave).where(Wave.id == wave_id).with_for_update())
+    entries = list(session.scalars(select(PendingSubmission).where(PendingSubmission.wave_id == wave_id)))
+    by_team: dict[int, list[Held]] = defaultdict(list)
+    for entry in entries:
+        held = _open(session, entry)
+        by_team[held.team_id].append(held)
+    ready = {t: h for t, h in by_team.items() if everything or len(h) >= wave.min_group_size}
+    batch = [h for held in ready.values() for h in held]
+    if not batch:
+        return 0
+    _shuffle(batch)
+    questions = {q.id: q for q in wave.survey.questions}
+    for held in batch:
+        store_response(session, wave=wave, team_id=held.team_id, source="invitation", today=held.day,
+                       parsed={questions[q]: (v, t) for q, v, t in held.answers})
+    session.execute(delete(PendingSubmission).where(PendingSubmission.id.in_([h.entry_id for h in batch])))
+    _release_receipts(session, wave_id, list(ready))
+    session.flush()
+    return len(batch)
+
+
+def _release_receipts(session: Session, wave_id: int, team_ids: list[int]) -> None:
+    """Mark released the receipts of the released teams: counts shown to staff move with the batch."""
+    mine = (select(Invitation.id).join(Person, Person.id == Invitation.person_id)
+            .where(Invitation.wave_id == wave_id, Person.team_id.in_(team_ids)))
+    session.execute(update(SubmissionReceipt).where(SubmissionReceipt.invitation_id.in_(mine),
+                                                    SubmissionReceipt.released.is_(False))
+                    .values(released=True).execution_options(synchronize_session=False))
+
+
+def release_ready(session: Session) -> int:
+    """Release every wave's ready teams (closed waves: everything); returns the number of answers released."""
+    total = 0
+    for wave_id in pending_waves(session):
+        status = session.scalar(select(Wave.status).where(Wave.id == wave_id))
+        total += release(session, wave_id, everything=status == "closed")
+    return total

@@ -1,0 +1,26 @@
+"""The one insert path of a response and its answers, with the rollups that summarise them."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from surveys import rollups
+from surveys.models import Answer, Question, Response, Touchpoint, Wave
+
+
+def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
+                   parsed: Mapping[Question, tuple], today: dt.date,
+                   touchpoint: Touchpoint | None = None) -> Response:
+    """Insert a response and its answers (bounds copied from each question so the database checks them)."""
+    response = Response(wave_id=wave.id, team_id=team_id, source=source, submitted_on=today,
+                        touchpoint_id=touchpoint.id if touchpoint else None,
+                        channel=touchpoint.channel if touchpoint else None)
+    for q, (value, text) in parsed.items():
+        response.answers.append(Answer(question_id=q.id, scale_min=q.scale_min, scale_max=q.scale_max,
+                                       value=value, text=text))
+    session.add(response)
+    session.flush()
+    rollups.add_responses(session, [response.id])  # same transaction: the reports never lag or drift
+    return response
