@@ -5,7 +5,8 @@ latest customer wave are reopened, and submissions go through the service functi
 call, each in its own session and transaction, commit included (WAL, synchronous=FULL):
 
 - employee: ``surveys.collection.submission.submit_invitation`` of an unused invitation whose draft
-  holds a full set of answers;
+  holds a full set of answers, which queues it, then ``surveys.collection.queue.release`` of it (as a
+  closing wave does), which writes the response and its rollups;
 - customer: ``surveys.collection.public_links.submit_public`` through a touchpoint's public link.
 
 The same kind of submission runs with the rollups kept (as shipped) and with
@@ -39,6 +40,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from surveys import rollups
+from surveys.collection import queue
 from surveys.collection.public_links import submit_public
 from surveys.collection.submission import submit_invitation
 from surveys.db import make_engine
@@ -48,6 +50,7 @@ from surveys.ratelimit import RateLimit
 PAIRS, WARMUP = 30, 2  # pairs of (with, without) submissions per kind, after untimed warm-up pairs
 TARGET = 1.20
 NO_LIMIT = RateLimit(10**9, 3600)
+QUEUE_KEY = queue.derive_key("bench")
 
 
 @contextmanager
@@ -91,7 +94,9 @@ def set_up(session: Session, n: int) -> tuple[Callable[[Session, int], object], 
     session.commit()
 
     def employee(s: Session, i: int):
-        return submit_invitation(s, ids[i], now=ex_now)
+        # Queued, then released at once (as a closing wave does): the response and its rollups are written.
+        submit_invitation(s, ids[i], now=ex_now)
+        return queue.release(s, ex.id, everything=True)
 
     def customer(s: Session, i: int):
         return submit_public(s, CUSTOMER_PROGRAM, touchpoints[i % len(touchpoints)], cx_answers[i],
@@ -104,6 +109,7 @@ def _timed(engine: Engine, outer, submit: Callable[[Session, int], object], i: i
     """One submission in its own session, from the first statement to the commit."""
     bind = outer if outer is not None else engine
     with Session(bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
+        session.info["queue_key"] = QUEUE_KEY
         start = time.perf_counter()
         submit(session, i)
         session.commit()
@@ -146,6 +152,7 @@ def measure(url: str, pairs: int = PAIRS, warmup: int = WARMUP) -> tuple[list[Ro
         n = 2 * (pairs + warmup)
         with Session(bind=outer_conn or engine, join_transaction_mode="create_savepoint",
                      expire_on_commit=False) as session:
+            session.info["queue_key"] = QUEUE_KEY
             employee, customer = set_up(session, n)
         rows, notes = [], []
         for name, source, submit in (("employee submit_invitation", "invitation", employee),
