@@ -46,11 +46,12 @@ from surveys.collection.submission import submit_invitation
 from surveys.db import make_engine
 from surveys.models import Invitation, Person, RollupResponses, SubmissionReceipt, Touchpoint, Wave
 from surveys.ratelimit import RateLimit
+from surveys.tokens import derive_key
 
 PAIRS, WARMUP = 30, 2  # pairs of (with, without) submissions per kind, after untimed warm-up pairs
 TARGET = 1.20
 NO_LIMIT = RateLimit(10**9, 3600)
-QUEUE_KEY = queue.derive_key("bench")
+QUEUE_KEY = derive_key("bench")
 
 
 @contextmanager

@@ -12,8 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from migrations import alembic_config
-from surveys.collection.queue import derive_key
 from surveys.db import make_engine
+from surveys.tokens import derive_key
 from webapp import create_app
 from webapp.config import load_config
 

@@ -8,6 +8,8 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from surveys.tokens import derive_key
+
 DEFAULT_DATABASE_URL = "sqlite:///instance/tandem.db"
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 5000
 WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")
@@ -65,8 +67,6 @@ def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
 
 def _queue_key(env: Mapping[str, str], secret_key: str) -> bytes:
     """TANDEM_QUEUE_KEY (base64 of 32 bytes) when set, else derived from the secret key: never in the database."""
-    from surveys.collection.queue import derive_key
-
     raw = (env.get("TANDEM_QUEUE_KEY") or "").strip()
     if not raw:
         return derive_key(secret_key)

@@ -20,9 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -30,7 +28,6 @@ from surveys.collection.storage import store_response
 from surveys.errors import TandemError
 from surveys.models import Invitation, PendingSubmission, Person, Question, SubmissionReceipt, Wave
 
-KEY_INFO = b"tandem submission queue v1"
 _shuffle = secrets.SystemRandom().shuffle
 
 
@@ -38,11 +35,6 @@ class QueueKeyMissing(TandemError):
     """The session carries no queue key: the caller forgot to configure it (a programming error)."""
 
     status = 500
-
-
-def derive_key(secret: str) -> bytes:
-    """A 32-byte queue key derived (HKDF-SHA256) from a configured secret."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_INFO).derive(secret.encode())
 
 
 def _key(session: Session) -> bytes:

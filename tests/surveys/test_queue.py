@@ -13,6 +13,7 @@ from surveys.errors import TandemError
 from surveys.fieldwork import scheduling
 from surveys.insights import participation
 from surveys.models import Base, PendingSubmission, Response, SubmissionReceipt, utcnow
+from surveys.tokens import derive_key
 
 NOW = utcnow()
 QUESTIONS = [{"code": "e1", "qtype": "likert5", "dimension": "engagement"},
@@ -93,7 +94,7 @@ def test_two_backups_never_pair_a_receipt_with_fewer_than_k_responses(db_session
 
 def test_a_changed_key_is_refused_with_a_clear_message(db_session, make, wave):
     answer(db_session, make, wave, make.team())
-    db_session.info["queue_key"] = queue.derive_key("another secret")
+    db_session.info["queue_key"] = derive_key("another secret")
     with pytest.raises(TandemError, match="cannot be decrypted: the queue key changed"):
         queue.release(db_session, wave.id, everything=True)
 
