@@ -40,8 +40,8 @@ def upgrade() -> None:
     op.execute(sa.text("UPDATE people SET created_at = :t, team_since = :t")
                .bindparams(sa.bindparam("t", LONG_AGO, type_=sa.DateTime())))
 
-    op.add_column('invitations', sa.Column('draft_token_hash', sa.String(length=64), nullable=True))
-    op.create_index(op.f('ix_invitations_draft_token_hash'), 'invitations', ['draft_token_hash'], unique=True)
+    op.add_column('invitations', sa.Column('draft_key_id', sa.String(length=64), nullable=True))
+    op.create_index(op.f('ix_invitations_draft_key_id'), 'invitations', ['draft_key_id'], unique=True)
     # The one table copy: SQLite adds no FOREIGN KEY to an existing table (an inline REFERENCES in ADD
     # COLUMN loses its name and ON DELETE on reflection). Migrations run with foreign keys off on SQLite,
     # so the copy cannot cascade; PostgreSQL gets a plain ADD COLUMN and ADD CONSTRAINT.
@@ -79,7 +79,7 @@ def downgrade() -> None:
         batch.drop_constraint(batch.f('fk_invitations_unit_team_id_teams'), type_='foreignkey')
         batch.drop_index(batch.f('ix_invitations_unit_team_id'))
         batch.drop_column('unit_team_id')
-    op.drop_index(op.f('ix_invitations_draft_token_hash'), table_name='invitations')
-    op.drop_column('invitations', 'draft_token_hash')
+    op.drop_index(op.f('ix_invitations_draft_key_id'), table_name='invitations')
+    op.drop_column('invitations', 'draft_key_id')
     op.drop_column('people', 'team_since')
     op.drop_column('people', 'created_at')

@@ -179,9 +179,9 @@ class Invitation(Base):
     # Save-and-resume: answers in progress, sealed with AES-GCM under a key derived from the link's token,
     # which the server never stores (surveys/collection/drafts.py); erased at submission and at the close.
     draft: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
-    # SHA-256 of the link whose key sealed the draft: a reminder replaces token_hash, and the earlier link
-    # stays usable (only while it holds the draft) so that answers in progress are not lost.
-    draft_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    # SHA-256 of the key that sealed the draft: a reminder replaces token_hash, so the earlier link is
+    # found by its key instead, and only while it holds the draft (answers in progress are not lost).
+    draft_key_id: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # The storage unit frozen when the wave opened: the person's team, or the ancestor it is pooled with
     # until the group reaches the wave's minimum (surveys/fieldwork/units.py). Responses carry this team.
     unit_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
