@@ -19,7 +19,7 @@ class Unit:
 
     team_id: int
     name: str
-    eligible: int
+    eligible: int | None  # None for a wave opened before membership was frozen
     pooled: bool  # True when it is not the invitee's own team
 
 
@@ -36,12 +36,13 @@ def unit_of(session: Session, invitation: Invitation) -> Unit | None:
     """The frozen storage unit of an employee invitation, or None (customer contacts, or not frozen)."""
     if invitation.unit_team_id is None:
         return None
-    eligible = session.scalar(select(func.coalesce(func.sum(WaveTeam.eligible), 0))
+    eligible = session.scalar(select(func.sum(WaveTeam.eligible))
                               .where(WaveTeam.wave_id == invitation.wave_id,
                                      WaveTeam.unit_team_id == invitation.unit_team_id))
     name = session.scalar(select(Team.name).where(Team.id == invitation.unit_team_id))
     own = invitation.person.team_id if invitation.person is not None else None
-    return Unit(invitation.unit_team_id, name or "", int(eligible or 0), invitation.unit_team_id != own)
+    return Unit(invitation.unit_team_id, name or "", None if eligible is None else int(eligible),
+                invitation.unit_team_id != own)
 
 
 def recent_joins(session: Session, wave_ids: Collection[int]) -> dict[int, list[RecentJoin]]:
