@@ -138,3 +138,21 @@ def _complementary(frame, counts, hidden, parent, id_column):
             elif ppos is None:
                 to_parent.add(key)
     return hidden, to_parent
+
+
+def linkable_units(frame: pd.DataFrame, ex_metrics, cx_metrics, unit_col: str = "unit") -> int:
+    """How many distinct units (teams) have at least one visible employee and one visible customer cell.
+
+    A correlation over a handful of teams says more about each team than about teams in general (with
+    two, a team's own score and outcome can be read off the line), so the linkage report needs a minimum
+    number of them before it correlates anything.
+    """
+    if frame.empty:
+        return 0
+    ex = [c for c in ex_metrics if c in frame.columns]
+    cx = [c for c in cx_metrics if c in frame.columns]
+    if not ex or not cx:
+        return 0
+    has_ex = frame.groupby(unit_col)[ex].apply(lambda g: g.notna().any().any())
+    has_cx = frame.groupby(unit_col)[cx].apply(lambda g: g.notna().any().any())
+    return int((has_ex & has_cx).sum())

@@ -91,8 +91,11 @@ def write(session: Session, data: DemoData, *, password: str = DEMO_PASSWORD,
     team_ids = _write_teams(session, org.teams)
     password_hash = hash_password(password)  # argon2 is slow on purpose: hash once, share it
     people = org.people
+    # The demo organisation has existed for a year before its first wave: everyone counts towards their
+    # team's size (surveys/fieldwork/units.py), as in an organisation that has run for a while.
+    since = data.calendar["emp_opens"].iloc[0].to_pydatetime() - dt.timedelta(days=365)
     person_ids = _insert_ids(session, Person, "email", [
-        dict(email=p.email, name=p.name, role=p.role, active=True,
+        dict(email=p.email, name=p.name, role=p.role, active=True, created_at=since, team_since=since,
              team_id=None if p.team < 0 else int(team_ids[p.team]),
              password_hash=None if p.role == "employee" else password_hash)
         for p in people.itertuples()])
@@ -111,7 +114,7 @@ def write(session: Session, data: DemoData, *, password: str = DEMO_PASSWORD,
                         "emp_opens", "emp_closes")
     cx_waves = _program(session, "cx-always-on", "Customer experience, always on", cx_survey, "always_on",
                         data.calendar, "cx_opens", "cx_closes")
-    n_inv = _write_invitations(session, data, ex_waves, person_ids, say)
+    n_inv = _write_invitations(session, data, ex_waves, person_ids, team_ids, say)
     n_answers = _write_responses(session, data.employee, ex_survey, ex_waves, team_ids, None, say,
                                  "employee")
     n_answers += _write_responses(session, data.customer, cx_survey, cx_waves, team_ids,
@@ -170,7 +173,7 @@ def _program(session: Session, code: str, name: str, survey: Survey, cadence: st
 
 
 def _write_invitations(session: Session, data: DemoData, waves: dict[int, Wave], person_ids: np.ndarray,
-                       say) -> int:
+                       team_ids: np.ndarray, say) -> int:
     inv = data.invitations
     opens = data.calendar.set_index("wave")["emp_opens"]
     sent = inv["wave"].map(opens)
@@ -178,11 +181,14 @@ def _write_invitations(session: Session, data: DemoData, waves: dict[int, Wave],
     # reminded would tell who answered early), so no invitation keeps one.
     wave_ids = inv["wave"].map({k: w.id for k, w in waves.items()}).to_numpy()
     people = person_ids[inv["person"].to_numpy()]
+    # Demo teams are all large enough: each invitation's storage unit is the person's team, which is
+    # also the team the generated responses carry.
+    units = team_ids[data.org.people["team"].to_numpy()[inv["person"].to_numpy()]]
     for part in _chunks(len(inv)):
         # `draft` is left out on purpose: a Core insert of None into a JSON column stores JSON 'null'.
         rows = [dict(wave_id=int(w), person_id=int(p), touchpoint_id=None, token_hash=new_token()[1],
-                     created_at=s.to_pydatetime(), sent_at=s.to_pydatetime(), reminded_at=None)
-                for w, p, s in zip(wave_ids[part], people[part], sent.iloc[part])]
+                     created_at=s.to_pydatetime(), sent_at=s.to_pydatetime(), reminded_at=None, unit_team_id=int(u))
+                for w, p, s, u in zip(wave_ids[part], people[part], sent.iloc[part], units[part])]
         session.execute(_insert(Invitation), rows)
         say(f"invitations: {part.stop:,} / {len(inv):,}")
     _write_receipts(session, wave_ids, people, inv["answered_at"].notna().to_numpy())

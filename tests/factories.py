@@ -7,12 +7,18 @@ import itertools
 from sqlalchemy.orm import Session
 
 from surveys import rollups
+from surveys.collection import drafts
 from surveys.instruments import question_types
 from surveys.models import Invitation, Person, Program, Question, Response, Survey, Team, Touchpoint, Wave
 from surveys.org.accounts import hash_password
 from surveys.tokens import new_token
 
 _seq = itertools.count(1)
+# People made by the factory are long-standing members unless a test says otherwise (joined=...), so
+# waves opened in tests pool only the teams that are small, not every team with new accounts.
+ESTABLISHED = dt.datetime(2020, 1, 1)
+# Service-level tests seal drafts with this key; through the web the key comes from the link's token.
+DRAFT_KEY = drafts.key_for("a test link")
 
 
 class Factories:
@@ -29,10 +35,10 @@ class Factories:
         return self._add(Team(code=code or f"T{n:04d}", name=name or f"Team {n}", parent=parent))
 
     def person(self, role: str = "employee", team: Team | None = None, email: str | None = None,
-               password: str | None = None, active: bool = True) -> Person:
+               password: str | None = None, active: bool = True, joined: dt.datetime = ESTABLISHED) -> Person:
         n = next(_seq)
         return self._add(Person(email=email or f"person{n}@example.com", name=f"Person {n}", role=role,
-                                team=team, active=active,
+                                team=team, active=active, created_at=joined, team_since=joined,
                                 password_hash=hash_password(password) if password else None))
 
     def staff(self, role: str = "hr_admin", password: str = "correct-horse-battery", **kwargs) -> Person:
@@ -78,7 +84,9 @@ class Factories:
     def invitation(self, wave: Wave | None = None, person: Person | None = None) -> tuple[Invitation, str]:
         """An invitation and its plain token (only the hash is stored)."""
         token, token_hash = new_token()
-        inv = Invitation(wave=wave or self.wave(), person=person or self.person(), token_hash=token_hash)
+        person = person or self.person()
+        # As if the wave had opened with the person's team as its own storage unit.
+        inv = Invitation(wave=wave or self.wave(), person=person, token_hash=token_hash, unit_team_id=person.team_id)
         return self._add(inv), token
 
     def responses(self, wave: Wave, team: Team, n: int, source: str = "import",

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from surveys.collection.storage import store_response
 from surveys.errors import TandemError
-from surveys.models import Invitation, PendingSubmission, Person, Question, SubmissionReceipt, Wave
+from surveys.models import Invitation, PendingSubmission, Question, SubmissionReceipt, Wave
 
 _shuffle = secrets.SystemRandom().shuffle
 
@@ -114,8 +114,8 @@ def release(session: Session, wave_id: int, *, everything: bool = False) -> int:
 
 def _release_receipts(session: Session, wave_id: int, team_ids: list[int]) -> None:
     """Mark released the receipts of the released teams: counts shown to staff move with the batch."""
-    mine = (select(Invitation.id).join(Person, Person.id == Invitation.person_id)
-            .where(Invitation.wave_id == wave_id, Person.team_id.in_(team_ids)))
+    # The unit frozen at the opening is the team the queued answers carry (submission.submit_invitation).
+    mine = select(Invitation.id).where(Invitation.wave_id == wave_id, Invitation.unit_team_id.in_(team_ids))
     session.execute(update(SubmissionReceipt).where(SubmissionReceipt.invitation_id.in_(mine),
                                                     SubmissionReceipt.released.is_(False))
                     .values(released=True).execution_options(synchronize_session=False))

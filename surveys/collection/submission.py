@@ -2,7 +2,9 @@
 
 Every answer, from a page POST, a draft or a public form, passes through question_types.parse_answer.
 A submission writes a receipt (which invitation was used) and a response (what was said) that share
-nothing: the response carries the team snapshot and the day, never the person or the invitation.
+nothing: the response carries the storage unit frozen when the wave opened (surveys/fieldwork/units.py)
+and the day, never the person or the invitation. Drafts are sealed with the link's key (drafts.py): every
+function that reads or writes one takes that key, which only the respondent's session holds.
 """
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from surveys.collection import queue
+from surveys.collection import drafts, queue
 from surveys.collection.paging import invitation_pages
 from surveys.collection.storage import store_response
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
@@ -152,9 +154,16 @@ def parse_all(questions: Sequence[Question], raw_answers: Mapping[str, object]) 
 
 
 def find_invitation(session: Session, token: str, *, kind: str) -> Invitation:
-    """The invitation of a link token; `kind` is "employee" or "contact". Raises NotFound otherwise."""
-    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token or ""))
-                                .options(*RESPONDENT_LOAD))
+    """The invitation of a link token; `kind` is "employee" or "contact". Raises NotFound otherwise.
+
+    The current link matches token_hash; an earlier link replaced by a reminder still matches while the
+    draft it sealed exists (draft_key_id), so answers in progress are not lost to a reminder.
+    """
+    key_id = drafts.key_id(drafts.key_for(token or ""))
+    invitation = session.scalar(select(Invitation)
+                                .where(or_(Invitation.token_hash == hash_token(token or ""),
+                                           Invitation.draft_key_id == key_id))
+                                .options(*RESPONDENT_LOAD).limit(1))
     if invitation is None or (invitation.person_id is None) != (kind == "contact"):
         raise NotFound(INVALID_LINK)
     return invitation
@@ -200,27 +209,46 @@ def _check_person(invitation: Invitation) -> None:
         return
     if not invitation.person.active:
         raise Conflict(INACTIVE)
-    if invitation.person.team_id is None:
+    if invitation.person.team_id is None or invitation.unit_team_id is None:
         raise Conflict(NO_TEAM)
 
 
-def draft_of(invitation: Invitation) -> tuple[int, dict[str, object]]:
-    """The saved page index and answers of an invitation (page 0 and nothing before the first save)."""
-    draft = invitation.draft or {}
+def draft_of(invitation: Invitation, key: bytes) -> tuple[int, dict[str, object]]:
+    """The saved page index and answers of an invitation (page 0 and nothing before the first save).
+
+    Raises drafts.DraftUnreadable when another link's key sealed the draft.
+    """
+    draft = drafts.unseal(key, invitation.id, invitation.draft) if invitation.draft is not None else {}
     return int(draft.get("page", 0)), dict(draft.get("answers") or {})
 
 
-def start(session: Session, invitation_id: int, now: dt.datetime | None = None) -> Invitation:
-    """Record that the respondent read the promise and began: an empty draft on page one."""
+def save_draft(invitation: Invitation, key: bytes, page: int, answers: dict[str, object]) -> None:
+    """Seal and keep a draft (a new dict, so the JSON column is marked dirty)."""
+    invitation.draft = drafts.seal(key, invitation.id, {"page": page, "answers": answers})
+    invitation.draft_key_id = drafts.key_id(key)
+
+
+def start(session: Session, invitation_id: int, now: dt.datetime | None = None, *, key: bytes,
+          restart: bool = False) -> Invitation:
+    """Record that the respondent read the promise and began: an empty draft on page one.
+
+    `restart`: replace a draft this key cannot open (saved through an earlier link) with an empty one.
+    """
     invitation = open_invitation(session, invitation_id, now, lock_wave=True)
-    if invitation.draft is None:
-        invitation.draft = {"page": 0, "answers": {}}
+    if invitation.draft is None or restart:
+        try:
+            if invitation.draft is not None:
+                draft_of(invitation, key)
+                return invitation  # readable: nothing to restart
+        except drafts.DraftUnreadable:
+            pass
+        save_draft(invitation, key, 0, {})
         session.flush()
     return invitation
 
 
 def record_page(session: Session, invitation_id: int, page: int, raw_answers: Mapping[str, object],
-                action: str, now: dt.datetime | None = None) -> PageOutcome:
+                action: str, now: dt.datetime | None = None, *, key: bytes) -> PageOutcome:
     """Save one page of answers and move ("next", "back", "save") or submit ("submit").
 
     Valid answers are always kept in the draft, even when others on the page are wrong, so nothing
@@ -235,14 +263,13 @@ def record_page(session: Session, invitation_id: int, page: int, raw_answers: Ma
         raise ValidationError("That page does not exist; please reopen your survey link.", field="page")
     questions = pages[page]
     kept, errors = check_answers(questions, raw_answers, require=action in ("next", "submit"))
-    _saved_page, answers = draft_of(invitation)
+    _saved_page, answers = draft_of(invitation, key)
     for q in questions:
         answers.pop(q.code, None)
     answers.update(kept)
     target = {"next": page + 1, "back": page - 1}.get(action, page)
     target = min(max(target, 0), len(pages) - 1)
-    # A new dict, not an in-place change, so the JSON column is marked dirty.
-    invitation.draft = {"page": page if errors else target, "answers": answers}
+    save_draft(invitation, key, page if errors else target, answers)
     session.flush()
     if errors:
         return PageOutcome(page=page, errors=errors, invitation=invitation)
@@ -251,15 +278,15 @@ def record_page(session: Session, invitation_id: int, page: int, raw_answers: Ma
     if page != len(pages) - 1:
         raise ValidationError("Please go through the remaining pages before submitting.", field="page")
     try:
-        submit_invitation(session, invitation_id, now.date(), now=now, opened=invitation)
+        submit_invitation(session, invitation_id, now.date(), now=now, opened=invitation, key=key)
     except AnswersInvalid as exc:
-        invitation.draft = {"page": exc.page, "answers": answers}
+        save_draft(invitation, key, exc.page, answers)
         session.flush()
         return PageOutcome(page=exc.page, errors=exc.errors, invitation=invitation)
     return PageOutcome(page=page, submitted=True, invitation=invitation)
 
 
-def submit_invitation(session: Session, invitation_id: int, today: dt.date | None = None, *,
+def submit_invitation(session: Session, invitation_id: int, today: dt.date | None = None, *, key: bytes,
                       now: dt.datetime | None = None, opened: Invitation | None = None) -> Response | None:
     """Turn an invitation's draft into one anonymous answer set; a second call raises AlreadySubmitted.
 
@@ -275,11 +302,13 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
     today = today or now.date()
     invitation = opened or open_invitation(session, invitation_id, now, lock_wave=True)
     if invitation.person_id is not None:
-        team_id, touchpoint, source = invitation.person.team_id, None, "invitation"
+        # The unit frozen at the opening, never the person's team now: a small team's own id never
+        # appears on a response, and moving the person afterwards changes nothing.
+        team_id, touchpoint, source = invitation.unit_team_id, None, "invitation"
     else:
         touchpoint = invitation.touchpoint
         team_id, source = touchpoint.team_id, "contact_link"
-    _page, answers = draft_of(invitation)
+    _page, answers = draft_of(invitation, key)
     try:
         parsed = parse_all(invitation.wave.survey.questions, answers)
     except AnswersInvalid as exc:
@@ -300,6 +329,6 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
     else:
         response = store_response(session, wave=invitation.wave, team_id=team_id, source=source,
                                   parsed=parsed, today=today, touchpoint=touchpoint)
-    invitation.draft = None  # the receipt alone says it was used: no submission time is kept
+    invitation.draft = invitation.draft_key_id = None  # the receipt alone says it was used: no time kept
     session.flush()
     return response

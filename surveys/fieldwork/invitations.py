@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, exists, func, null, select, update
 from sqlalchemy.orm import Session
 
-from surveys.models import Invitation, Person, Program, SubmissionReceipt, Survey, Wave
+from surveys.fieldwork import units
+from surveys.models import Invitation, Person, Program, SubmissionReceipt, Survey, Wave, WaveTeam
 from surveys.org import branding
 from surveys.org.hierarchy import team_scope
 from surveys.tokens import new_token
@@ -80,19 +81,28 @@ def count_new_for_wave(session: Session, wave: Wave) -> int:
     return sum(1 for pid in invitee_ids(session, wave.program) if pid not in invited)
 
 
-def create_for_wave(session: Session, wave: Wave) -> int:
-    """Invite everyone in the program's scope who is not invited yet; returns how many were added."""
+def create_for_wave(session: Session, wave: Wave,
+                    membership_days: int = units.DEFAULT_MEMBERSHIP_DAYS) -> int:
+    """Invite everyone in the program's scope who is not invited yet, freezing each invitation's storage
+    unit and each team's membership (surveys/fieldwork/units.py); returns how many were added."""
     if wave.program.audience != "employee":
         return 0  # customers answer through touchpoint links, not personal invitations
     count = select(func.count()).select_from(Invitation).where(Invitation.wave_id == wave.id)
     before = session.scalar(count) or 0
     ids = invitee_ids(session, wave.program)
+    unit_of, memberships = units.plan_units(session, ids, wave.opens_at, wave.min_group_size, membership_days)
     stmt = insert_ignoring_duplicates(session, Invitation.__table__)
     for start in range(0, len(ids), INSERT_CHUNK):
         # The placeholder hash belongs to a token nobody keeps: the link only exists once mailed.
-        rows = [{"wave_id": wave.id, "person_id": pid, "token_hash": new_token()[1], "created_at": wave.opens_at}
+        rows = [{"wave_id": wave.id, "person_id": pid, "token_hash": new_token()[1], "created_at": wave.opens_at,
+                 "unit_team_id": unit_of[pid]}
                 for pid in ids[start:start + INSERT_CHUNK]]
         session.execute(stmt, rows)
+    teams = insert_ignoring_duplicates(session, WaveTeam.__table__)
+    for start in range(0, len(memberships), INSERT_CHUNK):
+        session.execute(teams, [{"wave_id": wave.id, "team_id": m.team_id, "unit_team_id": m.unit_team_id,
+                                 "eligible": m.eligible, "joined": m.joined}
+                                for m in memberships[start:start + INSERT_CHUNK]])
     session.flush()
     return (session.scalar(count) or 0) - before
 
@@ -178,7 +188,7 @@ def erase_drafts(session: Session, wave_id: int) -> int:
     """Erase answers in progress that were never submitted (a closed wave keeps no half answers)."""
     result = session.execute(
         update(Invitation).where(Invitation.wave_id == wave_id, Invitation.draft.is_not(None))
-        .values(draft=null()).execution_options(synchronize_session=False))
+        .values(draft=null(), draft_key_id=null()).execution_options(synchronize_session=False))
     return result.rowcount
 
 

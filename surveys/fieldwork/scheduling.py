@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from surveys import audit
 from surveys.collection import queue
 from surveys.errors import Conflict, ErrorCollector, NotFound, ValidationError
-from surveys.fieldwork import invitations
-from surveys.models import Program, Wave
+from surveys.fieldwork import invitations, units
+from surveys.models import Program, Wave, WaveTeam
 
 MAX_LABEL = 60
 STEP_MONTHS = {"monthly": 1, "quarterly": 3}
@@ -132,10 +132,12 @@ def _check_label(session: Session, program: Program, label: str) -> str:
 
 
 def open_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int | None,
-              min_group_size: int, min_comment_group_size: int) -> int:
+              min_group_size: int, min_comment_group_size: int,
+              membership_days: int = units.DEFAULT_MEMBERSHIP_DAYS) -> int:
     """Open a draft wave and invite its people; returns how many invitations were created.
 
-    A program has at most one open wave: opening another is a Conflict naming the open one.
+    A program has at most one open wave: opening another is a Conflict naming the open one. Membership
+    is frozen here: each invitation's storage unit, and per team who counted towards its size.
     """
     program_id = session.scalar(select(Wave.program_id).where(Wave.id == wave_id))
     if program_id is None:
@@ -150,9 +152,12 @@ def open_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int | 
     wave.open(now, min_group_size, min_comment_group_size)
     wave.survey.frozen = True  # answers will refer to this version: it must not change under them
     session.flush()
-    invited = invitations.create_for_wave(session, wave)
+    invited = invitations.create_for_wave(session, wave, membership_days)
+    frozen = list(session.scalars(select(WaveTeam).where(WaveTeam.wave_id == wave.id)))
     audit.record(session, actor_id, "wave.open", "wave", wave.id, label=wave.label, invited=invited,
-                 min_group_size=wave.min_group_size)
+                 min_group_size=wave.min_group_size, membership_days=membership_days,
+                 teams_pooled=sum(1 for t in frozen if t.unit_team_id != t.team_id),
+                 joined_recently=sum(t.joined for t in frozen))
     session.flush()
     return invited
 
@@ -207,8 +212,8 @@ def close_due(session: Session, now: dt.datetime) -> int:
     return sum(_try(close_wave, session, wave_id, now, None) for wave_id in list(session.scalars(due)))
 
 
-def open_due(session: Session, now: dt.datetime, min_group_size: int,
-             min_comment_group_size: int) -> tuple[int, int]:
+def open_due(session: Session, now: dt.datetime, min_group_size: int, min_comment_group_size: int,
+             membership_days: int = units.DEFAULT_MEMBERSHIP_DAYS) -> tuple[int, int]:
     """Tick step: open draft waves of active programs whose time has come; returns (opened, invited)."""
     due = (select(Wave.id).join(Wave.program)
            .where(Wave.status == "draft", Wave.opens_at <= now, Wave.closes_at > now, Program.active.is_(True))
@@ -216,7 +221,8 @@ def open_due(session: Session, now: dt.datetime, min_group_size: int,
     opened = invited = 0
     for wave_id in list(session.scalars(due)):
         try:
-            invited += open_wave(session, wave_id, now, None, min_group_size, min_comment_group_size)
+            invited += open_wave(session, wave_id, now, None, min_group_size, min_comment_group_size,
+                                 membership_days)
             opened += 1
         except Conflict:  # opened by another process meanwhile, or another wave of its program is still open
             continue

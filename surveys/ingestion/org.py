@@ -11,8 +11,8 @@ from surveys.ingestion.csvio import CsvSource
 from surveys.ingestion.history import record_import
 from surveys.ingestion.org_plan import OrgPlan, PersonRow, TeamRow, chunks
 from surveys.ingestion.report import ImportResult, Report, RowCheck
-from surveys.models import ROLES, Person, Team
-from surveys.org.accounts import normalise_email
+from surveys.models import ROLES, Person, Team, utcnow
+from surveys.org.accounts import normalise_email, record_move
 
 TEAM_COLUMNS = ("team_code", "team_name", "parent_code", "lead_email")
 PEOPLE_COLUMNS = ("email", "name", "team_code", "role")
@@ -181,24 +181,45 @@ def _email(raw: str) -> str:
 
 
 def _apply(session: Session, plan: OrgPlan) -> None:
-    """Write the plan with bulk statements: new teams, then people, then every team's parent and lead."""
+    """Write the plan with bulk statements: new teams, then people, then every team's parent and lead.
+
+    A new person, or one whose team changes, starts a membership period now (created_at, team_since):
+    they do not count towards a team's size in a wave opening within TANDEM_MEMBERSHIP_DAYS, and each
+    such change is in the audit trail.
+    """
     session.flush()
+    now = utcnow()
     new_teams = [{"code": t.code, "name": t.name} for t in plan.teams if t.code not in plan.team_ids]
     for chunk in chunks(new_teams):
         session.execute(insert(Team), chunk)
     team_ids = dict(session.execute(select(Team.code, Team.id)).all())
-    new_people, changed_people = [], []
+    new_people, changed_people, moved_people, moves = [], [], [], []
+    team_code = {tid: code for code, tid in team_ids.items()}
     for p in plan.people:
         values = {"name": p.name, "team_id": team_ids[p.team] if p.team else None, "role": p.role, "active": True}
         if p.email in plan.person_ids:
             if p.email in plan.changed_people:
-                changed_people.append({"id": plan.person_ids[p.email], **values})
+                pid, old_team = plan.person_ids[p.email], plan.db_people[p.email][2]
+                if old_team != values["team_id"]:
+                    moved_people.append({"id": pid, **values, "team_since": now})
+                    moves.append((pid, team_code.get(old_team), p.team))
+                else:
+                    changed_people.append({"id": pid, **values})
         else:
-            new_people.append({"email": p.email, **values})
+            new_people.append({"email": p.email, **values, "created_at": now, "team_since": now})
     for chunk in chunks(new_people):
         session.execute(insert(Person), chunk)
-    for chunk in chunks(changed_people):
-        session.execute(update(Person), chunk)
+    for rows in (changed_people, moved_people):
+        for chunk in chunks(rows):
+            session.execute(update(Person), chunk)
+    if new_people:
+        emails = [p["email"] for p in new_people if p["team_id"] is not None]
+        for chunk in chunks(emails):
+            for pid, team_id in session.execute(select(Person.id, Person.team_id).where(Person.email.in_(chunk))):
+                moves.append((pid, None, team_code.get(team_id), True))
+    for move in moves:
+        pid, before, after, *new = move
+        record_move(session, plan.actor_id, pid, before, after, now, new_account=bool(new))
     person_ids = plan.person_ids
     if new_people and any(t.lead for t in plan.teams):
         person_ids = {email.lower(): pid for email, pid in session.execute(select(Person.email, Person.id))}

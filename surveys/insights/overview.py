@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 
+from surveys.fieldwork import membership
 from surveys.insights import participation
 from surveys.models import Action, Person, Program, Team, Touchpoint, Wave
 
@@ -22,6 +23,9 @@ class WaveParticipation:
     responses: int | None  # employee: invitations used; customer: answers through links
     imported: int | None   # imported from files: never part of a response rate
     threshold: int
+    # Teams people joined within the membership period before the wave opened (frozen at the opening):
+    # they did not count towards any group's size in this wave.
+    joined: tuple[membership.RecentJoin, ...] = ()
 
 
 def organisation_summary(session: Session) -> dict[str, int]:
@@ -47,11 +51,13 @@ def wave_participation(session: Session, min_group_size: int) -> list[WavePartic
     waves = list(session.scalars(select(Wave).join(Wave.program).options(contains_eager(Wave.program))
                                  .order_by(Wave.opens_at.desc(), Program.name, Wave.id)))
     counts = participation.wave_counts(session, waves, min_group_size)
+    joins = membership.recent_joins(session, [w.id for w in waves])
     out = []
     for wave in waves:
         c = counts[wave.id]
         out.append(WaveParticipation(wave.program.name, wave.program.audience, wave.label, wave.status,
-                                     c.invited, c.responded, c.imported, c.threshold))
+                                     c.invited, c.responded, c.imported, c.threshold,
+                                     tuple(joins.get(wave.id, ()))))
     return out
 
 

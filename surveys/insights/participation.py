@@ -1,7 +1,8 @@
 """Participation: who has answered, counted one way for every page that shows it.
 
 "Responded" means the invitation's SubmissionReceipt exists; invitations keep no submission time.
-`team_counts` aggregates invitations and receipts per wave and invitee's current team in SQL, and the
+`team_counts` aggregates invitations and receipts per wave and storage unit in SQL (the unit frozen on
+each invitation when the wave opened, so moving a person afterwards changes nothing shown), and the
 program page, the response-rate page and the reports index all build on it (reminders use the same
 receipt test through invitations.submitted()). Imported responses answer no invitation, so they are
 counted apart and never enter a response rate.
@@ -24,14 +25,14 @@ from sqlalchemy.orm import Session
 
 from analysis.privacy import suppress
 from surveys.errors import NotFound
-from surveys.models import Invitation, Person, RollupResponses, SubmissionReceipt, Team, Wave
+from surveys.models import Invitation, RollupResponses, SubmissionReceipt, Team, Wave
 
 HIDDEN_LABEL = "hidden to protect anonymity"
 
 
 @dataclass(frozen=True)
 class TeamCount:
-    """Invitations and receipts of one wave for one team (the invitee's current team; None: no team)."""
+    """Invitations and receipts of one wave for one storage unit (frozen at the opening; None: none)."""
 
     wave_id: int
     team_id: int | None
@@ -111,14 +112,13 @@ def team_counts(session: Session, wave_ids: Collection[int]) -> list[TeamCount]:
     # The receipt's primary key is the invitation id, so the outer join adds at most one row each.
     # Only released receipts count: a team's answers and its count move together, in batches.
     rows = session.execute(
-        select(Invitation.wave_id, Person.team_id, Team.name, func.count(Invitation.id),
+        select(Invitation.wave_id, Invitation.unit_team_id, Team.name, func.count(Invitation.id),
                func.count(case((SubmissionReceipt.released, 1))))
         .select_from(Invitation)
-        .join(Person, Person.id == Invitation.person_id)
-        .outerjoin(Team, Team.id == Person.team_id)
+        .outerjoin(Team, Team.id == Invitation.unit_team_id)
         .outerjoin(SubmissionReceipt, SubmissionReceipt.invitation_id == Invitation.id)
-        .where(Invitation.wave_id.in_(list(wave_ids)))
-        .group_by(Invitation.wave_id, Person.team_id, Team.name)
+        .where(Invitation.wave_id.in_(list(wave_ids)), Invitation.person_id.is_not(None))
+        .group_by(Invitation.wave_id, Invitation.unit_team_id, Team.name)
         .order_by(Invitation.wave_id, Team.name)
     ).all()
     return [TeamCount(int(w), team_id, name or "(no team)", int(invited), int(responded))
@@ -166,7 +166,7 @@ def wave_counts(session: Session, waves: Iterable[Wave], floor: int = 0) -> dict
 
 
 def team_participation(session: Session, wave_id: int, floor: int = 0) -> ParticipationReport:
-    """Invited, responded and rate per team (the invitee's current team) for one wave."""
+    """Invited, responded and rate per storage unit (frozen when the wave opened) for one wave."""
     wave = session.get(Wave, wave_id)
     if wave is None:
         raise NotFound(f"There is no wave with id {wave_id}.")

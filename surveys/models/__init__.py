@@ -8,12 +8,12 @@ from surveys.models.ratelimit import RateLimitHit
 from surveys.models.responses import SOURCES, Answer, PendingSubmission, Response
 from surveys.models.rollups import ROLLUP_MODELS, RollupCustomerDay, RollupDimension, RollupItem, RollupResponses
 from surveys.models.settings import LOGO_TYPES, OrganisationSettings
-from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceipt, Wave, program_teams
+from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceipt, Wave, WaveTeam, program_teams
 
 __all__ = [
     "ACTION_STATUSES", "AUDIENCES", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
     "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent", "Base",
     "Invitation", "OrganisationSettings", "PendingSubmission", "Person", "Program", "Question", "RateLimitHit", "Response",
     "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupResponses", "SubmissionReceipt", "Survey",
-    "Team", "Touchpoint", "Wave", "program_teams", "utcnow",
+    "Team", "Touchpoint", "Wave", "WaveTeam", "program_teams", "utcnow",
 ]

@@ -1,10 +1,12 @@
 """Organisation: teams (a hierarchy), people and the touchpoints teams own."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, true
+import datetime as dt
+
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from surveys.models.base import Base, in_list
+from surveys.models.base import Base, in_list, utcnow
 
 ROLES = ("employee", "team_lead", "hr_admin", "executive")
 STAFF_ROLES = ("team_lead", "hr_admin", "executive")
@@ -45,6 +47,12 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Staff log in with a password; employees only ever use single-use survey links.
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Frozen membership (surveys/fieldwork/units.py): a person counts towards a team's group size only when
+    # both are older than the membership period before a wave opens. NULL reads as "just now" (fail-safe):
+    # a row written without them never helps a small team pass the threshold.
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=utcnow)
+    # When the person joined their current team; every service that changes team_id sets it.
+    team_since: Mapped[dt.datetime | None] = mapped_column(DateTime, default=utcnow)
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
 

@@ -176,12 +176,36 @@ class Invitation(Base):
     reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Deliberately no submission time: next to person_id it would name the author of a response that
     # is alone on its team and day. Whether the link was used is the SubmissionReceipt below, undated.
-    # Save-and-resume: answers in progress; erased at submission, never copied to the response.
+    # Save-and-resume: answers in progress, sealed with AES-GCM under a key derived from the link's token,
+    # which the server never stores (surveys/collection/drafts.py); erased at submission and at the close.
     draft: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # SHA-256 of the key that sealed the draft: a reminder replaces token_hash, so the earlier link is
+    # found by its key instead, and only while it holds the draft (answers in progress are not lost).
+    draft_key_id: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    # The storage unit frozen when the wave opened: the person's team, or the ancestor it is pooled with
+    # until the group reaches the wave's minimum (surveys/fieldwork/units.py). Responses carry this team.
+    unit_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
 
     wave: Mapped[Wave] = relationship()
     person: Mapped[Person | None] = relationship()
     touchpoint: Mapped[Touchpoint | None] = relationship()
+
+
+class WaveTeam(Base):
+    """One team's membership as frozen when a wave opened: its storage unit and who counted.
+
+    `eligible`: invitees who had been in the team and had an account for the whole membership period
+    before the opening (only they count towards a group's size); `joined`: the other invitees (new
+    accounts or people moved in during the period), which executives are told about.
+    """
+
+    __tablename__ = "wave_teams"
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    unit_team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    eligible: Mapped[int] = mapped_column(Integer)
+    joined: Mapped[int] = mapped_column(Integer)
 
 
 class SubmissionReceipt(Base):

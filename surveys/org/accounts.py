@@ -1,6 +1,7 @@
 """People and staff accounts: creation, password hashing (argon2id) and login checks."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import cache
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from surveys import audit
 from surveys.errors import Conflict, ValidationError
-from surveys.models import ROLES, STAFF_ROLES, Person, Team
+from surveys.models import ROLES, STAFF_ROLES, Person, Team, utcnow
 
 # argon2id with argon2-cffi's RFC 9106 "low memory" profile: 64 MiB, 3 passes, 4 lanes, which is
 # above OWASP's minimum (19 MiB, 2 passes, 1 lane).
@@ -50,13 +51,24 @@ def create_user(session: Session, *, email: str, name: str, role: str, password:
         team = session.scalar(select(Team).where(Team.code == team_code))
         if team is None:
             raise ValidationError(f"Unknown team code '{team_code}'.", field="team")
-    person = Person(email=email, name=(name or email).strip(), role=role, team=team,
-                    password_hash=hash_password(password) if password else None)
+    now = utcnow()  # a new account: it counts towards no team's size for the membership period
+    person = Person(email=email, name=(name or email).strip(), role=role, team=team, created_at=now,
+                    team_since=now, password_hash=hash_password(password) if password else None)
     session.add(person)
     session.flush()
     audit.record(session, actor_id, "user.create", "person", person.id, role=role)
+    if team is not None:
+        record_move(session, actor_id, person.id, None, team.code, now, new_account=True)
     session.flush()
     return person
+
+
+def record_move(session: Session, actor_id: int | None, person_id: int, from_team: str | None,
+                to_team: str | None, when: dt.datetime, *, new_account: bool = False) -> None:
+    """Audit a person joining a team (a new account or a move): it restarts their membership period, so
+    every service that sets a person's team calls this (see surveys/fieldwork/units.py)."""
+    audit.record(session, actor_id, "person.join" if new_account else "person.move", "person", person_id,
+                 from_team=from_team, to_team=to_team, since=when.isoformat(timespec="seconds"))
 
 
 def set_password(session: Session, email: str, password: str, actor_id: int | None = None) -> Person:

@@ -119,3 +119,13 @@ def test_no_small_cell_visible_and_none_recoverable(tree, k):
                     assert sum(hidden[j] and n[j] > 0 for j in kids) >= 2
         elif n[p] > 0 and not any(hidden[i] for i in kids):
             pytest.fail(f"hidden parent {p} equals own members + its visible children")
+
+
+def test_linkable_units_need_a_visible_employee_and_customer_cell():
+    from analysis.privacy import linkable_units
+
+    frame = pd.DataFrame({"unit": [1, 1, 2, 3, 3], "wave": [0, 1, 0, 0, 1],
+                          "engagement": [70.0, None, 60.0, None, None], "csat": [None, 80.0, None, 75.0, 70.0]})
+    # Unit 1 has both (in different waves), unit 2 no customer cell, unit 3 no employee cell.
+    assert linkable_units(frame, ["engagement"], ["csat"]) == 1
+    assert linkable_units(frame.iloc[0:0], ["engagement"], ["csat"]) == 0

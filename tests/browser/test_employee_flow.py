@@ -80,6 +80,8 @@ def _setup(live):
         token, token_hash = new_token()
         invitation = Invitation(wave=wave, person=person, token_hash=token_hash, sent_at=now)
         session.add_all([team, person, survey, program, wave, invitation])
+        session.flush()
+        invitation.unit_team_id = team.id  # as frozen when the wave opened: the team is its own unit
         session.commit()
         return token, wave.id, invitation.id, team.id
 

@@ -11,6 +11,7 @@ from surveys.collection.public_links import RateLimit
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
 from surveys.models import Invitation, RateLimitHit, Response, utcnow
 from surveys.tokens import hash_token
+from tests.factories import DRAFT_KEY as KEY
 
 NOW = utcnow()
 ANSWERS = {"eng1": ["4"], "enps": ["10"], "comment": ["Quick and friendly"]}
@@ -132,13 +133,13 @@ def test_contact_links_are_single_use(db_session, cx):
     assert all(i.person_id is None and i.wave_id == wave.id for i in invitations)
     inv = submission.find_invitation(db_session, tokens[0], kind="contact")
     assert len(paging.invitation_pages(inv)) == 1
-    outcome = submission.record_page(db_session, inv.id, 0, ANSWERS, "submit", NOW)
+    outcome = submission.record_page(db_session, inv.id, 0, ANSWERS, "submit", NOW, key=KEY)
     assert outcome.submitted
     response = db_session.scalar(select(Response).where(Response.source == "contact_link"))
     assert (response.team_id, response.touchpoint_id, response.channel) == \
         (touchpoint.team_id, touchpoint.id, "phone")
     with pytest.raises(AlreadySubmitted):
-        submission.record_page(db_session, inv.id, 0, ANSWERS, "submit", NOW)
+        submission.record_page(db_session, inv.id, 0, ANSWERS, "submit", NOW, key=KEY)
     with pytest.raises(NotFound):
         submission.find_invitation(db_session, tokens[1], kind="employee")
 

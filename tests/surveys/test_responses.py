@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from surveys.collection import paging, submission
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
 from surveys.models import Answer, Invitation, Response, SubmissionReceipt, utcnow
+from tests.factories import DRAFT_KEY as KEY
 
 NOW = utcnow()
 LONG = [{"code": f"e{i}", "qtype": "likert5", "dimension": "engagement"} for i in range(5)] + \
@@ -43,9 +44,9 @@ PAGE2 = {**{f"c{i}": ["4"] for i in range(2)}, "enps": ["9"], "role": ["1"], "to
 
 
 def _answer_all(db_session, inv):
-    submission.start(db_session, inv.id, NOW)
-    assert submission.record_page(db_session, inv.id, 0, PAGE1, "next", NOW).page == 1
-    return submission.record_page(db_session, inv.id, 1, PAGE2, "submit", NOW)
+    submission.start(db_session, inv.id, NOW, key=KEY)
+    assert submission.record_page(db_session, inv.id, 0, PAGE1, "next", NOW, key=KEY).page == 1
+    return submission.record_page(db_session, inv.id, 1, PAGE2, "submit", NOW, key=KEY)
 
 
 def test_paginate_keeps_dimensions_together_and_packs_short_runs(make):
@@ -59,30 +60,30 @@ def test_paginate_keeps_dimensions_together_and_packs_short_runs(make):
 
 
 def test_draft_saves_page_and_resumes(db_session, invitation):
-    submission.start(db_session, invitation.id, NOW)
-    assert submission.draft_of(invitation) == (0, {})
-    outcome = submission.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW)
+    submission.start(db_session, invitation.id, NOW, key=KEY)
+    assert submission.draft_of(invitation, KEY) == (0, {})
+    outcome = submission.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW, key=KEY)
     assert outcome == submission.PageOutcome(page=1)
     db_session.expire_all()
-    page, answers = submission.draft_of(db_session.get(Invitation, invitation.id))
+    page, answers = submission.draft_of(db_session.get(Invitation, invitation.id), KEY)
     assert page == 1 and answers == {"e0": "1", "e1": "2", "e2": "3", "e3": "4", "e4": "5"}
 
 
 def test_back_saves_without_requiring_answers(db_session, invitation):
-    submission.start(db_session, invitation.id, NOW)
-    submission.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW)
-    outcome = submission.record_page(db_session, invitation.id, 1, {"c0": ["5"]}, "back", NOW)
+    submission.start(db_session, invitation.id, NOW, key=KEY)
+    submission.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW, key=KEY)
+    outcome = submission.record_page(db_session, invitation.id, 1, {"c0": ["5"]}, "back", NOW, key=KEY)
     assert outcome.page == 0 and not outcome.errors
-    assert submission.draft_of(invitation) == (0, {**{k: v[0] for k, v in PAGE1.items()}, "c0": "5"})
+    assert submission.draft_of(invitation, KEY) == (0, {**{k: v[0] for k, v in PAGE1.items()}, "c0": "5"})
 
 
 def test_next_requires_answers_but_keeps_the_valid_ones(db_session, invitation):
-    submission.start(db_session, invitation.id, NOW)
-    outcome = submission.record_page(db_session, invitation.id, 0, {"e0": ["2"], "e1": [""]}, "next", NOW)
+    submission.start(db_session, invitation.id, NOW, key=KEY)
+    outcome = submission.record_page(db_session, invitation.id, 0, {"e0": ["2"], "e1": [""]}, "next", NOW, key=KEY)
     assert outcome.page == 0
     assert set(outcome.errors) == {"e1", "e2", "e3", "e4"}
     assert outcome.errors["e1"] == "This question needs an answer."
-    assert submission.draft_of(invitation) == (0, {"e0": "2"})
+    assert submission.draft_of(invitation, KEY) == (0, {"e0": "2"})
 
 
 @pytest.mark.parametrize("posted, field, message", [
@@ -93,10 +94,10 @@ def test_next_requires_answers_but_keeps_the_valid_ones(db_session, invitation):
     ({"c0": ["1"]}, None, "'c0', which is not a question on this page"),
 ])
 def test_forged_values_are_errors_even_when_going_back(db_session, invitation, posted, field, message):
-    submission.start(db_session, invitation.id, NOW)
-    outcome = submission.record_page(db_session, invitation.id, 0, posted, "back", NOW)
+    submission.start(db_session, invitation.id, NOW, key=KEY)
+    outcome = submission.record_page(db_session, invitation.id, 0, posted, "back", NOW, key=KEY)
     assert message in outcome.errors[field]
-    assert submission.draft_of(invitation) == (0, {})
+    assert submission.draft_of(invitation, KEY) == (0, {})
 
 
 def test_submit_creates_one_anonymous_response_and_erases_the_draft(db_session, invitation):
@@ -127,23 +128,23 @@ def test_response_rows_cannot_lead_back_to_a_person():
 def test_second_submission_is_refused_and_changes_nothing(db_session, invitation):
     _answer_all(db_session, invitation)
     with pytest.raises(AlreadySubmitted):
-        submission.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW)
+        submission.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW, key=KEY)
     with pytest.raises(AlreadySubmitted):
-        submission.record_page(db_session, invitation.id, 1, PAGE2, "submit", NOW)
+        submission.record_page(db_session, invitation.id, 1, PAGE2, "submit", NOW, key=KEY)
     count = db_session.scalar(select(func.count()).select_from(Response).where(
         Response.wave_id == invitation.wave_id))
     assert count == 1
 
 
 def test_receipt_primary_key_stops_a_concurrent_second_submission(db_session, invitation):
-    submission.start(db_session, invitation.id, NOW)
-    submission.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW)
-    submission.record_page(db_session, invitation.id, 1, PAGE2, "save", NOW)
+    submission.start(db_session, invitation.id, NOW, key=KEY)
+    submission.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW, key=KEY)
+    submission.record_page(db_session, invitation.id, 1, PAGE2, "save", NOW, key=KEY)
     # Another request already wrote the receipt while this one was paging.
     db_session.add(SubmissionReceipt(invitation_id=invitation.id))
     db_session.flush()
     with pytest.raises(AlreadySubmitted):
-        submission.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW)
+        submission.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW, key=KEY)
     assert db_session.scalar(select(func.count()).select_from(Response).where(
         Response.wave_id == invitation.wave_id)) == 0
 
@@ -174,29 +175,29 @@ def test_database_checks_answer_ranges(db_session, invitation):
 
 
 def test_submit_revalidates_every_page(db_session, invitation):
-    submission.start(db_session, invitation.id, NOW)
-    submission.record_page(db_session, invitation.id, 0, {"e0": ["1"]}, "save", NOW)
-    invitation.draft = {"page": 1, "answers": {"e0": "1"}}
+    submission.start(db_session, invitation.id, NOW, key=KEY)
+    submission.record_page(db_session, invitation.id, 0, {"e0": ["1"]}, "save", NOW, key=KEY)
+    submission.save_draft(invitation, KEY, 1, {"e0": "1"})
     db_session.flush()
-    outcome = submission.record_page(db_session, invitation.id, 1, PAGE2, "submit", NOW)
+    outcome = submission.record_page(db_session, invitation.id, 1, PAGE2, "submit", NOW, key=KEY)
     assert not outcome.submitted and outcome.page == 0 and set(outcome.errors) == {"e1", "e2", "e3", "e4"}
     assert db_session.get(SubmissionReceipt, invitation.id) is None
     # The answers given on the last page were kept.
-    assert submission.draft_of(invitation)[1]["enps"] == "9"
+    assert submission.draft_of(invitation, KEY)[1]["enps"] == "9"
 
 
 def test_closed_wave_refuses_and_stores_nothing(db_session, invitation):
-    submission.start(db_session, invitation.id, NOW)
-    submission.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW)
-    submission.record_page(db_session, invitation.id, 1, PAGE2, "save", NOW)
+    submission.start(db_session, invitation.id, NOW, key=KEY)
+    submission.record_page(db_session, invitation.id, 0, PAGE1, "next", NOW, key=KEY)
+    submission.record_page(db_session, invitation.id, 1, PAGE2, "save", NOW, key=KEY)
     invitation.wave.status = "closed"
     db_session.flush()
     with pytest.raises(submission.WaveNotOpen, match="closed early"):
-        submission.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW)
+        submission.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW, key=KEY)
     late = invitation.wave.closes_at + dt.timedelta(minutes=1)
     invitation.wave.status = "open"
     with pytest.raises(submission.WaveNotOpen, match="closed on"):
-        submission.submit_invitation(db_session, invitation.id, late.date(), now=late)
+        submission.submit_invitation(db_session, invitation.id, late.date(), now=late, key=KEY)
     assert db_session.get(SubmissionReceipt, invitation.id) is None
 
 
@@ -212,7 +213,7 @@ def test_wave_not_yet_open_names_the_day(db_session, make, open_wave):
 def test_person_without_team_is_told_to_contact_hr(db_session, make, open_wave):
     inv, _ = make.invitation(wave=open_wave(), person=make.person(team=None))
     with pytest.raises(Conflict, match="contact HR"):
-        submission.start(db_session, inv.id, NOW)
+        submission.start(db_session, inv.id, NOW, key=KEY)
 
 
 def test_team_is_a_snapshot_at_submission(db_session, make, invitation):
@@ -233,13 +234,13 @@ def test_find_invitation_by_token(db_session, make, open_wave):
 
 
 def test_unknown_action_and_page_are_refused(db_session, invitation):
-    submission.start(db_session, invitation.id, NOW)
+    submission.start(db_session, invitation.id, NOW, key=KEY)
     with pytest.raises(ValidationError, match="Unknown form action"):
-        submission.record_page(db_session, invitation.id, 0, {}, "delete", NOW)
+        submission.record_page(db_session, invitation.id, 0, {}, "delete", NOW, key=KEY)
     with pytest.raises(ValidationError, match="page does not exist"):
-        submission.record_page(db_session, invitation.id, 7, {}, "next", NOW)
+        submission.record_page(db_session, invitation.id, 7, {}, "next", NOW, key=KEY)
     with pytest.raises(ValidationError, match="remaining pages"):
-        submission.record_page(db_session, invitation.id, 0, PAGE1, "submit", NOW)
+        submission.record_page(db_session, invitation.id, 0, PAGE1, "submit", NOW, key=KEY)
 
 
 def test_two_racing_submissions_store_one_response(engine):
@@ -257,7 +258,7 @@ def test_two_racing_submissions_store_one_response(engine):
         program = make.program(survey=make.survey(questions=LONG[:2]))
         wave = make.wave(program=program, opens_at=NOW - dt.timedelta(days=1))
         inv, _token = make.invitation(wave=wave, person=make.person(team=make.team()))
-        inv.draft = {"page": 0, "answers": {"e0": "3", "e1": "4"}}
+        submission.save_draft(inv, KEY, 0, {"e0": "3", "e1": "4"})
         setup.commit()
         ids = (inv.id, wave.id, program.id, program.survey_id, inv.person_id, inv.person.team_id)
     barrier, outcomes = threading.Barrier(2), []
@@ -266,7 +267,7 @@ def test_two_racing_submissions_store_one_response(engine):
         with Session(engine) as session:
             barrier.wait()
             try:
-                submission.submit_invitation(session, ids[0], NOW.date(), now=NOW)
+                submission.submit_invitation(session, ids[0], NOW.date(), now=NOW, key=KEY)
                 session.commit()
                 outcomes.append("stored")
             except AlreadySubmitted:

@@ -19,6 +19,7 @@ from surveys.fieldwork import scheduling
 from surveys.ingestion import import_feedback
 from surveys.models import RollupResponses, utcnow
 
+from ..factories import DRAFT_KEY as KEY
 from .test_imports_feedback import CX_QUESTIONS, HEADER
 from .test_rollups import EX_QUESTIONS
 
@@ -56,9 +57,9 @@ def test_rollups_match_raw_tables_after_every_step(db_session, make, steps):
                 _, team, e1, e2, enps = step
                 inv, _token = make.invitation(ex_wave, make.person(team=teams[team]))
                 try:
-                    submission.start(db_session, inv.id, NOW)
+                    submission.start(db_session, inv.id, NOW, key=KEY)
                     submission.record_page(db_session, inv.id, 0, {"e1": str(e1), "e2": str(e2), "enps": str(enps)},
-                                           "submit", NOW)
+                                           "submit", NOW, key=KEY)
                 except Conflict:
                     assert ex_wave.status == "closed"  # refused after the close: nothing stored
             elif kind == "customer":

@@ -25,6 +25,7 @@ from surveys.models import (
     utcnow,
 )
 
+from ..factories import DRAFT_KEY as KEY
 from ..locking import second_session_waits
 
 NOW = utcnow()
@@ -38,15 +39,16 @@ def wave(make):
 
 
 def submit(db_session, invitation_id: int, value: str = "4") -> None:
-    submission.start(db_session, invitation_id, NOW)
-    assert submission.record_page(db_session, invitation_id, 0, {"eng1": [value]}, "submit", NOW).submitted
+    submission.start(db_session, invitation_id, NOW, key=KEY)
+    assert submission.record_page(db_session, invitation_id, 0, {"eng1": [value]}, "submit", NOW, key=KEY).submitted
 
 
 def test_invitations_have_no_submission_time(db_session):
     columns = {c["name"] for c in inspect(db_session.connection()).get_columns("invitations")}
     # The whole list, so that a time of use added under any name fails here.
+    # unit_team_id is fixed when the wave opens and draft_key_id when a draft is sealed: neither dates a use.
     assert columns == {"id", "wave_id", "person_id", "touchpoint_id", "token_hash", "created_at", "sent_at",
-                       "reminded_at", "draft"}
+                       "reminded_at", "draft", "draft_key_id", "unit_team_id"}
     assert not any("submit" in c.key for c in inspect(Invitation).columns)
     assert {c.key for c in inspect(SubmissionReceipt).columns} == {"invitation_id"}
 
@@ -85,16 +87,16 @@ def test_two_submissions_cannot_be_put_in_order(db_session, make, wave):
 
 def test_a_close_committed_meanwhile_is_seen_before_writing(db_session, make, wave):
     inv, _ = make.invitation(wave, make.person(team=make.team()))
-    submission.start(db_session, inv.id, NOW)
+    submission.start(db_session, inv.id, NOW, key=KEY)
     assert inv.wave.status == "open"
     # Another process closed the wave and erased drafts; this session still holds the old wave object.
     db_session.execute(update(Wave).where(Wave.id == wave.id).values(status="closed")
                        .execution_options(synchronize_session=False))
     assert inv.wave.status == "open"
     with pytest.raises(submission.WaveNotOpen, match="closed early"):
-        submission.record_page(db_session, inv.id, 0, {"eng1": ["4"]}, "save", NOW)
+        submission.record_page(db_session, inv.id, 0, {"eng1": ["4"]}, "save", NOW, key=KEY)
     with pytest.raises(submission.WaveNotOpen):
-        submission.submit_invitation(db_session, inv.id, now=NOW)
+        submission.submit_invitation(db_session, inv.id, now=NOW, key=KEY)
     assert db_session.get(SubmissionReceipt, inv.id) is None
 
 
@@ -113,8 +115,11 @@ def committed_wave(engine):
         program = Program(code="LOCK-P", name="Lock", survey=survey, audience="employee", cadence="custom")
         w = Wave(program=program, survey=survey, label="L", opens_at=NOW - dt.timedelta(days=1),
                  closes_at=NOW + dt.timedelta(days=5), status="open")
-        inv = Invitation(wave=w, person=person, token_hash="lock" * 16, draft={"page": 0, "answers": {}})
+        inv = Invitation(wave=w, person=person, token_hash="lock" * 16)
         s.add_all([team, person, survey, program, w, inv])
+        s.flush()
+        inv.unit_team_id = team.id
+        submission.save_draft(inv, KEY, 0, {})
         s.commit()
         ids = (w.id, inv.id)
     yield ids
@@ -132,7 +137,7 @@ def test_postgresql_a_draft_waits_for_a_close_in_progress_and_is_refused(engine,
     with Session(engine) as closer:
         scheduling.close_wave(closer, wave_id, NOW, None)  # holds FOR UPDATE on the wave until commit
         outcome = second_session_waits(engine, lambda respondent: submission.record_page(
-            respondent, inv_id, 0, {"eng1": ["4"]}, "save", NOW), closer.commit)
+            respondent, inv_id, 0, {"eng1": ["4"]}, "save", NOW, key=KEY), closer.commit)
     assert len(outcome) == 1 and isinstance(outcome[0], submission.WaveNotOpen)
     with Session(engine) as check:
         assert check.get(Invitation, inv_id).draft is None  # erased by the close, not written back
@@ -141,7 +146,7 @@ def test_postgresql_a_draft_waits_for_a_close_in_progress_and_is_refused(engine,
 def test_postgresql_a_close_waits_for_a_submission_in_progress(engine, committed_wave):
     wave_id, inv_id = committed_wave
     with Session(engine) as respondent:
-        submission.record_page(respondent, inv_id, 0, {"eng1": ["4"]}, "submit", NOW)  # holds FOR SHARE
+        submission.record_page(respondent, inv_id, 0, {"eng1": ["4"]}, "submit", NOW, key=KEY)  # holds FOR SHARE
         closed = second_session_waits(engine, lambda closer: scheduling.close_wave(closer, wave_id, NOW, None),
                                       respondent.commit)
     assert closed == [0]  # the submission erased its own draft; nothing was left to erase

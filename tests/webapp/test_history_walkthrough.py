@@ -98,7 +98,12 @@ def test_a_year_of_history_reaches_the_linkage_report(client, runner, login, db_
     assert db_session.scalar(select(func.count()).select_from(Invitation)) == 0  # nobody invited or mailed
     assert db_session.scalar(select(func.count()).select_from(Wave).where(Wave.historical)) == 4 + 12
 
-    result = linkage_analysis(db_session, "pulse", min_group_size=5)
+    # Five teams are below TANDEM_LINKAGE_MIN_TEAMS (10): no correlation is computed, and the page says why.
+    few = linkage_analysis(db_session, "pulse", min_group_size=5)
+    assert few.too_few_teams and few.teams == len(TEAMS) and few.report.rows == ()
+    page = client.get("/reports/linkage?program=pulse").get_data(as_text=True)
+    assert "not enough teams to report links without singling a team out" in page and "<td class=\"num\">" not in page
+    result = linkage_analysis(db_session, "pulse", min_group_size=5, min_teams=len(TEAMS))
     assert [w.label for w in result.waves] == [q[0] for q in QUARTERS]
     assert result.report.row("engagement", "csat", 0).n == len(TEAMS) * len(QUARTERS)
     assert result.report.row("engagement", "csat", 1).n == len(TEAMS) * (len(QUARTERS) - 1)

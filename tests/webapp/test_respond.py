@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from surveys.collection import public_links
+from surveys.collection import drafts, public_links
 from surveys.models import Invitation, Response, SubmissionReceipt, utcnow
 
 NOW = utcnow()
@@ -34,8 +34,10 @@ def _post(client, inv, page, action, data=None):
                                           **(data or {})})
 
 
-def _draft(db_session, inv):
-    return db_session.get(Invitation, inv.id).draft
+def _draft(db_session, inv, token):
+    """The draft as the respondent's link opens it (the database holds only ciphertext)."""
+    sealed = db_session.get(Invitation, inv.id).draft
+    return None if sealed is None else drafts.unseal(drafts.key_for(token), inv.id, sealed)
 
 
 def _responses(db_session, wave_id):
@@ -69,7 +71,7 @@ def test_promise_page_comes_first(client, invited):
     assert response.status_code == 200
     assert "at least 7 people" in page
     stored_part, never_part = page.split("What is never stored with your answers")
-    for stored in ("your answers", "your team at the time you submit", "Harbour crew", "the day you submit"):
+    for stored in ("your answers", "fixed when this survey opened", "Harbour crew", "the day you submit"):
         assert stored in stored_part
     for never in ("your name or email address", "your invitation or the link you used", "the time you submit"):
         assert never in never_part
@@ -88,7 +90,7 @@ def test_pages_save_and_resume(client, db_session, invited):
     assert "Page 1 of 2" in page and '<progress value="1" max="2"' in page
     assert 'name="q_e0"' in page and 'name="q_enps"' not in page
     assert _post(client, inv, 0, "next", PAGE1).status_code == 302
-    assert _draft(db_session, inv) == {"page": 1, "answers": {f"e{i}": "4" for i in range(6)}}
+    assert _draft(db_session, inv, token) == {"page": 1, "answers": {f"e{i}": "4" for i in range(6)}}
     # A new browser session: opening the link again resumes on page 2, without the promise.
     client.delete_cookie("session", domain="tandem.test")
     client.get(f"/r/i/{token}")
@@ -98,7 +100,7 @@ def test_pages_save_and_resume(client, db_session, invited):
     assert _post(client, inv, 1, "back", {"q_enps": "8"}).status_code == 302
     page = client.get("/r/survey").get_data(as_text=True)
     assert "Page 1 of 2" in page and page.count("checked") == 6
-    assert _draft(db_session, inv)["answers"]["enps"] == "8"
+    assert _draft(db_session, inv, token)["answers"]["enps"] == "8"
 
 
 def test_save_and_finish_later(client, db_session, invited):
@@ -109,7 +111,7 @@ def test_save_and_finish_later(client, db_session, invited):
     assert response.status_code == 302
     page = client.get("/r/survey").get_data(as_text=True)
     assert "Your answers are saved" in page
-    assert _draft(db_session, inv) == {"page": 0, "answers": {"e0": "2"}}
+    assert _draft(db_session, inv, token) == {"page": 0, "answers": {"e0": "2"}}
 
 
 def test_missing_answers_are_shown_beside_the_field_and_in_a_summary(client, db_session, invited):
@@ -122,7 +124,7 @@ def test_missing_answers_are_shown_beside_the_field_and_in_a_summary(client, db_
     assert "There are 5 problems with your answers" in page
     assert '<a href="#q_e1">Engagement 1</a>: This question needs an answer.' in page
     assert 'id="q_e1-error"' in page and 'aria-invalid="true"' in page
-    assert _draft(db_session, inv) == {"page": 0, "answers": {"e0": "5"}}
+    assert _draft(db_session, inv, token) == {"page": 0, "answers": {"e0": "5"}}
     assert 'value="5" checked' in page
 
 
@@ -138,7 +140,7 @@ def test_forged_forms_are_rerendered_with_errors(client, db_session, invited, da
     response = _post(client, inv, 0, "next", {**PAGE1, **data})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
-    assert _draft(db_session, inv)["page"] == 0
+    assert _draft(db_session, inv, token)["page"] == 0
 
 
 def test_bad_page_number_is_a_clear_400(client, invited):
@@ -160,7 +162,7 @@ def test_submit_once_then_already_submitted(client, db_session, invited):
     assert response.status_code == 302 and response.headers["Location"].endswith("/r/thanks")
     thanks = client.get("/r/thanks")
     assert "Your answers have been recorded" in thanks.get_data(as_text=True)
-    assert _responses(db_session, inv.wave_id) == 1 and _draft(db_session, inv) is None
+    assert _responses(db_session, inv.wave_id) == 1 and _draft(db_session, inv, token) is None
     # The back button and a replayed link both land on the already-submitted page; nothing changes.
     again = _post(client, inv, 1, "submit", {"q_enps": "0"})
     assert again.status_code == 409 and "already" in again.get_data(as_text=True)
@@ -232,7 +234,7 @@ def test_form_of_another_link_is_not_mixed_up(client, db_session, make, invited)
     client.get(f"/r/i/{other_token}")  # a second link opened in another tab of the same browser
     response = _post(client, inv, 0, "next", PAGE1)
     assert response.status_code == 409 and "Another survey link" in response.get_data(as_text=True)
-    assert _draft(db_session, other) is None and _draft(db_session, inv) == {"page": 0, "answers": {}}
+    assert _draft(db_session, other, other_token) is None and _draft(db_session, inv, token) == {"page": 0, "answers": {}}
 
 
 def test_deactivated_person_cannot_answer(client, db_session, invited):

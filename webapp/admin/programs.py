@@ -245,7 +245,7 @@ def waves_open(wave_id: int):
     def run(session, _form):
         config = current_app.config
         invited = scheduling.open_wave(session, wave_id, utcnow(), current_user.id, config["MIN_GROUP_SIZE"],
-                                       config["MIN_COMMENT_GROUP_SIZE"])
+                                       config["MIN_COMMENT_GROUP_SIZE"], config["MEMBERSHIP_DAYS"])
         wave = session.get(Wave, wave_id)
         return (f"Wave {wave.label} is open: {invited} people invited. Invitation emails go out with the "
                 "next run of tandem tick.")

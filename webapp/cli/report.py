@@ -28,9 +28,16 @@ def linkage(program_code, confidence, csv_path):
     try:
         result = linkage_analysis(get_session(read_only=True), program_code,
                                   min_group_size=current_app.config["MIN_GROUP_SIZE"],
+                                  min_teams=current_app.config["LINKAGE_MIN_TEAMS"],
                                   process_target=current_app.config["PROCESS_TARGET"], confidence=confidence)
     except TandemError as exc:
         raise click.ClickException(exc.message) from None
+    if result.too_few_teams:
+        from webapp.reports.pipeline import TOO_FEW_TEAMS
+
+        click.echo(f"{result.teams} teams with employee and customer results, fewer than {result.min_teams} "
+                   f"(TANDEM_LINKAGE_MIN_TEAMS): {TOO_FEW_TEAMS}.")
+        return
     rep = result.report
     click.echo(f"{len(result.units.frame)} team-waves, {len(result.waves)} waves, "
                f"{result.units.suppressed} cells hidden (fewer than {result.min_group_size} answers), "

@@ -83,7 +83,8 @@ def run_tick(session, now: dt.datetime, config) -> Counter:
     # can open, and monthly/quarterly programs get their next wave once the current one has opened.
     counts["scheduled"] += scheduling.schedule_due(session, now)
     session.commit()
-    opened, invited = scheduling.open_due(session, now, config["MIN_GROUP_SIZE"], config["MIN_COMMENT_GROUP_SIZE"])
+    opened, invited = scheduling.open_due(session, now, config["MIN_GROUP_SIZE"], config["MIN_COMMENT_GROUP_SIZE"],
+                                             config["MEMBERSHIP_DAYS"])
     counts["opened"] += opened
     counts["invited"] += invited
     session.commit()

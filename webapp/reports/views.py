@@ -52,7 +52,7 @@ def linkage():
     if confidence not in CONFIDENCE_LEVELS:
         abort(400, f"Confidence must be one of {', '.join(str(c) for c in CONFIDENCE_LEVELS)}.")
     result = linkage_analysis(session, code, min_group_size=current_app.config["MIN_GROUP_SIZE"],
-                              process_target=current_app.config["PROCESS_TARGET"], confidence=confidence)
+                              min_teams=current_app.config["LINKAGE_MIN_TEAMS"], process_target=current_app.config["PROCESS_TARGET"], confidence=confidence)
     lag1 = [r for r in result.report.rows if r.lag == 1]
     chart = None
     if lag1:  # the table under the chart lists the very rows the chart plots

@@ -1,14 +1,20 @@
-"""Invitation links (employees and customer contacts): open, read the promise, page through, submit once."""
+"""Invitation links (employees and customer contacts): open, read the promise, page through, submit once.
+
+The link's token is used once, on opening: its hash finds the invitation and HKDF turns it into the key
+that seals the draft (surveys/collection/drafts.py). The signed session cookie then carries the
+invitation id and that key, never the token; neither is stored on the server or written to a log.
+"""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask import session as cookie
 
-from surveys.collection import paging, submission
+from surveys.collection import drafts, paging, submission
 from surveys.errors import ValidationError
+from surveys.fieldwork import membership
 from surveys.models import utcnow
 from webapp.db import get_session
-from webapp.respond.views import DONE_KEY, SESSION_KEY, bp, message_page, raw_answers, shown_values
+from webapp.respond.views import DONE_KEY, KEY_KEY, SESSION_KEY, bp, message_page, raw_answers, shown_values
 
 SESSION_ENDED = ("Your survey session has ended, for example because the browser was closed. "
                  "Please open the link from your invitation again: your saved answers are kept.")
@@ -27,6 +33,7 @@ def _enter(token: str, kind: str):
     submission.open_invitation(session, invitation.id, utcnow())
     # The token leaves the address bar and history; the signed session cookie carries the invitation.
     cookie[SESSION_KEY] = invitation.id
+    cookie[KEY_KEY] = drafts.encode_key(drafts.key_for(token))
     return redirect(url_for("respond.survey"))
 
 
@@ -44,7 +51,12 @@ def contact_link(token: str):
 
 def _current_id():
     invitation_id = cookie.get(SESSION_KEY)
-    return invitation_id if isinstance(invitation_id, int) else None
+    key = drafts.decode_key(cookie.get(KEY_KEY))
+    return invitation_id if isinstance(invitation_id, int) and key is not None else None
+
+
+def _key() -> bytes:
+    return drafts.decode_key(cookie.get(KEY_KEY))
 
 
 def _render_page(invitation, page: int, values: dict, errors: dict, status: int = 200):
@@ -63,12 +75,16 @@ def survey():
     invitation_id = _current_id()
     if invitation_id is None:
         return message_page("Please open your link again", SESSION_ENDED, 400)
-    invitation = submission.open_invitation(get_session(), invitation_id, utcnow())
+    session = get_session()
+    invitation = submission.open_invitation(session, invitation_id, utcnow())
     if invitation.draft is None and invitation.person_id is not None:
         return render_template("respond/promise.html", invitation=invitation, wave=invitation.wave,
-                               survey=invitation.wave.survey,
+                               survey=invitation.wave.survey, unit=membership.unit_of(session, invitation),
                                page_count=len(paging.invitation_pages(invitation)))
-    page, answers = submission.draft_of(invitation)
+    try:
+        page, answers = submission.draft_of(invitation, _key())
+    except drafts.DraftUnreadable as exc:
+        return render_template("respond/restart.html", message=exc.message), 409
     page = min(page, len(paging.invitation_pages(invitation)) - 1)
     return _render_page(invitation, page, answers, {})
 
@@ -80,7 +96,7 @@ def start():
     if invitation_id is None:
         return message_page("Please open your link again", SESSION_ENDED, 400)
     session = get_session()
-    submission.start(session, invitation_id, utcnow())
+    submission.start(session, invitation_id, utcnow(), key=_key(), restart=request.form.get("restart") == "yes")
     session.commit()
     return redirect(url_for("respond.survey"))
 
@@ -102,7 +118,7 @@ def save_page():
     posted = raw_answers(request.form)
     session = get_session()
     outcome = submission.record_page(session, invitation_id, page, posted,
-                                    request.form.get("action", "next"), utcnow())
+                                    request.form.get("action", "next"), utcnow(), key=_key())
     session.commit()
     invitation = outcome.invitation  # loaded once, by record_page
     if outcome.submitted:
@@ -113,7 +129,7 @@ def save_page():
             flash("Your answers are saved. You can close this page and continue later by opening the same "
                   "link again.", "success")
         return redirect(url_for("respond.survey"))
-    _page, saved = submission.draft_of(invitation)
+    _page, saved = submission.draft_of(invitation, _key())
     questions = paging.invitation_pages(invitation)[outcome.page]
     values = shown_values(saved, posted, questions) if outcome.page == page else saved
     return _render_page(invitation, outcome.page, values, outcome.errors, 422)

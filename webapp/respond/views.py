@@ -17,6 +17,7 @@ from webapp.db import get_session
 bp = Blueprint("respond", __name__)
 
 SESSION_KEY = "respond_invitation"
+KEY_KEY = "respond_draft_key"  # the draft key derived from the link's token (never the token itself)
 DONE_KEY = "respond_done"
 ANSWER_PREFIX = "q_"
 
