@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from surveys.collection import paging, submission
+from surveys.collection import paging, queue, submission
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
 from surveys.models import Answer, Invitation, Response, SubmissionReceipt, utcnow
+from tests.conftest import TEST_QUEUE_KEY
 from tests.factories import DRAFT_KEY as KEY
 
 NOW = utcnow()
@@ -104,6 +105,8 @@ def test_submit_creates_one_anonymous_response_and_erases_the_draft(db_session, 
     team_id = invitation.person.team_id
     outcome = _answer_all(db_session, invitation)
     assert outcome.submitted
+    assert _count(db_session, invitation) == 0  # held in the submission queue until its team's batch
+    queue.release(db_session, invitation.wave_id, everything=True)
     response = db_session.scalar(select(Response).where(Response.wave_id == invitation.wave_id))
     assert (response.team_id, response.touchpoint_id, response.source, response.channel) == \
         (team_id, None, "invitation", None)
@@ -122,7 +125,7 @@ def test_submit_creates_one_anonymous_response_and_erases_the_draft(db_session, 
 def test_response_rows_cannot_lead_back_to_a_person():
     columns = {c.key for c in inspect(Response).columns}
     assert columns == {"id", "wave_id", "team_id", "touchpoint_id", "source", "channel", "submitted_on"}
-    assert {c.key for c in inspect(SubmissionReceipt).columns} == {"invitation_id"}
+    assert {c.key for c in inspect(SubmissionReceipt).columns} == {"invitation_id", "released"}
 
 
 def test_second_submission_is_refused_and_changes_nothing(db_session, invitation):
@@ -131,8 +134,8 @@ def test_second_submission_is_refused_and_changes_nothing(db_session, invitation
         submission.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW, key=KEY)
     with pytest.raises(AlreadySubmitted):
         submission.record_page(db_session, invitation.id, 1, PAGE2, "submit", NOW, key=KEY)
-    count = db_session.scalar(select(func.count()).select_from(Response).where(
-        Response.wave_id == invitation.wave_id))
+    queue.release(db_session, invitation.wave_id, everything=True)
+    count = _count(db_session, invitation)
     assert count == 1
 
 
@@ -216,11 +219,12 @@ def test_person_without_team_is_told_to_contact_hr(db_session, make, open_wave):
         submission.start(db_session, inv.id, NOW, key=KEY)
 
 
-def test_team_is_a_snapshot_at_submission(db_session, make, invitation):
+def test_team_is_the_unit_fixed_when_the_wave_opened(db_session, make, invitation):
     first_team = invitation.person.team_id
     _answer_all(db_session, invitation)
-    invitation.person.team = make.team()
+    invitation.person.team = make.team()  # a move before the batch is released changes nothing
     db_session.flush()
+    queue.release(db_session, invitation.wave_id, everything=True)
     response = db_session.scalar(select(Response).where(Response.wave_id == invitation.wave_id))
     assert response.team_id == first_team
 
@@ -267,6 +271,7 @@ def test_two_racing_submissions_store_one_response(engine):
         with Session(engine) as session:
             barrier.wait()
             try:
+                session.info["queue_key"] = TEST_QUEUE_KEY
                 submission.submit_invitation(session, ids[0], NOW.date(), now=NOW, key=KEY)
                 session.commit()
                 outcomes.append("stored")
@@ -282,6 +287,9 @@ def test_two_racing_submissions_store_one_response(engine):
     try:
         assert sorted(outcomes) == ["refused", "stored"]
         with Session(engine) as check:
+            check.info["queue_key"] = TEST_QUEUE_KEY
+            assert queue.release(check, ids[1], everything=True) == 1  # one answer set was queued
+            check.commit()
             count = select(func.count()).select_from(Response).where(Response.wave_id == ids[1])
             assert check.scalar(count) == 1
     finally:
@@ -293,3 +301,7 @@ def test_two_racing_submissions_store_one_response(engine):
             cleanup.execute(delete(Person).where(Person.id == ids[4]))
             cleanup.execute(delete(Team).where(Team.id == ids[5]))
             cleanup.commit()
+
+
+def _count(db_session, invitation) -> int:
+    return db_session.scalar(select(func.count()).select_from(Response).where(Response.wave_id == invitation.wave_id))

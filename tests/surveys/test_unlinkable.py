@@ -8,7 +8,7 @@ from sqlalchemy import delete, inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from surveys.collection import submission
+from surveys.collection import queue, submission
 from surveys.fieldwork import scheduling
 from surveys.instruments import question_types
 from surveys.models import (
@@ -50,7 +50,8 @@ def test_invitations_have_no_submission_time(db_session):
     assert columns == {"id", "wave_id", "person_id", "touchpoint_id", "token_hash", "created_at", "sent_at",
                        "reminded_at", "draft", "draft_key_id", "unit_team_id"}
     assert not any("submit" in c.key for c in inspect(Invitation).columns)
-    assert {c.key for c in inspect(SubmissionReceipt).columns} == {"invitation_id"}
+    # `released` flips when the team's batch leaves the submission queue: it dates nothing finer than a batch.
+    assert {c.key for c in inspect(SubmissionReceipt).columns} == {"invitation_id", "released"}
 
 
 def test_responses_and_answers_have_no_hidden_rowid_on_sqlite(db_session):
@@ -70,6 +71,7 @@ def test_two_submissions_cannot_be_put_in_order(db_session, make, wave):
     invs = [make.invitation(wave, make.person(team=team))[0] for _ in range(12)]
     for inv in invs:  # submitted one after the other, same team, same day
         submit(db_session, inv.id)
+    queue.release_ready(db_session)  # one batch of 12 from the submission queue
     rows = db_session.execute(select(Response.__table__).where(Response.wave_id == wave.id)).mappings().all()
     assert len(rows) == len(invs)
     # Every column but the random id is identical, so no column tells first from last ...

@@ -109,7 +109,7 @@ def test_team_lead_scope_covers_descendants_only(db_session, make):
 
 
 def test_team_lead_sees_only_their_teams(client, login, make):
-    mine, theirs = make.team(name="Mine"), make.team(name="Theirs")
+    mine, _theirs = make.team(name="Mine"), make.team(name="Theirs")
     login("team_lead", team=mine)
     page = client.get("/actions/").data
     assert b"Mine" in page and b"Theirs" not in page

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from surveys.collection import drafts, public_links
+from surveys.collection import drafts, public_links, queue
 from surveys.models import Invitation, Response, SubmissionReceipt, utcnow
 
 NOW = utcnow()
@@ -162,7 +162,11 @@ def test_submit_once_then_already_submitted(client, db_session, invited):
     assert response.status_code == 302 and response.headers["Location"].endswith("/r/thanks")
     thanks = client.get("/r/thanks")
     assert "Your answers have been recorded" in thanks.get_data(as_text=True)
-    assert _responses(db_session, inv.wave_id) == 1 and _draft(db_session, inv, token) is None
+    # Held in the submission queue; released with the team's batch (here: forced, as at the close).
+    assert _responses(db_session, inv.wave_id) == 0 and _draft(db_session, inv, token) is None
+    assert queue.release(db_session, inv.wave_id, everything=True) == 1
+    db_session.commit()  # the next request's teardown would roll back a flush
+    assert _responses(db_session, inv.wave_id) == 1
     # The back button and a replayed link both land on the already-submitted page; nothing changes.
     again = _post(client, inv, 1, "submit", {"q_enps": "0"})
     assert again.status_code == 409 and "already" in again.get_data(as_text=True)
