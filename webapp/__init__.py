@@ -8,6 +8,7 @@ from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveys.instruments import question_types
+from webapp.bounds import register_bounds
 from webapp.cli import register_commands
 from webapp.config import load_config
 from webapp.db import init_db
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     register_error_handlers(app)
+    register_bounds(app)  # before the blueprints add their <int:...> rules
     _register_blueprints(app)
     _refuse_nul_bytes(app)
     register_commands(app)

