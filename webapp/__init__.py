@@ -8,11 +8,13 @@ from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveys.instruments import question_types
+from webapp.bounds import register_bounds
 from webapp.cli import register_commands
 from webapp.config import load_config
 from webapp.db import init_db
 from webapp.errors import register_error_handlers
 from webapp.extensions import csrf, login_manager
+from webapp.security import register_security
 
 BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api")
 # Multipart forms are left to their views, which set their own upload size limit before parsing.
@@ -39,11 +41,12 @@ def create_app(config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     init_db(app)
+    register_security(app)  # first: the public body cap must run before CSRF reads a form
     csrf.init_app(app)
     login_manager.init_app(app)
     register_error_handlers(app)
+    register_bounds(app)  # before the blueprints add their <int:...> rules
     _register_blueprints(app)
-    _register_security_headers(app)
     _refuse_nul_bytes(app)
     register_commands(app)
     app.jinja_env.globals["registry"] = question_types.TYPES
@@ -66,11 +69,3 @@ def _refuse_nul_bytes(app: Flask) -> None:
         if any("\x00" in v for v in values):
             abort(400, "The form contained an invalid character (a NUL byte). Please retype the text.")
 
-
-def _register_security_headers(app: Flask) -> None:
-    @app.after_request
-    def _headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response

@@ -136,6 +136,7 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "BASE_URL": base_url,
         "PUBLIC_RATE_LIMIT": _rate_limit(env),
         "IMPORT_MAX_BYTES": _int(env, "TANDEM_IMPORT_MAX_MB", 64, 1, 1024) * 1024 * 1024,
+        "PUBLIC_MAX_BYTES": _int(env, "TANDEM_PUBLIC_MAX_KB", 256, 16, 4096) * 1024,
         "TRUSTED_PROXIES": _int(env, "TANDEM_TRUSTED_PROXIES", 0, 0, 5),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

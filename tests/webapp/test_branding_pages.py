@@ -36,7 +36,11 @@ def brand(db_session):
 def test_respondent_page_shows_name_colour_and_logo(client, cx, brand):
     page = client.get("/r/c/CX/STORE1").get_data(as_text=True)
     assert "Northwind Outfitters" in page and "Tandem</span>" not in page
-    assert "background: #ffeb3b" in page and "color: #000000" in page  # black text on a light colour
+    assert "/r/brand.css?v=ffeb3b" in page and "style=" not in page
+    css = client.get("/r/brand.css?v=ffeb3b")
+    assert css.mimetype == "text/css" and "immutable" in css.headers["Cache-Control"]
+    text = css.get_data(as_text=True)
+    assert "background: #ffeb3b" in text and "color: #000000" in text  # black text on a light colour
     assert f'/r/logo?v={brand.logo_version}' in page
     assert "<title>Your feedback · Northwind Outfitters</title>" in page
 

@@ -73,6 +73,21 @@ def test_linkage_page_and_cli_show_the_same_report(demo, client, runner):
     assert missing.exit_code != 0 and "No program with code 'nope'" in missing.output
 
 
+def test_linkage_csv_keeps_numbers_as_numbers(demo, runner, tmp_path):
+    """The formula-safe writer leaves negative correlations alone: they are numbers, not formulas."""
+    import pandas as pd
+
+    out = tmp_path / "linkage.csv"
+    cli = runner.invoke(args=["report", "linkage", "--program", "engagement-pulse", "--csv", str(out)])
+    assert cli.exit_code == 0, cli.output
+    written = pd.read_csv(out)
+    expected = linkage_analysis(demo, "engagement-pulse", min_group_size=runner.app.config["MIN_GROUP_SIZE"],
+                                process_target=runner.app.config["PROCESS_TARGET"]).report.to_frame()
+    assert list(written.columns) == list(expected.columns) and len(written) == len(expected)
+    assert (written["r"] < 0).any() and "'" not in out.read_text()
+    pd.testing.assert_series_equal(written["r"], expected["r"], check_exact=False, rtol=1e-12)
+
+
 def test_a_program_without_data_says_so(client, login, make, db_session):
     make.program(code="fresh")
     db_session.commit()

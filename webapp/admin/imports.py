@@ -21,6 +21,7 @@ except ImportError:  # older WTForms
 
 from webapp.admin.views import bp
 from webapp.auth import roles_required
+from webapp.bounds import MAX_ID
 from webapp.db import get_session
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -92,7 +93,7 @@ def _import(session, form: ImportForm) -> ingestion.ImportResult:
         return ingestion.import_feedback(session, main, program_code=form.program.data or None, dry_run=dry_run,
                                        actor_id=actor, now=utcnow(), min_group_size=config["MIN_GROUP_SIZE"],
                                        min_comment_group_size=config["MIN_COMMENT_GROUP_SIZE"])
-    if not (form.wave.data or "").isdigit():
+    if not (form.wave.data or "").isdigit() or int(form.wave.data) > MAX_ID:
         raise ValidationError("Choose the employee program and wave the responses belong to.", field="wave")
     program_code, wave_label = targets.wave_codes(session, int(form.wave.data))
     return ingestion.import_responses(session, main, program_code=program_code, wave_label=wave_label,

@@ -11,7 +11,6 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -27,6 +26,7 @@ from webapp.admin import past_wave_views
 from webapp.admin.forms_common import SelectChoice, form_errors, show_errors, team_choices
 from webapp.admin.views import bp
 from webapp.auth import roles_required
+from webapp.bounds import BoundedIntegerField, db_int
 from webapp.db import get_session
 
 CADENCE_LABELS = {
@@ -47,11 +47,11 @@ class ProgramEditForm(FlaskForm):
     name = StringField("Name (internal: respondents never see it)", validators=[DataRequired(), Length(max=200)])
     public_title = StringField("Public title (what respondents see; empty = the instrument's title)",
                                validators=[Optional(), Length(max=200)])
-    wave_days = IntegerField("Wave length (days)", default=14, validators=[InputRequired(), NumberRange(1, 365)])
-    reminder_days = IntegerField("Remind non-responders after (days; 0 = no reminder)", default=5,
+    wave_days = BoundedIntegerField("Wave length (days)", default=14, validators=[InputRequired(), NumberRange(1, 365)])
+    reminder_days = BoundedIntegerField("Remind non-responders after (days; 0 = no reminder)", default=5,
                                  validators=[InputRequired(), NumberRange(0, 365)])
     teams = TeamChecklist("Targeted teams (each includes its sub-teams; none = the whole organisation)",
-                          coerce=int, validate_choice=False)
+                          coerce=db_int, validate_choice=False)
     active = BooleanField("Active (Tandem opens and schedules its waves)", default=True)
 
 

@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from surveys.collection import public_links
 from surveys.models import CHANNELS
 from surveys.org.touchpoints import MAX_CODE, MAX_NAME
 from webapp.admin.forms_common import SelectChoice
+from webapp.bounds import BoundedIntegerField
 
 
 class ContactLinksForm(FlaskForm):
     program = SelectField("Customer program", validators=[DataRequired()])
     touchpoint = SelectField("Touchpoint", validators=[DataRequired()])
-    count = IntegerField("Number of links", default=10,
+    count = BoundedIntegerField("Number of links", default=10,
                          validators=[InputRequired(), NumberRange(1, public_links.MAX_CONTACT_LINKS)])
 
 

@@ -1,8 +1,8 @@
 """Admin: touchpoints (create, edit) with their public links, printable QR codes and contact links (CSV)."""
 from __future__ import annotations
 
-import csv
 import io
+import re
 
 import segno
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from surveys.collection import public_links
 from surveys.errors import TandemError, ValidationError
+from surveys.exports import csvsafe
 from surveys.models import utcnow
 from surveys.org import touchpoints as service
 from webapp.admin.forms_common import SelectChoice, merge_domain_check, show_errors, team_choices
@@ -131,13 +132,12 @@ def contact_links():
         return _page(form, exc.status)
     session.commit()
     base = current_app.config["BASE_URL"].rstrip("/")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["url", "program", "touchpoint"])
-    for token in tokens:
-        writer.writerow([base + public_links.contact_path(token), form.program.data, form.touchpoint.data])
-    name = f"contact-links-{form.program.data}-{form.touchpoint.data}-{utcnow():%Y%m%d-%H%M}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
+    rows = ([base + public_links.contact_path(token), form.program.data, form.touchpoint.data] for token in tokens)
+    body = csvsafe.csv_text(["url", "program", "touchpoint"], rows)
+    # Touchpoint codes are free text: only safe characters reach the header's file name.
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"contact-links-{form.program.data}-{form.touchpoint.data}"
+                  f"-{utcnow():%Y%m%d-%H%M}.csv")
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})
 

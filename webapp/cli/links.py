@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from surveys.collection import preview as wave_preview
 from surveys.collection import public_links
 from surveys.errors import TandemError
+from surveys.exports import csvsafe
 from surveys.models import utcnow
 from webapp.db import get_session
 
@@ -59,13 +60,11 @@ def public(program_code, base_url):
     touchpoints, programs = public_links.link_targets(get_session(), utcnow())
     if program_code and program_code not in {p.code for p, _w in programs}:
         raise click.ClickException(f"There is no active customer program with code '{program_code}'.")
-    for program, _wave in programs:
-        if program_code and program.code != program_code:
-            continue
-        for touchpoint in touchpoints:
-            if touchpoint.active:
-                click.echo(f"{program.code}\t{touchpoint.code}\t"
-                           f"{base}{public_links.public_path(program.code, touchpoint.code)}")
+    rows = [(program.code, touchpoint.code, base + public_links.public_path(program.code, touchpoint.code))
+            for program, _wave in programs if not program_code or program.code == program_code
+            for touchpoint in touchpoints if touchpoint.active]
+    # Tab-separated for pasting into a spreadsheet, so written by the same formula-safe CSV writer.
+    click.echo(csvsafe.csv_text(None, rows, delimiter="\t", lineterminator="\n"), nl=False)
 
 
 @links_group.command("qr")

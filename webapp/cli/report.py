@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from surveys.errors import TandemError
+from surveys.exports import csvsafe
 from webapp.db import get_session
 
 
@@ -52,5 +53,6 @@ def linkage(program_code, confidence, csv_path):
         if r.linked:
             click.echo("- " + r.sentence)
     if csv_path:
-        rep.to_frame().to_csv(csv_path, index=False)
+        frame = rep.to_frame()
+        csvsafe.write_file(csv_path, frame.columns, frame.itertuples(index=False, name=None))
         click.echo(f"Wrote {len(rep.rows)} rows to {csv_path}.")

@@ -5,14 +5,16 @@ pages (no staff navigation, no hint whether a link ever existed) and answers are
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from surveys.collection.public_links import NotCollecting, RateLimited, SpamRejected
 from surveys.collection.submission import WaveNotOpen
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, TandemError
 from surveys.org import branding
 from webapp.db import get_session
+from webapp.security import DEFAULT_PUBLIC_MAX_BYTES, TOO_LARGE
 
 bp = Blueprint("respond", __name__)
 
@@ -67,6 +69,28 @@ def logo():
     return response.make_conditional(request)
 
 
+# The organisation's colours as a style sheet: the Content-Security-Policy allows no inline style, and the
+# colour is HR's choice. Only validated #rrggbb values reach it (surveys.org.branding).
+BRAND_CSS = """\
+body.branded header.top {{ background: {c}; border-bottom-color: {c}; }}
+body.branded header.top .brand {{ color: {t}; display: inline-flex; align-items: center; gap: .6rem; }}
+body.branded header.top .brand img {{ height: 2.5rem; width: auto; max-width: 12rem; }}
+body.branded .respond button:not(.link):not(.secondary) {{ background: {c}; color: {t}; border: 1px solid {b}; }}
+.brand-preview {{ background: {c}; color: {t}; }}
+"""
+
+
+@bp.route("/brand.css")
+def brand_css():
+    """The brand colour as CSS, cacheable like the logo: its address carries the colour (?v=rrggbb)."""
+    brand = branding.get_branding(get_session())
+    border = brand.text_colour if brand.text_colour == "#000000" else brand.colour
+    response = Response(BRAND_CSS.format(c=brand.colour, t=brand.text_colour, b=border), mimetype="text/css")
+    fresh = request.args.get("v") == brand.colour[1:]
+    response.headers["Cache-Control"] = f"public, max-age={LOGO_MAX_AGE}, immutable" if fresh else "public, max-age=300"
+    return response
+
+
 def message_page(title: str, message: str, status: int):
     """A plain respondent page with one message."""
     return render_template("respond/message.html", title=title, message=message, status=status), status
@@ -92,6 +116,13 @@ def domain_error_page(exc: TandemError):
             return message_page("This feedback link is not valid", CUSTOMER_LINK_INVALID, 404)
         return message_page(title, EMPLOYEE_LINK_INVALID, 404)
     return message_page(title, exc.message, exc.status)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_exc: RequestEntityTooLarge):
+    # Refused before the form was read (webapp.security): a respondent page, not the staff error page.
+    kb = current_app.config.get("PUBLIC_MAX_BYTES", DEFAULT_PUBLIC_MAX_BYTES) // 1024
+    return message_page("Your answers could not be sent", TOO_LARGE.format(kb=kb), 413)
 
 
 def raw_answers(form: MultiDict) -> dict[str, list[str]]:

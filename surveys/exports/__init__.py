@@ -1,0 +1,1 @@
+"""Files Tandem writes for people to open elsewhere (CSV), safe to open in a spreadsheet."""

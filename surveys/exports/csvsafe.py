@@ -1,0 +1,60 @@
+"""The one CSV writer of every file Tandem hands out: cells that a spreadsheet would run are defused.
+
+A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return can be taken for a formula by Excel,
+LibreOffice or Google Sheets (CSV injection, e.g. a touchpoint named `=HYPERLINK(...)`). Following OWASP,
+such a text cell is written with a single quote in front, which spreadsheets show as text and do not
+run. Numbers stay numbers: an int or float value, or a text that is a plain number such as `-0.42`, is
+written unchanged, because a plain number is never a formula.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterable
+from typing import IO, Any
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def escape_cell(value: Any) -> Any:
+    """The value to write: numbers and empty cells as they are, text starting with a trigger quoted."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (bool, int, float)):
+        return value
+    text = str(value)
+    if text.startswith(TRIGGERS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def safe_row(row: Iterable[Any]) -> list[Any]:
+    return [escape_cell(value) for value in row]
+
+
+def write_rows(out: IO[str], header: Iterable[str] | None, rows: Iterable[Iterable[Any]], **fmt) -> int:
+    """Write an optional header and the rows as CSV (csv.writer options in `fmt`); returns the row count."""
+    writer = csv.writer(out, **fmt)
+    if header is not None:
+        writer.writerow(safe_row(header))
+    count = 0
+    for row in rows:
+        writer.writerow(safe_row(row))
+        count += 1
+    return count
+
+
+def csv_text(header: Iterable[str] | None, rows: Iterable[Iterable[Any]], **fmt) -> str:
+    """The whole CSV as one string (for downloads)."""
+    out = io.StringIO()
+    write_rows(out, header, rows, **fmt)
+    return out.getvalue()
+
+
+def write_file(path: str, header: Iterable[str] | None, rows: Iterable[Iterable[Any]]) -> int:
+    """Write a CSV file in UTF-8 (newline handling as the csv module requires); returns the row count."""
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        return write_rows(out, header, rows)

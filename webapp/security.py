@@ -1,0 +1,46 @@
+"""Security headers on every response, and request body caps for the public respondent routes.
+
+Every page is served under one Content-Security-Policy without inline script or inline style: behaviour
+lives in /static/tandem.js, layout in /static/*.css and the organisation's colours in /r/brand.css.
+"""
+from __future__ import annotations
+
+from flask import Flask, abort, request
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; "
+       "frame-ancestors 'none'; form-action 'self'; img-src 'self' data:")
+HSTS = "max-age=31536000; includeSubDomains"
+PUBLIC_PREFIX = "/r/"
+DEFAULT_PUBLIC_MAX_BYTES = 256 * 1024
+TOO_LARGE = ("This form sent far more than any survey answer needs ({kb} kB at most), so nothing was read or "
+             "saved. Please shorten very long comments and send it again.")
+
+
+def register_security(app: Flask) -> None:
+    """Headers on every response (views may set their own CSP or Cache-Control first) and the public cap."""
+
+    @app.before_request
+    def _cap_public_bodies():
+        if not request.path.startswith(PUBLIC_PREFIX):
+            return
+        limit = app.config.get("PUBLIC_MAX_BYTES", DEFAULT_PUBLIC_MAX_BYTES)
+        # Werkzeug refuses a larger Content-Length, or a chunked body once it grows past the limit,
+        # with 413 before the form is parsed; checking the header here refuses it before CSRF runs.
+        request.max_content_length = limit
+        if (request.content_length or 0) > limit:
+            abort(413, TOO_LARGE.format(kb=limit // 1024))
+
+    @app.after_request
+    def _headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)  # the logo route sets a stricter one
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")  # for browsers that predate frame-ancestors
+        # Survey links carry tokens in their path: no page may ever send one to another site.
+        headers["Referrer-Policy"] = "no-referrer"
+        # Staff pages, downloads and error pages are never kept by browsers or proxies; static files, the
+        # logo and the brand style sheet set their own caching.
+        headers.setdefault("Cache-Control", "no-store")
+        if request.is_secure:  # behind a proxy, true only when TANDEM_TRUSTED_PROXIES lets ProxyFix read it
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
