@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from surveys.collection.storage import store_response
 from surveys.errors import TandemError
-from surveys.models import Invitation, PendingSubmission, Question, SubmissionReceipt, Wave
+from surveys.models import Invitation, PendingSubmission, Question, SubmissionReceipt, Team, Wave
 
 _shuffle = secrets.SystemRandom().shuffle
 
@@ -89,27 +89,54 @@ def release(session: Session, wave_id: int, *, everything: bool = False) -> int:
     """Write the queued answers of every team with at least k of them (all when `everything`); returns how many.
 
     The wave row is locked FOR UPDATE so two hosts cannot release the same entries, and submissions
-    (which hold it FOR SHARE) finish first.
+    (which hold it FOR SHARE) finish first. With `everything` (the wave closes), a team left with fewer
+    than k answers has them pooled with its parent's, up the tree, so no team's final batch is small
+    enough to pair a receipt with a response; only what is still short of k at the root is released
+    as it is (see the README's threat model).
     """
     wave = session.scalar(select(Wave).where(Wave.id == wave_id).with_for_update())
+    k = wave.min_group_size
     entries = list(session.scalars(select(PendingSubmission).where(PendingSubmission.wave_id == wave_id)))
     by_team: dict[int, list[Held]] = defaultdict(list)
     for entry in entries:
         held = _open(session, entry)
         by_team[held.team_id].append(held)
-    ready = {t: h for t, h in by_team.items() if everything or len(h) >= wave.min_group_size}
-    batch = [h for held in ready.values() for h in held]
+    ready = {t: h for t, h in by_team.items() if len(h) >= k}
+    if everything:
+        ready = _pool_remainders(session, by_team, k)
+    batch = [(unit, h) for unit, held in ready.items() for h in held]
     if not batch:
         return 0
     _shuffle(batch)
     questions = {q.id: q for q in wave.survey.questions}
-    for held in batch:
-        store_response(session, wave=wave, team_id=held.team_id, source="invitation", today=held.day,
+    for unit, held in batch:
+        store_response(session, wave=wave, team_id=unit, source="invitation", today=held.day,
                        parsed={questions[q]: (v, t) for q, v, t in held.answers})
-    session.execute(delete(PendingSubmission).where(PendingSubmission.id.in_([h.entry_id for h in batch])))
-    _release_receipts(session, wave_id, list(ready))
+    session.execute(delete(PendingSubmission).where(PendingSubmission.id.in_([h.entry_id for _u, h in batch])))
+    _release_receipts(session, wave_id, sorted({h.team_id for _u, h in batch}))
     session.flush()
     return len(batch)
+
+
+def _pool_remainders(session: Session, by_team: dict[int, list[Held]], k: int) -> dict[int, list[Held]]:
+    """Every queued answer, grouped by the unit it is stored under: small groups move to their parent."""
+    parents = dict(session.execute(select(Team.id, Team.parent_id)).tuples().all())
+
+    def depth(team_id: int) -> int:
+        d, seen = 0, {team_id}
+        while parents.get(team_id) is not None and parents[team_id] not in seen:
+            team_id = parents[team_id]
+            seen.add(team_id)
+            d += 1
+        return d
+
+    groups = {t: list(h) for t, h in by_team.items()}
+    while True:  # the deepest group short of k moves to its parent, until none can move
+        short = [t for t in groups if len(groups[t]) < k and parents.get(t) is not None]
+        if not short:
+            return groups
+        team_id = max(short, key=depth)
+        groups.setdefault(parents[team_id], []).extend(groups.pop(team_id))
 
 
 def _release_receipts(session: Session, wave_id: int, team_ids: list[int]) -> None:

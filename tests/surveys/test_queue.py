@@ -80,6 +80,19 @@ def test_closing_the_wave_releases_everything_left(db_session, make, wave):
     assert rollups.verify(db_session) is None
 
 
+def test_a_closing_wave_pools_small_remainders_with_the_parent(db_session, make, wave):
+    """A team left with fewer than k answers at the close would pair its receipts with its responses."""
+    dept = make.team(name="Dept")
+    lone, other = make.team(name="Lone", parent=dept), make.team(name="Other", parent=dept)
+    answer(db_session, make, wave, lone)
+    for _ in range(4):
+        answer(db_session, make, wave, other)
+    assert queue.release(db_session, wave.id, everything=True) == 5
+    assert set(db_session.scalars(select(Response.team_id).where(Response.wave_id == wave.id))) == {dept.id}
+    assert count(db_session, SubmissionReceipt, SubmissionReceipt.released.is_(False)) == 0
+    assert rollups.verify(db_session) is None
+
+
 def test_two_backups_never_pair_a_receipt_with_fewer_than_k_responses(db_session, make, wave):
     """Attack 4: diff the receipts and responses of two snapshots; every new response set of a team is
     either empty or at least k, so a new receipt matches at least k candidate responses."""
