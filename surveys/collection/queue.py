@@ -120,7 +120,7 @@ def release(session: Session, wave_id: int, *, everything: bool = False) -> int:
 
 def _pool_remainders(session: Session, by_team: dict[int, list[Held]], k: int) -> dict[int, list[Held]]:
     """Every queued answer, grouped by the unit it is stored under: small groups move to their parent."""
-    parents = dict(session.execute(select(Team.id, Team.parent_id)).tuples().all())
+    parents = {team_id: parent for team_id, parent in session.execute(select(Team.id, Team.parent_id))}
 
     def depth(team_id: int) -> int:
         d, seen = 0, {team_id}
