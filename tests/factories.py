@@ -7,7 +7,7 @@ import itertools
 from sqlalchemy.orm import Session
 
 from surveys import rollups
-from surveys.collection import drafts
+from surveys.collection import drafts, queue
 from surveys.instruments import question_types
 from surveys.models import Invitation, Person, Program, Question, Response, Survey, Team, Touchpoint, Wave
 from surveys.org.accounts import hash_password
@@ -97,3 +97,8 @@ class Factories:
         self.session.flush()
         rollups.add_responses(self.session, [r.id for r in rows])
         return rows
+
+    def peers(self, wave: Wave, team: Team, n: int) -> None:
+        """`n` other counted respondents of `team` in the submission queue (no answers), so a batch can form."""
+        for _ in range(n):
+            queue.hold(self.session, wave, team.id, {}, wave.opens_at.date())

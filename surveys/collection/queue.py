@@ -56,11 +56,15 @@ class Held:
     team_id: int
     day: dt.date
     answers: tuple[tuple[int, int | None, str | None], ...]
+    counted: bool = True
 
 
-def hold(session: Session, wave: Wave, team_id: int, parsed: Mapping[Question, tuple], today: dt.date) -> None:
-    """Queue one employee submission, encrypted; nothing in the row says whose or when (the day is inside)."""
-    body = json.dumps({"team": team_id, "day": today.isoformat(),
+def hold(session: Session, wave: Wave, team_id: int, parsed: Mapping[Question, tuple], today: dt.date,
+         counted: bool = True) -> None:
+    """Queue one employee submission, encrypted; nothing in the row says whose or when (the day is inside).
+
+    `counted`: the invitee counted towards the unit's size when the wave opened (Invitation.counted)."""
+    body = json.dumps({"team": team_id, "day": today.isoformat(), "counted": bool(counted),
                        "answers": [[q.id, value, text] for q, (value, text) in parsed.items()]}).encode()
     nonce = secrets.token_bytes(12)
     sealed = nonce + AESGCM(_key(session)).encrypt(nonce, body, _aad(wave.id))
@@ -77,7 +81,7 @@ def _open(session: Session, entry: PendingSubmission) -> Held:
                           "changed since it was queued. Restore the previous TANDEM_QUEUE_KEY.") from None
     data = json.loads(body)
     return Held(entry.id, int(data["team"]), dt.date.fromisoformat(data["day"]),
-                tuple((int(q), v, t) for q, v, t in data["answers"]))
+                tuple((int(q), v, t) for q, v, t in data["answers"]), bool(data.get("counted", True)))
 
 
 def pending_waves(session: Session) -> list[int]:
@@ -86,13 +90,14 @@ def pending_waves(session: Session) -> list[int]:
 
 
 def release(session: Session, wave_id: int, *, everything: bool = False) -> int:
-    """Write the queued answers of every team with at least k of them (all when `everything`); returns how many.
+    """Write the queued answers of every team with at least k counted ones; returns how many were written.
 
     The wave row is locked FOR UPDATE so two hosts cannot release the same entries, and submissions
-    (which hold it FOR SHARE) finish first. With `everything` (the wave closes), a team left with fewer
-    than k answers has them pooled with its parent's, up the tree, so no team's final batch is small
-    enough to pair a receipt with a response; only what is still short of k at the root is released
-    as it is (see the README's threat model).
+    (which hold it FOR SHARE) finish first. Only answers of invitees who counted towards their unit's
+    size (Invitation.counted) make up the k; recent joiners' answers ride along. With `everything` (the
+    wave closes), a team left short of k has its answers pooled with its parent's, up the tree, so no
+    batch is small enough to pair a receipt with a response; whatever is still short of k at a root
+    stays sealed in the queue and is never reported (see the README's threat model).
     """
     wave = session.scalar(select(Wave).where(Wave.id == wave_id).with_for_update())
     k = wave.min_group_size
@@ -101,9 +106,11 @@ def release(session: Session, wave_id: int, *, everything: bool = False) -> int:
     for entry in entries:
         held = _open(session, entry)
         by_team[held.team_id].append(held)
-    ready = {t: h for t, h in by_team.items() if len(h) >= k}
+    ready = {t: h for t, h in by_team.items() if _counted(h) >= k}
     if everything:
-        ready = _pool_remainders(session, by_team, k)
+        # A group still short of k after pooling is a root's: releasing it would let a backup tell whose
+        # the answers are (or the planter of accounts subtract their own), so it stays sealed.
+        ready = {t: h for t, h in _pool_remainders(session, by_team, k).items() if _counted(h) >= k}
     batch = [(unit, h) for unit, held in ready.items() for h in held]
     if not batch:
         return 0
@@ -116,6 +123,10 @@ def release(session: Session, wave_id: int, *, everything: bool = False) -> int:
     _release_receipts(session, wave_id, sorted({h.team_id for _u, h in batch}))
     session.flush()
     return len(batch)
+
+
+def _counted(held: list[Held]) -> int:
+    return sum(1 for h in held if h.counted)
 
 
 def _pool_remainders(session: Session, by_team: dict[int, list[Held]], k: int) -> dict[int, list[Held]]:
@@ -132,7 +143,7 @@ def _pool_remainders(session: Session, by_team: dict[int, list[Held]], k: int) -
 
     groups = {t: list(h) for t, h in by_team.items()}
     while True:  # the deepest group short of k moves to its parent, until none can move
-        short = [t for t in groups if len(groups[t]) < k and parents.get(t) is not None]
+        short = [t for t in groups if _counted(groups[t]) < k and parents.get(t) is not None]
         if not short:
             return groups
         team_id = max(short, key=depth)

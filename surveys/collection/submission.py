@@ -325,7 +325,7 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
         raise AlreadySubmitted() from None
     response = None
     if employee:  # held in the queue, released to `responses` in batches (surveys/collection/queue.py)
-        queue.hold(session, invitation.wave, team_id, parsed, today)
+        queue.hold(session, invitation.wave, team_id, parsed, today, counted=invitation.counted)
     else:
         response = store_response(session, wave=invitation.wave, team_id=team_id, source=source,
                                   parsed=parsed, today=today, touchpoint=touchpoint)

@@ -90,12 +90,13 @@ def create_for_wave(session: Session, wave: Wave,
     count = select(func.count()).select_from(Invitation).where(Invitation.wave_id == wave.id)
     before = session.scalar(count) or 0
     ids = invitee_ids(session, wave.program)
-    unit_of, memberships = units.plan_units(session, ids, wave.opens_at, wave.min_group_size, membership_days)
+    unit_of, memberships, counted = units.plan_units(session, ids, wave.opens_at, wave.min_group_size,
+                                                     membership_days)
     stmt = insert_ignoring_duplicates(session, Invitation.__table__)
     for start in range(0, len(ids), INSERT_CHUNK):
         # The placeholder hash belongs to a token nobody keeps: the link only exists once mailed.
         rows = [{"wave_id": wave.id, "person_id": pid, "token_hash": new_token()[1], "created_at": wave.opens_at,
-                 "unit_team_id": unit_of[pid]}
+                 "unit_team_id": unit_of[pid], "counted": pid in counted}
                 for pid in ids[start:start + INSERT_CHUNK]]
         session.execute(stmt, rows)
     teams = insert_ignoring_duplicates(session, WaveTeam.__table__)

@@ -47,10 +47,13 @@ def cutoff_for(opens_at: dt.datetime, membership_days: int) -> dt.datetime:
 
 
 def plan_units(session: Session, person_ids: list[int], opens_at: dt.datetime, k: int,
-               membership_days: int = DEFAULT_MEMBERSHIP_DAYS) -> tuple[dict[int, int], list[TeamMembership]]:
-    """({person id: unit team id}, per-team memberships) for the invitees of a wave opening at `opens_at`."""
+               membership_days: int = DEFAULT_MEMBERSHIP_DAYS
+               ) -> tuple[dict[int, int], list[TeamMembership], set[int]]:
+    """({person id: unit team id}, per-team memberships, ids of the invitees who count towards a group's
+    size) for the invitees of a wave opening at `opens_at`."""
     cutoff = cutoff_for(opens_at, membership_days)
     team_of: dict[int, int] = {}
+    counted: set[int] = set()
     eligible: dict[int, int] = defaultdict(int)
     joined: dict[int, int] = defaultdict(int)
     wanted = set(person_ids)
@@ -62,13 +65,14 @@ def plan_units(session: Session, person_ids: list[int], opens_at: dt.datetime, k
         team_of[pid] = team_id
         if is_eligible(created_at, team_since, cutoff):
             eligible[team_id] += 1
+            counted.add(pid)
         else:
             joined[team_id] += 1
     parent_of = dict(session.execute(select(Team.id, Team.parent_id)).all())
     unit = pool(parent_of, eligible, k, populated=set(team_of.values()))
     teams = sorted(set(team_of.values()))
     memberships = [TeamMembership(t, unit[t], eligible.get(t, 0), joined.get(t, 0)) for t in teams]
-    return {pid: unit[t] for pid, t in team_of.items()}, memberships
+    return {pid: unit[t] for pid, t in team_of.items()}, memberships, counted
 
 
 def pool(parent_of: dict[int, int | None], eligible: dict[int, int], k: int,

@@ -185,6 +185,10 @@ class Invitation(Base):
     # The storage unit frozen when the wave opened: the person's team, or the ancestor it is pooled with
     # until the group reaches the wave's minimum (surveys/fieldwork/units.py). Responses carry this team.
     unit_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
+    # Frozen with the unit: whether this invitee counted towards the unit's size (an established account
+    # and membership). The submission queue releases a unit's answers only once k *counted* people have
+    # answered, so planted accounts whose answers the planter knows can never make up a batch.
+    counted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     wave: Mapped[Wave] = relationship()
     person: Mapped[Person | None] = relationship()

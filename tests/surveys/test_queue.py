@@ -70,14 +70,27 @@ def test_a_team_reaching_k_is_released_shuffled_with_its_receipts_and_rollups(db
     assert rollups.verify(db_session) is None
 
 
-def test_closing_the_wave_releases_everything_left(db_session, make, wave):
+def test_closing_the_wave_releases_what_can_be_released_and_seals_a_lone_answer(db_session, make, wave):
     small = make.team(name="Small")
     answer(db_session, make, wave, small)
     scheduling.close_wave(db_session, wave.id, NOW, None)
-    assert count(db_session, Response, Response.wave_id == wave.id) == 1
-    assert count(db_session, PendingSubmission) == 0
-    assert db_session.scalar(select(SubmissionReceipt.released)) is True
+    # Alone in the whole organisation: released, its receipt would name its author. It stays sealed.
+    assert count(db_session, Response, Response.wave_id == wave.id) == 0
+    assert count(db_session, PendingSubmission) == 1
+    assert db_session.scalar(select(SubmissionReceipt.released)) is False
     assert rollups.verify(db_session) is None
+
+
+def test_recent_joiners_never_make_up_a_batch(db_session, make, wave):
+    """Planted accounts (which do not count towards size) answer with values their planter knows."""
+    ops = make.team(name="Ops")
+    for _ in range(4):  # as frozen at the opening for accounts or memberships younger than the period
+        queue.hold(db_session, wave, ops.id, {}, NOW.date(), counted=False)
+    answer(db_session, make, wave, ops)  # the one real person
+    assert queue.release(db_session, wave.id) == 0
+    assert queue.release(db_session, wave.id, everything=True) == 0  # still one counted answer: sealed
+    make.peers(wave, ops, 4)
+    assert queue.release(db_session, wave.id) == 9  # five counted answers; the planted four ride along
 
 
 def test_a_closing_wave_pools_small_remainders_with_the_parent(db_session, make, wave):

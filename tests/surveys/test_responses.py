@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from surveys.collection import paging, queue, submission
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
-from surveys.models import Answer, Invitation, Response, SubmissionReceipt, utcnow
+from surveys.models import Answer, Invitation, PendingSubmission, Response, SubmissionReceipt, utcnow
 from tests.conftest import TEST_QUEUE_KEY
 from tests.factories import DRAFT_KEY as KEY
 
@@ -101,13 +101,15 @@ def test_forged_values_are_errors_even_when_going_back(db_session, invitation, p
     assert submission.draft_of(invitation, KEY) == (0, {})
 
 
-def test_submit_creates_one_anonymous_response_and_erases_the_draft(db_session, invitation):
+def test_submit_creates_one_anonymous_response_and_erases_the_draft(db_session, make, invitation):
     team_id = invitation.person.team_id
     outcome = _answer_all(db_session, invitation)
     assert outcome.submitted
     assert _count(db_session, invitation) == 0  # held in the submission queue until its team's batch
-    queue.release(db_session, invitation.wave_id, everything=True)
-    response = db_session.scalar(select(Response).where(Response.wave_id == invitation.wave_id))
+    make.peers(invitation.wave, invitation.person.team, 4)  # four colleagues answered too: a batch of k
+    assert queue.release(db_session, invitation.wave_id) == 5
+    response = next(r for r in db_session.scalars(select(Response).where(Response.wave_id == invitation.wave_id))
+                    if r.answers)
     assert (response.team_id, response.touchpoint_id, response.source, response.channel) == \
         (team_id, None, "invitation", None)
     assert response.submitted_on == NOW.date()
@@ -128,14 +130,15 @@ def test_response_rows_cannot_lead_back_to_a_person():
     assert {c.key for c in inspect(SubmissionReceipt).columns} == {"invitation_id", "released"}
 
 
-def test_second_submission_is_refused_and_changes_nothing(db_session, invitation):
+def test_second_submission_is_refused_and_changes_nothing(db_session, make, invitation):
     _answer_all(db_session, invitation)
     with pytest.raises(AlreadySubmitted):
         submission.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW, key=KEY)
     with pytest.raises(AlreadySubmitted):
         submission.record_page(db_session, invitation.id, 1, PAGE2, "submit", NOW, key=KEY)
+    make.peers(invitation.wave, invitation.person.team, 4)
     queue.release(db_session, invitation.wave_id, everything=True)
-    count = _count(db_session, invitation)
+    count = _count(db_session, invitation) - 4
     assert count == 1
 
 
@@ -222,10 +225,11 @@ def test_person_without_team_is_told_to_contact_hr(db_session, make, open_wave):
 def test_team_is_the_unit_fixed_when_the_wave_opened(db_session, make, invitation):
     first_team = invitation.person.team_id
     _answer_all(db_session, invitation)
+    make.peers(invitation.wave, invitation.person.team, 4)
     invitation.person.team = make.team()  # a move before the batch is released changes nothing
     db_session.flush()
     queue.release(db_session, invitation.wave_id, everything=True)
-    response = db_session.scalar(select(Response).where(Response.wave_id == invitation.wave_id))
+    response = db_session.scalar(select(Response).where(Response.wave_id == invitation.wave_id).limit(1))
     assert response.team_id == first_team
 
 
@@ -288,13 +292,12 @@ def test_two_racing_submissions_store_one_response(engine):
         assert sorted(outcomes) == ["refused", "stored"]
         with Session(engine) as check:
             check.info["queue_key"] = TEST_QUEUE_KEY
-            assert queue.release(check, ids[1], everything=True) == 1  # one answer set was queued
-            check.commit()
-            count = select(func.count()).select_from(Response).where(Response.wave_id == ids[1])
-            assert check.scalar(count) == 1
+            assert check.scalar(select(func.count()).select_from(PendingSubmission)
+                                .where(PendingSubmission.wave_id == ids[1])) == 1  # one answer set queued
     finally:
         with Session(engine) as cleanup:
             cleanup.execute(delete(Response).where(Response.wave_id == ids[1]))
+            cleanup.execute(delete(PendingSubmission).where(PendingSubmission.wave_id == ids[1]))
             cleanup.execute(delete(Wave).where(Wave.id == ids[1]))
             cleanup.execute(delete(Program).where(Program.id == ids[2]))
             cleanup.execute(delete(Survey).where(Survey.id == ids[3]))

@@ -46,9 +46,10 @@ def submit(db_session, invitation_id: int, value: str = "4") -> None:
 def test_invitations_have_no_submission_time(db_session):
     columns = {c["name"] for c in inspect(db_session.connection()).get_columns("invitations")}
     # The whole list, so that a time of use added under any name fails here.
-    # unit_team_id is fixed when the wave opens and draft_key_id when a draft is sealed: neither dates a use.
+    # unit_team_id and counted are fixed when the wave opens and draft_key_id when a draft is sealed:
+    # none of them dates a use.
     assert columns == {"id", "wave_id", "person_id", "touchpoint_id", "token_hash", "created_at", "sent_at",
-                       "reminded_at", "draft", "draft_key_id", "unit_team_id"}
+                       "reminded_at", "draft", "draft_key_id", "unit_team_id", "counted"}
     assert not any("submit" in c.key for c in inspect(Invitation).columns)
     # `released` flips when the team's batch leaves the submission queue: it dates nothing finer than a batch.
     assert {c.key for c in inspect(SubmissionReceipt).columns} == {"invitation_id", "released"}

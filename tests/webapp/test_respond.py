@@ -153,7 +153,7 @@ def test_bad_page_number_is_a_clear_400(client, invited):
         assert "page" in response.get_data(as_text=True)
 
 
-def test_submit_once_then_already_submitted(client, db_session, invited):
+def test_submit_once_then_already_submitted(client, db_session, make, invited):
     inv, token = invited
     client.get(f"/r/i/{token}")
     client.post("/r/survey/start")
@@ -164,16 +164,18 @@ def test_submit_once_then_already_submitted(client, db_session, invited):
     assert "Your answers have been recorded" in thanks.get_data(as_text=True)
     # Held in the submission queue; released with the team's batch (here: forced, as at the close).
     assert _responses(db_session, inv.wave_id) == 0 and _draft(db_session, inv, token) is None
-    assert queue.release(db_session, inv.wave_id, everything=True) == 1
+    assert queue.release(db_session, inv.wave_id, everything=True) == 0  # alone: stays sealed
+    make.peers(inv.wave, inv.person.team, inv.wave.min_group_size - 1)  # colleagues: a batch of k
+    assert queue.release(db_session, inv.wave_id) == inv.wave.min_group_size
     db_session.commit()  # the next request's teardown would roll back a flush
-    assert _responses(db_session, inv.wave_id) == 1
+    assert _responses(db_session, inv.wave_id) == inv.wave.min_group_size
     # The back button and a replayed link both land on the already-submitted page; nothing changes.
     again = _post(client, inv, 1, "submit", {"q_enps": "0"})
     assert again.status_code == 409 and "already" in again.get_data(as_text=True)
     replay = client.get(f"/r/i/{token}")
     assert replay.status_code == 409 and "Already submitted" in replay.get_data(as_text=True)
     assert client.get("/r/survey").status_code == 409
-    assert _responses(db_session, inv.wave_id) == 1
+    assert _responses(db_session, inv.wave_id) == inv.wave.min_group_size
 
 
 def test_closed_wave_pages(client, db_session, invited):
