@@ -84,6 +84,12 @@ def _open(session: Session, entry: PendingSubmission) -> Held:
                 tuple((int(q), v, t) for q, v, t in data["answers"]), bool(data.get("counted", True)))
 
 
+def held(session: Session, wave_id: int) -> list[Held]:
+    """The queued submissions of a wave, opened with the session's key (for release and for checks)."""
+    return [_open(session, entry) for entry in
+            session.scalars(select(PendingSubmission).where(PendingSubmission.wave_id == wave_id))]
+
+
 def pending_waves(session: Session) -> list[int]:
     """Ids of waves with queued submissions."""
     return list(session.scalars(select(PendingSubmission.wave_id).distinct()))
@@ -101,24 +107,22 @@ def release(session: Session, wave_id: int, *, everything: bool = False) -> int:
     """
     wave = session.scalar(select(Wave).where(Wave.id == wave_id).with_for_update())
     k = wave.min_group_size
-    entries = list(session.scalars(select(PendingSubmission).where(PendingSubmission.wave_id == wave_id)))
     by_team: dict[int, list[Held]] = defaultdict(list)
-    for entry in entries:
-        held = _open(session, entry)
-        by_team[held.team_id].append(held)
+    for entry in held(session, wave_id):
+        by_team[entry.team_id].append(entry)
     ready = {t: h for t, h in by_team.items() if _counted(h) >= k}
     if everything:
         # A group still short of k after pooling is a root's: releasing it would let a backup tell whose
         # the answers are (or the planter of accounts subtract their own), so it stays sealed.
         ready = {t: h for t, h in _pool_remainders(session, by_team, k).items() if _counted(h) >= k}
-    batch = [(unit, h) for unit, held in ready.items() for h in held]
+    batch = [(unit, h) for unit, group in ready.items() for h in group]
     if not batch:
         return 0
     _shuffle(batch)
     questions = {q.id: q for q in wave.survey.questions}
-    for unit, held in batch:
-        store_response(session, wave=wave, team_id=unit, source="invitation", today=held.day,
-                       parsed={questions[q]: (v, t) for q, v, t in held.answers})
+    for unit, entry in batch:
+        store_response(session, wave=wave, team_id=unit, source="invitation", today=entry.day,
+                       parsed={questions[q]: (v, t) for q, v, t in entry.answers})
     session.execute(delete(PendingSubmission).where(PendingSubmission.id.in_([h.entry_id for _u, h in batch])))
     _release_receipts(session, wave_id, sorted({h.team_id for _u, h in batch}))
     session.flush()

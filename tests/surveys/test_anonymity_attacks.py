@@ -12,7 +12,7 @@ import json
 import pytest
 from sqlalchemy import func, select, text
 
-from surveys.collection import drafts, submission
+from surveys.collection import drafts, queue, submission
 from surveys.fieldwork import membership, scheduling, units
 from surveys.ingestion import import_org
 from surveys.insights import participation
@@ -60,7 +60,9 @@ def answer(db_session, wave, person, eng: int = 4) -> None:
 
 
 def response_teams(db_session, wave) -> set[int]:
-    return set(db_session.scalars(select(Response.team_id).where(Response.wave_id == wave.id)))
+    """Teams that responses carry, released or still sealed in the submission queue."""
+    released = set(db_session.scalars(select(Response.team_id).where(Response.wave_id == wave.id)))
+    return released | {entry.team_id for entry in queue.held(db_session, wave.id)}
 
 
 def eligible_in_unit(db_session, wave, unit_id: int) -> int:
