@@ -107,6 +107,8 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "MIN_GROUP_SIZE": min_group,
         "MIN_COMMENT_GROUP_SIZE": min_comment,
         "PROCESS_TARGET": _int(env, "TANDEM_PROCESS_TARGET", 80, 0, 100),
+        # Days to keep open-text comments; 0 (the default) keeps them forever.
+        "COMMENT_RETENTION_DAYS": _int(env, "TANDEM_COMMENT_RETENTION_DAYS", 0, 0, 36500),
         "SMTP_HOST": env.get("TANDEM_SMTP_HOST", "localhost"),
         "SMTP_PORT": _int(env, "TANDEM_SMTP_PORT", 25, 1, 65535),
         "SMTP_SENDER": sender,

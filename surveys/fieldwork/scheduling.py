@@ -151,7 +151,7 @@ def open_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int | 
     session.flush()
     invited = invitations.create_for_wave(session, wave)
     audit.record(session, actor_id, "wave.open", "wave", wave.id, label=wave.label, invited=invited,
-                 min_group_size=wave.min_group_size)
+                 min_group_size=wave.min_group_size, min_comment_group_size=wave.min_comment_group_size)
     session.flush()
     return invited
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, insert, text, update
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
@@ -49,9 +49,8 @@ def test_detail_is_hashed_as_stored(db_session):
 def test_the_database_refuses_updates_and_deletes(db_session, statement):
     (event, *_rest) = _three(db_session)
     change = (update(AuditEvent).values(action="x") if statement == "update" else delete(AuditEvent))
-    with pytest.raises(DatabaseError, match="append-only"):
-        with db_session.begin_nested():
-            db_session.execute(change.where(AuditEvent.id == event.id))
+    with pytest.raises(DatabaseError, match="append-only"), db_session.begin_nested():
+        db_session.execute(change.where(AuditEvent.id == event.id))
 
 
 def test_verify_names_an_edited_row(db_session):

@@ -208,3 +208,18 @@ def test_codes_are_case_sensitive_but_near_misses_get_a_hint(db_session, make):
     result = import_org_people(db_session, f(PEOPLE + "a@example.com,A,ops,employee\n"))
     assert reasons(result) == ["line 2, column team_code: Unknown team 'ops'. Did you mean 'OPS'? Import the teams "
                                "file first or together with this one."]
+
+
+def test_role_changes_are_audited_by_id_without_addresses(db_session, make):
+    make.team(code="OPS")
+    ann = make.person(email="ann@example.com")
+    result = import_org_people(db_session, f(PEOPLE + "ann@example.com,Ann,OPS,team_lead\n"
+                                             "new@example.com,New,OPS,executive\nemp@example.com,Emp,OPS,employee\n"))
+    assert result.ok, result.errors
+    new = db_session.scalar(select(Person.id).where(Person.email == "new@example.com"))
+    events = list(db_session.scalars(select(AuditEvent).where(AuditEvent.action == "person.role")
+                                     .order_by(AuditEvent.seq)))
+    assert [(e.entity_id, e.detail["before"], e.detail["after"]) for e in events] == [
+        (ann.id, "employee", "team_lead"), (new, None, "executive")]
+    details = str([e.detail for e in db_session.scalars(select(AuditEvent))])
+    assert "@example.com" not in details

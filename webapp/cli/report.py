@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from surveys import audit
 from surveys.errors import TandemError
 from webapp.db import get_session
 
@@ -46,4 +47,8 @@ def linkage(program_code, confidence, csv_path):
             click.echo("- " + r.sentence)
     if csv_path:
         rep.to_frame().to_csv(csv_path, index=False)
+        session = get_session(read_only=False)
+        audit.record(session, None, "export.report_csv", "program", None, report="linkage", program=program_code,
+                     rows=len(rep.rows))
+        session.commit()
         click.echo(f"Wrote {len(rep.rows)} rows to {csv_path}.")
