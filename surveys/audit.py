@@ -38,11 +38,9 @@ def email_digest(secret: str, email: str) -> str:
 
 def record(session: Session, actor_id: int | None, action: str, entity_type: str,
            entity_id: int | None = None, **detail) -> AuditEvent:
-    """Append an audit event to the chain (flushed by the caller's service).
-
-    The chain head is locked (FOR UPDATE on PostgreSQL; SQLite writers already run one at a time) until
-    the caller's transaction ends, so two hosts appending at once take turns instead of forking the chain.
-    """
+    """Append an audit event to the chain (flushed by the caller's service)."""
+    # The chain head stays locked (FOR UPDATE on PostgreSQL; SQLite writers already run one at a time) until
+    # the caller's transaction ends, so two hosts appending at once take turns instead of forking the chain.
     # Round-trip through JSON so the hash covers exactly what the database will hand back.
     stored = json.loads(json.dumps(detail, default=str)) if detail else None
     with session.no_autoflush:

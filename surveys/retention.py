@@ -21,11 +21,9 @@ class CommentPurge:
 
 
 def purge_comments(session: Session, today: dt.date, days: int) -> CommentPurge:
-    """Blank Answer.text of responses submitted more than `days` days before `today` (0 keeps them forever).
-
-    Runs at most once per cutoff day: the audit event of the last purge records its cutoff, so a tick every
-    minute costs one indexed read. Numeric answers stay, so the report rollups do not change.
-    """
+    """Blank Answer.text of responses submitted more than `days` days before `today` (0 keeps them forever)."""
+    # At most once per cutoff day: the last purge's audit event records its cutoff, so a tick every minute
+    # costs one read. Numeric answers stay, so the report rollups do not change.
     if days <= 0:
         return CommentPurge(0, 0, ran=False)
     cutoff = (today - dt.timedelta(days=days)).isoformat()

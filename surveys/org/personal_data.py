@@ -40,10 +40,7 @@ def find_person(session: Session, email: str) -> Person:
 
 
 def export_person(session: Session, email: str, secret: str | None = None) -> dict:
-    """Everything Tandem stores about a person, as plain JSON-ready data (never a password hash).
-
-    Responses are not included: they carry no person, so nothing links them to anyone.
-    """
+    """Everything stored about a person, as JSON-ready data (never a password hash; responses carry no person)."""
     person = find_person(session, email)
     team = person.team
     return {
@@ -106,8 +103,7 @@ def _failed_sign_ins(session: Session, email: str, secret: str) -> int:
 
 
 def erase_person(session: Session, email: str, secret: str, actor_id: int | None = None) -> Erasure:
-    """Erase a person's personal data: invitations (with their receipts and drafts) go, the row becomes a
-    tombstone (kept because audit events point at it), anonymous answers stay."""
+    """Erase a person's invitations and identity, keeping a tombstone row (audit events point at it) and answers."""
     person = find_person(session, email)
     if person.role == "hr_admin" and person.active:
         others = session.scalar(select(func.count(Person.id)).where(
