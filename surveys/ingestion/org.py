@@ -219,7 +219,7 @@ def _audit_roles(session: Session, plan: OrgPlan, actor_id: int | None) -> None:
     new_staff = {p.email: p.role for p in plan.people if p.email not in plan.person_ids and p.role != "employee"}
     ids = {}
     if new_staff:
-        ids = dict(session.execute(select(Person.email, Person.id).where(Person.email.in_(new_staff))).tuples().all())
+        ids = dict(session.execute(select(Person.email, Person.id).where(Person.email.in_(new_staff))).all())
     for p in plan.people:
         current = plan.db_people.get(p.email)
         if current is not None and current[3] != p.role:
