@@ -56,3 +56,31 @@ def test_revision_files_are_dated():
 
     names = [p.name for p in (HERE / "versions").glob("*.py")]
     assert names and all(n[:8].isdigit() for n in names), names
+
+
+def test_audit_chain_migration_chains_existing_events_in_id_order(empty_database_url):
+    from sqlalchemy.orm import Session
+
+    from surveys import audit
+
+    cfg = alembic_config(empty_database_url)
+    engine = make_engine(empty_database_url)
+    try:
+        command.upgrade(cfg, "5c2f1e8a9d47")
+        with engine.begin() as conn:
+            for n in range(3):
+                conn.execute(text("INSERT INTO audit_events (at, action, entity_type, entity_id, detail) "
+                                  "VALUES (:at, 'old.event', 'thing', :n, :detail)"),
+                             {"at": f"2026-01-0{n + 1} 10:00:00.000000", "n": n, "detail": f'{{"n": {n}}}'})
+        command.upgrade(cfg, "head")
+        with Session(engine) as session:
+            check = audit.verify(session)
+            assert check.ok and check.events == 3, check.problem
+            event = audit.record(session, None, "new.event", "thing", 9)
+            assert event.seq == 4
+            session.commit()
+            assert audit.verify(session).ok
+        with engine.connect() as conn, pytest.raises(Exception, match="append-only"):
+            conn.execute(text("DELETE FROM audit_events"))
+    finally:
+        engine.dispose()

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from surveys import audit
 from surveys.models import Person
 from surveys.org import accounts, signin
 from webapp.db import get_session
@@ -96,9 +97,12 @@ def login():
         person = accounts.authenticate(session, form.email.data, form.password.data)
         if person is None:
             signin.record_failed_sign_in(session, keys)
+            audit.record(session, None, "auth.login_failed", "person", None,  # a keyed hash, never the address
+                         email_hmac=audit.email_digest(current_app.config["SECRET_KEY"], form.email.data))
             session.commit()
             flash(GENERIC_LOGIN_ERROR, "error")
             return render_template("auth/login.html", form=form), 401
+        audit.record(session, person.id, "auth.login", "person", person.id)
         session.commit()  # a rehashed password is saved
         login_user(StaffUser(person))
         target = safe_next(request.args.get("next", ""))

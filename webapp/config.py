@@ -130,6 +130,8 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "PROCESS_TARGET": _int(env, "TANDEM_PROCESS_TARGET", 80, 0, 100),
         "MEMBERSHIP_DAYS": _int(env, "TANDEM_MEMBERSHIP_DAYS", 30, 0, 365),
         "LINKAGE_MIN_TEAMS": _int(env, "TANDEM_LINKAGE_MIN_TEAMS", 10, 3, 1000),
+        # Days to keep open-text comments; 0 (the default) keeps them forever.
+        "COMMENT_RETENTION_DAYS": _int(env, "TANDEM_COMMENT_RETENTION_DAYS", 0, 0, 36500),
         "SMTP_HOST": env.get("TANDEM_SMTP_HOST", "localhost"),
         "SMTP_PORT": _int(env, "TANDEM_SMTP_PORT", 25, 1, 65535),
         "SMTP_SENDER": sender,

@@ -55,7 +55,8 @@ def add_past_wave(session: Session, program: Program, label: str, opens_on: dt.d
     wave.record_past(now, min_group_size, min_comment_group_size)
     wave.survey.frozen = True  # imported answers refer to this version: it must not change under them
     audit.record(session, actor_id, "wave.past", "wave", wave.id, label=wave.label, program=program.code,
-                 opens_on=opens_on.isoformat(), closes_on=closes_on.isoformat())
+                 opens_on=opens_on.isoformat(), closes_on=closes_on.isoformat(),
+                 min_group_size=wave.min_group_size, min_comment_group_size=wave.min_comment_group_size)
     session.flush()
     return wave
 

@@ -155,7 +155,8 @@ def open_wave(session: Session, wave_id: int, now: dt.datetime, actor_id: int | 
     invited = invitations.create_for_wave(session, wave, membership_days)
     frozen = list(session.scalars(select(WaveTeam).where(WaveTeam.wave_id == wave.id)))
     audit.record(session, actor_id, "wave.open", "wave", wave.id, label=wave.label, invited=invited,
-                 min_group_size=wave.min_group_size, membership_days=membership_days,
+                 min_group_size=wave.min_group_size, min_comment_group_size=wave.min_comment_group_size,
+                 membership_days=membership_days,
                  teams_pooled=sum(1 for t in frozen if t.unit_team_id != t.team_id),
                  joined_recently=sum(t.joined for t in frozen))
     session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from surveys import audit
 from surveys.errors import ValidationError
 from surveys.ingestion import cells
 from surveys.ingestion.csvio import CsvSource
@@ -118,6 +119,7 @@ def import_org(session: Session, *, teams=None, people=None, dry_run: bool = Fal
                     "--deactivate-missing, or the option on the upload page).")
     if not dry_run:
         _apply(session, plan)
+        _audit_roles(session, plan, actor_id)
         record_import(session, actor_id, "org", "organisation", None, rows=report.rows,
                       filename=" + ".join(s.name for s in (teams, people) if s and s.name) or None,
                       sha256=[s.sha256 for s in (teams, people) if s],
@@ -231,6 +233,22 @@ def _apply(session: Session, plan: OrgPlan) -> None:
     for chunk in chunks(sorted(plan.to_deactivate)):
         session.execute(update(Person).where(Person.id.in_(chunk)).values(active=False)
                         .execution_options(synchronize_session=False))
+
+
+def _audit_roles(session: Session, plan: OrgPlan, actor_id: int | None) -> None:
+    """One event per role change, and per new staff member, naming ids and roles (never an email)."""
+    new_staff = {p.email: p.role for p in plan.people if p.email not in plan.person_ids and p.role != "employee"}
+    ids = {}
+    if new_staff:
+        ids = dict(session.execute(select(Person.email, Person.id).where(Person.email.in_(new_staff))).all())
+    for p in plan.people:
+        current = plan.db_people.get(p.email)
+        if current is not None and current[3] != p.role:
+            audit.record(session, actor_id, "person.role", "person", current[0], before=current[3], after=p.role,
+                         source="import")
+        elif current is None and p.email in ids:
+            audit.record(session, actor_id, "person.role", "person", ids[p.email], before=None, after=p.role,
+                         source="import")
 
 
 __all__ = ["PEOPLE_COLUMNS", "TEAM_COLUMNS", "import_org", "import_org_files", "import_org_people",

@@ -1,6 +1,6 @@
 """All Tandem tables; importing this package registers them on Base.metadata."""
 from surveys.models.actions import ACTION_STATUSES, Action, ActionUpdate
-from surveys.models.audit import AuditEvent
+from surveys.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
 from surveys.models.base import Base, utcnow
 from surveys.models.instruments import AUDIENCES, DIMENSIONS, QUESTION_TYPES, Question, Survey
 from surveys.models.org import CHANNELS, ROLES, STAFF_ROLES, Person, Team, Touchpoint
@@ -11,7 +11,7 @@ from surveys.models.settings import LOGO_TYPES, OrganisationSettings
 from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceipt, Wave, WaveTeam, program_teams
 
 __all__ = [
-    "ACTION_STATUSES", "AUDIENCES", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
+    "ACTION_STATUSES", "AUDIENCES", "GENESIS_HASH", "AuditChainHead", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
     "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent", "Base",
     "Invitation", "OrganisationSettings", "PendingSubmission", "Person", "Program", "Question", "RateLimitHit", "Response",
     "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupResponses", "SubmissionReceipt", "Survey",

@@ -131,6 +131,7 @@ def test_people_errors_are_all_reported_and_nothing_is_written(db_session, make)
 
 
 def test_dry_run_reports_changes_and_writes_nothing(db_session, make):
+    events = db_session.scalar(select(func.count()).select_from(AuditEvent))  # other tests' committed ones stay
     make.team(code="OPS", name="Ops")
     result = import_org(db_session, teams=f(TEAMS + "OPS,Operations,,\nNEW,New,OPS,\n"),
                         people=f(PEOPLE + "a@example.com,A,NEW,employee\n"), dry_run=True)
@@ -139,7 +140,7 @@ def test_dry_run_reports_changes_and_writes_nothing(db_session, make):
     assert "would create 2" in result.summary()
     assert team(db_session, "OPS").name == "Ops" and team(db_session, "NEW") is None
     assert person(db_session, "a@example.com") is None
-    assert db_session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    assert db_session.scalar(select(func.count()).select_from(AuditEvent)) == events
 
 
 def test_deactivate_missing_spares_hr_admins_and_the_actor(db_session, make):
@@ -208,3 +209,18 @@ def test_codes_are_case_sensitive_but_near_misses_get_a_hint(db_session, make):
     result = import_org_people(db_session, f(PEOPLE + "a@example.com,A,ops,employee\n"))
     assert reasons(result) == ["line 2, column team_code: Unknown team 'ops'. Did you mean 'OPS'? Import the teams "
                                "file first or together with this one."]
+
+
+def test_role_changes_are_audited_by_id_without_addresses(db_session, make):
+    make.team(code="OPS")
+    ann = make.person(email="ann@example.com")
+    result = import_org_people(db_session, f(PEOPLE + "ann@example.com,Ann,OPS,team_lead\n"
+                                             "new@example.com,New,OPS,executive\nemp@example.com,Emp,OPS,employee\n"))
+    assert result.ok, result.errors
+    new = db_session.scalar(select(Person.id).where(Person.email == "new@example.com"))
+    events = list(db_session.scalars(select(AuditEvent).where(AuditEvent.action == "person.role")
+                                     .order_by(AuditEvent.seq)))
+    assert [(e.entity_id, e.detail["before"], e.detail["after"]) for e in events] == [
+        (ann.id, "employee", "team_lead"), (new, None, "executive")]
+    details = str([e.detail for e in db_session.scalars(select(AuditEvent))])
+    assert "@example.com" not in details

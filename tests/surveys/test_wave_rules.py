@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from surveys.errors import Conflict, ValidationError
 from surveys.fieldwork import invitations, scheduling
-from surveys.models import AuditEvent, Invitation, Program, SubmissionReceipt, Survey, Wave
+from surveys.models import Invitation, Program, SubmissionReceipt, Survey, Wave
 
 T0 = dt.datetime(2026, 11, 1, 8, 0)
 
@@ -162,7 +162,7 @@ def committed_drafts(engine):
         ids = [w.id for w in waves]
     yield ids
     with Session(engine) as s:
-        s.execute(delete(AuditEvent).where(AuditEvent.entity_type == "wave", AuditEvent.entity_id.in_(ids)))
+        # Audit events stay: the trail is append-only (triggers refuse DELETE).
         s.execute(delete(Program).where(Program.code == "ONEOPEN-P"))
         s.execute(delete(Survey).where(Survey.code == "ONEOPEN-S"))
         s.commit()

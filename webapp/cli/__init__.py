@@ -10,9 +10,11 @@ from sqlalchemy import inspect
 
 from surveys.errors import TandemError
 from surveys.org import accounts
+from webapp.cli.audit import audit_group
 from webapp.cli.demo import demo
 from webapp.cli.imports import import_group
 from webapp.cli.links import links_group
+from webapp.cli.person import person_group
 from webapp.cli.report import report_group
 from webapp.cli.rollup import fill_if_empty, rollup_group
 from webapp.cli.tick import tick
@@ -135,3 +137,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report_group)
     app.cli.add_command(links_group)
     app.cli.add_command(rollup_group)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(person_group)

@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from surveys import audit
 from surveys.errors import TandemError
 from surveys.exports import csvsafe
 from webapp.db import get_session
@@ -55,4 +56,8 @@ def linkage(program_code, confidence, csv_path):
     if csv_path:
         frame = rep.to_frame()
         csvsafe.write_file(csv_path, frame.columns, frame.itertuples(index=False, name=None))
+        session = get_session(read_only=False)
+        audit.record(session, None, "export.report_csv", "program", None, report="linkage", program=program_code,
+                     rows=len(rep.rows))
+        session.commit()
         click.echo(f"Wrote {len(rep.rows)} rows to {csv_path}.")

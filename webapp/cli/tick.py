@@ -16,6 +16,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
+from surveys import retention
 from surveys.collection import queue
 from surveys.db import checkpoint
 from surveys.fieldwork import invitations, mailer, scheduling
@@ -25,6 +26,7 @@ from webapp.db import get_session
 MAIL_BATCH = 100
 NOW_YEARS = (2000, 2100)  # a --now outside these is a typo; 9999 would also overflow the date arithmetic
 SUMMARY_KEYS = ("opened", "closed", "released", "scheduled", "invited", "sent", "reminded", "failed")
+RETENTION_KEYS = ("comments blanked", "answers deleted")  # shown when TANDEM_COMMENT_RETENTION_DAYS is set
 
 
 class BadNow(click.BadParameter):
@@ -55,7 +57,7 @@ def parse_now(value: str | None) -> dt.datetime:
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help="Act as if it were this UTC time (default: now).")
 @with_appcontext
 def tick(now_text):
-    """Close ended waves, schedule and open waves, send invitations and reminders."""
+    """Close ended waves, schedule and open waves, blank comments past retention, send invitations and reminders."""
     now = parse_now(now_text)
     session = get_session()
     try:
@@ -66,6 +68,8 @@ def tick(now_text):
         click.echo(f"tick {now:%Y-%m-%dT%H:%M:%S}: database error, nothing more done: {reason}", err=True)
         sys.exit(1)
     summary = ", ".join(f"{key} {counts[key]}" for key in SUMMARY_KEYS)
+    if current_app.config.get("COMMENT_RETENTION_DAYS"):
+        summary += "".join(f", {key} {counts[key]}" for key in RETENTION_KEYS)
     click.echo(f"tick {now:%Y-%m-%dT%H:%M:%S}: {summary}")
 
 
@@ -89,6 +93,10 @@ def run_tick(session, now: dt.datetime, config) -> Counter:
     counts["invited"] += invited
     session.commit()
     counts["scheduled"] += scheduling.schedule_due(session, now)
+    session.commit()
+    purge = retention.purge_comments(session, now.date(), config.get("COMMENT_RETENTION_DAYS", 0))
+    counts["comments blanked"] += purge.blanked
+    counts["answers deleted"] += purge.deleted
     session.commit()
     mail = _MailRun(session, now, config)
     if mail.run(invitations.claim_invitations, "sent", counts):
