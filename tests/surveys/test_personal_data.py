@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveys import audit
-from surveys.collection import submission
+from surveys.collection import queue, submission
 from surveys.errors import Conflict, NotFound
 from surveys.ingestion import import_feedback
 from surveys.models import Answer, AuditEvent, Invitation, Person, Response, SubmissionReceipt, Team, utcnow
@@ -17,6 +17,8 @@ from surveys.org import accounts, personal_data
 
 NOW = utcnow()
 SECRET = "test-secret-key-0123456789"
+from ..factories import DRAFT_KEY
+
 SECRET_COMMENT = "My manager Dana shouts at us"
 QUESTIONS = [{"code": "e1", "qtype": "likert5", "dimension": "engagement"},
              {"code": "comment", "qtype": "text", "dimension": "comment", "required": False}]
@@ -30,8 +32,11 @@ def answered(make, db_session):
     program = make.program(survey=make.survey(questions=QUESTIONS), code="PULSE")
     first = make.wave(program=program, label="w1", opens_at=NOW - dt.timedelta(days=1))
     inv, _token = make.invitation(wave=first, person=person)
-    submission.start(db_session, inv.id, NOW)
-    submission.record_page(db_session, inv.id, 0, {"e1": ["4"], "comment": [SECRET_COMMENT]}, "submit", NOW)
+    submission.start(db_session, inv.id, NOW, key=DRAFT_KEY)
+    submission.record_page(db_session, inv.id, 0, {"e1": ["4"], "comment": [SECRET_COMMENT]}, "submit", NOW,
+                           key=DRAFT_KEY)
+    make.peers(first, team, 4)  # colleagues answered too, so the queue releases the batch
+    queue.release(db_session, first.id)
     other = make.wave(program=make.program(survey=make.survey(questions=QUESTIONS)), label="w2",
                       opens_at=NOW - dt.timedelta(days=1))
     make.invitation(wave=other, person=person)
