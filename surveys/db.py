@@ -5,11 +5,22 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL (BIGINT) can bind; larger ints raise in the driver
 _READ_ONLY = "tandem_read_only"  # Session.info key: the flag, and the bind to restore when it is lifted
 
 
 class ReadOnlySessionError(RuntimeError):
     """A read-only session (a GET request) was asked to write: a bug, so it fails loudly."""
+
+
+def parse_id(raw) -> int | None:
+    """A row id from form or URL text, or None when it cannot name a row: not plain ASCII digits
+    ("²".isdigit() is True but int() refuses it) or too large to bind (the driver raises OverflowError)."""
+    text = str(raw if raw is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
 
 
 def make_engine(url: str, **kwargs) -> Engine:

@@ -81,7 +81,7 @@ def _base_url(env: Mapping[str, str]) -> str:
 def _rate_limit(env: Mapping[str, str]) -> str:
     raw = (env.get("TANDEM_PUBLIC_RATE_LIMIT") or "10/3600").strip()
     parts = raw.split("/")
-    if len(parts) != 2 or not all(p.isdigit() and int(p) >= 1 for p in parts):
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and int(p) >= 1 for p in parts):
         raise ConfigError(f"TANDEM_PUBLIC_RATE_LIMIT must look like 10/3600 (submissions/seconds), got {raw!r}")
     return raw
 
