@@ -8,7 +8,7 @@ from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/tandem.db"
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 5000
-WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")
+WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")  # nosec B104 # compared with TANDEM_HOST, never bound to
 
 
 class ConfigError(Exception):
