@@ -11,7 +11,7 @@ WORKERS ?= 2
 export TANDEM_HOST := $(HOST)
 export TANDEM_PORT := $(PORT)
 
-.PHONY: run test bench install install-test migrate demo clean
+.PHONY: run test security audit bench install install-test migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,17 @@ run: demo
 	@echo "Tandem is starting on http://$(HOST):$(PORT)  (demo logins: see README.md)"
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) "webapp:create_app()"
 
-test: install-test
+# Static security check of the code (a few seconds): medium and high findings fail; see [tool.bandit].
+security: install-test
+	$(BIN)/bandit -c pyproject.toml -r surveys webapp analysis demo migrations -ll -q
+
+test: security
 	$(BIN)/python -m pytest
+
+# Known vulnerabilities in the installed packages; needs the network to the package index and its
+# vulnerability data. --strict: a package that could not be checked fails the audit, it is not skipped.
+audit: install-test
+	$(BIN)/pip-audit --skip-editable --strict
 
 bench: install
 	$(BIN)/python bench/run.py

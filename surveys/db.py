@@ -8,11 +8,24 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CHECKPOINT_WAIT_MS = 1_000
+# The largest id any table holds: ids are INTEGER on PostgreSQL (psycopg refuses larger binds there) and
+# SQLite; a larger number in a form or a path is refused with a message, never sent to the driver.
+MAX_ID = 2**31 - 1
 _READ_ONLY = "tandem_read_only"  # Session.info key: the flag, and the bind to restore when it is lifted
 
 
 class ReadOnlySessionError(RuntimeError):
     """A read-only session (a GET request) was asked to write: a bug, so it fails loudly."""
+
+
+def parse_id(raw) -> int | None:
+    """A row id from form or URL text, or None when it cannot name a row: not plain ASCII digits
+    ("²".isdigit() is True but int() refuses it) or too large to bind (the driver raises OverflowError)."""
+    text = str(raw if raw is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
 
 
 def make_engine(url: str, **kwargs) -> Engine:

@@ -13,7 +13,8 @@ from werkzeug.routing import IntegerConverter
 from wtforms import IntegerField
 from wtforms.validators import ValidationError
 
-MAX_ID = 2**31 - 1
+from surveys.db import MAX_ID  # one bound for paths, forms and services
+
 TOO_LARGE = "This number is too large."
 
 

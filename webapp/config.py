@@ -12,7 +12,7 @@ from surveys.tokens import derive_key
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/tandem.db"
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 5000
-WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")
+WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")  # nosec B104 # compared with TANDEM_HOST, never bound to
 
 
 class ConfigError(Exception):
@@ -100,7 +100,7 @@ def _base_url(env: Mapping[str, str]) -> str:
 def _rate_limit(env: Mapping[str, str]) -> str:
     raw = (env.get("TANDEM_PUBLIC_RATE_LIMIT") or "10/3600").strip()
     parts = raw.split("/")
-    if len(parts) != 2 or not all(p.isdigit() and int(p) >= 1 for p in parts):
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and int(p) >= 1 for p in parts):
         raise ConfigError(f"TANDEM_PUBLIC_RATE_LIMIT must look like 10/3600 (submissions/seconds), got {raw!r}")
     return raw
 

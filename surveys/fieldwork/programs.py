@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveys import audit
+from surveys.db import parse_id
 from surveys.errors import ErrorCollector, ValidationError
 from surveys.fieldwork import scheduling
 from surveys.models import CADENCES, Program, Survey, Team
@@ -58,8 +59,8 @@ def instrument_choices(session: Session) -> list[InstrumentChoice]:
 def resolve_instrument(session: Session, value: str, actor_id: int | None = None) -> Survey:
     """The survey behind a choice value, installing a built-in template when it is not installed yet."""
     kind, _, ref = (value or "").partition(":")
-    if kind == "survey" and ref.isdigit():
-        survey = session.get(Survey, int(ref))
+    if kind == "survey" and parse_id(ref) is not None:
+        survey = session.get(Survey, parse_id(ref))
         if survey is not None:
             _check_current(session, survey)
             return survey
@@ -88,6 +89,8 @@ def _check_current(session: Session, survey: Survey) -> None:
 
 def _teams(session: Session, team_ids: list[int]) -> list[Team]:
     ids = sorted({int(t) for t in team_ids or []})
+    if any(parse_id(t) is None for t in ids):  # negative or beyond what the database can bind: no such team
+        raise ValidationError("One of the chosen teams no longer exists; reload the page.", field="teams")
     teams = list(session.scalars(select(Team).where(Team.id.in_(ids)))) if ids else []
     if len(teams) != len(ids):
         raise ValidationError("One of the chosen teams no longer exists; reload the page.", field="teams")

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from surveys import audit
+from surveys.db import parse_id
 from surveys.errors import ErrorCollector, NotFound, ValidationError
 from surveys.models import CHANNELS, Team, Touchpoint
 
@@ -45,7 +46,8 @@ def clean_channel(raw: str | None) -> str:
 
 
 def _team(session: Session, team_id) -> Team:
-    team = session.get(Team, int(team_id)) if str(team_id or "").isdigit() else None
+    team_key = parse_id(team_id)
+    team = session.get(Team, team_key) if team_key is not None else None
     if team is None:
         raise ValidationError("Choose the owning team from the list; the team chosen does not exist "
                               "(any more). Reload the page.", field="team_id")

@@ -9,6 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, SelectField
 
 from surveys import ingestion
+from surveys.db import parse_id
 from surveys.errors import TandemError, ValidationError
 from surveys.ingestion import targets
 from surveys.models import utcnow
@@ -21,7 +22,6 @@ except ImportError:  # older WTForms
 
 from webapp.admin.views import bp
 from webapp.auth import roles_required
-from webapp.bounds import MAX_ID
 from webapp.db import get_session
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -93,9 +93,10 @@ def _import(session, form: ImportForm) -> ingestion.ImportResult:
         return ingestion.import_feedback(session, main, program_code=form.program.data or None, dry_run=dry_run,
                                        actor_id=actor, now=utcnow(), min_group_size=config["MIN_GROUP_SIZE"],
                                        min_comment_group_size=config["MIN_COMMENT_GROUP_SIZE"])
-    if not (form.wave.data or "").isdigit() or int(form.wave.data) > MAX_ID:
+    wave_id = parse_id(form.wave.data)
+    if wave_id is None:
         raise ValidationError("Choose the employee program and wave the responses belong to.", field="wave")
-    program_code, wave_label = targets.wave_codes(session, int(form.wave.data))
+    program_code, wave_label = targets.wave_codes(session, wave_id)
     return ingestion.import_responses(session, main, program_code=program_code, wave_label=wave_label,
                                     dry_run=dry_run, actor_id=actor)
 
