@@ -14,7 +14,6 @@ from tests.fuzz.strategies import EXAMPLES, fuzz_settings, path_texts, scalars
 PARAM = re.compile(r"<(?:([a-z]+):)?([a-z_]+)>")
 QUERY_NAMES = ("page", "program", "next", "v", "confidence", "wave", "team")
 DB_INTS = st.integers(0, 2**63 - 1)  # what a database can bind; larger ones are test_path_ints_beyond_64_bits
-BOUNDED_INT_XFAIL = pytest.mark.xfail(strict=False, reason="bounded int converter lands in the headers branch")
 
 
 def get_rules(app):
@@ -76,7 +75,6 @@ def test_each_get_route_once_with_real_values(app, world, role_client, connectio
             assert client.get(path).status_code < 500, f"GET {path} as {role}"
 
 
-@BOUNDED_INT_XFAIL
 @pytest.mark.parametrize("value", [2**63, 2**64, 10**30])
 def test_path_ints_beyond_64_bits(app, world, role_client, connection, db_session, value):
     """Integers SQLite and PostgreSQL cannot bind: a 404 once the bounded converter lands."""
