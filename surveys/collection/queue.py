@@ -114,7 +114,8 @@ def release(session: Session, wave_id: int, *, everything: bool = False) -> int:
     if everything:
         # A group still short of k after pooling is a root's: releasing it would let a backup tell whose
         # the answers are (or the planter of accounts subtract their own), so it stays sealed.
-        ready = {t: h for t, h in _pool_remainders(session, by_team, k).items() if _counted(h) >= k}
+        parents = {team_id: parent for team_id, parent in session.execute(select(Team.id, Team.parent_id))}
+        ready = {t: h for t, h in pool_groups(by_team, parents, k).items() if _counted(h) >= k}
     batch = [(unit, h) for unit, group in ready.items() for h in group]
     if not batch:
         return 0
@@ -129,13 +130,13 @@ def release(session: Session, wave_id: int, *, everything: bool = False) -> int:
     return len(batch)
 
 
-def _counted(held: list[Held]) -> int:
+def _counted(held: list) -> int:
     return sum(1 for h in held if h.counted)
 
 
-def _pool_remainders(session: Session, by_team: dict[int, list[Held]], k: int) -> dict[int, list[Held]]:
-    """Every queued answer, grouped by the unit it is stored under: small groups move to their parent."""
-    parents = {team_id: parent for team_id, parent in session.execute(select(Team.id, Team.parent_id))}
+def pool_groups(by_team: dict[int, list], parents: dict[int, int | None], k: int) -> dict[int, list]:
+    """Queued answers grouped by the unit they are stored under: groups with fewer than k counted answers
+    move to their parent, deepest first, until none can move (a root keeps what reaches it)."""
 
     def depth(team_id: int) -> int:
         d, seen = 0, {team_id}
@@ -146,7 +147,7 @@ def _pool_remainders(session: Session, by_team: dict[int, list[Held]], k: int) -
         return d
 
     groups = {t: list(h) for t, h in by_team.items()}
-    while True:  # the deepest group short of k moves to its parent, until none can move
+    while True:
         short = [t for t in groups if _counted(groups[t]) < k and parents.get(t) is not None]
         if not short:
             return groups
