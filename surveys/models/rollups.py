@@ -23,6 +23,19 @@ def _sum() -> Mapped[float]:
     return mapped_column(Float, default=0.0, server_default="0")
 
 
+class RespondentSums:
+    """Sums over respondents of their own shares and means for one metric (mixed into two rollups)."""
+
+    n: Mapped[int] = _count()
+    top2: Mapped[float] = _sum()
+    prom: Mapped[float] = _sum()
+    det: Mapped[float] = _sum()
+    mean: Mapped[float] = _sum()
+    mean_sq: Mapped[float] = _sum()
+    top2_sq: Mapped[float] = _sum()
+    net_sq: Mapped[float] = _sum()
+
+
 class RollupItem(Base):
     """Per wave x team x question of employee answers: count, sum, sum of squares, favourable, eNPS bands."""
 
@@ -40,7 +53,7 @@ class RollupItem(Base):
     detractors: Mapped[int] = _count()
 
 
-class RollupDimension(Base):
+class RollupDimension(RespondentSums, Base):
     """Per wave x team x dimension: sums over respondents of their own dimension scores.
 
     `n_fav`, `fav_sum`, `fav_sq`: respondents with an agreement item, their % favourable (0-100) and its
@@ -57,17 +70,9 @@ class RollupDimension(Base):
     n_fav: Mapped[int] = _count()
     fav_sum: Mapped[float] = _sum()
     fav_sq: Mapped[float] = _sum()
-    n: Mapped[int] = _count()
-    top2: Mapped[float] = _sum()
-    prom: Mapped[float] = _sum()
-    det: Mapped[float] = _sum()
-    mean: Mapped[float] = _sum()
-    mean_sq: Mapped[float] = _sum()
-    top2_sq: Mapped[float] = _sum()
-    net_sq: Mapped[float] = _sum()
 
 
-class RollupCustomerDay(Base):
+class RollupCustomerDay(RespondentSums, Base):
     """Per day x touchpoint x metric of customer answers (with the owning team at the time).
 
     Same sums over respondents as RollupDimension's second group; `metric` is the question's dimension
@@ -81,14 +86,6 @@ class RollupCustomerDay(Base):
                                                primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
     metric: Mapped[str] = mapped_column(String(20), primary_key=True)
-    n: Mapped[int] = _count()
-    top2: Mapped[float] = _sum()
-    prom: Mapped[float] = _sum()
-    det: Mapped[float] = _sum()
-    mean: Mapped[float] = _sum()
-    mean_sq: Mapped[float] = _sum()
-    top2_sq: Mapped[float] = _sum()
-    net_sq: Mapped[float] = _sum()
 
 
 class RollupResponses(Base):
