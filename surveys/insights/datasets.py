@@ -1,7 +1,7 @@
 """Read side for reports: the rollups (summaries kept at write time) as tidy frames for `analysis`.
 
 Nothing here reads `answers` or `responses`: every function reads the rollup tables, which hold
-nothing finer than team x wave or touchpoint x day, and returns one row per team and wave (or per
+nothing finer than team x wave or touchpoint x day (customers also per team x month), and returns one row per team and wave (or per
 team, wave and dimension, or metric).
 """
 from __future__ import annotations
@@ -11,12 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from analysis.metrics import CX_METRICS, EX_DIMENSIONS
 from surveys.errors import NotFound, ValidationError
 from surveys.models import Program, RollupCustomerDay, RollupDimension, RollupResponses, Team, Wave
+from surveys.models.rollups import RollupCustomerMonth
 from surveys.rollups.aggregates import SUMS
 
 CX_COLUMNS = ["wave", "team_id", "metric", "n", "top2", "prom", "det", "mean", "mean_sq", "top2_sq", "net_sq"]
@@ -100,24 +101,67 @@ def team_enps(session: Session, waves: list[ExWave]) -> pd.DataFrame:
     return frame
 
 
-def team_customer_outcomes(session: Session, waves: list[ExWave]) -> pd.DataFrame:
-    """Customer outcomes per owning team and employee-wave period, from the daily touchpoint rollup.
+def team_customer_outcomes(session: Session, waves: list[ExWave], *, by_month: bool = True) -> pd.DataFrame:
+    """Customer outcomes per owning team and employee-wave period, from the customer rollups.
 
     Sums over respondents (each response counts once): n, top2 (share of the response's items in the top
     two points), prom and det (promoter and detractor shares), mean (the response's mean value), and the
     sums of squares mean_sq, top2_sq and net_sq (of prom - det) that the ICC of team means needs.
+
+    Whole calendar months inside a period are read from the monthly rollup, the days of months cut by
+    a period's edges from the daily one; `by_month=False` reads every day (the same sums, the slow way).
     """
-    if not waves:
+    months, days = period_parts(waves) if by_month else ([], [(w.period_start, w.period_end, w.index)
+                                                               for w in waves if w.period_start < w.period_end])
+    parts = []
+    if months:
+        m = RollupCustomerMonth
+        parts.append(_period_rows(m, case({month: literal(i) for month, i in months}, value=m.month),
+                                  m.month.in_([month for month, _i in months])))
+    if days:
+        d = RollupCustomerDay
+        ranges = [(and_(d.day >= start, d.day < end), literal(i)) for start, end, i in days]
+        parts.append(_period_rows(d, case(*ranges, else_=literal(-1)), or_(*[cond for cond, _i in ranges])))
+    if not parts:
         return pd.DataFrame(columns=CX_COLUMNS)
-    r = RollupCustomerDay
-    period = case(*[(and_(r.day >= w.period_start, r.day < w.period_end), literal(w.index)) for w in waves],
-                  else_=literal(-1))
+    u = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     rows = session.execute(
-        select(period, r.team_id, r.metric, *[func.sum(r.__table__.c[s]) for s in SUMS])
-        .where(r.metric.in_(CX_METRICS), r.day >= waves[0].period_start, r.day < waves[-1].period_end)
-        .group_by(period, r.team_id, r.metric)
+        select(u.c.wave, u.c.team_id, u.c.metric, *[func.sum(u.c[s]) for s in SUMS])
+        .group_by(u.c.wave, u.c.team_id, u.c.metric).order_by(u.c.wave, u.c.team_id, u.c.metric)
     ).all()
     return pd.DataFrame(rows, columns=CX_COLUMNS)
+
+
+def _period_rows(model, period, where):
+    t = model.__table__.c
+    return select(period.label("wave"), t.team_id, t.metric, *[t[s] for s in SUMS]).where(
+        t.metric.in_(CX_METRICS), where)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def period_parts(waves: list[ExWave]) -> tuple[list[tuple[dt.date, int]], list[tuple[dt.date, dt.date, int]]]:
+    """Split each wave's customer period into whole calendar months (first day, wave index) and the
+    day ranges left at its edges ([start, end), wave index)."""
+    months, days = [], []
+    for w in waves:
+        start, end = w.period_start, w.period_end
+        first = start if start.day == 1 else _next_month(start)
+        month = first
+        while _next_month(month) <= end:
+            months.append((month, w.index))
+            month = _next_month(month)
+        if month == first:  # no whole month inside
+            if start < end:
+                days.append((start, end, w.index))
+            continue
+        if start < first:
+            days.append((start, first, w.index))
+        if month < end:
+            days.append((month, end, w.index))
+    return months, days
 
 
 def team_names(session: Session) -> dict[int, str]:
