@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -21,6 +22,8 @@ from surveys.models.rollups import RollupCustomerMonth
 from surveys.rollups.aggregates import SUMS
 
 CX_COLUMNS = ["wave", "team_id", "metric", "n", "top2", "prom", "det", "mean", "mean_sq", "top2_sq", "net_sq"]
+CX_DTYPES = {"wave": "int64", "team_id": "int64", "metric": object, "n": "int64",
+             **{name: "float64" for name in CX_COLUMNS[4:]}}
 
 
 @dataclass(frozen=True)
@@ -76,29 +79,39 @@ def _next_step(previous: dt.date | None, last: dt.date) -> dt.date:
 
 def team_dimension_scores(session: Session, waves: list[ExWave]) -> pd.DataFrame:
     """Per team, wave and dimension: mean of respondents' % favourable, n, and the within-team sum of
-    squares of respondent scores (for ICC). Columns: wave, team_id, dimension, score, n, sumsq."""
-    index = {w.wave_id: w.index for w in waves}
+    squares of respondent scores (for ICC). Columns: team_id, dimension, score, n, sumsq, wave."""
     r = RollupDimension
-    rows = session.execute(
-        select(r.wave_id, r.team_id, r.dimension, r.fav_sum / r.n_fav, r.n_fav, r.fav_sq)
-        .where(r.wave_id.in_(list(index)), r.dimension.in_(EX_DIMENSIONS), r.n_fav > 0)
+    rows = session.connection().execute(
+        select(r.team_id, r.dimension, r.fav_sum / r.n_fav, r.n_fav, r.fav_sq, _wave_index(waves, r.wave_id))
+        .where(r.wave_id.in_([w.wave_id for w in waves]), r.dimension.in_(EX_DIMENSIONS), r.n_fav > 0)
     ).all()
-    frame = pd.DataFrame(rows, columns=["wave_id", "team_id", "dimension", "score", "n", "sumsq"])
-    frame["wave"] = frame["wave_id"].map(index)
-    return frame.drop(columns="wave_id").astype({"score": float, "sumsq": float, "n": int})
+    return _frame(rows, {"team_id": "int64", "dimension": object, "score": "float64", "n": "int64",
+                         "sumsq": "float64", "wave": "int64"})
 
 
 def team_enps(session: Session, waves: list[ExWave]) -> pd.DataFrame:
     """Per team and wave: eNPS sums over respondents. Columns as CX_COLUMNS with metric "enps"."""
-    index = {w.wave_id: w.index for w in waves}
     r = RollupDimension
-    rows = session.execute(
-        select(r.wave_id, r.team_id, r.dimension, *[r.__table__.c[s] for s in SUMS])
-        .where(r.wave_id.in_(list(index)), r.dimension == "enps", r.n > 0)
+    rows = session.connection().execute(
+        select(_wave_index(waves, r.wave_id), r.team_id, r.dimension, *[r.__table__.c[s] for s in SUMS])
+        .where(r.wave_id.in_([w.wave_id for w in waves]), r.dimension == "enps", r.n > 0)
     ).all()
-    frame = pd.DataFrame(rows, columns=["wave_id", "team_id", *CX_COLUMNS[2:]])
-    frame.insert(0, "wave", frame.pop("wave_id").map(index))
-    return frame
+    return _frame(rows, CX_DTYPES)
+
+
+def _wave_index(waves: list[ExWave], wave_id):
+    """The wave's index in `waves`, computed in SQL (rows reach Python ready for a frame)."""
+    return case({w.wave_id: literal(w.index) for w in waves}, value=wave_id, else_=literal(-1)) if waves \
+        else literal(-1)
+
+
+def _frame(rows, dtypes: dict) -> pd.DataFrame:
+    """A frame built column by column from result rows (much faster than from row objects).
+
+    The rows come from `session.connection().execute`: Core rows, without the ORM's per-row result
+    processing, which cost more than the query itself on 30,000 rows."""
+    columns = list(zip(*rows)) if rows else [()] * len(dtypes)
+    return pd.DataFrame({name: np.array(col, dtype=dtype) for (name, dtype), col in zip(dtypes.items(), columns)})
 
 
 def team_customer_outcomes(session: Session, waves: list[ExWave], *, by_month: bool = True) -> pd.DataFrame:
@@ -123,13 +136,13 @@ def team_customer_outcomes(session: Session, waves: list[ExWave], *, by_month: b
         ranges = [(and_(d.day >= start, d.day < end), literal(i)) for start, end, i in days]
         parts.append(_period_rows(d, case(*ranges, else_=literal(-1)), or_(*[cond for cond, _i in ranges])))
     if not parts:
-        return pd.DataFrame(columns=CX_COLUMNS)
+        return _frame([], CX_DTYPES)
     u = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    rows = session.execute(
+    rows = session.connection().execute(
         select(u.c.wave, u.c.team_id, u.c.metric, *[func.sum(u.c[s]) for s in SUMS])
         .group_by(u.c.wave, u.c.team_id, u.c.metric).order_by(u.c.wave, u.c.team_id, u.c.metric)
     ).all()
-    return pd.DataFrame(rows, columns=CX_COLUMNS)
+    return _frame(rows, CX_DTYPES)
 
 
 def _period_rows(model, period, where):
