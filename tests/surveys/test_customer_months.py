@@ -80,3 +80,31 @@ def test_period_parts_cover_each_period_exactly_once():
     assert months == [(D(2026, 2, 1), 0), (D(2026, 4, 1), 2)]  # 1-20 March is no whole month
     assert days == [(D(2026, 1, 15), D(2026, 2, 1), 0), (D(2026, 3, 1), D(2026, 3, 20), 1),
                     (D(2026, 3, 20), D(2026, 4, 1), 2), (D(2026, 5, 1), D(2026, 5, 31), 2)]
+
+
+def test_the_migration_fills_the_months_from_the_days(tmp_path):
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from migrations import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'months.db'}"
+    command.upgrade(alembic_config(url), "6ad35b4664db")
+    engine = create_engine(url)
+    days = [("2026-01-31", 1, 7, "csat", 2, 1.0, 0.5), ("2026-01-05", 2, 7, "csat", 3, 2.0, 0.25),
+            ("2026-02-01", 1, 7, "csat", 1, 0.0, 1.0), ("2026-01-05", 1, 8, "nps", 4, 3.0, 0.75)]
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO teams (id, code, name) VALUES (7, 'T7', 'Seven'), (8, 'T8', 'Eight')"))
+        conn.execute(text("INSERT INTO touchpoints (id, code, name, channel, team_id) "
+                          "VALUES (1, 'TP1', 'One', 'web', 7), (2, 'TP2', 'Two', 'web', 8)"))
+        conn.execute(text("INSERT INTO rollup_customer_days (day, touchpoint_id, team_id, metric, n, top2, prom) "
+                          "VALUES (:d, :tp, :team, :m, :n, :top2, :prom)"),
+                     [dict(zip(("d", "tp", "team", "m", "n", "top2", "prom"), row)) for row in days])
+    command.upgrade(alembic_config(url), "head")
+    with engine.connect() as conn:
+        months = conn.execute(text("SELECT month, team_id, metric, n, top2, prom, det FROM rollup_customer_months "
+                                   "ORDER BY month, team_id, metric")).all()
+    engine.dispose()
+    assert [tuple(m) for m in months] == [("2026-01-01", 7, "csat", 5, 3.0, 0.75, 0.0),
+                                          ("2026-01-01", 8, "nps", 4, 3.0, 0.75, 0.0),
+                                          ("2026-02-01", 7, "csat", 1, 0.0, 1.0, 0.0)]
