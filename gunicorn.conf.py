@@ -1,8 +1,9 @@
 """gunicorn settings read by `make run` (`gunicorn -c gunicorn.conf.py`; also read by default from this folder).
 
-Each worker, right after it forks, imports the report statistics stack and starts vl-convert's
-JavaScript engine with one tiny chart (webapp.reports.charts.warm_up, about 2-5 s per worker), so the
-first linkage report after a restart does not pay for them. Done after the fork, not in the master
+Each worker, right after it forks, imports the report statistics stack, starts vl-convert's
+JavaScript engine with one tiny chart and freezes the objects alive so far out of the garbage
+collector's scans (webapp.reports.charts.warm_up, a few seconds per worker), so the first linkage
+report after a restart does not pay for them and no report pays for full collections over them. Done after the fork, not in the master
 (vl-convert starts threads, which do not survive a fork), and not at import of the app, which every
 `tandem` command loads. TANDEM_WARM_UP=0 turns it off.
 """

@@ -33,9 +33,15 @@ def test_the_memo_keeps_only_the_latest_charts(monkeypatch):
     assert len(charts._SVG_CACHE) == 2
 
 
-def test_warm_up_starts_the_chart_engine():
-    charts.warm_up()  # the gunicorn post_fork hook's work; must not raise
+def test_warm_up_starts_the_chart_engine_and_freezes_what_is_alive():
+    import gc
     from pathlib import Path
+
+    try:
+        charts.warm_up()  # the gunicorn post_fork hook's work; must not raise
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # the rest of the test run collects as usual
 
     conf = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
     assert "warm_up" in conf.read_text()

@@ -47,15 +47,22 @@ def _render(spec: dict) -> str:
 
 
 def warm_up() -> None:
-    """Start vl-convert's JavaScript engine and import the statistics stack, off the request path.
+    """Prepare a worker process before its first request (gunicorn.conf.py's post_fork hook).
 
-    The first chart rendered in a process costs about 2 s of engine start-up; gunicorn.conf.py calls
-    this in each worker after it forks (not at import: every `tandem` command imports the app).
+    Imports the statistics stack, starts vl-convert's JavaScript engine with one tiny chart (about 2 s
+    on the first chart of a process otherwise) and then moves every object alive so far out of the
+    garbage collector's sight (gc.freeze): a linkage report allocates enough to trigger full
+    collections, each of which would otherwise walk the ~200,000 objects of the imported libraries.
+    Not run at import: every `tandem` command imports the app.
     """
+    import gc
+
     import analysis.charts  # noqa: F401  (pandas, scipy, statsmodels, Altair)
     import webapp.reports.pipeline  # noqa: F401
 
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 0}]}, "encoding": {"x": {"field": "x"}}})
+    gc.collect()
+    gc.freeze()
 
 
 def to_svg(chart, summary: str | None = None) -> Markup:
