@@ -39,7 +39,7 @@ demo: migrate
 # No access log: the first request of a survey link carries its token in the path.
 run: demo
 	@echo "Tandem is starting on http://$(HOST):$(PORT)  (demo logins: see README.md)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) "webapp:create_app()"
+	$(BIN)/gunicorn -c gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) "webapp:create_app()"
 
 # Static security check of the code (a few seconds): medium and high findings fail; see [tool.bandit].
 security: install-test

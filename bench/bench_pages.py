@@ -5,7 +5,10 @@ Cold = the first request after a restart: a fresh Python process creates the app
 signed-in executive (the demo's exec@...; set in the test client's session, as a browser that kept
 its cookie across the restart would send it), and times the first GET of the page; warm = the median
 of the later GETs in the same process. Server time is the WSGI call through Flask's test client: no
-network, no browser. Each page gets its own processes, so neither page warms the other.
+network, no browser. Each page gets its own processes, so neither page warms the other. The linkage
+report is also timed cold in a worker warmed as `make run`'s gunicorn.conf.py warms each worker after
+it forks (``webapp.reports.charts.warm_up``: the statistics imports, vl-convert's engine start-up and
+gc.freeze, timed apart and not part of the request), cold and warm.
 
 Baseline, timed in the parent in the same run (median of warm runs): one raw aggregation over
 ``answers`` grouped by team and question for the latest employee wave (``data.RAW_AGGREGATION_SQL``),
@@ -48,8 +51,10 @@ def child_env(url: str) -> dict[str, str]:
     return env
 
 
-def _child(path: str, gets: int) -> None:
-    """In a fresh process: create the app, sign in, time the first and the later GETs of `path`."""
+def _child(path: str, gets: int, warm: bool = False) -> None:
+    """In a fresh process: create the app, sign in, time the first and the later GETs of `path`.
+
+    With `warm`, first run what gunicorn.conf.py's post_fork hook runs in each worker."""
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import select
 
@@ -63,6 +68,13 @@ def _child(path: str, gets: int) -> None:
         user_id = session.scalar(select(Person.id).where(Person.role == "executive", Person.active)
                                  .order_by(Person.id).limit(1))
     app.extensions["tandem_engine"].dispose()  # the first request opens its own connection, as after a restart
+    warm_up = 0.0
+    if warm:
+        from webapp.reports.charts import warm_up as hook
+
+        started = time.perf_counter()
+        hook()
+        warm_up = time.perf_counter() - started
     client = app.test_client()
     with client.session_transaction() as cookie:  # what flask_login's login_user() stores
         cookie["_user_id"], cookie["_fresh"] = str(user_id), True
@@ -73,12 +85,14 @@ def _child(path: str, gets: int) -> None:
         times.append(time.perf_counter() - start)
         if response.status_code != 200:
             raise SystemExit(f"GET {path} answered {response.status_code}")
-    print(json.dumps({"create_app": created, "cold": times[0], "warm": times[1:], "bytes": len(response.data)}))
+    print(json.dumps({"create_app": created, "warm_up": warm_up, "cold": times[0], "warm": times[1:],
+                      "bytes": len(response.data)}))
 
 
-def probe(url: str, path: str, gets: int = WARM_GETS) -> dict:
+def probe(url: str, path: str, gets: int = WARM_GETS, warm: bool = False) -> dict:
     """Run one child process for `path`; return its figures."""
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", path, str(gets)],
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", path, str(gets),
+                           *(["--warm-up"] if warm else [])],
                           cwd=ROOT, env=child_env(url), capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         raise RuntimeError(f"child for {path} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
@@ -108,6 +122,16 @@ def measure(url: str, runs: int, processes: int = PROCESSES) -> tuple[float, lis
         rows.append(Row(f"GET {path} cold (1st after restart)", cold, baseline, cold_goal, cold_ok))
         rows.append(Row(f"GET {path} warm", warm, baseline, f"<= {WARM_SECONDS * 1000:.0f} ms",
                         warm <= WARM_SECONDS))
+        if path == "/reports/linkage":
+            warmed = [probe(url, path, warm=True) for _ in range(processes)]
+            cold = statistics.median(f["cold"] for f in warmed)
+            warm = statistics.median(t for f in warmed for t in f["warm"])
+            rows.append(Row(f"GET {path} cold, worker warmed", cold, baseline, cold_goal,
+                            cold / baseline <= COLD_RATIO and cold <= LINKAGE_COLD_SECONDS))
+            rows.append(Row(f"GET {path} warm, worker warmed", warm, baseline, f"<= {WARM_SECONDS * 1000:.0f} ms",
+                            warm <= WARM_SECONDS))
+            notes.append(f"{name}: worker warm-up (gunicorn.conf.py post_fork) "
+                         f"{statistics.median(f['warm_up'] for f in warmed):.2f} s, before the first request")
         colds = ", ".join(f"{f['cold']:.3f}" for f in found)
         notes.append(f"{name} {path}: cold runs {colds} s (one fresh process each), warm = median of "
                      f"{sum(len(f['warm']) for f in found)} later GETs; create_app "
@@ -127,7 +151,7 @@ def run(size: str = "default", database_url: str | None = None, say=print) -> tu
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
-        _child(argv[1], int(argv[2]))
+        _child(argv[1], int(argv[2]), warm="--warm-up" in argv[3:])
         return 0
     args = parse_args(argv, __doc__)
     context, rows = run(size_of(args), args.database_url)

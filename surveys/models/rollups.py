@@ -1,7 +1,7 @@
 """Rollups: summaries of answers kept up to date in the same transaction as every write.
 
 Reports read these tables, never `answers` or `responses`. Nothing here is finer than team x wave
-(employees) or touchpoint x day (customers); the anonymity threshold is applied when a figure is
+(employees) or touchpoint x day (customers, also summed per team x month); the anonymity threshold is applied when a figure is
 shown. Sums over respondents (the `*_sum`, `*_sq` floats) hold each respondent's average over the
 items of one dimension or metric, so a respondent counts once however many items it has.
 """
@@ -88,6 +88,27 @@ class RollupCustomerDay(RespondentSums, Base):
     metric: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
+class RollupCustomerMonth(Base):
+    """Per calendar month x team x metric of customer answers: RollupCustomerDay summed over its days
+    and touchpoints (`month` is the month's first day), so reports over long periods read whole months
+    here and only the days of months cut by a period edge from RollupCustomerDay.
+    """
+
+    __tablename__ = "rollup_customer_months"
+
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = _count()
+    top2: Mapped[float] = _sum()
+    prom: Mapped[float] = _sum()
+    det: Mapped[float] = _sum()
+    mean: Mapped[float] = _sum()
+    mean_sq: Mapped[float] = _sum()
+    top2_sq: Mapped[float] = _sum()
+    net_sq: Mapped[float] = _sum()
+
+
 class RollupResponses(Base):
     """Responses per wave x team x source (invitation, public_link, contact_link, import)."""
 
@@ -99,4 +120,4 @@ class RollupResponses(Base):
     n: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
-ROLLUP_MODELS = (RollupItem, RollupDimension, RollupCustomerDay, RollupResponses)
+ROLLUP_MODELS = (RollupItem, RollupDimension, RollupCustomerDay, RollupCustomerMonth, RollupResponses)

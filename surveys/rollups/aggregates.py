@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Select, and_, case, cast, func, select, true
+from sqlalchemy import Date, Float, Select, and_, case, cast, func, select, true
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from analysis.metrics import AGREEMENT_TYPES, DETRACTOR_MAX, PROMOTER_MIN, TOP_BOX
 from surveys.models import Answer, Question, Response, RollupCustomerDay, RollupDimension, RollupItem, RollupResponses
+from surveys.models.rollups import RollupCustomerMonth
 
 ZERO, ONE = 0.0, 1.0
 
@@ -102,6 +105,32 @@ def _customer_days(where) -> Select:
             .where(true()).group_by(c.day, c.touchpoint_id, c.team_id, c.dimension))
 
 
+class month_start(FunctionElement):  # noqa: N801 - used like func.*
+    """The first day of a date's calendar month, as a date (SQLite and PostgreSQL spell it differently)."""
+
+    type = Date()
+    name = "month_start"
+    inherit_cache = True
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(month_start, "postgresql")
+def _month_start_postgresql(element, compiler, **kw):
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+def _customer_months(where) -> Select:
+    inner = _per_respondent([month_start(Response.submitted_on).label("month"), Response.team_id.label("team_id")],
+                            where, Response.touchpoint_id.is_not(None)).subquery()
+    c = inner.c
+    return (select(c.month, c.team_id, c.dimension, *_respondent_sums(c))
+            .where(true()).group_by(c.month, c.team_id, c.dimension))
+
+
 def _responses(where) -> Select:
     return (select(Response.wave_id, Response.team_id, Response.source, func.count())
             .where(true(), *where).group_by(Response.wave_id, Response.team_id, Response.source))
@@ -114,5 +143,6 @@ AGGREGATES = (
     Aggregate(RollupDimension, ("wave_id", "team_id", "dimension"), ("n_fav", "fav_sum", "fav_sq", *SUMS),
               _dimensions),
     Aggregate(RollupCustomerDay, ("day", "touchpoint_id", "team_id", "metric"), SUMS, _customer_days),
+    Aggregate(RollupCustomerMonth, ("month", "team_id", "metric"), SUMS, _customer_months),
     Aggregate(RollupResponses, ("wave_id", "team_id", "source"), ("n",), _responses),
 )

@@ -1,7 +1,11 @@
 """Render Altair charts to inline SVG offline (vl-convert), for report pages, each with a text alternative."""
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import altair as alt
@@ -19,9 +23,51 @@ class Figure:
     rows: tuple[tuple[str, ...], ...]
 
 
+# Rendered SVG by the SHA-1 of its Vega-Lite spec: rendering costs far more than building the spec, and
+# a report whose data has not changed since the last request gives the very same spec. A memo of a pure
+# function, keyed by its whole input, so it never serves a stale chart.
+_SVG_CACHE: OrderedDict[str, str] = OrderedDict()
+SVG_CACHE_SIZE = 32
+_SVG_LOCK = threading.Lock()
+
+
+def _render(spec: dict) -> str:
+    key = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    with _SVG_LOCK:
+        svg = _SVG_CACHE.get(key)
+        if svg is not None:
+            _SVG_CACHE.move_to_end(key)
+            return svg
+    svg = vlc.vegalite_to_svg(spec)
+    with _SVG_LOCK:
+        _SVG_CACHE[key] = svg
+        while len(_SVG_CACHE) > SVG_CACHE_SIZE:
+            _SVG_CACHE.popitem(last=False)
+    return svg
+
+
+def warm_up() -> None:
+    """Prepare a worker process before its first request (gunicorn.conf.py's post_fork hook).
+
+    Imports the statistics stack, starts vl-convert's JavaScript engine with one tiny chart (about 2 s
+    on the first chart of a process otherwise) and then moves every object alive so far out of the
+    garbage collector's sight (gc.freeze): a linkage report allocates enough to trigger full
+    collections, each of which would otherwise walk the ~200,000 objects of the imported libraries.
+    Not run at import: every `tandem` command imports the app.
+    """
+    import gc
+
+    import analysis.charts  # noqa: F401  (pandas, scipy, statsmodels, Altair)
+    import webapp.reports.pipeline  # noqa: F401
+
+    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 0}]}, "encoding": {"x": {"field": "x"}}})
+    gc.collect()
+    gc.freeze()
+
+
 def to_svg(chart, summary: str | None = None) -> Markup:
     """SVG markup of a chart; with `summary`, the SVG is an image named by it (role, aria-label, title)."""
-    svg = vlc.vegalite_to_svg(chart.to_dict())
+    svg = _render(chart.to_dict())
     if summary:
         end = svg.index(">", svg.index("<svg"))
         label = str(escape(summary))

@@ -1,0 +1,21 @@
+"""gunicorn settings read by `make run` (`gunicorn -c gunicorn.conf.py`; also read by default from this folder).
+
+Each worker, right after it forks, imports the report statistics stack, starts vl-convert's
+JavaScript engine with one tiny chart and freezes the objects alive so far out of the garbage
+collector's scans (webapp.reports.charts.warm_up, a few seconds per worker), so the first linkage
+report after a restart does not pay for them and no report pays for full collections over them. Done after the fork, not in the master
+(vl-convert starts threads, which do not survive a fork), and not at import of the app, which every
+`tandem` command loads. TANDEM_WARM_UP=0 turns it off.
+"""
+import os
+import time
+
+
+def post_fork(server, worker):
+    if os.environ.get("TANDEM_WARM_UP", "1") == "0":
+        return
+    from webapp.reports.charts import warm_up
+
+    started = time.perf_counter()
+    warm_up()
+    server.log.info("Worker %s: report charts warmed up in %.1f s", worker.pid, time.perf_counter() - started)

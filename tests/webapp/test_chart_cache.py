@@ -1,0 +1,47 @@
+"""Rendered charts are memoised by their whole Vega-Lite spec: the same chart renders once, new data anew."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from webapp.reports import charts
+
+
+def _chart(r: float) -> alt.Chart:
+    return alt.Chart(pd.DataFrame({"test": ["Engagement → CSAT"], "r": [r]})).mark_point().encode(x="r:Q", y="test:N")
+
+
+def test_the_same_spec_renders_once_and_changed_data_renders_again(monkeypatch):
+    calls = []
+    real = charts.vlc.vegalite_to_svg
+    monkeypatch.setattr(charts.vlc, "vegalite_to_svg", lambda spec: calls.append(spec) or real(spec))
+    monkeypatch.setattr(charts, "_SVG_CACHE", type(charts._SVG_CACHE)())
+    first = charts.to_svg(_chart(0.4), "One test.")
+    again = charts.to_svg(_chart(0.4), "One test.")
+    other = charts.to_svg(_chart(0.5), "One test.")
+    assert len(calls) == 2 and first == again and other != first
+    assert 'aria-label="One test."' in first and charts.to_svg(_chart(0.4)).startswith("<svg")
+    assert len(calls) == 2  # the summary is added after rendering: no new render without one
+
+
+def test_the_memo_keeps_only_the_latest_charts(monkeypatch):
+    monkeypatch.setattr(charts, "_SVG_CACHE", type(charts._SVG_CACHE)())
+    monkeypatch.setattr(charts, "SVG_CACHE_SIZE", 2)
+    monkeypatch.setattr(charts.vlc, "vegalite_to_svg", lambda spec: "<svg></svg>")
+    for r in (0.1, 0.2, 0.3):
+        charts.to_svg(_chart(r))
+    assert len(charts._SVG_CACHE) == 2
+
+
+def test_warm_up_starts_the_chart_engine_and_freezes_what_is_alive():
+    import gc
+    from pathlib import Path
+
+    try:
+        charts.warm_up()  # the gunicorn post_fork hook's work; must not raise
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # the rest of the test run collects as usual
+
+    conf = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    assert "warm_up" in conf.read_text()
