@@ -5,7 +5,7 @@ Filled here from `rollup_customer_days` (the same sums over respondents, added u
 a database whose rollups are still empty is filled by `tandem db upgrade` as before.
 
 Revision ID: 3e1f0c7b9a21
-Revises: 6ad35b4664db
+Revises: aaa195bdfe9c
 Create Date: 2026-11-30 17:30:00.000000
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '3e1f0c7b9a21'
-down_revision = '6ad35b4664db'
+down_revision = 'aaa195bdfe9c'
 branch_labels = None
 depends_on = None
 

@@ -88,7 +88,7 @@ class RollupCustomerDay(RespondentSums, Base):
     metric: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class RollupCustomerMonth(Base):
+class RollupCustomerMonth(RespondentSums, Base):
     """Per calendar month x team x metric of customer answers: RollupCustomerDay summed over its days
     and touchpoints (`month` is the month's first day), so reports over long periods read whole months
     here and only the days of months cut by a period edge from RollupCustomerDay.
@@ -99,14 +99,6 @@ class RollupCustomerMonth(Base):
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
     metric: Mapped[str] = mapped_column(String(20), primary_key=True)
-    n: Mapped[int] = _count()
-    top2: Mapped[float] = _sum()
-    prom: Mapped[float] = _sum()
-    det: Mapped[float] = _sum()
-    mean: Mapped[float] = _sum()
-    mean_sq: Mapped[float] = _sum()
-    top2_sq: Mapped[float] = _sum()
-    net_sq: Mapped[float] = _sum()
 
 
 class RollupResponses(Base):
