@@ -7,6 +7,7 @@ from surveys.models.org import CHANNELS, ROLES, STAFF_ROLES, Person, Team, Touch
 from surveys.models.ratelimit import RateLimitHit
 from surveys.models.responses import SOURCES, Answer, Response
 from surveys.models.rollups import ROLLUP_MODELS, RollupCustomerDay, RollupDimension, RollupItem, RollupResponses
+from surveys.models.sessions import SignInThrottle, StaffSession
 from surveys.models.settings import LOGO_TYPES, OrganisationSettings
 from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceipt, Wave, program_teams
 
@@ -14,6 +15,6 @@ __all__ = [
     "ACTION_STATUSES", "AUDIENCES", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
     "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent", "Base",
     "Invitation", "OrganisationSettings", "Person", "Program", "Question", "RateLimitHit", "Response",
-    "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupResponses", "SubmissionReceipt", "Survey",
-    "Team", "Touchpoint", "Wave", "program_teams", "utcnow",
+    "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupResponses", "SignInThrottle", "StaffSession",
+    "SubmissionReceipt", "Survey", "Team", "Touchpoint", "Wave", "program_teams", "utcnow",
 ]
