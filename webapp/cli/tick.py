@@ -17,12 +17,13 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from surveys.fieldwork import invitations, mailer, scheduling
+from surveys.org import signin, staff_sessions
 from surveys.models import utcnow
 from webapp.db import get_session
 
 MAIL_BATCH = 100
 NOW_YEARS = (2000, 2100)  # a --now outside these is a typo; 9999 would also overflow the date arithmetic
-SUMMARY_KEYS = ("opened", "closed", "scheduled", "invited", "sent", "reminded", "failed")
+SUMMARY_KEYS = ("opened", "closed", "scheduled", "invited", "sent", "reminded", "failed", "sessions expired")
 
 
 class BadNow(click.BadParameter):
@@ -70,6 +71,10 @@ def tick(now_text):
 def run_tick(session, now: dt.datetime, config) -> Counter:
     """Run every step in order, committing between them; returns the counts for the summary."""
     counts: Counter = Counter()
+    # Sign-in state runs on the wall clock, not on --now: a simulated date must not end live sessions.
+    counts["sessions expired"] += staff_sessions.prune(session, staff_sessions.SessionLimits.from_config(config))
+    signin.prune(session)
+    session.commit()
     counts["closed"] += scheduling.close_due(session, now)
     session.commit()
     # Scheduling runs before and after opening: always-on programs need this month's wave before it
