@@ -66,7 +66,9 @@ class ThrottleKeys:
 
 def throttle_keys(secret: str, email: str, address: str | None) -> ThrottleKeys:
     """Counter keys for an account and an address."""
-    digest = lambda text: hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()  # noqa: E731
+    def digest(text: str) -> str:
+        return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+
     return ThrottleKeys(digest(f"account:{(email or '').strip().lower()}"), digest(f"address:{address or 'unknown'}"))
 
 
