@@ -38,7 +38,9 @@ demo: migrate
 
 # No access log: the first request of a survey link carries its token in the path.
 run: demo
-	@echo "Tandem is starting on http://$(HOST):$(PORT)  (demo logins: see README.md)"
+	@echo "Tandem is starting on http://$(HOST):$(PORT)"
+	@echo "Demo logins (see README.md): hr@northwind.example, exec@northwind.example, lead1@northwind.example;" \
+	      "password: $$($(BIN)/python -c 'from demo import DEMO_PASSWORD; print(DEMO_PASSWORD)')"
 	$(BIN)/gunicorn -c gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) "webapp:create_app()"
 
 # Static security check of the code (a few seconds): medium and high findings fail; see [tool.bandit].

@@ -37,7 +37,7 @@ from surveys.org import branding
 from surveys.org.accounts import count_people, hash_password
 from surveys.tokens import new_token
 
-DEMO_PASSWORD = "tandem-demo"
+DEMO_PASSWORD = "tandem-demo-2026"
 CHUNK = 20_000
 MIN_GROUP_SIZE, MIN_COMMENT_GROUP_SIZE = 5, 10
 REMINDER_DAYS = 5

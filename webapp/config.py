@@ -116,6 +116,11 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
             f"TANDEM_MIN_COMMENT_GROUP_SIZE ({min_comment}) must not be below TANDEM_MIN_GROUP_SIZE ({min_group})"
         )
     base_url = _base_url(env)
+    idle_minutes = _int(env, "TANDEM_SESSION_IDLE_MINUTES", 30, 1, 24 * 60)
+    max_hours = _int(env, "TANDEM_SESSION_MAX_HOURS", 12, 1, 30 * 24)
+    if idle_minutes > max_hours * 60:
+        raise ConfigError(f"TANDEM_SESSION_IDLE_MINUTES ({idle_minutes}) must not exceed "
+                          f"TANDEM_SESSION_MAX_HOURS ({max_hours}) in minutes")
     sender = env.get("TANDEM_SMTP_SENDER", "tandem@localhost")
     if "@" not in sender:
         raise ConfigError(f"TANDEM_SMTP_SENDER must be an email address, got {sender!r}")
@@ -140,6 +145,8 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "IMPORT_MAX_BYTES": _int(env, "TANDEM_IMPORT_MAX_MB", 64, 1, 1024) * 1024 * 1024,
         "PUBLIC_MAX_BYTES": _int(env, "TANDEM_PUBLIC_MAX_KB", 256, 16, 4096) * 1024,
         "TRUSTED_PROXIES": _int(env, "TANDEM_TRUSTED_PROXIES", 0, 0, 5),
+        "SESSION_IDLE_MINUTES": idle_minutes,
+        "SESSION_MAX_HOURS": max_hours,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),

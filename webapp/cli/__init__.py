@@ -102,10 +102,12 @@ def user_group():
 @with_appcontext
 def user_create(email, name, role, team_code, password):
     """Create a staff account that can sign in."""
-    session = get_session()
     try:
-        person = accounts.create_user(session, email=email, name=name, role=role, password=password,
-                                    team_code=team_code)
+        # argon2 runs before the first query, so no transaction (no SQLite write lock) is open meanwhile.
+        password_hash = accounts.hash_password(password, email)
+        session = get_session()
+        person = accounts.create_user(session, email=email, name=name, role=role, password_hash=password_hash,
+                                      team_code=team_code)
     except TandemError as exc:
         raise click.ClickException(exc.message) from None
     session.commit()
@@ -117,10 +119,11 @@ def user_create(email, name, role, team_code, password):
 @click.password_option(help="Prompted for when not given.")
 @with_appcontext
 def user_set_password(email, password):
-    """Set a new password for a staff member (for example one created by `tandem import org`)."""
-    session = get_session()
+    """Set a new password for a staff member (for example one created by `tandem import org`); ends their sessions."""
     try:
-        person = accounts.set_password(session, email, password)
+        password_hash = accounts.hash_password(password, email)  # before any transaction opens
+        session = get_session()
+        person = accounts.set_password(session, email, password_hash=password_hash)
     except TandemError as exc:
         raise click.ClickException(exc.message) from None
     session.commit()

@@ -21,11 +21,13 @@ from surveys.collection import queue
 from surveys.db import checkpoint
 from surveys.fieldwork import invitations, mailer, scheduling
 from surveys.models import utcnow
+from surveys.org import signin, staff_sessions
 from webapp.db import get_session
 
 MAIL_BATCH = 100
 NOW_YEARS = (2000, 2100)  # a --now outside these is a typo; 9999 would also overflow the date arithmetic
-SUMMARY_KEYS = ("opened", "closed", "released", "scheduled", "invited", "sent", "reminded", "failed")
+SUMMARY_KEYS = ("opened", "closed", "released", "scheduled", "invited", "sent", "reminded", "failed",
+                "sessions expired")
 RETENTION_KEYS = ("comments blanked", "answers deleted")  # shown when TANDEM_COMMENT_RETENTION_DAYS is set
 
 
@@ -76,6 +78,10 @@ def tick(now_text):
 def run_tick(session, now: dt.datetime, config) -> Counter:
     """Run every step in order, committing between them; returns the counts for the summary."""
     counts: Counter = Counter()
+    # Sign-in state runs on the wall clock, not on --now: a simulated date must not end live sessions.
+    counts["sessions expired"] += staff_sessions.prune(session, staff_sessions.SessionLimits.from_config(config))
+    signin.prune(session)
+    session.commit()
     counts["closed"] += scheduling.close_due(session, now)
     session.commit()
     # Queued employee answers of teams that reached the threshold (and of closed waves) go to `responses`.
