@@ -13,6 +13,7 @@ from surveys.fieldwork import scheduling
 from surveys.instruments import question_types
 from surveys.models import (
     Invitation,
+    PendingSubmission,
     Person,
     Program,
     Question,
@@ -23,6 +24,7 @@ from surveys.models import (
     Wave,
     utcnow,
 )
+from tests.conftest import TEST_QUEUE_KEY
 
 from ..factories import DRAFT_KEY as KEY
 from ..locking import second_session_waits
@@ -147,11 +149,16 @@ def test_postgresql_a_draft_waits_for_a_close_in_progress_and_is_refused(engine,
 
 def test_postgresql_a_close_waits_for_a_submission_in_progress(engine, committed_wave):
     wave_id, inv_id = committed_wave
+    def close(closer):
+        closer.info["queue_key"] = TEST_QUEUE_KEY
+        return scheduling.close_wave(closer, wave_id, NOW, None)
+
     with Session(engine) as respondent:
+        respondent.info["queue_key"] = TEST_QUEUE_KEY
         submission.record_page(respondent, inv_id, 0, {"eng1": ["4"]}, "submit", NOW, key=KEY)  # holds FOR SHARE
-        closed = second_session_waits(engine, lambda closer: scheduling.close_wave(closer, wave_id, NOW, None),
-                                      respondent.commit)
+        closed = second_session_waits(engine, close, respondent.commit)
     assert closed == [0]  # the submission erased its own draft; nothing was left to erase
     with Session(engine) as check:
         assert check.get(SubmissionReceipt, inv_id) is not None
-        assert check.scalar(select(Response.id).where(Response.wave_id == wave_id)) is not None
+        # The close waited for the submission and then saw it: a lone answer stays sealed in the queue.
+        assert check.scalar(select(PendingSubmission.id).where(PendingSubmission.wave_id == wave_id)) is not None

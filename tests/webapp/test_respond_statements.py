@@ -72,7 +72,8 @@ def test_an_employee_walk_costs_few_statements(client, db_session, engine, invit
     assert len(counts) == 12
     # Held in the submission queue until the team's batch is released (surveys/collection/queue.py).
     assert db_session.scalar(select(func.count()).select_from(PendingSubmission)) == 1
-    # PostgreSQL adds one SET TRANSACTION READ ONLY to each GET.
+    # PostgreSQL adds a SET TRANSACTION READ ONLY to each GET's read transactions (85 statements there).
+    pg = 2 if engine.dialect.name == "postgresql" else 0
     for label, n in counts.items():
-        assert n <= (14 if label == "POST page 3" else 8), (label, n, counts)
-    assert len(log) <= 80, counts
+        assert n <= (14 if label == "POST page 3" else 8 + pg), (label, n, counts)
+    assert len(log) <= 80 + 6 * pg, counts
