@@ -41,7 +41,7 @@ run: demo
 	@echo "Tandem is starting on http://$(HOST):$(PORT)"
 	@echo "Demo logins (see README.md): hr@northwind.example, exec@northwind.example, lead1@northwind.example;" \
 	      "password: $$($(BIN)/python -c 'from demo import DEMO_PASSWORD; print(DEMO_PASSWORD)')"
-	$(BIN)/gunicorn -c gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) "webapp:create_app()"
+	$(BIN)/gunicorn -c python:webapp.gunicorn_conf --workers $(WORKERS) --bind $(HOST):$(PORT) "webapp:create_app()"
 
 # Static security check of the code (a few seconds): medium and high findings fail; see [tool.bandit].
 security: install-test

@@ -6,7 +6,7 @@ signed-in executive (the demo's exec@...; set in the test client's session, as a
 its cookie across the restart would send it), and times the first GET of the page; warm = the median
 of the later GETs in the same process. Server time is the WSGI call through Flask's test client: no
 network, no browser. Each page gets its own processes, so neither page warms the other. The linkage
-report is also timed cold in a worker warmed as `make run`'s gunicorn.conf.py warms each worker after
+report is also timed cold in a worker warmed as `make run`'s webapp/gunicorn_conf.py warms each worker after
 it forks (``webapp.reports.charts.warm_up``: the statistics imports, vl-convert's engine start-up and
 gc.freeze, timed apart and not part of the request), cold and warm.
 
@@ -54,7 +54,7 @@ def child_env(url: str) -> dict[str, str]:
 def _child(path: str, gets: int, warm: bool = False) -> None:
     """In a fresh process: create the app, sign in, time the first and the later GETs of `path`.
 
-    With `warm`, first run what gunicorn.conf.py's post_fork hook runs in each worker."""
+    With `warm`, first run what webapp/gunicorn_conf.py's post_fork hook runs in each worker."""
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import select
 
@@ -130,7 +130,7 @@ def measure(url: str, runs: int, processes: int = PROCESSES) -> tuple[float, lis
                             cold / baseline <= COLD_RATIO and cold <= LINKAGE_COLD_SECONDS))
             rows.append(Row(f"GET {path} warm, worker warmed", warm, baseline, f"<= {WARM_SECONDS * 1000:.0f} ms",
                             warm <= WARM_SECONDS))
-            notes.append(f"{name}: worker warm-up (gunicorn.conf.py post_fork) "
+            notes.append(f"{name}: worker warm-up (webapp/gunicorn_conf.py post_fork) "
                          f"{statistics.median(f['warm_up'] for f in warmed):.2f} s, before the first request")
         colds = ", ".join(f"{f['cold']:.3f}" for f in found)
         notes.append(f"{name} {path}: cold runs {colds} s (one fresh process each), warm = median of "

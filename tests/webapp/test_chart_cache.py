@@ -43,5 +43,5 @@ def test_warm_up_starts_the_chart_engine_and_freezes_what_is_alive():
     finally:
         gc.unfreeze()  # the rest of the test run collects as usual
 
-    conf = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    conf = Path(__file__).resolve().parents[2] / "webapp" / "gunicorn_conf.py"
     assert "warm_up" in conf.read_text()

@@ -47,7 +47,7 @@ def _render(spec: dict) -> str:
 
 
 def warm_up() -> None:
-    """Prepare a worker process before its first request (gunicorn.conf.py's post_fork hook).
+    """Prepare a worker process before its first request (webapp/gunicorn_conf.py's post_fork hook).
 
     Imports the statistics stack, starts vl-convert's JavaScript engine with one tiny chart (about 2 s
     on the first chart of a process otherwise) and then moves every object alive so far out of the

@@ -1,4 +1,4 @@
-"""gunicorn settings read by `make run` (`gunicorn -c gunicorn.conf.py`; also read by default from this folder).
+"""gunicorn settings read by `make run` (`gunicorn -c python:webapp.gunicorn_conf`).
 
 Each worker, right after it forks, imports the report statistics stack, starts vl-convert's
 JavaScript engine with one tiny chart and freezes the objects alive so far out of the garbage
