@@ -32,7 +32,8 @@ _SVG_LOCK = threading.Lock()
 
 
 def _render(spec: dict) -> str:
-    key = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    # A cache key, not a security measure.
+    key = hashlib.sha1(json.dumps(spec, sort_keys=True, default=str).encode(), usedforsecurity=False).hexdigest()
     with _SVG_LOCK:
         svg = _SVG_CACHE.get(key)
         if svg is not None:
