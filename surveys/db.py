@@ -4,7 +4,10 @@ from __future__ import annotations
 import os
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+
+from surveys.errors import ValidationError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CHECKPOINT_WAIT_MS = 1_000
@@ -153,3 +156,14 @@ def _refuse_commit(session):
 def _refuse_writes(state: ORMExecuteState):
     if is_read_only(state.session) and (state.is_insert or state.is_update or state.is_delete):
         raise ReadOnlySessionError("This request only reads (GET or HEAD) and may not change data.")
+
+
+def add_unique(session: Session, row, message: str, field: str = "code") -> None:
+    """Insert `row` in a savepoint; a unique key taken meanwhile (another admin, another host) becomes
+    a ValidationError naming `field`, checked beforehand for the usual case and here for the race."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise ValidationError(message, field=field) from None

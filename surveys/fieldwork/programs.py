@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveys import audit
-from surveys.db import parse_id
+from surveys.db import add_unique, parse_id
 from surveys.errors import ErrorCollector, ValidationError
 from surveys.fieldwork import scheduling
 from surveys.models import CADENCES, Program, Survey, Team
@@ -180,13 +179,7 @@ def create_program(session: Session, *, code: str, name: str, instrument: str, c
                       wave_days=wave_days, reminder_days=reminder_days, teams=teams)
     opens_at, closes_at = scheduling.default_window(program, first_opens_at)
     label = scheduling.period_label(cadence, opens_at) or (first_label or "").strip() or f"{opens_at:%Y-%m-%d}"
-    try:
-        with session.begin_nested():  # another admin may have taken the code since the check above
-            session.add(program)
-            session.flush()
-    except IntegrityError:
-        raise ValidationError(f"A program with code '{code}' already exists; choose another code.",
-                              field="code") from None
+    add_unique(session, program, f"A program with code '{code}' already exists; choose another code.")
     audit.record(session, actor_id, "program.create", "program", program.id, code=code, cadence=cadence,
                  survey=survey.code, teams=[t.code for t in teams])
     scheduling.create_wave(session, program, label, opens_at, closes_at, actor_id)

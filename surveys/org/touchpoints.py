@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from surveys import audit
-from surveys.db import parse_id
+from surveys.db import add_unique, parse_id
 from surveys.errors import ErrorCollector, NotFound, ValidationError
 from surveys.models import CHANNELS, Team, Touchpoint
 
@@ -82,13 +81,7 @@ def create_touchpoint(session: Session, *, code: str, name: str, channel: str, t
     code, name, channel, team = check_touchpoint(session, code=code, name=name, channel=channel,
                                                  team_id=team_id)
     touchpoint = Touchpoint(code=code, name=name, channel=channel, team_id=team.id, active=True)
-    try:
-        with session.begin_nested():  # another admin may have taken the code since the check
-            session.add(touchpoint)
-            session.flush()
-    except IntegrityError:
-        raise ValidationError(f"A touchpoint with code '{code}' already exists; choose another code.",
-                              field="code") from None
+    add_unique(session, touchpoint, f"A touchpoint with code '{code}' already exists; choose another code.")
     audit.record(session, actor_id, "touchpoint.create", "touchpoint", touchpoint.id, code=code, name=name,
                  channel=channel, team=team.code)
     session.flush()
