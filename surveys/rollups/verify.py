@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveys.rollups.aggregates import AGGREGATES
+
 # Sums of per-respondent averages are floats added in a different order by increments and by a
 # rebuild; anything within this relative tolerance is the same number.
 TOLERANCE = 1e-9
@@ -40,8 +42,6 @@ def _rows(session: Session, stmt, nkeys: int) -> dict:
 
 def verify(session: Session) -> Difference | None:
     """The first difference between the rollups and the raw tables, or None when they agree."""
-    from surveys.rollups.aggregates import AGGREGATES
-
     for agg in AGGREGATES:
         table = agg.model.__table__
         stored = _rows(session, select(*[table.c[c] for c in (*agg.keys, *agg.values)]), len(agg.keys))
