@@ -49,6 +49,7 @@ class TeamRate:
     invited: int
     responded: int | None
     rate: float | None
+    team_id: int | None = None  # the storage unit (None: invitations with no team)
 
     @property
     def hidden(self) -> bool:
@@ -172,8 +173,8 @@ def team_participation(session: Session, wave_id: int, floor: int = 0) -> Partic
         raise NotFound(f"There is no wave with id {wave_id}.")
     k = threshold(wave, floor)
     counts = team_counts(session, [wave.id])
-    frame = pd.DataFrame([(c.team, c.invited, c.responded) for c in counts],
-                         columns=["team", "invited", "responded"])
+    frame = pd.DataFrame([(c.team, c.invited, c.responded, c.team_id) for c in counts],
+                         columns=["team", "invited", "responded", "team_id"])
     frame["rate"] = frame["responded"] / frame["invited"].where(frame["invited"] > 0)
     frame["wave"] = wave.id  # all teams are siblings under the wave total
     teams: list[TeamRate] = []
@@ -183,7 +184,8 @@ def team_participation(session: Session, wave_id: int, floor: int = 0) -> Partic
             hidden = bool(row["suppressed"])
             teams.append(TeamRate(team=row["team"], invited=int(row["invited"]),
                                   responded=None if hidden else int(row["responded"]),
-                                  rate=None if hidden else float(row["rate"])))
+                                  rate=None if hidden else float(row["rate"]),
+                                  team_id=None if pd.isna(row["team_id"]) else int(row["team_id"])))
     shown = [t for t in teams if not t.hidden]
     linked, imported = response_counts(session, [wave.id]).get(wave.id, (0, 0))
     return ParticipationReport(

@@ -61,3 +61,8 @@ def linkage(program_code, confidence, csv_path):
                      rows=len(rep.rows))
         session.commit()
         click.echo(f"Wrote {len(rep.rows)} rows to {csv_path}.")
+
+
+from webapp.cli import report_show  # noqa: E402  (adds `tandem report NAME` for every registered report)
+
+report_show.register(report_group)

@@ -1,0 +1,75 @@
+"""The leadership report pages and their exports, one route pair for every report in the registry.
+
+`/reports/NAME` renders `reports/NAME.html`; `/reports/NAME.csv` and `.json` export what the page
+shows with the same filters. The statistics stack loads inside the views (see views.py).
+"""
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+
+from surveys import audit
+from surveys.insights.figures import ParamError
+from webapp.auth import roles_required
+from webapp.db import get_session
+from webapp.reports import params as report_params
+from webapp.reports.views import bp
+
+STAFF = ("executive", "hr_admin", "team_lead")
+ORG_ONLY = {"linkage"}  # organisation-wide statistics: not for a team lead's subtree
+FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def _allowed(name: str) -> None:
+    from surveys.insights.reports import REPORTS, available
+
+    if name not in REPORTS or not available(name):
+        abort(404)
+    if name in ORG_ONLY and current_user.role == "team_lead":
+        abort(403)
+
+
+def build_for_user(name: str, args):
+    """The report `name` built for the signed-in user from request-like `args` (ParamError if bad)."""
+    from surveys.insights.reports import build
+
+    session = get_session()
+    return build(session, name, report_params.parse(args), report_params.scope_of(session, current_user),
+                 report_params.settings())
+
+
+@bp.route("/<name>")
+@roles_required(*STAFF)
+def page(name: str):
+    _allowed(name)
+    from surveys.insights.reports import REPORTS
+
+    try:
+        report = build_for_user(name, request.args)
+    except ParamError as exc:
+        return render_template("reports/_error.html", name=name, title=REPORTS[name], error=exc), 400
+    return render_template(f"reports/{name}.html", report=report, name=name, args=request.args,
+                           formats=FORMATS)
+
+
+@bp.route("/<name>.<fmt>")
+@roles_required(*STAFF)
+def export(name: str, fmt: str):
+    _allowed(name)
+    from surveys.exports import reports as export_formats
+    from surveys.insights.reports import EXPORTABLE
+
+    if fmt not in FORMATS or name not in EXPORTABLE:
+        abort(404)
+    try:
+        report = build_for_user(name, request.args)
+    except ParamError as exc:
+        abort(400, exc.message)
+    body = export_formats.to_csv(report) if fmt == "csv" else export_formats.to_json(report)
+    session = get_session(read_only=False)
+    audit.record(session, current_user.id, "export.report", "report", None, report=name, format=fmt,
+                 parameters=dict(report.params), rows=len(report.figures))
+    session.commit()
+    filename = f"tandem-{name}-{report.params.get('wave') or 'latest'}.{fmt}".replace(" ", "_")
+    return Response(body, mimetype=FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
