@@ -49,7 +49,36 @@ def page(name: str):
     except ParamError as exc:
         return render_template("reports/_error.html", name=name, title=REPORTS[name], error=exc), 400
     return render_template(f"reports/{name}.html", report=report, name=name, args=request.args,
-                           formats=FORMATS)
+                           formats=FORMATS, render_chart=_render_chart)
+
+
+def _render_chart(chart):
+    from webapp.reports.charts import to_svg
+
+    return to_svg(chart.chart, chart.summary)
+
+
+@bp.route("/<name>/charts/<chart>.<fmt>")
+@roles_required(*STAFF)
+def chart(name: str, chart: str, fmt: str):
+    """One chart of a report as an SVG or PNG file (vl-convert, offline), with the page's filters."""
+    _allowed(name)
+    if fmt not in ("svg", "png"):
+        abort(404)
+    try:
+        report = build_for_user(name, request.args)
+    except ParamError as exc:
+        abort(400, exc.message)
+    found = report.chart(chart)
+    if found is None:
+        abort(404)
+    import vl_convert as vlc
+
+    spec = found.chart.to_dict()
+    body = vlc.vegalite_to_svg(spec) if fmt == "svg" else vlc.vegalite_to_png(spec, scale=2)
+    mimetype = "image/svg+xml" if fmt == "svg" else "image/png"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="tandem-{name}-{chart}.{fmt}"'})
 
 
 @bp.route("/<name>.<fmt>")
