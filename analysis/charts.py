@@ -116,3 +116,16 @@ def trend_chart(frame: pd.DataFrame, x: str = "wave", y: str = "score", color: s
 def breakdown_table(results) -> pd.DataFrame:
     """Breakdown results as a frame for templates (no computation, just layout)."""
     return pd.DataFrame([asdict(r) for r in results])
+
+
+def figure_bars(frame: pd.DataFrame, category: str, value: str, title: str,
+                ci_low: str | None = None, ci_high: str | None = None) -> alt.Chart:
+    """Horizontal bars of one value per category (in the frame's order), with interval rules if given."""
+    order = list(frame[category])
+    y = alt.Y(f"{category}:N", sort=order, title=None)
+    bars = alt.Chart(frame).mark_bar().encode(
+        x=alt.X(f"{value}:Q", title=title), y=y, tooltip=list(frame.columns))
+    if not (ci_low and ci_high):
+        return bars
+    rules = alt.Chart(frame).mark_rule().encode(x=f"{ci_low}:Q", x2=f"{ci_high}:Q", y=y)
+    return alt.layer(bars, rules)

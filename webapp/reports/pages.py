@@ -49,13 +49,7 @@ def page(name: str):
     except ParamError as exc:
         return render_template("reports/_error.html", name=name, title=REPORTS[name], error=exc), 400
     return render_template(f"reports/{name}.html", report=report, name=name, args=request.args,
-                           formats=FORMATS, render_chart=_render_chart)
-
-
-def _render_chart(chart):
-    from webapp.reports.charts import to_svg
-
-    return to_svg(chart.chart, chart.summary)
+                           formats=FORMATS)
 
 
 @bp.route("/<name>/charts/<chart>.<fmt>")

@@ -4,7 +4,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from surveys.insights import participation
-from surveys.insights.figures import Figure, Report, hidden
+import pandas as pd
+
+from analysis.charts import figure_bars
+from surveys.insights.figures import Chart, Figure, Report, hidden
 from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, program_waves,
                                              resolve_program, resolve_unit, resolve_wave)
 
@@ -31,6 +34,12 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     notes = (f"Teams with fewer than {rep.min_group_size} answers are hidden, and so is one more team where "
              "a hidden count could otherwise be worked out from the total.",
              "n is the number of people invited; the rate counts answers released into the results.")
+    shown = pd.DataFrame([(f.unit_name, f.value) for f in figures if not f.suppressed], columns=["team", "rate"])
+    charts = ()
+    if len(shown):
+        charts = (Chart("rates", figure_bars(shown, "team", "rate", "Response rate (%)"),
+                        f"Response rate by team, wave {wave.label}: {len(shown)} teams shown, "
+                        f"{len(figures) - len(shown)} hidden."),)
     params_out = {"program": program.code, "wave": wave.label, "unit": params.unit or None}
-    return Report("participation", "Participation", params_out, tuple(figures), notes,
+    return Report("participation", "Participation", params_out, tuple(figures), notes, charts,
                   context={"program": program, "wave": wave}, threshold=rep.min_group_size)
