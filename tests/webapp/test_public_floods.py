@@ -103,3 +103,16 @@ def test_the_floods_page_is_for_hr_admins_and_a_forged_release_is_a_400(client, 
     response = client.post("/admin/floods/release", data={"program": "CX", "touchpoint": "STORE", "day": "2030-01-01"})
     assert response.status_code == 404
     assert "No held responses at CX/STORE on 2030-01-01" in response.get_data(as_text=True)
+
+
+def test_flood_settings_are_validated():
+    from webapp.config import ConfigError, load_config
+
+    base = {"TANDEM_SECRET_KEY": "k" * 16}
+    config = load_config({**base, "TANDEM_FLOOD_BURST": "8/300", "TANDEM_FLOOD_DAY_MIN": "100",
+                          "TANDEM_FLOOD_FACTOR": "3"})
+    assert (config["FLOOD_BURST"], config["FLOOD_DAY_MIN"], config["FLOOD_FACTOR"]) == ("8/300", 100, 3)
+    with pytest.raises(ConfigError, match="TANDEM_FLOOD_BURST must look like 5/600"):
+        load_config({**base, "TANDEM_FLOOD_BURST": "five"})
+    with pytest.raises(ConfigError, match="TANDEM_FLOOD_FACTOR must be between 1 and 1000"):
+        load_config({**base, "TANDEM_FLOOD_FACTOR": "0"})
