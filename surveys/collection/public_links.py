@@ -2,7 +2,8 @@
 
 A public link /r/c/<program>/<touchpoint> lands in the program's open wave; anyone may answer, so
 submissions are limited per client address (a keyed hash of it, counted in the database so every
-web process shares the limit) and a honeypot field turns away simple bots.
+web process shares the limit), a honeypot field turns away simple bots, and a flood through many
+addresses is held out of the reports (floods.py).
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from surveys import audit, ratelimit
+from surveys.collection import floods
+from surveys.collection.floods import FloodRules
 from surveys.collection.storage import store_response
 from surveys.collection.submission import INVALID_LINK, parse_all, wave_is_open
 from surveys.errors import Conflict, NotFound, TandemError, ValidationError
@@ -119,10 +122,12 @@ def resolve(session: Session, program_code: str, touchpoint_code: str,
 
 def submit_public(session: Session, program_code: str, touchpoint_code: str,
                   raw_answers: Mapping[str, object], *, client: str, limit: RateLimit, honeypot: str = "",
-                  now: dt.datetime | None = None) -> Response:
+                  now: dt.datetime | None = None,
+                  flood: FloodRules | None = None) -> Response:
     """Store one answer set from a public touchpoint link, after the honeypot and rate-limit checks.
 
-    `client` is client_key() of the address. Raises SpamRejected, NotFound, NotCollecting,
+    `client` is client_key() of the address; with `flood` rules a submission judged part of a flood is
+    stored held out of the reports (surveys/collection/floods.py), and the sender is not told. Raises SpamRejected, NotFound, NotCollecting,
     AnswersInvalid or RateLimited; the caller rolls back on any of them. The wave is read FOR SHARE
     and checked again, as for employees: a close (FOR UPDATE) waits for this insert, and a close that
     committed after resolve() is seen here, so no answer lands in a closed wave.
@@ -136,8 +141,9 @@ def submit_public(session: Session, program_code: str, touchpoint_code: str,
         raise NotCollecting(target.program)
     parsed = parse_all(wave.survey.questions, raw_answers)
     record_hit(session, client, limit, now)
+    flagged = floods.check(session, flood, wave, target.touchpoint, parsed, now) if flood else None
     return store_response(session, wave=wave, team_id=target.touchpoint.team_id, source="public_link",
-                          parsed=parsed, today=now.date(), touchpoint=target.touchpoint)
+                          parsed=parsed, today=now.date(), touchpoint=target.touchpoint, flagged=flagged)
 
 
 def _share_locked_wave(session: Session, wave_id: int) -> Wave:

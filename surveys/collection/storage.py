@@ -7,13 +7,16 @@ from collections.abc import Mapping
 from sqlalchemy.orm import Session
 
 from surveys import rollups
-from surveys.models import Answer, Question, Response, Touchpoint, Wave
+from surveys.models import Answer, FlaggedResponse, Question, Response, Touchpoint, Wave
 
 
 def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
                    parsed: Mapping[Question, tuple], today: dt.date,
-                   touchpoint: Touchpoint | None = None) -> Response:
-    """Insert a response and its answers (bounds copied from each question so the database checks them)."""
+                   touchpoint: Touchpoint | None = None, flagged: str | None = None) -> Response:
+    """Insert a response and its answers (bounds copied from each question so the database checks them).
+
+    `flagged` (a reason) stores it held out of the reports: marked before the rollups see it, so they skip it.
+    """
     response = Response(wave_id=wave.id, team_id=team_id, source=source, submitted_on=today,
                         touchpoint_id=touchpoint.id if touchpoint else None,
                         channel=touchpoint.channel if touchpoint else None)
@@ -22,5 +25,8 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
                                        value=value, text=text))
     session.add(response)
     session.flush()
+    if flagged:
+        session.add(FlaggedResponse(response_id=response.id, reason=flagged))
+        session.flush()
     rollups.add_responses(session, [response.id])  # same transaction: the reports never lag or drift
     return response

@@ -13,6 +13,7 @@ from surveys.ingestion.history import record_import
 from surveys.ingestion.org_plan import OrgPlan, PersonRow, TeamRow, chunks
 from surveys.ingestion.report import ImportResult, Report, RowCheck
 from surveys.models import ROLES, Person, Team, utcnow
+from surveys.org import staff_sessions
 from surveys.org.accounts import normalise_email, record_move
 
 TEAM_COLUMNS = ("team_code", "team_name", "parent_code", "lead_email")
@@ -119,7 +120,8 @@ def import_org(session: Session, *, teams=None, people=None, dry_run: bool = Fal
                     "--deactivate-missing, or the option on the upload page).")
     if not dry_run:
         _apply(session, plan)
-        _audit_roles(session, plan, actor_id)
+        ended = _end_sessions(session, plan, actor_id)
+        _audit_roles(session, plan, actor_id, ended)
         record_import(session, actor_id, "org", "organisation", None, rows=report.rows,
                       filename=" + ".join(s.name for s in (teams, people) if s and s.name) or None,
                       sha256=[s.sha256 for s in (teams, people) if s],
@@ -235,8 +237,21 @@ def _apply(session: Session, plan: OrgPlan) -> None:
                         .execution_options(synchronize_session=False))
 
 
-def _audit_roles(session: Session, plan: OrgPlan, actor_id: int | None) -> None:
-    """One event per role change, and per new staff member, naming ids and roles (never an email)."""
+def _end_sessions(session: Session, plan: OrgPlan, actor_id: int | None) -> dict[int, int]:
+    """End the staff sessions of everyone whose role changes or who is deactivated, as a role change
+    made anywhere else does; one audit event per deactivation. Returns {person id: sessions ended}."""
+    changed = {current[0] for p in plan.people
+               if (current := plan.db_people.get(p.email)) is not None and current[3] != p.role}
+    ended = staff_sessions.end_all_of(session, changed | plan.to_deactivate)
+    for pid in sorted(plan.to_deactivate):
+        audit.record(session, actor_id, "person.deactivate", "person", pid, source="import",
+                     sessions=ended.get(pid, 0))
+    return ended
+
+
+def _audit_roles(session: Session, plan: OrgPlan, actor_id: int | None, ended: dict[int, int]) -> None:
+    """One event per role change (with the sessions it ended), and per new staff member, naming ids and
+    roles (never an email)."""
     new_staff = {p.email: p.role for p in plan.people if p.email not in plan.person_ids and p.role != "employee"}
     ids = {}
     if new_staff:
@@ -245,7 +260,7 @@ def _audit_roles(session: Session, plan: OrgPlan, actor_id: int | None) -> None:
         current = plan.db_people.get(p.email)
         if current is not None and current[3] != p.role:
             audit.record(session, actor_id, "person.role", "person", current[0], before=current[3], after=p.role,
-                         source="import")
+                         source="import", sessions=ended.get(current[0], 0))
         elif current is None and p.email in ids:
             audit.record(session, actor_id, "person.role", "person", ids[p.email], before=None, after=p.role,
                          source="import")

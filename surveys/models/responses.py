@@ -6,6 +6,7 @@ import secrets
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -16,12 +17,15 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveys.models.base import Base, in_list
 from surveys.models.org import CHANNELS
 
 SOURCES = ("invitation", "public_link", "contact_link", "import")
+# Why a response was held out of the reports: identical answer sets in a burst on a day of unusual volume.
+FLAG_REASONS = ("burst",)
 
 
 def random_response_id() -> int:
@@ -88,6 +92,22 @@ class Answer(Base):
     text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class FlaggedResponse(Base):
+    """A public-link response judged part of a flood: kept, but out of every rollup until released.
+
+    Only the reason and whether HR released it: no time, address or anything else about the sender.
+    """
+
+    __tablename__ = "flagged_responses"
+    __table_args__ = (CheckConstraint(in_list("reason", FLAG_REASONS), name="reason"),
+                      {"sqlite_with_rowid": False})  # no hidden insertion-order rowid (see Response)
+
+    response_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("responses.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    released: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PendingSubmission(Base):

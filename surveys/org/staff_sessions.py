@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from surveys.models import STAFF_ROLES, Person, StaffSession, utcnow
@@ -18,6 +18,7 @@ from surveys.models import STAFF_ROLES, Person, StaffSession, utcnow
 # last_seen_at is written at most this often per session, so reading pages does not mean writing.
 TOUCH_INTERVAL = dt.timedelta(seconds=60)
 USER_AGENT_MAX = 120
+_CHUNK = 1000  # ids per IN (...) list, well under either database's bound-parameter limit
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,23 @@ def end(session: Session, session_id: str) -> None:
 def end_all(session: Session, person_id: int) -> int:
     """End every session of a person (password or role change, deactivation); returns how many."""
     return session.execute(delete(StaffSession).where(StaffSession.person_id == person_id)).rowcount
+
+
+def end_all_of(session: Session, person_ids) -> dict[int, int]:
+    """End every session of several people at once (an import's role changes and deactivations).
+
+    Returns {person_id: sessions ended} for those who had any, so each end can be audited.
+    """
+    ids = sorted(set(person_ids))
+    ended: dict[int, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        ended.update(session.execute(select(StaffSession.person_id, func.count()).where(
+            StaffSession.person_id.in_(chunk)).group_by(StaffSession.person_id)).all())
+        if ended:
+            session.execute(delete(StaffSession).where(StaffSession.person_id.in_(chunk))
+                            .execution_options(synchronize_session=False))
+    return ended
 
 
 def prune(session: Session, limits: SessionLimits, now: dt.datetime | None = None) -> int:

@@ -2,21 +2,23 @@
 
 `add_responses` is called by every path that stores responses (an answered survey, a public or
 contact link, an imported file, the demo); `rebuild` recomputes the tables from the raw ones and
-`verify` compares them. Increments are upserts (`n = n + excluded.n`) in the database, never a
+`verify` compares them. Responses flagged as part of a flood are in none of them (aggregates.not_flagged):
+`remove_responses` takes them out when they are flagged after being counted, `add_responses` puts them
+back when HR releases them. Increments are upserts (`n = n + excluded.n`) in the database, never a
 read-modify-write in Python, so two hosts writing at once cannot lose one.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, delete, insert
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
 from surveys.models import Response
-from surveys.rollups.aggregates import AGGREGATES, Aggregate
+from surveys.rollups.aggregates import AGGREGATES, Aggregate, not_flagged
 from surveys.rollups.verify import Difference, verify
 
-__all__ = ["Difference", "add_responses", "rebuild", "verify"]
+__all__ = ["Difference", "add_responses", "not_flagged", "rebuild", "remove_responses", "verify"]
 
 # Ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 2000
@@ -51,6 +53,25 @@ def add_responses(session: Session, response_ids: Sequence[int]) -> None:
     for start in range(0, len(ids), CHUNK):
         for stmt in _UPSERTS[dialect]:
             session.execute(stmt, {"ids": ids[start:start + CHUNK]})
+
+
+def remove_responses(session: Session, response_ids: Sequence[int]) -> None:
+    """Take counted responses back out of every rollup (call it before flagging them).
+
+    Each affected row is decremented in the database (`n = n - :n`), never read and rewritten, and a
+    row left with no responses is deleted, as a rebuild would not have it.
+    """
+    ids = list(response_ids)
+    for start in range(0, len(ids), CHUNK):
+        where = [Response.id.in_(ids[start:start + CHUNK])]
+        for agg in AGGREGATES:
+            table = agg.model.__table__
+            for row in session.execute(agg.select(where)).all():
+                key = [table.c[k] == v for k, v in zip(agg.keys, row[:len(agg.keys)])]
+                values = dict(zip(agg.values, row[len(agg.keys):]))
+                session.execute(update(table).where(*key).values(
+                    {v: table.c[v] - (values[v] or 0) for v in agg.values}))
+                session.execute(delete(table).where(*key, table.c["n"] <= 0))
 
 
 def rebuild(session: Session) -> None:

@@ -9,13 +9,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Float, Select, and_, case, cast, func, select, true
+from sqlalchemy import Date, Float, Select, and_, case, cast, exists, func, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from analysis.metrics import AGREEMENT_TYPES, DETRACTOR_MAX, PROMOTER_MIN, TOP_BOX
-from surveys.models import Answer, Question, Response, RollupCustomerDay, RollupDimension, RollupItem, RollupResponses
+from surveys.models import (
+    Answer,
+    FlaggedResponse,
+    Question,
+    Response,
+    RollupCustomerDay,
+    RollupDimension,
+    RollupItem,
+    RollupResponses,
+)
 from surveys.models.rollups import RollupCustomerMonth
 
 ZERO, ONE = 0.0, 1.0
@@ -27,6 +36,11 @@ def _favourable() -> ColumnElement:
     plain = Answer.value >= Answer.scale_max - (TOP_BOX - 1)
     return case((Question.qtype.in_(AGREEMENT_TYPES),
                  case((Question.reverse_keyed, case((reverse, 1), else_=0)), else_=case((plain, 1), else_=0))))
+
+
+def not_flagged() -> ColumnElement:
+    """True for a response that is not held out as part of a flood (never flagged, or released)."""
+    return ~exists().where(FlaggedResponse.response_id == Response.id, FlaggedResponse.released.is_(False))
 
 
 def _flag(condition) -> ColumnElement:
@@ -47,8 +61,8 @@ class Aggregate:
     build: object  # callable(where: Sequence[ColumnElement]) -> Select
 
     def select(self, where: Sequence[ColumnElement] = ()) -> Select:
-        """The aggregate, restricted by `where` (conditions on Response)."""
-        return self.build(list(where))
+        """The aggregate, restricted by `where` (conditions on Response), never counting a flagged flood."""
+        return self.build([*where, not_flagged()])
 
 
 def _items(where) -> Select:

@@ -17,6 +17,7 @@ from tests.fuzz.strategies import EXAMPLES, as_file, csv_files, form_bodies, fuz
 from webapp.admin import instrument_forms as ins
 from webapp.admin import touchpoint_forms as tpf
 from webapp.admin.branding import BrandingForm
+from webapp.admin.floods import ReleaseForm
 from webapp.admin.imports import ImportForm
 from webapp.admin.past_wave_views import PastWaveForm
 from webapp.admin.programs import ActionForm, AddWaveForm, ExtendForm, OpenWaveForm, ProgramEditForm, ProgramForm
@@ -44,6 +45,7 @@ POST_FORMS: dict[str, type | tuple[str, ...]] = {
     "admin.touchpoints_new": tpf.TouchpointForm,
     "admin.touchpoints_edit": tpf.TouchpointEditForm,
     "admin.contact_links": tpf.ContactLinksForm,
+    "admin.floods_release": ReleaseForm,
     "auth.login": LoginForm,
     "auth.logout": (),
     "respond.public_submit": ("website", *ANSWERS),
@@ -79,7 +81,7 @@ def plausible(world) -> dict[str, tuple[str, ...]]:
         "colour": ("#1f6f8b", "red"), "website": ("",), "invitation": (str(world.invitation_id),),
         "page": ("0", "1", "2", "-1"), "action": ("next", "back", "save", "submit", "start"),
         "q_eng1": ("1", "5", "6"), "q_enps": ("0", "10"), "q_comment": ("Fine",), "q_pick": ("a", "c"),
-        "q_csat": ("1", "5"), "q_nps": ("0", "10", "11"),
+        "q_csat": ("1", "5"), "q_nps": ("0", "10", "11"), "day": (dt.date.today().isoformat(), "2020-01-01"),
     }
 
 

@@ -41,7 +41,8 @@ def test_response_import_with_a_forged_wave_is_a_400(client, login, wave):
 @pytest.mark.parametrize("field, value, message", [
     ("instrument", f"survey:{SUPERSCRIPT_TWO}", b"Choose an instrument from the list."),
     ("instrument", f"survey:{TOO_BIG}", b"Choose an instrument from the list."),
-    ("teams", TOO_BIG, b"could not be coerced"),  # the bounded team choice (webapp/bounds.py) refuses it first
+    ("teams", TOO_BIG, b"Targeted teams: &#39;"),  # the bounded team choice (webapp/bounds.py) refuses it first
+    ("teams", "abc", b"Targeted teams: &#39;abc&#39; is not a team from the list."),
 ])
 def test_new_program_with_a_forged_id_is_a_400(client, login, make, field, value, message):
     login("hr_admin")

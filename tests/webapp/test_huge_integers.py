@@ -57,7 +57,8 @@ def test_form_numbers_are_form_errors(client, hr, make, db_session, number):
     response = client.post("/admin/programs/new", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "This number is too large." in page
-    assert "could not be coerced" in page  # the team id
+    assert "Targeted teams: &#39;" in page and "is not a team from the list" in page  # the team id
+    assert "could not be coerced" not in page
     response = client.post("/admin/touchpoints/contact-links", data={"program": "CX", "touchpoint": "DESK",
                                                                      "count": str(number)})
     assert response.status_code == 400

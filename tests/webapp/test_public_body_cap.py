@@ -67,3 +67,16 @@ def test_admin_upload_keeps_its_larger_limit(client, login, db_session):
     response = client.post("/admin/imports", content_type="multipart/form-data",
                            data={"kind": "touchpoints", "dry_run": "y", "file": (io.BytesIO(big), "t.csv")})
     assert response.status_code == 422  # read and checked (unknown team), not refused for its size
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_a_one_megabyte_post_to_a_public_survey_gets_the_413_page(client, db_session, cx, multipart):
+    # 1 MB is a sixty-fourth of the admin upload limit (64 MB) and four times the public cap (256 kB).
+    data = {**ANSWERS, "q_comment": "x" * 1024 * 1024}
+    if multipart:
+        data["file"] = (io.BytesIO(b"y" * 1024), "f.txt")
+    response = client.post("/r/c/CX/STORE1", data=data,
+                           content_type="multipart/form-data" if multipart else None)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413 and "Your answers could not be sent" in page
+    assert "Internal Server Error" not in page and responses(db_session) == 0

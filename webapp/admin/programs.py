@@ -42,6 +42,18 @@ class TeamChecklist(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def process_formdata(self, valuelist):
+        # WTForms' own message ("one or more data inputs could not be coerced") names neither the field
+        # nor the value; a forged or stale id gets one that does.
+        self.data = []
+        for value in valuelist:
+            try:
+                self.data.append(self.coerce(value))
+            except (ValueError, TypeError):
+                shown = value if len(value) <= 20 else value[:20] + "…"
+                raise ValueError(f"Targeted teams: '{shown}' is not a team from the list. Reload the page "
+                                 "and tick the teams again.") from None
+
 
 class ProgramEditForm(FlaskForm):
     name = StringField("Name (internal: respondents never see it)", validators=[DataRequired(), Length(max=200)])

@@ -6,6 +6,7 @@ from flask import session as cookie
 from flask_wtf.csrf import CSRFError
 
 from surveys.collection import public_links
+from surveys.collection.floods import FloodRules
 from surveys.collection.public_links import RateLimited, SpamRejected
 from surveys.collection.submission import AnswersInvalid
 from surveys.errors import TandemError
@@ -46,7 +47,8 @@ def public_submit(program_code: str, touchpoint_code: str):
     session = get_session()
     try:
         public_links.submit_public(session, program_code, touchpoint_code, posted, client=client, limit=limit,
-                                   honeypot=request.form.get(HONEYPOT_FIELD, ""), now=utcnow())
+                                   honeypot=request.form.get(HONEYPOT_FIELD, ""), now=utcnow(),
+                                   flood=FloodRules.from_config(current_app.config))
     except (AnswersInvalid, RateLimited, SpamRejected) as exc:
         session.rollback()
         # Resolved again after the rollback: a link that stopped working meanwhile gets its own page.
