@@ -6,7 +6,9 @@ from surveys.models.instruments import AUDIENCES, DIMENSIONS, QUESTION_TYPES, Qu
 from surveys.models.org import CHANNELS, ROLES, STAFF_ROLES, Person, Team, Touchpoint
 from surveys.models.ratelimit import RateLimitHit
 from surveys.models.responses import SOURCES, Answer, PendingSubmission, Response
-from surveys.models.rollups import ROLLUP_MODELS, RollupCustomerDay, RollupDimension, RollupItem, RollupResponses
+from surveys.models.rollups import (
+    ROLLUP_MODELS, RollupCustomerDay, RollupDimension, RollupItem, RollupParticipation, RollupResponses,
+)
 from surveys.models.sessions import SignInThrottle, StaffSession
 from surveys.models.settings import LOGO_TYPES, OrganisationSettings
 from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceipt, Wave, WaveTeam, program_teams
@@ -15,7 +17,7 @@ __all__ = [
     "ACTION_STATUSES", "AUDIENCES", "GENESIS_HASH", "AuditChainHead", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
     "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent", "Base",
     "Invitation", "OrganisationSettings", "PendingSubmission", "Person", "Program", "Question", "RateLimitHit",
-    "Response", "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupResponses", "SignInThrottle",
+    "Response", "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupParticipation", "RollupResponses", "SignInThrottle",
     "StaffSession", "SubmissionReceipt", "Survey", "Team", "Touchpoint", "Wave", "WaveTeam", "program_teams",
     "utcnow",
 ]

@@ -1,8 +1,9 @@
 """Write-time summaries that the reports read: kept in the same transaction as every write.
 
 `add_responses` is called by every path that stores responses (an answered survey, a public or
-contact link, an imported file, the demo); `rebuild` recomputes the tables from the raw ones and
-`verify` compares them. Increments are upserts (`n = n + excluded.n`) in the database, never a
+contact link, an imported file, the demo); the participation rollup (invitations and released
+receipts) is kept by `surveys.rollups.participation`; `rebuild` recomputes every table from the raw
+ones and `verify` compares them. Increments are upserts (`n = n + excluded.n`) in the database, never a
 read-modify-write in Python, so two hosts writing at once cannot lose one.
 """
 from __future__ import annotations
@@ -13,10 +14,11 @@ from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.orm import Session
 
 from surveys.models import Response
-from surveys.rollups.aggregates import AGGREGATES, Aggregate
+from surveys.rollups import participation
+from surveys.rollups.aggregates import AGGREGATES, EVERY, Aggregate
 from surveys.rollups.verify import Difference, verify
 
-__all__ = ["Difference", "add_responses", "rebuild", "verify"]
+__all__ = ["Difference", "add_responses", "participation", "rebuild", "verify"]
 
 # Ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 2000
@@ -55,6 +57,6 @@ def add_responses(session: Session, response_ids: Sequence[int]) -> None:
 
 def rebuild(session: Session) -> None:
     """Recompute every rollup from the raw tables (in the caller's transaction)."""
-    for agg in AGGREGATES:
+    for agg in EVERY:
         session.execute(delete(agg.model))
         session.execute(insert(agg.model).from_select([*agg.keys, *agg.values], agg.select()))
