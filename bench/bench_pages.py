@@ -59,14 +59,18 @@ def _child(path: str, gets: int, warm: bool = False) -> None:
     from sqlalchemy import select
 
     from surveys.models import Person
+    from surveys.org import staff_sessions
     from webapp import create_app
 
     started = time.perf_counter()
     app = create_app()
     created = time.perf_counter() - started
     with app.app_context(), Session(app.extensions["tandem_engine"]) as session:
-        user_id = session.scalar(select(Person.id).where(Person.role == "executive", Person.active)
-                                 .order_by(Person.id).limit(1))
+        person = session.scalars(select(Person).where(Person.role == "executive", Person.active)
+                                 .order_by(Person.id).limit(1)).one()
+        # The cookie carries a server-side session's id (surveys/org/staff_sessions.py), as after sign-in.
+        session_id = staff_sessions.start(session, person)
+        session.commit()
     app.extensions["tandem_engine"].dispose()  # the first request opens its own connection, as after a restart
     warm_up = 0.0
     if warm:
@@ -77,7 +81,7 @@ def _child(path: str, gets: int, warm: bool = False) -> None:
         warm_up = time.perf_counter() - started
     client = app.test_client()
     with client.session_transaction() as cookie:  # what flask_login's login_user() stores
-        cookie["_user_id"], cookie["_fresh"] = str(user_id), True
+        cookie["_user_id"], cookie["_fresh"] = session_id, True
     times = []
     for _ in range(1 + gets):
         start = time.perf_counter()
@@ -85,6 +89,9 @@ def _child(path: str, gets: int, warm: bool = False) -> None:
         times.append(time.perf_counter() - start)
         if response.status_code != 200:
             raise SystemExit(f"GET {path} answered {response.status_code}")
+    with Session(app.extensions["tandem_engine"]) as session:
+        staff_sessions.end(session, session_id)  # the cached data stays as it was built
+        session.commit()
     print(json.dumps({"create_app": created, "warm_up": warm_up, "cold": times[0], "warm": times[1:],
                       "bytes": len(response.data)}))
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from surveys.collection.storage import store_response
 from surveys.errors import TandemError
 from surveys.models import Invitation, PendingSubmission, Question, SubmissionReceipt, Team, Wave
+from surveys.rollups import participation
 
 _shuffle = secrets.SystemRandom().shuffle
 
@@ -156,12 +157,15 @@ def pool_groups(by_team: dict[int, list], parents: dict[int, int | None], k: int
 
 
 def _release_receipts(session: Session, wave_id: int, team_ids: list[int]) -> None:
-    """Mark released the receipts of the released teams: counts shown to staff move with the batch."""
+    """Mark released the receipts of the released teams: counts shown to staff (the participation rollup)
+    move with the batch."""
     # The unit frozen at the opening is the team the queued answers carry (submission.submit_invitation).
     mine = select(Invitation.id).where(Invitation.wave_id == wave_id, Invitation.unit_team_id.in_(team_ids))
-    session.execute(update(SubmissionReceipt).where(SubmissionReceipt.invitation_id.in_(mine),
-                                                    SubmissionReceipt.released.is_(False))
-                    .values(released=True).execution_options(synchronize_session=False))
+    released = session.execute(update(SubmissionReceipt).where(SubmissionReceipt.invitation_id.in_(mine),
+                                                               SubmissionReceipt.released.is_(False))
+                               .values(released=True).returning(SubmissionReceipt.invitation_id)
+                               .execution_options(synchronize_session=False)).scalars().all()
+    participation.add_released(session, released)
 
 
 def release_ready(session: Session) -> int:

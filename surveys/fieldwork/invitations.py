@@ -18,6 +18,7 @@ from surveys.fieldwork import units
 from surveys.models import Invitation, Person, Program, SubmissionReceipt, Survey, Wave, WaveTeam
 from surveys.org import branding
 from surveys.org.hierarchy import team_scope
+from surveys.rollups import participation
 from surveys.tokens import new_token
 
 INSERT_CHUNK = 500
@@ -84,28 +85,31 @@ def count_new_for_wave(session: Session, wave: Wave) -> int:
 def create_for_wave(session: Session, wave: Wave,
                     membership_days: int = units.DEFAULT_MEMBERSHIP_DAYS) -> int:
     """Invite everyone in the program's scope who is not invited yet, freezing each invitation's storage
-    unit and each team's membership (surveys/fieldwork/units.py); returns how many were added."""
+    unit and each team's membership (surveys/fieldwork/units.py), counted in the participation rollup;
+    returns how many were added."""
     if wave.program.audience != "employee":
         return 0  # customers answer through touchpoint links, not personal invitations
-    count = select(func.count()).select_from(Invitation).where(Invitation.wave_id == wave.id)
-    before = session.scalar(count) or 0
     ids = invitee_ids(session, wave.program)
     unit_of, memberships, counted = units.plan_units(session, ids, wave.opens_at, wave.min_group_size,
                                                      membership_days)
-    stmt = insert_ignoring_duplicates(session, Invitation.__table__)
+    # RETURNING gives back only the rows inserted (not those skipped as already invited): what to count.
+    stmt = insert_ignoring_duplicates(session, Invitation.__table__).returning(Invitation.unit_team_id)
+    added = 0
     for start in range(0, len(ids), INSERT_CHUNK):
         # The placeholder hash belongs to a token nobody keeps: the link only exists once mailed.
         rows = [{"wave_id": wave.id, "person_id": pid, "token_hash": new_token()[1], "created_at": wave.opens_at,
                  "unit_team_id": unit_of[pid], "counted": pid in counted}
                 for pid in ids[start:start + INSERT_CHUNK]]
-        session.execute(stmt, rows)
+        units_added = session.execute(stmt, rows).scalars().all() if rows else []
+        participation.add_invited(session, ((wave.id, u) for u in units_added))
+        added += len(units_added)
     teams = insert_ignoring_duplicates(session, WaveTeam.__table__)
     for start in range(0, len(memberships), INSERT_CHUNK):
         session.execute(teams, [{"wave_id": wave.id, "team_id": m.team_id, "unit_team_id": m.unit_team_id,
                                  "eligible": m.eligible, "joined": m.joined}
                                 for m in memberships[start:start + INSERT_CHUNK]])
     session.flush()
-    return (session.scalar(count) or 0) - before
+    return added
 
 
 def _job_query(now: dt.datetime):

@@ -1,10 +1,12 @@
 """Participation: who has answered, counted one way for every page that shows it.
 
-"Responded" means the invitation's SubmissionReceipt exists; invitations keep no submission time.
-`team_counts` aggregates invitations and receipts per wave and storage unit in SQL (the unit frozen on
-each invitation when the wave opened, so moving a person afterwards changes nothing shown), and the
-program page, the response-rate page and the reports index all build on it (reminders use the same
-receipt test through invitations.submitted()). Imported responses answer no invitation, so they are
+"Responded" means the invitation's SubmissionReceipt exists and was released from the submission
+queue; invitations keep no submission time. Both counts are read from the participation rollup
+(RollupParticipation, kept at write time by surveys/rollups/participation.py: per wave and storage
+unit, the unit frozen on each invitation when the wave opened, so moving a person afterwards changes
+nothing shown), never from `invitations`; `team_counts` is the one reader, and the program page, the
+response-rate page and the reports index all build on it (reminders use the raw receipt test through
+invitations.submitted()). Imported responses answer no invitation, so they are
 counted apart and never enter a response rate.
 
 A count is shown only when it reaches `threshold`: the wave's frozen min_group_size, or the configured
@@ -25,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from analysis.privacy import suppress
 from surveys.errors import NotFound
-from surveys.models import Invitation, RollupResponses, SubmissionReceipt, Team, Wave
+from surveys.models import RollupParticipation, RollupResponses, Team, Wave
+from surveys.models.rollups import NO_UNIT
 
 HIDDEN_LABEL = "hidden to protect anonymity"
 
@@ -107,23 +110,29 @@ def threshold(wave: Wave, floor: int = 0) -> int:
 
 
 def team_counts(session: Session, wave_ids: Collection[int]) -> list[TeamCount]:
-    """Invited and responded (receipts) per wave and team, aggregated in SQL: the one definition."""
+    """Invited and responded (released receipts) per wave and team, from the rollup: the one definition."""
     if not wave_ids:
         return []
-    # The receipt's primary key is the invitation id, so the outer join adds at most one row each.
-    # Only released receipts count: a team's answers and its count move together, in batches.
+    p = RollupParticipation
     rows = session.execute(
-        select(Invitation.wave_id, Invitation.unit_team_id, Team.name, func.count(Invitation.id),
-               func.count(case((SubmissionReceipt.released, 1))))
-        .select_from(Invitation)
-        .outerjoin(Team, Team.id == Invitation.unit_team_id)
-        .outerjoin(SubmissionReceipt, SubmissionReceipt.invitation_id == Invitation.id)
-        .where(Invitation.wave_id.in_(list(wave_ids)), Invitation.person_id.is_not(None))
-        .group_by(Invitation.wave_id, Invitation.unit_team_id, Team.name)
-        .order_by(Invitation.wave_id, Team.name)
+        select(p.wave_id, p.team_id, Team.name, p.invited, p.responded)
+        .outerjoin(Team, Team.id == p.team_id)
+        .where(p.wave_id.in_(list(wave_ids)), p.invited > 0)  # a unit whose people were all erased: none
+        .order_by(p.wave_id, Team.name)
     ).all()
-    return [TeamCount(int(w), team_id, name or "(no team)", int(invited), int(responded))
+    return [TeamCount(int(w), None if team_id == NO_UNIT else team_id, name or "(no team)", int(invited),
+                      int(responded))
             for w, team_id, name, invited, responded in rows]
+
+
+def _wave_totals(session: Session, wave_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+    """(invited, responded) per wave: team_counts summed in SQL, without the teams' names."""
+    if not wave_ids:
+        return {}
+    p = RollupParticipation
+    rows = session.execute(select(p.wave_id, func.sum(p.invited), func.sum(p.responded))
+                           .where(p.wave_id.in_(list(wave_ids))).group_by(p.wave_id)).all()
+    return {int(w): (int(i), int(r)) for w, i, r in rows}
 
 
 def response_counts(session: Session, wave_ids: Collection[int]) -> dict[int, tuple[int, int]]:
@@ -151,18 +160,15 @@ def wave_counts(session: Session, waves: Iterable[Wave], floor: int = 0) -> dict
     """Invited, responded and imported counts of each wave, counts below its threshold hidden."""
     waves = list(waves)
     ids = [w.id for w in waves]
-    invited: dict[int, int] = {}
-    receipts: dict[int, int] = {}
-    for c in team_counts(session, ids):
-        invited[c.wave_id] = invited.get(c.wave_id, 0) + c.invited
-        receipts[c.wave_id] = receipts.get(c.wave_id, 0) + c.responded
+    totals = _wave_totals(session, ids)
     stored = response_counts(session, ids)
     out = {}
     for wave in waves:
         k = threshold(wave, floor)
         linked, imported = stored.get(wave.id, (0, 0))
-        responded = receipts.get(wave.id, 0) if wave.program.audience == "employee" else linked
-        out[wave.id] = WaveCount(invited.get(wave.id, 0), _shown(responded, k), _shown_imports(imported, k), k)
+        invited, receipts = totals.get(wave.id, (0, 0))
+        responded = receipts if wave.program.audience == "employee" else linked
+        out[wave.id] = WaveCount(invited, _shown(responded, k), _shown_imports(imported, k), k)
     return out
 
 

@@ -13,7 +13,9 @@ from surveys.models.responses import (
     PendingSubmission,
     Response,
 )
-from surveys.models.rollups import ROLLUP_MODELS, RollupCustomerDay, RollupDimension, RollupItem, RollupResponses
+from surveys.models.rollups import (
+    ROLLUP_MODELS, RollupCustomerDay, RollupDimension, RollupItem, RollupParticipation, RollupResponses,
+)
 from surveys.models.sessions import SignInThrottle, StaffSession
 from surveys.models.settings import LOGO_TYPES, OrganisationSettings
 from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceipt, Wave, WaveTeam, program_teams
@@ -23,7 +25,7 @@ __all__ = [
     "GENESIS_HASH", "AuditChainHead", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
     "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent", "Base",
     "Invitation", "OrganisationSettings", "PendingSubmission", "Person", "Program", "Question", "RateLimitHit",
-    "Response", "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupResponses", "SignInThrottle",
+    "Response", "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupParticipation", "RollupResponses", "SignInThrottle",
     "StaffSession", "SubmissionReceipt", "Survey", "Team", "Touchpoint", "Wave", "WaveTeam", "program_teams",
     "utcnow",
 ]

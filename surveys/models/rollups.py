@@ -1,6 +1,6 @@
 """Rollups: summaries of answers kept up to date in the same transaction as every write.
 
-Reports read these tables, never `answers` or `responses`. Nothing here is finer than team x wave
+Reports read these tables, never `answers`, `responses` or `invitations`. Nothing here is finer than team x wave
 (employees) or touchpoint x day (customers, also summed per team x month); the anonymity threshold is applied when a figure is
 shown. Sums over respondents (the `*_sum`, `*_sq` floats) hold each respondent's average over the
 items of one dimension or metric, so a respondent counts once however many items it has.
@@ -112,4 +112,25 @@ class RollupResponses(Base):
     n: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
-ROLLUP_MODELS = (RollupItem, RollupDimension, RollupCustomerDay, RollupCustomerMonth, RollupResponses)
+# The storage unit of an invitation that has none (its key cannot be NULL): no team has id 0.
+NO_UNIT = 0
+
+
+class RollupParticipation(Base):
+    """Per wave x storage unit of employee invitations: how many were invited and how many released receipts.
+
+    `team_id` is the unit frozen on each invitation when the wave opened (NO_UNIT when it has none), so it
+    carries no foreign key; teams are never deleted. `responded` counts receipts released from the
+    submission queue only, as every participation figure does. Kept by surveys/rollups/participation.py.
+    """
+
+    __tablename__ = "rollup_participation"
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    invited: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    responded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+ROLLUP_MODELS = (RollupItem, RollupDimension, RollupCustomerDay, RollupCustomerMonth, RollupResponses,
+                 RollupParticipation)

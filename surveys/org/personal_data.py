@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import column, delete, func, inspect, select, table, update
 from sqlalchemy.orm import Session
 
-from surveys import audit
+from surveys import audit, rollups
 from surveys.errors import Conflict, NotFound
 from surveys.models import AuditEvent, Invitation, Person, Program, SubmissionReceipt, Team, Wave
 from surveys.org.accounts import normalise_email
@@ -112,6 +112,12 @@ def erase_person(session: Session, email: str, secret: str, actor_id: int | None
             raise Conflict(f"{person.email} is the last active HR admin; make someone else an HR admin "
                            "(tandem user create --role hr_admin) before erasing them.")
     digest = audit.email_digest(secret, person.email)
+    # Lock the person's waves as a queue release does (FOR UPDATE there, FOR SHARE here), so no batch
+    # releases one of their receipts between uncounting the invitations and deleting them.
+    session.execute(select(Wave.id).where(Wave.id.in_(select(Invitation.wave_id).where(
+        Invitation.person_id == person.id))).with_for_update(read=True)).all()
+    mine = list(session.scalars(select(Invitation.id).where(Invitation.person_id == person.id)))
+    rollups.participation.remove_invitations(session, mine)
     invitations = session.execute(delete(Invitation).where(Invitation.person_id == person.id)
                                   .execution_options(synchronize_session=False)).rowcount
     sessions = _session_table(session)

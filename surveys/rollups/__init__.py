@@ -1,8 +1,9 @@
 """Write-time summaries that the reports read: kept in the same transaction as every write.
 
 `add_responses` is called by every path that stores responses (an answered survey, a public or
-contact link, an imported file, the demo); `rebuild` recomputes the tables from the raw ones and
-`verify` compares them. Responses flagged as part of a flood are in none of them (aggregates.not_flagged):
+contact link, an imported file, the demo); the participation rollup (invitations and released
+receipts) is kept by `surveys.rollups.participation`; `rebuild` recomputes every table from the raw
+ones and `verify` compares them. Responses flagged as part of a flood are in none of them (aggregates.not_flagged):
 `remove_responses` takes them out when they are flagged after being counted, `add_responses` puts them
 back when HR releases them. Increments are upserts (`n = n + excluded.n`) in the database, never a
 read-modify-write in Python, so two hosts writing at once cannot lose one.
@@ -15,10 +16,11 @@ from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
 from surveys.models import Response
-from surveys.rollups.aggregates import AGGREGATES, Aggregate, not_flagged
+from surveys.rollups import participation
+from surveys.rollups.aggregates import AGGREGATES, EVERY, Aggregate, not_flagged
 from surveys.rollups.verify import Difference, verify
 
-__all__ = ["Difference", "add_responses", "not_flagged", "rebuild", "remove_responses", "verify"]
+__all__ = ["Difference", "add_responses", "not_flagged", "participation", "rebuild", "remove_responses", "verify"]
 
 # Ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 2000
@@ -76,6 +78,6 @@ def remove_responses(session: Session, response_ids: Sequence[int]) -> None:
 
 def rebuild(session: Session) -> None:
     """Recompute every rollup from the raw tables (in the caller's transaction)."""
-    for agg in AGGREGATES:
+    for agg in EVERY:
         session.execute(delete(agg.model))
         session.execute(insert(agg.model).from_select([*agg.keys, *agg.values], agg.select()))

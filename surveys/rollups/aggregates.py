@@ -1,7 +1,8 @@
 """The SQL aggregates behind each rollup table, over all responses or a given set of them.
 
 The same SELECTs feed the write-time upsert (a set of new responses), `rebuild` (all responses) and
-`verify` (all responses, compared with the tables), so the three cannot drift apart. The metric rules
+`verify` (all responses, compared with the tables), so the three cannot drift apart. Participation is
+aggregated over invitations instead (`participation_counts`, its `where` conditions on Invitation). The metric rules
 (favourable, promoter, detractor) come from analysis.metrics, the one definition.
 """
 from __future__ import annotations
@@ -18,14 +19,17 @@ from analysis.metrics import AGREEMENT_TYPES, DETRACTOR_MAX, PROMOTER_MIN, TOP_B
 from surveys.models import (
     Answer,
     FlaggedResponse,
+    Invitation,
     Question,
     Response,
     RollupCustomerDay,
     RollupDimension,
     RollupItem,
+    RollupParticipation,
     RollupResponses,
+    SubmissionReceipt,
 )
-from surveys.models.rollups import RollupCustomerMonth
+from surveys.models.rollups import NO_UNIT, RollupCustomerMonth
 
 ZERO, ONE = 0.0, 1.0
 
@@ -150,6 +154,22 @@ def _responses(where) -> Select:
             .where(true(), *where).group_by(Response.wave_id, Response.team_id, Response.source))
 
 
+def participation_counts(where: Sequence[ColumnElement] = (), invited: int = 1, responded: int = 1) -> Select:
+    """Employee invitations (times `invited`) and their released receipts (times `responded`) per wave and unit.
+
+    The weights turn the same aggregate into an increment (1), a decrement (-1) or no change (0) of a column.
+    """
+    unit = func.coalesce(Invitation.unit_team_id, NO_UNIT)
+    # The receipt's primary key is the invitation id, so the outer join adds at most one row each.
+    n, released = func.count(Invitation.id), func.count(case((SubmissionReceipt.released, 1)))
+    weigh = lambda column, w: column if w == 1 else column * w  # noqa: E731
+    return (select(Invitation.wave_id, unit, weigh(n, invited), weigh(released, responded))
+            .select_from(Invitation)
+            .outerjoin(SubmissionReceipt, SubmissionReceipt.invitation_id == Invitation.id)
+            .where(Invitation.person_id.is_not(None), *where)
+            .group_by(Invitation.wave_id, unit))
+
+
 SUMS = ("n", "top2", "prom", "det", "mean", "mean_sq", "top2_sq", "net_sq")
 AGGREGATES = (
     Aggregate(RollupItem, ("wave_id", "team_id", "question_id"),
@@ -160,3 +180,7 @@ AGGREGATES = (
     Aggregate(RollupCustomerMonth, ("month", "team_id", "metric"), SUMS, _customer_months),
     Aggregate(RollupResponses, ("wave_id", "team_id", "source"), ("n",), _responses),
 )
+# Not kept per response (surveys/rollups/participation.py keeps it), but rebuilt and verified alike.
+PARTICIPATION = Aggregate(RollupParticipation, ("wave_id", "team_id"), ("invited", "responded"),
+                          participation_counts)
+EVERY = (*AGGREGATES, PARTICIPATION)

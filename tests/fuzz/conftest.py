@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+
+from surveys.insights.reports import REPORTS
 from sqlalchemy import func, select
 
 from surveys.collection import preview
@@ -50,6 +52,9 @@ class World:
             "program_code": (self.cx_program.code,),
             "touchpoint_code": (self.touchpoint.code,),
             "token": (self.token, self.preview_token),
+            "name": tuple(REPORTS),
+            "fmt": ("csv", "json", "xlsx", "pdf", "svg", "png"),
+            "chart": ("rates", "trend", "nothing"),
         }[name]
 
     def hints(self) -> tuple[str, ...]:

@@ -51,7 +51,7 @@ def test_small_team_and_its_protector_look_the_same(db_session, wave_with_teams)
     # The wave's total is public on the program page: with Gamma alone hidden, total - Alpha - Beta = Gamma.
     assert teams["Gamma"].hidden and teams["Beta"].hidden and teams["Alpha"].responded == 8
     # Nothing in a hidden row says whether it is the small team or the one protecting it.
-    assert dataclasses.asdict(teams["Gamma"]).keys() == {"team", "invited", "responded", "rate"}
+    assert dataclasses.asdict(teams["Gamma"]).keys() == {"team", "invited", "responded", "rate", "team_id"}
     assert (teams["Gamma"].responded, teams["Gamma"].rate) == (teams["Beta"].responded, teams["Beta"].rate)
     assert teams["Gamma"].invited == 4  # invitation counts are not sensitive and stay visible
     assert (report.hidden_teams, report.shown_invited, report.shown_responded) == (2, 10, 8)
