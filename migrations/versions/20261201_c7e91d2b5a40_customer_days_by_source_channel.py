@@ -48,8 +48,10 @@ def _table(extra_keys: bool) -> None:
     *([sa.Column('source', sa.String(length=20), nullable=False),
        sa.Column('channel', sa.String(length=20), nullable=False)] if extra_keys else []),
     *[sa.Column(s, sa.BigInteger() if s == 'n' else sa.Float(), server_default='0', nullable=False) for s in SUMS],
-    sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_rollup_customer_days_team_id_teams'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoints.id'], name=op.f('fk_rollup_customer_days_touchpoint_id_touchpoints'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_rollup_customer_days_team_id_teams'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['touchpoint_id'], ['touchpoints.id'],
+                            name=op.f('fk_rollup_customer_days_touchpoint_id_touchpoints'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint(*keys, name=op.f('pk_rollup_customer_days'))
     )
 
@@ -59,7 +61,8 @@ def upgrade() -> None:
     _table(extra_keys=True)
     sums = ", ".join(SUMS)
     # Every piece is a constant of this file: nothing external reaches the statement.
-    op.execute(f"INSERT INTO rollup_customer_days (day, touchpoint_id, team_id, metric, source, channel, {sums}) "  # nosec B608
+    columns = f"day, touchpoint_id, team_id, metric, source, channel, {sums}"
+    op.execute(f"INSERT INTO rollup_customer_days ({columns}) "  # nosec B608
                f"SELECT day, touchpoint_id, team_id, metric, source, channel, {TOTALS} FROM ({PER_RESPONDENT}) x "
                "GROUP BY day, touchpoint_id, team_id, metric, source, channel")
 

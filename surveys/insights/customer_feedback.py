@@ -185,7 +185,8 @@ def _scores(session: Session, response_ids: Sequence[int]) -> dict[int, tuple[tu
         return {}
     out: dict[int, list] = {}
     for rid, dim, value in session.execute(
-            select(Answer.response_id, Question.dimension, Answer.value).join(Question, Question.id == Answer.question_id)
+            select(Answer.response_id, Question.dimension, Answer.value)
+            .join(Question, Question.id == Answer.question_id)
             .where(Answer.response_id.in_(list(response_ids)), Answer.value.is_not(None),
                    Question.dimension.in_(CX_METRICS)).order_by(Question.position)):
         out.setdefault(rid, []).append((dim, value))
