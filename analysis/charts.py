@@ -129,3 +129,30 @@ def figure_bars(frame: pd.DataFrame, category: str, value: str, title: str,
         return bars
     rules = alt.Chart(frame).mark_rule().encode(x=f"{ci_low}:Q", x2=f"{ci_high}:Q", y=y)
     return alt.layer(bars, rules)
+
+
+def interval_line(frame: pd.DataFrame, x: str, y: str, ci_low: str, ci_high: str, *, x_title: str,
+                  y_title: str) -> alt.Chart:
+    """A line of one score over ordered periods with its interval as a band (tooltips: every column).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per period, already free of suppressed periods, in display order.
+    x, y, ci_low, ci_high : str
+        Columns of the period label, the value and the interval bounds.
+    x_title, y_title : str
+        Axis titles.
+
+    Returns
+    -------
+    altair.LayerChart
+        The band under the line.
+    """
+    order = list(frame[x]) if len(frame) else None
+    xenc = alt.X(f"{x}:O", title=x_title, sort=order)
+    band = alt.Chart(frame).mark_area(opacity=0.2).encode(x=xenc, y=alt.Y(f"{ci_low}:Q", title=y_title,
+                                                                            scale=alt.Scale(zero=False)),
+                                                         y2=f"{ci_high}:Q")
+    line = alt.Chart(frame).mark_line(point=True).encode(x=xenc, y=f"{y}:Q", tooltip=list(frame.columns))
+    return alt.layer(band, line)

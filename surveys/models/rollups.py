@@ -73,10 +73,12 @@ class RollupDimension(RespondentSums, Base):
 
 
 class RollupCustomerDay(RespondentSums, Base):
-    """Per day x touchpoint x metric of customer answers (with the owning team at the time).
+    """Per day x touchpoint x metric x source x channel of customer answers (with the owning team at the time).
 
     Same sums over respondents as RollupDimension's second group; `metric` is the question's dimension
-    (csat, nps, ces, or any other scored dimension an imported file carries).
+    (csat, nps, ces, or any other scored dimension an imported file carries). `source` and `channel` are
+    the response's: an imported row may name another channel than its touchpoint's, and the customer
+    report sets surveyed and imported feedback side by side (`channel` is '' when a response has none).
     """
 
     __tablename__ = "rollup_customer_days"
@@ -86,6 +88,8 @@ class RollupCustomerDay(RespondentSums, Base):
                                                primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
     metric: Mapped[str] = mapped_column(String(20), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
 class RollupCustomerMonth(RespondentSums, Base):

@@ -116,11 +116,12 @@ def _dimensions(where) -> Select:
 
 def _customer_days(where) -> Select:
     inner = _per_respondent([Response.submitted_on.label("day"), Response.touchpoint_id.label("touchpoint_id"),
-                             Response.team_id.label("team_id")], where,
+                             Response.team_id.label("team_id"), Response.source.label("source"),
+                             func.coalesce(Response.channel, "").label("channel")], where,
                             Response.touchpoint_id.is_not(None)).subquery()
     c = inner.c
-    return (select(c.day, c.touchpoint_id, c.team_id, c.dimension, *_respondent_sums(c))
-            .where(true()).group_by(c.day, c.touchpoint_id, c.team_id, c.dimension))
+    return (select(c.day, c.touchpoint_id, c.team_id, c.dimension, c.source, c.channel, *_respondent_sums(c))
+            .where(true()).group_by(c.day, c.touchpoint_id, c.team_id, c.dimension, c.source, c.channel))
 
 
 class month_start(FunctionElement):  # noqa: N801 - used like func.*
@@ -176,7 +177,7 @@ AGGREGATES = (
               ("n", "total", "total_sq", "favourable", "promoters", "passives", "detractors"), _items),
     Aggregate(RollupDimension, ("wave_id", "team_id", "dimension"), ("n_fav", "fav_sum", "fav_sq", *SUMS),
               _dimensions),
-    Aggregate(RollupCustomerDay, ("day", "touchpoint_id", "team_id", "metric"), SUMS, _customer_days),
+    Aggregate(RollupCustomerDay, ("day", "touchpoint_id", "team_id", "metric", "source", "channel"), SUMS, _customer_days),
     Aggregate(RollupCustomerMonth, ("month", "team_id", "metric"), SUMS, _customer_months),
     Aggregate(RollupResponses, ("wave_id", "team_id", "source"), ("n",), _responses),
 )

@@ -1,0 +1,194 @@
+"""Read side of the customer report: CSAT, NPS and CES sums from the customer rollups, grouped in SQL by
+period, touchpoint, channel, origin (surveyed or imported) or owning team; and the verbatims, a paged
+list of customer comments read from the responses (the one place this module reads rows).
+
+Sums become `analysis.summaries.Sums` here so the report only estimates, suppresses and lays out.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Date, case, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from analysis.metrics import CX_METRICS
+from analysis.summaries import Sums
+from surveys.models import Answer, Question, Response, Touchpoint
+from surveys.models.rollups import RollupCustomerDay, RollupCustomerMonth
+from surveys.rollups.aggregates import month_start
+
+ORIGINS = ("surveyed", "imported")
+
+
+class week_start(FunctionElement):  # noqa: N801 - used like func.*
+    """The Monday of a date's ISO week, as a date (SQLite and PostgreSQL spell it differently)."""
+
+    type = Date()
+    name = "week_start"
+    inherit_cache = True
+
+
+@compiles(week_start, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    # 'weekday 0' moves forward to the next Sunday (or stays on one); six days back is that week's Monday.
+    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+
+
+@compiles(week_start, "postgresql")
+def _week_start_postgresql(element, compiler, **kw):
+    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+def metric_sums(metric: str, n, top2, prom, det, mean, mean_sq, top2_sq, net_sq) -> Sums:
+    """The Sums of a customer metric from rollup sums: CSAT top-two share, NPS net score, CES mean."""
+    if metric == "csat":
+        return Sums("share", n, top2, top2_sq, 100.0)
+    if metric == "nps":
+        return Sums("net", n, prom - det, net_sq, 100.0)
+    return Sums("mean", n, mean, mean_sq, 1.0)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which customer feedback a query covers: days [start, end], metrics, and optional restrictions."""
+
+    start: dt.date
+    end: dt.date  # inclusive
+    metrics: tuple[str, ...] = CX_METRICS
+    team_ids: Collection[int] | None = None  # owning team at the time; None = every team
+    touchpoint_id: int | None = None
+    channel: str | None = None
+
+    @property
+    def whole_months(self) -> bool:
+        """True when the monthly rollup can answer: whole months, and no touchpoint or channel filter."""
+        after = self.end + dt.timedelta(days=1)
+        return self.start.day == 1 and after.day == 1 and self.touchpoint_id is None and self.channel is None
+
+
+def _channel(d):
+    """The response's channel, or its touchpoint's when the response named none."""
+    return func.coalesce(func.nullif(d.channel, ""), Touchpoint.channel)
+
+
+def _origin(d):
+    return case((d.source == "import", "imported"), else_="surveyed")
+
+
+_SUMS = ("n", "top2", "prom", "det", "mean", "mean_sq", "top2_sq", "net_sq")
+GROUPS = ("period", "touchpoint", "channel", "team", "total")
+
+
+def grouped_sums(session: Session, f: Filters, by: str, period: str = "month") -> dict[tuple, Sums]:
+    """Sums per group and metric, summed in SQL: keys are (group..., metric).
+
+    `by` is one of GROUPS: period (key: the period's first day), touchpoint (touchpoint id), channel
+    ((channel, origin)), team (owning team id at the time) or total (no group). The monthly rollup
+    answers period-by-month, team and total queries over whole months without filters.
+    """
+    if by not in GROUPS:
+        raise ValueError(f"by must be one of {GROUPS}")
+    use_months = f.whole_months and (by in ("team", "total") or (by == "period" and period == "month"))
+    if use_months:
+        m = RollupCustomerMonth
+        keys = {"period": [m.month], "team": [m.team_id], "total": []}[by]
+        where = [m.month >= f.start, m.month <= f.end, m.metric.in_(f.metrics)]
+        if f.team_ids is not None:
+            where.append(m.team_id.in_(list(f.team_ids)))
+        stmt = select(*keys, m.metric, *[func.sum(m.__table__.c[s]) for s in _SUMS]).where(*where)
+    else:
+        d = RollupCustomerDay
+        bucket = (month_start(d.day) if period == "month" else week_start(d.day)).label("bucket")
+        keys = {"period": [bucket], "touchpoint": [d.touchpoint_id], "channel": [_channel(d), _origin(d)],
+                "team": [d.team_id], "total": []}[by]
+        where = [d.day >= f.start, d.day <= f.end, d.metric.in_(f.metrics)]
+        if f.team_ids is not None:
+            where.append(d.team_id.in_(list(f.team_ids)))
+        if f.touchpoint_id is not None:
+            where.append(d.touchpoint_id == f.touchpoint_id)
+        if f.channel is not None:
+            where.append(_channel(d) == f.channel)
+        stmt = (select(*keys, d.metric, *[func.sum(d.__table__.c[s]) for s in _SUMS])
+                .join(Touchpoint, Touchpoint.id == d.touchpoint_id).where(*where))
+    rows = session.connection().execute(stmt.group_by(*keys, stmt.selected_columns[len(keys)])).all()
+    out = {}
+    for row in rows:
+        *key, metric = row[:len(keys) + 1]
+        if row[len(keys) + 1]:
+            out[(*key, metric)] = metric_sums(metric, *row[len(keys) + 1:])
+    return out
+
+
+def latest_day(session: Session, team_ids: Collection[int] | None) -> dt.date | None:
+    """The last day with customer feedback (in the given teams), from the daily rollup."""
+    d = RollupCustomerDay
+    stmt = select(func.max(d.day))
+    if team_ids is not None:
+        stmt = stmt.where(d.team_id.in_(list(team_ids)))
+    return session.scalar(stmt)
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """One customer comment with where and when it was given and the response's scores."""
+
+    day: dt.date
+    touchpoint: str
+    touchpoint_name: str
+    channel: str
+    origin: str
+    text: str
+    scores: tuple[tuple[str, int], ...]
+
+
+def verbatims(session: Session, f: Filters, *, score_metric: str | None = None,
+              score_range: tuple[int, int] | None = None, page: int = 1, per_page: int = 25
+              ) -> tuple[list[Verbatim], bool]:
+    """A page of customer comments (newest first) and whether another page follows.
+
+    Reads responses and answers, LIMITed to one page: a list to read, never an aggregate.
+    `score_range` keeps responses whose `score_metric` answer lies in [low, high].
+    """
+    r, a, q = Response, Answer, Question
+    channel = func.coalesce(r.channel, Touchpoint.channel)
+    where = [r.touchpoint_id.is_not(None), r.submitted_on >= f.start, r.submitted_on <= f.end,
+             a.text.is_not(None), a.text != ""]
+    if f.team_ids is not None:
+        where.append(r.team_id.in_(list(f.team_ids)))
+    if f.touchpoint_id is not None:
+        where.append(r.touchpoint_id == f.touchpoint_id)
+    if f.channel is not None:
+        where.append(channel == f.channel)
+    if score_metric and score_range:
+        scored = (select(Answer.response_id).join(Question, Question.id == Answer.question_id)
+                  .where(Answer.response_id == r.id, Question.dimension == score_metric,
+                         Answer.value >= score_range[0], Answer.value <= score_range[1]))
+        where.append(scored.exists())
+    stmt = (select(r.id, r.submitted_on, Touchpoint.code, Touchpoint.name, channel, r.source, a.text)
+            .join(Touchpoint, Touchpoint.id == r.touchpoint_id).join(a, a.response_id == r.id)
+            .join(q, q.id == a.question_id).where(*where)
+            .order_by(r.submitted_on.desc(), r.id, q.position).limit(per_page + 1).offset((page - 1) * per_page))
+    rows = session.execute(stmt).all()
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    scores = _scores(session, [row[0] for row in rows])
+    return [Verbatim(day, code, name, ch or "", "imported" if source == "import" else "surveyed", text,
+                     scores.get(rid, ())) for rid, day, code, name, ch, source, text in rows], more
+
+
+def _scores(session: Session, response_ids: Sequence[int]) -> dict[int, tuple[tuple[str, int], ...]]:
+    if not response_ids:
+        return {}
+    out: dict[int, list] = {}
+    for rid, dim, value in session.execute(
+            select(Answer.response_id, Question.dimension, Answer.value)
+            .join(Question, Question.id == Answer.question_id)
+            .where(Answer.response_id.in_(list(response_ids)), Answer.value.is_not(None),
+                   Question.dimension.in_(CX_METRICS)).order_by(Question.position)):
+        out.setdefault(rid, []).append((dim, value))
+    return {k: tuple(v) for k, v in out.items()}
+
