@@ -16,7 +16,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from analysis.metrics import AGREEMENT_TYPES, DETRACTOR_MAX, PROMOTER_MIN, TOP_BOX
 from surveys.models import Answer, Question, Response, RollupCustomerDay, RollupDimension, RollupItem, RollupResponses
-from surveys.models.rollups import RollupCustomerMonth
+from surveys.models.rollups import RollupCustomerMonth, RollupItemOption
 
 ZERO, ONE = 0.0, 1.0
 
@@ -63,6 +63,16 @@ def _items(where) -> Select:
         .join(Answer, Answer.response_id == Response.id).join(Question, Question.id == Answer.question_id)
         .where(Response.touchpoint_id.is_(None), Answer.value.is_not(None), *where)
         .group_by(Response.wave_id, Response.team_id, Answer.question_id)
+    )
+
+
+def _item_options(where) -> Select:
+    """How many employee answers took each value of each question (the same rows as `_items`)."""
+    return (
+        select(Response.wave_id, Response.team_id, Answer.question_id, Answer.value, func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.touchpoint_id.is_(None), Answer.value.is_not(None), *where)
+        .group_by(Response.wave_id, Response.team_id, Answer.question_id, Answer.value)
     )
 
 
@@ -145,4 +155,5 @@ AGGREGATES = (
     Aggregate(RollupCustomerDay, ("day", "touchpoint_id", "team_id", "metric"), SUMS, _customer_days),
     Aggregate(RollupCustomerMonth, ("month", "team_id", "metric"), SUMS, _customer_months),
     Aggregate(RollupResponses, ("wave_id", "team_id", "source"), ("n",), _responses),
+    Aggregate(RollupItemOption, ("wave_id", "team_id", "question_id", "value"), ("n",), _item_options),
 )
