@@ -16,7 +16,7 @@ from analysis.privacy import suppress
 from analysis.summaries import Sums
 from surveys.insights import datasets
 from surveys.insights.figures import ORG
-from surveys.insights.reports.common import TeamSums, Tree, add_up, unit_sums
+from surveys.insights.reports.common import TeamSums, Tree
 
 CX_KINDS = {"csat": ("share", 100.0), "nps": ("net", 100.0), "ces": ("mean", 1.0)}
 
@@ -42,9 +42,31 @@ def _n(s: Sums | None) -> int:
     return 0 if s is None else int(round(s.n))
 
 
-def hidden_units(tree: Tree, sums: TeamSums, wave_id: int, metric: str, k: int,
+Totals = dict  # unit (team id, None for the organisation) -> Sums of its whole subtree, or None
+
+
+def subtree_totals(tree: Tree, sums: TeamSums, wave_id: int, metric: str) -> Totals:
+    """Every unit's subtree sums for one wave and metric, in one bottom-up pass over the tree."""
+    out: Totals = {}
+    for tid in reversed(tree.order):  # hierarchy order lists parents first: reversed, children come first
+        total = sums.get((wave_id, tid, metric))
+        for child in tree.children[tid]:
+            part = out.get(child.id)
+            if part is not None:
+                total = part if total is None else total + part
+        out[tid] = total
+    org = None
+    for root in tree.children[None]:
+        part = out.get(root.id)
+        if part is not None:
+            org = part if org is None else org + part
+    out[None] = org
+    return out
+
+
+def hidden_units(tree: Tree, totals: Totals, own: Callable[[int], Sums | None], k: int,
                  drop_empty: bool = False) -> set:
-    """Units (team ids, and ORG for the organisation) whose total of `metric` must not be shown.
+    """Units (team ids, and ORG for the organisation) whose total must not be shown.
 
     Every team's row is its subtree total and its parent is the team above (the organisation above the
     roots). A team whose own members answered besides its children's enters as a pseudo-child, so the
@@ -52,34 +74,38 @@ def hidden_units(tree: Tree, sums: TeamSums, wave_id: int, metric: str, k: int,
     like a small child. `drop_empty` leaves out teams with no answers at all (customer outcomes: a team
     that owns no touchpoint is a fact of the organisation chart, not about anyone).
     """
-    rows = [{"id": ORG, "parent": None, "count": _n(unit_sums(sums, tree, wave_id, None, metric))}]
+    rows = [{"id": ORG, "parent": None, "count": _n(totals.get(None))}]
     for tid in tree.order:
         node = tree.nodes[tid]
-        count = _n(unit_sums(sums, tree, wave_id, tid, metric))
+        count = _n(totals.get(tid))
         if drop_empty and count == 0:
             continue
         rows.append({"id": tid, "parent": ORG if node.parent_id is None else node.parent_id, "count": count})
         if tree.children[tid]:
-            own = _n(add_up(sums, wave_id, [tid], metric))
-            if own:
-                rows.append({"id": f"own:{tid}", "parent": tid, "count": own})
+            mine = _n(own(tid))
+            if mine:
+                rows.append({"id": f"own:{tid}", "parent": tid, "count": mine})
     frame = pd.DataFrame(rows, columns=["id", "parent", "count"])
     result = suppress(frame, "count", k, parent="parent", id_column="id")
     hidden = frame["id"][result.frame["suppressed"].to_numpy()]
     return {h for h in hidden if not (isinstance(h, str) and h.startswith("own:"))}
 
 
-def reference(tree: Tree, sums: TeamSums, wave_id: int, prev_id: int | None, team_id: int | None,
-              metric: str, compare: str) -> Sums | None:
+def hidden_for(tree: Tree, sums: TeamSums, wave_id: int, metric: str, k: int, drop_empty: bool = False) -> set:
+    """`hidden_units` straight from per-team sums."""
+    return hidden_units(tree, subtree_totals(tree, sums, wave_id, metric),
+                        lambda tid: sums.get((wave_id, tid, metric)), k, drop_empty)
+
+
+def reference(tree: Tree, now: Totals, before: Totals | None, team_id: int | None, compare: str) -> Sums | None:
     """The group a unit is compared with: the rest of the organisation, the rest of its parent's subtree
     (the organisation's rest for a root), or the unit itself in the previous wave. None when there is none."""
-    own = unit_sums(sums, tree, wave_id, team_id, metric)
     if compare == "previous":
-        return None if prev_id is None else unit_sums(sums, tree, prev_id, team_id, metric)
+        return None if before is None else before.get(team_id)
+    own = now.get(team_id)
     if team_id is None or own is None:
         return None
-    parent = tree.nodes[team_id].parent_id if compare == "parent" else None
-    whole = unit_sums(sums, tree, wave_id, parent, metric)
+    whole = now.get(tree.nodes[team_id].parent_id if compare == "parent" else None)
     rest = None if whole is None else whole - own
     return rest if rest is not None and rest.n > 0 else None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from statistics import NormalDist
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -18,12 +19,13 @@ from sqlalchemy.orm import Session
 from analysis.linkage import benjamini_hochberg
 from analysis.metrics import AGREEMENT_TYPES, EX_DIMENSIONS
 from analysis.shrinkage import shrink
-from analysis.summaries import difference, estimate, p_value
+from analysis.summaries import difference, estimate
 from surveys.insights.figures import ORG, Figure, Report, figure
-from surveys.insights.reports.cells import CX_KINDS, cx_sums, hidden_units, hierarchy_rows, reference
+from surveys.insights.reports.cells import (CX_KINDS, cx_sums, hidden_units, hierarchy_rows, reference,
+                                            subtree_totals)
 from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, ex_sums, item_sums,
                                              previous_wave, program_waves, resolve_program, resolve_unit,
-                                             resolve_wave, unit_label, unit_sums)
+                                             resolve_wave, unit_label)
 
 EXTRAS = ("change", "change_low", "change_high", "p_value", "q_value", "flagged")
 SHRINK_EXTRAS = ("raw_value", "weight", "shrunk_change")
@@ -103,24 +105,39 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
 def _column(tree, sums, wave, prev, col, units, k, compare, confidence) -> dict:
     """Each unit's cell of one column: its sums, estimate, visibility and comparison."""
     drop = col.group == "Customers"
-    hidden = hidden_units(tree, sums, wave.id, col.key, k, drop_empty=drop)
-    hidden_prev = hidden_units(tree, sums, prev.id, col.key, k, drop_empty=drop) if prev else set()
+    now = subtree_totals(tree, sums, wave.id, col.key)
+    hidden = hidden_units(tree, now, lambda t: sums.get((wave.id, t, col.key)), k, drop_empty=drop)
+    before, hidden_prev = None, set()
+    if prev is not None:
+        before = subtree_totals(tree, sums, prev.id, col.key)
+        hidden_prev = hidden_units(tree, before, lambda t: sums.get((prev.id, t, col.key)), k, drop_empty=drop)
     out = {}
     for u in units:
         key = ORG if u is None else u
-        own = unit_sums(sums, tree, wave.id, u, col.key)
+        own = now.get(u)
         est = estimate(own, confidence) if own is not None else None
         cell = {"unit": u, "est": est, "hidden": key in hidden or est is None or est.n < k, "change": None,
                 "p": math.nan, "sums": own}
-        ref = reference(tree, sums, wave.id, prev.id if prev else None, u, col.key, compare)
+        ref = reference(tree, now, before, u, compare)
         usable = ref is not None and ref.n >= k and not (compare == "previous" and key in hidden_prev)
         if not cell["hidden"] and usable:
             change = difference(own, ref, confidence)
             if math.isfinite(change.change):
-                cell["change"], cell["p"] = change, p_value(change, confidence)
+                cell["change"], cell["p"] = change, _p(change, confidence)
                 cell["ref"] = estimate(ref, confidence).value
         out[(u, col.metric)] = cell
     return out
+
+
+def _p(change, confidence) -> float:
+    """Two-sided p of a difference from the side of its interval facing zero (Newcombe's intervals are
+    lopsided near 0% and 100%; the far side would overstate the evidence)."""
+    near = change.change - change.ci_low if change.change >= 0 else change.ci_high - change.change
+    if not math.isfinite(near):
+        return math.nan
+    if near <= 0:
+        return 0.0 if change.change != 0 else 1.0
+    return math.erfc(abs(change.change) / (near / NormalDist().inv_cdf(0.5 + confidence / 2)) / math.sqrt(2))  # 2 x normal tail
 
 
 def _flag(cells: dict, alpha: float) -> None:

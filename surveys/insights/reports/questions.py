@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from analysis.metrics import AGREEMENT_TYPES, is_detractor, is_favourable, is_promoter
 from analysis.summaries import Sums, difference, share
 from surveys.insights.figures import ORG, Figure, Report, figure, hidden
-from surveys.insights.reports.cells import hidden_units
+from surveys.insights.reports.cells import hidden_for
 from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, item_sums, previous_wave,
                                              program_waves, resolve_program, resolve_unit, resolve_wave,
                                              unit_label)
@@ -93,8 +93,8 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     figures: list[Figure] = []
     for q in questions:
         key, past = f"q{q.id}", before.get(q.code)
-        shown = me not in hidden_units(tree, sums, wave.id, key, k)
-        prev_ok = past is not None and me not in hidden_units(tree, sums, prev.id, f"q{past.id}", k)
+        shown = me not in hidden_for(tree, sums, wave.id, key, k)
+        prev_ok = past is not None and me not in hidden_for(tree, sums, prev.id, f"q{past.id}", k)
         now = found.get((wave.id, q.id), {})
         then = found.get((prev.id, past.id), {}) if prev_ok else {}
         figures.extend(_item(q, code, name, now if shown else {}, then, wave.label, k, settings.confidence))
