@@ -14,6 +14,7 @@ from surveys.collection import submission
 from surveys.insights.figures import ParamError
 from surveys.insights.reports import build
 from surveys.insights.reports.params import ReportParams, ReportSettings, Scope
+from tests.webapp.test_security_headers import assert_no_inline_code
 
 QUESTIONS = [{"code": "e1", "qtype": "likert5", "dimension": "engagement"},
              {"code": "p1", "qtype": "likert5", "dimension": "people"},
@@ -148,6 +149,7 @@ def test_page_csv_json_and_cli_agree(client, login, runner, db_session, weak):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Team A" in html and "heat-flag" in html and "<details open" in html
+    assert_no_inline_code("report page", html)  # CSP: no inline script, handler or style
     assert "fewer than 5</span>" not in html  # no team is small; customer cells of teams without touchpoints read —
     data = json.loads(client.get("/reports/heatmap.json?program=EXH").data)
     rows = list(csv.DictReader(io.StringIO(client.get("/reports/heatmap.csv?program=EXH").get_data(as_text=True))))

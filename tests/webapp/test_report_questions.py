@@ -15,6 +15,7 @@ from surveys.collection import submission
 from surveys.insights.figures import ParamError
 from surveys.insights.reports import build
 from surveys.insights.reports.params import ReportParams, ReportSettings, Scope
+from tests.webapp.test_security_headers import assert_no_inline_code
 from surveys.models.rollups import RollupItem, RollupItemOption
 
 QUESTIONS = [{"code": "e1", "qtype": "likert5", "dimension": "engagement"},
@@ -113,6 +114,7 @@ def test_page_csv_json_and_cli_agree(client, login, runner, db_session, org):
     page = client.get("/reports/questions?program=EXQ&unit=A")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
+    assert_no_inline_code("report page", html)  # CSP: no inline script, handler or style
     assert "Each answer" in html and "50.0%" in html and "+30.0 (-10.7 to 60.0)" in html
     data = json.loads(client.get("/reports/questions.json?program=EXQ&unit=A").data)
     rows = list(csv.DictReader(io.StringIO(client.get("/reports/questions.csv?program=EXQ&unit=A")
