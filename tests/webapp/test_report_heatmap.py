@@ -219,3 +219,19 @@ def test_the_page_and_exports_read_only_rollups(client, login, db_session, weak,
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert seen and [s for s in seen if RAW.search(s)] == []
+
+
+def test_a_lead_compared_with_the_parent_gets_the_rest_of_the_organisation(db_session, weak, make):
+    wave, dept, teams = weak
+    other = make.team(code="X", parent=dept.parent)  # a second unit under the company: 20 of 20 favourable
+    answer(db_session, wave, other, 20, 20)
+    db_session.commit()
+    everyone = run(db_session, compare="parent")
+    # For an executive B's parent is DEPT: its rest is A + C..F = (2 + 4 x 12) / 100 = 50% -> +10.
+    assert cell(everyone, "B", "item.e1").get("change") == 10.0
+    # DEPT against the rest of the company (X, 100%): 62/120 = 51.7% -> -48.3.
+    assert cell(everyone, "DEPT", "item.e1").get("change") == pytest.approx(100 * 62 / 120 - 100, abs=0.05)
+    lead = run(db_session, compare="parent", scope=Scope(frozenset({teams["B"].id})))
+    # DEPT is outside a lead of B's scope: B is compared with the rest of the organisation instead,
+    # (50 + 20) / 120 = 58.3% -> +1.7, never with DEPT's rest (which the difference would give away).
+    assert cell(lead, "B", "item.e1").get("change") == pytest.approx(60 - 100 * 70 / 120, abs=0.05)

@@ -97,15 +97,16 @@ def hidden_for(tree: Tree, sums: TeamSums, wave_id: int, metric: str, k: int, dr
                         lambda tid: sums.get((wave_id, tid, metric)), k, drop_empty)
 
 
-def reference(tree: Tree, now: Totals, before: Totals | None, team_id: int | None, compare: str) -> Sums | None:
-    """The group a unit is compared with: the rest of the organisation, the rest of its parent's subtree
-    (the organisation's rest for a root), or the unit itself in the previous wave. None when there is none."""
+def reference(now: Totals, before: Totals | None, team_id: int | None, compare: str,
+              parent_id: int | None = None) -> Sums | None:
+    """The group a unit is compared with: the rest of the organisation, the rest of `parent_id`'s subtree
+    (None: the organisation), or the unit itself in the previous wave. None when there is none."""
     if compare == "previous":
         return None if before is None else before.get(team_id)
     own = now.get(team_id)
     if team_id is None or own is None:
         return None
-    whole = now.get(tree.nodes[team_id].parent_id if compare == "parent" else None)
+    whole = now.get(parent_id if compare == "parent" else None)
     rest = None if whole is None else whole - own
     return rest if rest is not None and rest.n > 0 else None
 

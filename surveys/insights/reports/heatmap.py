@@ -58,7 +58,8 @@ def columns(wave, dimension: str | None, customers: bool) -> list[Column]:
     for q in sorted(wave.survey.questions, key=lambda q: q.position):
         if q.qtype in AGREEMENT_TYPES and (dimension is None or q.dimension == dimension):
             cols.append(Column(f"item.{q.code}", q.code, "Items", f"{q.text} (% favourable)", f"q{q.id}"))
-    for m, title in (("csat", "CSAT, % satisfied"), ("nps", "Net Promoter Score"), ("ces", "Customer effort, mean 1-7")):
+    outcomes = (("csat", "CSAT, % satisfied"), ("nps", "Net Promoter Score"), ("ces", "Customer effort, mean 1-7"))
+    for m, title in outcomes:
         if customers:
             cols.append(Column(m, HEADINGS[m], "Customers", f"{title}, over the wave's customer period", m))
     return cols
@@ -82,7 +83,7 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     units: list[int | None] = [None] + hierarchy_rows(tree, top, scope.allows)
     cells = {}
     for col in cols:
-        cells.update(_column(tree, sums, wave, prev, col, units, k, params.compare, settings.confidence))
+        cells.update(_column(tree, sums, wave, prev, col, units, k, params.compare, settings.confidence, scope))
     _flag(cells, 1 - settings.confidence)
     if shrunk:
         for col in cols:
@@ -102,7 +103,16 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
                   threshold=k)
 
 
-def _column(tree, sums, wave, prev, col, units, k, compare, confidence) -> dict:
+def _parent(tree: Tree, team_id: int | None, scope: Scope) -> int | None:
+    """The unit a team is compared with under compare=parent: its parent, or the organisation when the
+    parent is outside the reader's scope (a lead's top team: the difference would give the rest away)."""
+    if team_id is None:
+        return None
+    parent = tree.nodes[team_id].parent_id
+    return parent if parent is not None and scope.allows(parent) else None
+
+
+def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope) -> dict:
     """Each unit's cell of one column: its sums, estimate, visibility and comparison."""
     drop = col.group == "Customers"
     now = subtree_totals(tree, sums, wave.id, col.key)
@@ -118,7 +128,7 @@ def _column(tree, sums, wave, prev, col, units, k, compare, confidence) -> dict:
         est = estimate(own, confidence) if own is not None else None
         cell = {"unit": u, "est": est, "hidden": key in hidden or est is None or est.n < k, "change": None,
                 "p": math.nan, "sums": own}
-        ref = reference(tree, now, before, u, compare)
+        ref = reference(now, before, u, compare, _parent(tree, u, scope))
         usable = ref is not None and ref.n >= k and not (compare == "previous" and key in hidden_prev)
         if not cell["hidden"] and usable:
             change = difference(own, ref, confidence)
@@ -137,7 +147,8 @@ def _p(change, confidence) -> float:
         return math.nan
     if near <= 0:
         return 0.0 if change.change != 0 else 1.0
-    return math.erfc(abs(change.change) / (near / NormalDist().inv_cdf(0.5 + confidence / 2)) / math.sqrt(2))  # 2 x normal tail
+    se = near / NormalDist().inv_cdf(0.5 + confidence / 2)
+    return math.erfc(abs(change.change) / se / math.sqrt(2))  # twice the normal tail beyond |change| / se
 
 
 def _flag(cells: dict, alpha: float) -> None:
@@ -241,7 +252,8 @@ def _blocks(tree: Tree, units) -> list[dict]:
 
 def _notes(k: int, compare: str, prev, shrunk: bool) -> tuple[str, ...]:
     against = {"org": "the rest of the organisation (everyone outside the team)",
-               "parent": "the rest of the team's parent unit", "previous": "the same unit in the previous wave"}
+               "parent": "the rest of the team's parent unit (the rest of the organisation for a top team you lead)",
+               "previous": "the same unit in the previous wave"}
     notes = [f"Each cell is a unit's score (its whole subtree) with its number of respondents n; cells with fewer "
              f"than {k} respondents are hidden, and so is one more where a hidden one could otherwise be worked "
              "out from a department's total.",
