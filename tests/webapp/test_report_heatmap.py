@@ -95,7 +95,7 @@ def test_shrinkage_pulls_a_team_of_six_off_the_top(db_session, make):
     s, big = cell(rep, "S", "item.e1"), cell(rep, "L", "item.e1")
     assert s.get("raw_value") == 100.0 and s.value < big.value
     # By hand: centre = DEPT = 76/106; v_i = c(1-c)/n_i (x 100^2); tau2 = mean squared deviation of the
-    # shown teams (and DEPT against the organisation, deviation 0) minus their mean variance.
+    # organisation's visible teams (and DEPT against the organisation, deviation 0) minus their mean variance.
     c = 76 / 106
     n = np.array([6, 40, 20, 20, 20, 106])
     y = 100 * np.array([1, 34 / 40, 12 / 20, 13 / 20, 11 / 20, c])

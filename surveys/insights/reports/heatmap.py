@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from analysis.linkage import benjamini_hochberg
 from analysis.metrics import AGREEMENT_TYPES, EX_DIMENSIONS
-from analysis.shrinkage import shrink
+from analysis.shrinkage import between_variance, shrink
 from analysis.summaries import difference, estimate
 from surveys.insights.figures import ORG, Figure, Report, figure
 from surveys.insights.reports.cells import (CX_KINDS, cx_sums, hidden_units, hierarchy_rows, reference,
@@ -82,12 +82,16 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     cols = columns(wave, dimension, any(key[0] == wave.id and key[2] in CX_KINDS for key in sums))
     units: list[int | None] = [None] + hierarchy_rows(tree, top, scope.allows)
     cells = {}
+    spread = {}
     for col in cols:
-        cells.update(_column(tree, sums, wave, prev, col, units, k, params.compare, settings.confidence, scope))
+        column, now, hidden = _column(tree, sums, wave, prev, col, units, k, params.compare, settings.confidence,
+                                      scope)
+        cells.update(column)
+        if shrunk:
+            spread[col.metric] = _tau2(tree, now, hidden, settings.confidence)
     _flag(cells, 1 - settings.confidence)
-    if shrunk:
-        for col in cols:
-            _shrink(tree, cells, col, units)
+    for col in cols if shrunk else ():
+        _shrink(tree, cells, col, units, spread[col.metric])
     figures = tuple(_figure(tree, cells[(u, c.metric)], c, wave.label, k, shrunk) for u in units for c in cols)
     by_cell = {(f.unit, f.metric): f for f in figures}
     params_out = {"program": program.code, "wave": wave.label, "unit": params.unit or None,
@@ -112,8 +116,9 @@ def _parent(tree: Tree, team_id: int | None, scope: Scope) -> int | None:
     return parent if parent is not None and scope.allows(parent) else None
 
 
-def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope) -> dict:
-    """Each unit's cell of one column: its sums, estimate, visibility and comparison."""
+def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope) -> tuple[dict, dict, set]:
+    """Each unit's cell of one column (its sums, estimate, visibility and comparison); also the column's
+    subtree totals and hidden units."""
     drop = col.group == "Customers"
     now = subtree_totals(tree, sums, wave.id, col.key)
     hidden = hidden_units(tree, now, lambda t: sums.get((wave.id, t, col.key)), k, drop_empty=drop)
@@ -136,7 +141,7 @@ def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope) -
                 cell["change"], cell["p"] = change, _p(change, confidence)
                 cell["ref"] = estimate(ref, confidence).value
         out[(u, col.metric)] = cell
-    return out
+    return out, now, hidden
 
 
 def _p(change, confidence) -> float:
@@ -160,12 +165,29 @@ def _flag(cells: dict, alpha: float) -> None:
         cells[key]["flagged"] = bool(value < alpha) and cells[key]["change"].significant
 
 
-def _shrink(tree, cells, col, units) -> None:
+def _tau2(tree, now, hidden, confidence) -> float:
+    """Between-team variance of one column: every visible team of the organisation against its parent
+    (the organisation for a root), whatever the page shows, so a filter of two teams still gets a
+    variance estimated from many."""
+    y, v, c = [], [], []
+    for t in tree.order:
+        parent = tree.nodes[t].parent_id
+        if t in hidden or (ORG if parent is None else parent) in hidden or now.get(t) is None:
+            continue
+        est, centre = estimate(now[t], confidence), estimate(now[parent], confidence)
+        if math.isfinite(centre.sd) and est.n > 0:
+            y.append(est.value)
+            v.append(centre.sd ** 2 / est.n)
+            c.append(centre.value)
+    return between_variance(y, v, centres=c) if y else math.nan
+
+
+def _shrink(tree, cells, col, units, tau2) -> None:
     """Shrink the shown teams of one column towards their nearest shown ancestor on the page (the
     organisation for a top team): never towards a unit the reader may not see, whose value the shrunken
     value, the raw value and the weight would give away."""
     teams = [u for u in units if u is not None and not cells[(u, col.metric)]["hidden"]]
-    if not teams:
+    if not teams or not math.isfinite(tau2):
         return
     y, v, c = [], [], []
     for u in teams:
@@ -184,7 +206,7 @@ def _shrink(tree, cells, col, units) -> None:
         ok = not centre["hidden"] and math.isfinite(centre["est"].sd)
         v.append(centre["est"].sd ** 2 / est.n if ok else math.nan)
         c.append(centre["est"].value if ok else math.nan)
-    res = shrink(np.array(y), np.array(v), centres=np.array(c))
+    res = shrink(np.array(y), np.array(v), centres=np.array(c), tau2=tau2)
     low, high = res.interval()
     for i, u in enumerate(teams):
         if math.isfinite(res.values[i]):
