@@ -53,6 +53,22 @@ class RollupItem(Base):
     detractors: Mapped[int] = _count()
 
 
+class RollupItemOption(Base):
+    """Per wave x team x question x answer value of employee answers: how many chose it.
+
+    The answer distribution behind the questions report (each option's share); `value` is the stored
+    answer (a scale point, or a single choice's index). Kept by the same write paths as RollupItem.
+    """
+
+    __tablename__ = "rollup_item_options"
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = _count()
+
+
 class RollupDimension(RespondentSums, Base):
     """Per wave x team x dimension: sums over respondents of their own dimension scores.
 
@@ -137,4 +153,4 @@ class RollupParticipation(Base):
 
 
 ROLLUP_MODELS = (RollupItem, RollupDimension, RollupCustomerDay, RollupCustomerMonth, RollupResponses,
-                 RollupParticipation)
+                 RollupParticipation, RollupItemOption)

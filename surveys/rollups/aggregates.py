@@ -29,7 +29,7 @@ from surveys.models import (
     RollupResponses,
     SubmissionReceipt,
 )
-from surveys.models.rollups import NO_UNIT, RollupCustomerMonth
+from surveys.models.rollups import NO_UNIT, RollupCustomerMonth, RollupItemOption
 
 ZERO, ONE = 0.0, 1.0
 
@@ -81,6 +81,16 @@ def _items(where) -> Select:
         .join(Answer, Answer.response_id == Response.id).join(Question, Question.id == Answer.question_id)
         .where(Response.touchpoint_id.is_(None), Answer.value.is_not(None), *where)
         .group_by(Response.wave_id, Response.team_id, Answer.question_id)
+    )
+
+
+def _item_options(where) -> Select:
+    """How many employee answers took each value of each question (the same rows as `_items`)."""
+    return (
+        select(Response.wave_id, Response.team_id, Answer.question_id, Answer.value, func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.touchpoint_id.is_(None), Answer.value.is_not(None), *where)
+        .group_by(Response.wave_id, Response.team_id, Answer.question_id, Answer.value)
     )
 
 
@@ -180,6 +190,7 @@ AGGREGATES = (
     Aggregate(RollupCustomerDay, ("day", "touchpoint_id", "team_id", "metric", "source", "channel"), SUMS, _customer_days),
     Aggregate(RollupCustomerMonth, ("month", "team_id", "metric"), SUMS, _customer_months),
     Aggregate(RollupResponses, ("wave_id", "team_id", "source"), ("n",), _responses),
+    Aggregate(RollupItemOption, ("wave_id", "team_id", "question_id", "value"), ("n",), _item_options),
 )
 # Not kept per response (surveys/rollups/participation.py keeps it), but rebuilt and verified alike.
 PARTICIPATION = Aggregate(RollupParticipation, ("wave_id", "team_id"), ("invited", "responded"),

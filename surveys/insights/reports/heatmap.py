@@ -1,0 +1,290 @@
+"""Heatmap report: teams (hierarchy order) x dimensions, eNPS, items and the customer outcomes of the
+touchpoints each team owns, for one wave.
+
+Every cell is a unit's subtree total with its n and interval, and its difference from the comparison
+(`compare`: the rest of the organisation, the rest of the parent's subtree, or the unit's previous wave),
+an independent-groups difference (analysis.summaries.difference). Cells are flagged only when the
+difference survives Benjamini-Hochberg over every cell of the grid. `shrink=1` shows empirical Bayes
+estimates pulled towards the parent (analysis.shrinkage), so a small team does not top the grid by chance.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from statistics import NormalDist
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from analysis.linkage import benjamini_hochberg
+from analysis.metrics import AGREEMENT_TYPES, EX_DIMENSIONS
+from analysis.shrinkage import between_variance, shrink
+from analysis.summaries import difference, estimate
+from surveys.insights.figures import ORG, Figure, Report, figure
+from surveys.insights.reports.cells import (CX_KINDS, cx_sums, hidden_units, hierarchy_rows, reference,
+                                            subtree_totals)
+from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, ex_sums, item_sums,
+                                             previous_wave, program_waves, resolve_program, resolve_unit,
+                                             resolve_wave, unit_label)
+
+EXTRAS = ("change", "change_low", "change_high", "p_value", "q_value", "flagged")
+SHRINK_EXTRAS = ("raw_value", "weight", "shrunk_change")
+# Colour steps of |difference|: percentage points for % favourable, points for net scores (-100..100),
+# scale points for CES (a 1-7 mean).
+STEPS = {"share": (3.0, 6.0, 10.0), "mean": (3.0, 6.0, 10.0), "net": (5.0, 10.0, 20.0), "ces": (0.2, 0.4, 0.8)}
+HEADINGS = {"engagement": "Engagement", "culture": "Culture", "people": "People", "process": "Process",
+            "technology": "Technology", "enps": "eNPS", "csat": "CSAT", "nps": "NPS", "ces": "CES"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """One column of the grid: its metric key (the figures' `metric`), heading, group and hover text."""
+
+    metric: str
+    heading: str
+    group: str
+    title: str
+    key: str  # key in the sums
+
+
+def columns(wave, dimension: str | None, customers: bool) -> list[Column]:
+    """The grid's columns: the survey's dimensions and eNPS, its agreement items (of one dimension if
+    asked), and the customer outcomes when any customer answered over the wave's period."""
+    asked = {q.dimension for q in wave.survey.questions}
+    cols = [Column(d, HEADINGS[d], "Dimensions", f"{HEADINGS[d]} index, % favourable", d)
+            for d in EX_DIMENSIONS if d in asked]
+    if "enps" in asked:
+        cols.append(Column("enps", "eNPS", "Dimensions", "Employee Net Promoter Score", "enps"))
+    for q in sorted(wave.survey.questions, key=lambda q: q.position):
+        if q.qtype in AGREEMENT_TYPES and (dimension is None or q.dimension == dimension):
+            cols.append(Column(f"item.{q.code}", q.code, "Items", f"{q.text} (% favourable)", f"q{q.id}"))
+    outcomes = (("csat", "CSAT, % satisfied"), ("nps", "Net Promoter Score"), ("ces", "Customer effort, mean 1-7"))
+    for m, title in outcomes:
+        if customers:
+            cols.append(Column(m, HEADINGS[m], "Customers", f"{title}, over the wave's customer period", m))
+    return cols
+
+
+def build(session: Session, params: ReportParams, scope: Scope, settings: ReportSettings) -> Report:
+    """The heatmap for one wave, the user's subtree (or the `unit` filter) only."""
+    program = resolve_program(session, params.program)
+    waves = program_waves(session, program)
+    wave = resolve_wave(waves, params.wave)
+    prev = previous_wave(waves, wave)
+    shrunk = params.option("shrink", "0", ("0", "1")) == "1"
+    dims = sorted({q.dimension for q in wave.survey.questions if q.qtype in AGREEMENT_TYPES and q.dimension})
+    dimension = params.option("dimension", None, dims)
+    tree = Tree(session)
+    top = resolve_unit(tree, params.unit, scope)
+    k = max(settings.min_group_size, wave.min_group_size)
+    ids = [wave.id] + ([prev.id] if prev else [])
+    sums = {**ex_sums(session, ids), **item_sums(session, ids), **cx_sums(session, program.code, ids)}
+    cols = columns(wave, dimension, any(key[0] == wave.id and key[2] in CX_KINDS for key in sums))
+    units: list[int | None] = [None] + hierarchy_rows(tree, top, scope.allows)
+    cells = {}
+    spread = {}
+    for col in cols:
+        column, now, hidden = _column(tree, sums, wave, prev, col, units, k, params.compare, settings.confidence,
+                                      scope)
+        cells.update(column)
+        if shrunk:
+            spread[col.metric] = _tau2(tree, now, hidden, settings.confidence)
+    _flag(cells, 1 - settings.confidence)
+    for col in cols if shrunk else ():
+        _shrink(tree, cells, col, units, spread[col.metric])
+    figures = tuple(_figure(tree, cells[(u, c.metric)], c, wave.label, k, shrunk) for u in units for c in cols)
+    by_cell = {(f.unit, f.metric): f for f in figures}
+    params_out = {"program": program.code, "wave": wave.label, "unit": params.unit or None,
+                  "compare": params.compare, "dimension": dimension, "shrink": "1" if shrunk else "0"}
+    return Report("heatmap", "Heatmap", params_out, figures, _notes(k, params.compare, prev, shrunk),
+                  context={"program": program, "wave": wave, "columns": cols, "blocks": _blocks(tree, units),
+                           "cells": by_cell, "classes": {key: _css(f, cols) for key, f in by_cell.items()},
+                           "dimensions": dims, "previous": prev,
+                           # customer cells of teams that own no touchpoint with answers: a blank, not a secret
+                           "empty": {(unit_label(tree, u)[0], c.metric) for (u, _m), cell in cells.items()
+                                     for c in cols if c.metric == _m and c.group == "Customers"
+                                     and cell["sums"] is None}},
+                  threshold=k)
+
+
+def _parent(tree: Tree, team_id: int | None, scope: Scope) -> int | None:
+    """The unit a team is compared with under compare=parent: its parent, or the organisation when the
+    parent is outside the reader's scope (a lead's top team: the difference would give the rest away)."""
+    if team_id is None:
+        return None
+    parent = tree.nodes[team_id].parent_id
+    return parent if parent is not None and scope.allows(parent) else None
+
+
+def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope) -> tuple[dict, dict, set]:
+    """Each unit's cell of one column (its sums, estimate, visibility and comparison); also the column's
+    subtree totals and hidden units."""
+    drop = col.group == "Customers"
+    now = subtree_totals(tree, sums, wave.id, col.key)
+    hidden = hidden_units(tree, now, lambda t: sums.get((wave.id, t, col.key)), k, drop_empty=drop)
+    before, hidden_prev = None, set()
+    if prev is not None:
+        before = subtree_totals(tree, sums, prev.id, col.key)
+        hidden_prev = hidden_units(tree, before, lambda t: sums.get((prev.id, t, col.key)), k, drop_empty=drop)
+    out = {}
+    for u in units:
+        key = ORG if u is None else u
+        own = now.get(u)
+        est = estimate(own, confidence) if own is not None else None
+        cell = {"unit": u, "est": est, "hidden": key in hidden or est is None or est.n < k, "change": None,
+                "p": math.nan, "sums": own}
+        ref = reference(now, before, u, compare, _parent(tree, u, scope))
+        usable = ref is not None and ref.n >= k and not (compare == "previous" and key in hidden_prev)
+        if not cell["hidden"] and usable:
+            change = difference(own, ref, confidence)
+            if math.isfinite(change.change):
+                cell["change"], cell["p"] = change, _p(change, confidence)
+                cell["ref"] = estimate(ref, confidence).value
+        out[(u, col.metric)] = cell
+    return out, now, hidden
+
+
+def _p(change, confidence) -> float:
+    """Two-sided p of a difference from the side of its interval facing zero (Newcombe's intervals are
+    lopsided near 0% and 100%; the far side would overstate the evidence)."""
+    near = change.change - change.ci_low if change.change >= 0 else change.ci_high - change.change
+    if not math.isfinite(near):
+        return math.nan
+    if near <= 0:
+        return 0.0 if change.change != 0 else 1.0
+    se = near / NormalDist().inv_cdf(0.5 + confidence / 2)
+    return math.erfc(abs(change.change) / se / math.sqrt(2))  # twice the normal tail beyond |change| / se
+
+
+def _flag(cells: dict, alpha: float) -> None:
+    """Benjamini-Hochberg q over every shown cell's difference; flagged when q < alpha."""
+    keys = [key for key, c in cells.items() if not c["hidden"] and math.isfinite(c["p"])]
+    q = benjamini_hochberg([cells[key]["p"] for key in keys]) if keys else []
+    for key, value in zip(keys, q):
+        cells[key]["q"] = float(value)
+        cells[key]["flagged"] = bool(value < alpha) and cells[key]["change"].significant
+
+
+def _tau2(tree, now, hidden, confidence) -> float:
+    """Between-team variance of one column: every visible team of the organisation against its parent
+    (the organisation for a root), whatever the page shows, so a filter of two teams still gets a
+    variance estimated from many."""
+    y, v, c = [], [], []
+    for t in tree.order:
+        parent = tree.nodes[t].parent_id
+        if t in hidden or (ORG if parent is None else parent) in hidden or now.get(t) is None:
+            continue
+        est, centre = estimate(now[t], confidence), estimate(now[parent], confidence)
+        if math.isfinite(centre.sd) and est.n > 0:
+            y.append(est.value)
+            v.append(centre.sd ** 2 / est.n)
+            c.append(centre.value)
+    return between_variance(y, v, centres=c) if y else math.nan
+
+
+def _shrink(tree, cells, col, units, tau2) -> None:
+    """Shrink the shown teams of one column towards their nearest shown ancestor on the page (the
+    organisation for a top team): never towards a unit the reader may not see, whose value the shrunken
+    value, the raw value and the weight would give away."""
+    teams = [u for u in units if u is not None and not cells[(u, col.metric)]["hidden"]]
+    if not teams or not math.isfinite(tau2):
+        return
+    y, v, c = [], [], []
+    for u in teams:
+        est = cells[(u, col.metric)]["est"]
+        centre = cells[(None, col.metric)]
+        parent = tree.nodes[u].parent_id
+        while parent is not None:
+            cell = cells.get((parent, col.metric))
+            if cell is not None and not cell["hidden"]:
+                centre = cell
+                break
+            parent = tree.nodes[parent].parent_id
+        y.append(est.value)
+        # Sampling variance from the centre's respondent-level spread: a small team's own spread can be 0
+        # (six people all favourable), which would make it look certain and leave it unshrunk.
+        ok = not centre["hidden"] and math.isfinite(centre["est"].sd)
+        v.append(centre["est"].sd ** 2 / est.n if ok else math.nan)
+        c.append(centre["est"].value if ok else math.nan)
+    res = shrink(np.array(y), np.array(v), centres=np.array(c), tau2=tau2)
+    low, high = res.interval()
+    for i, u in enumerate(teams):
+        if math.isfinite(res.values[i]):
+            cells[(u, col.metric)]["shrunk"] = (float(res.values[i]), float(low[i]), float(high[i]),
+                                                float(res.weights[i]))
+
+
+def _figure(tree, cell, col, period, k, shrunk) -> Figure:
+    code, name = unit_label(tree, cell["unit"])
+    names = EXTRAS + (SHRINK_EXTRAS if shrunk else ())
+    change = cell["change"]
+    digits = 2 if col.metric == "ces" else 1
+    f = figure(code, name, col.metric, None if cell["hidden"] else cell["est"], k, period=period, digits=digits,
+               **{n: None for n in names})
+    if f.suppressed:
+        return f
+    r = lambda x, d=digits: None if x is None or not math.isfinite(x) else round(float(x), d)  # noqa: E731
+    extra = dict.fromkeys(names)
+    if change is not None:
+        extra.update(change=r(change.change), change_low=r(change.ci_low), change_high=r(change.ci_high),
+                     p_value=r(cell["p"], 4), q_value=r(cell.get("q", math.nan), 4),
+                     flagged=bool(cell.get("flagged", False)))
+    if shrunk and "shrunk" in cell:
+        value, low, high, weight = cell["shrunk"]
+        extra.update(raw_value=f.value, weight=r(weight, 3),
+                     shrunk_change=r(value - cell["ref"]) if change is not None else None)
+        f = dataclasses.replace(f, value=r(value), ci_low=r(low), ci_high=r(high))
+    return dataclasses.replace(f, extra=tuple(extra.items()))
+
+
+def _css(f: Figure, cols: list[Column]) -> str:
+    """The cell's colour class from its difference (shrunk when shown so), plus the flag."""
+    if f.suppressed:
+        return "heat-hidden"
+    diff = f.get("shrunk_change") if f.get("shrunk_change") is not None else f.get("change")
+    if diff is None:
+        return "heat-none"
+    col = next(c for c in cols if c.metric == f.metric)
+    kind = "ces" if col.metric == "ces" else ("net" if col.metric in ("enps", "nps") else "share")
+    level = sum(abs(diff) >= step for step in STEPS[kind])
+    css = "heat-0" if level == 0 else f"heat-{'hi' if diff > 0 else 'lo'}{level}"
+    return css + (" heat-flag" if f.get("flagged") else "")
+
+
+def _blocks(tree: Tree, units) -> list[dict]:
+    """The page's row blocks: the organisation and the top team(s) first, then one collapsible block per
+    unit one level down that has teams under it (its whole subtree); lone teams stay in plain blocks."""
+    shown = [u for u in units if u is not None]
+    base = min((tree.nodes[u].depth for u in shown), default=0)
+    blocks = [{"title": None, "rows": [{"code": ORG, "name": "Organisation", "depth": 0}]}]
+    for u in shown:
+        node = tree.nodes[u]
+        depth = node.depth - base
+        row = {"code": node.code, "name": node.name, "depth": depth}
+        if depth == 0:
+            blocks[0]["rows"].append(row)
+        elif depth == 1 and tree.children[u]:
+            blocks.append({"title": node.name, "rows": [row]})
+        elif depth == 1 and blocks[-1]["title"] is not None:
+            blocks.append({"title": None, "rows": [row]})
+        else:
+            blocks[-1]["rows"].append(row)
+    return blocks
+
+
+def _notes(k: int, compare: str, prev, shrunk: bool) -> tuple[str, ...]:
+    against = {"org": "the rest of the organisation (everyone outside the team)",
+               "parent": "the rest of the team's parent unit (the rest of the organisation for a top team you lead)",
+               "previous": "the same unit in the previous wave"}
+    notes = [f"Each cell is a unit's score (its whole subtree) with its number of respondents n; cells with fewer "
+             f"than {k} respondents are hidden, and so is one more where a hidden one could otherwise be worked "
+             "out from a department's total.",
+             f"Colour: the difference from {against[compare]}. A flag marks a difference that stays significant "
+             "after Benjamini–Hochberg false-discovery control across every cell of this grid."]
+    if compare == "previous" and prev is None:
+        notes.append("This is the program's first wave: there is no previous wave to compare with.")
+    if shrunk:
+        notes.append("Shrunken estimates: each team's score is pulled towards its parent's by how little its "
+                     "own n tells (empirical Bayes), so small teams do not top the grid by chance; flags "
+                     "still come from the unshrunken differences.")
+    return tuple(notes)
