@@ -2,6 +2,7 @@
 from surveys.models.actions import ACTION_STATUSES, Action, ActionUpdate
 from surveys.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
 from surveys.models.base import Base, utcnow
+from surveys.models.imports import JOB_STATUSES, ImportJob
 from surveys.models.instruments import AUDIENCES, DIMENSIONS, QUESTION_TYPES, Question, Survey
 from surveys.models.org import CHANNELS, ROLES, STAFF_ROLES, Person, Team, Touchpoint
 from surveys.models.ratelimit import RateLimitHit
@@ -12,8 +13,8 @@ from surveys.models.settings import LOGO_TYPES, OrganisationSettings
 from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceipt, Wave, WaveTeam, program_teams
 
 __all__ = [
-    "ACTION_STATUSES", "AUDIENCES", "GENESIS_HASH", "AuditChainHead", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
-    "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent", "Base",
+    "ACTION_STATUSES", "AUDIENCES", "GENESIS_HASH", "JOB_STATUSES", "AuditChainHead", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
+    "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent", "Base", "ImportJob",
     "Invitation", "OrganisationSettings", "PendingSubmission", "Person", "Program", "Question", "RateLimitHit",
     "Response", "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupResponses", "SignInThrottle",
     "StaffSession", "SubmissionReceipt", "Survey", "Team", "Touchpoint", "Wave", "WaveTeam", "program_teams",
