@@ -14,6 +14,14 @@ from pathlib import Path
 
 STORED_NAME = re.compile(r"[0-9a-f]{32}\.csv")
 COPY_CHUNK = 1 << 20
+MAX_NAME = 200
+
+
+def display_name(filename: str | None) -> str:
+    """The uploaded file's own name, fit to store and show: no folders, no control characters (no NUL)."""
+    name = re.split(r"[/\\]", filename or "")[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()[:MAX_NAME]
+    return name or "upload.csv"
 
 
 def ensure_dir(directory: str | os.PathLike) -> Path:

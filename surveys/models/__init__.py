@@ -13,8 +13,9 @@ from surveys.models.settings import LOGO_TYPES, OrganisationSettings
 from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceipt, Wave, WaveTeam, program_teams
 
 __all__ = [
-    "ACTION_STATUSES", "AUDIENCES", "GENESIS_HASH", "JOB_STATUSES", "AuditChainHead", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
-    "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent", "Base", "ImportJob",
+    "ACTION_STATUSES", "AUDIENCES", "GENESIS_HASH", "AuditChainHead", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
+    "JOB_STATUSES", "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent",
+    "Base", "ImportJob",
     "Invitation", "OrganisationSettings", "PendingSubmission", "Person", "Program", "Question", "RateLimitHit",
     "Response", "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupResponses", "SignInThrottle",
     "StaffSession", "SubmissionReceipt", "Survey", "Team", "Touchpoint", "Wave", "WaveTeam", "program_teams",

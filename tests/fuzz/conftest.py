@@ -50,6 +50,7 @@ class World:
             "program_code": (self.cx_program.code,),
             "touchpoint_code": (self.touchpoint.code,),
             "token": (self.token, self.preview_token),
+            "job_id": (1,),  # no import job exists here: its pages answer 404, never 500
         }[name]
 
     def hints(self) -> tuple[str, ...]:

@@ -102,7 +102,7 @@ def _queue(session, form: ImportForm, options: dict) -> tuple[int, int]:
         uploaded.append(form.other_file.data)
     for f in uploaded:
         f.stream.seek(0)  # werkzeug spooled the body to a temporary file; copy it from the start, in chunks
-    files = [(f.filename or "upload.csv", uploads.store(folder, f.stream)) for f in uploaded]
+    files = [(uploads.display_name(f.filename), uploads.store(folder, f.stream)) for f in uploaded]
     size = sum(uploads.path_of(folder, stored).stat().st_size for _, stored in files)
     job = jobs.create_job(session, kind=form.kind.data, files=files, options=options, dry_run=form.dry_run.data,
                           actor_id=current_user.id, now=utcnow())
