@@ -144,6 +144,8 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "PUBLIC_RATE_LIMIT": _rate_limit(env),
         "IMPORT_MAX_BYTES": _int(env, "TANDEM_IMPORT_MAX_MB", 64, 1, 1024) * 1024 * 1024,
         "PUBLIC_MAX_BYTES": _int(env, "TANDEM_PUBLIC_MAX_KB", 256, 16, 4096) * 1024,
+        # Every other route but the CSV upload (sign-in, staff forms, the API, the logo upload).
+        "FORM_MAX_BYTES": _int(env, "TANDEM_FORM_MAX_KB", 1024, 64, 65536) * 1024,
         # Uploads wait here for their import job, deleted when it ends; uploads up to IMPORT_INLINE_BYTES
         # are imported while the browser waits, larger ones in the background with a progress page.
         "UPLOAD_DIR": env.get("TANDEM_UPLOAD_DIR") or str(instance_path / "uploads"),

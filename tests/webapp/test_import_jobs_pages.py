@@ -145,3 +145,18 @@ def test_job_pages_are_for_hr_admins_and_unknown_jobs_are_404(live_app, live_cli
     assert other.get("/admin/imports/jobs/1/status").status_code == 302  # to sign in
     other.post("/login", data={"email": executive.email, "password": "correct-horse-battery"})
     assert other.get("/admin/imports/jobs/1/status").status_code == 403
+
+
+def test_only_the_upload_takes_large_bodies(client, login, make, db_session):
+    """Sign-in and staff forms take a form's worth (TANDEM_FORM_MAX_KB, 1 MB); the CSV upload its own limit."""
+    response = client.post("/login", data={"email": "a@example.com", "password": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413 and "1024 kB at most" in response.get_data(as_text=True)
+    login("hr_admin")
+    make.team(code="OPS")
+    db_session.commit()
+    assert client.post("/admin/touchpoints/new", data={"code": "X", "name": "x" * (2 * 1024 * 1024),
+                                                       "channel": "web"}).status_code == 413
+    big = b"code,name,channel,team_code\n" + b"WEB,Web shop,web,OPS\n" * 100_000  # about 2 MB
+    response = client.post("/admin/imports", content_type="multipart/form-data",
+                           data={"kind": "touchpoints", "dry_run": "y", "file": (io.BytesIO(big), "t.csv")})
+    assert response.status_code == 303  # stored and queued as a job (the test app runs no thread)
