@@ -80,6 +80,9 @@ def app_config(tmp_path, engine, db_session) -> dict:
         "SESSION_FACTORY": lambda: db_session,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "tandem.test",
+        # One session is shared by every request here: a background import thread must not use it too
+        # (tests/livedb.py gives import jobs a database and real sessions of their own).
+        "IMPORT_THREAD": False,
     }
 
 

@@ -149,6 +149,14 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "FLOOD_FACTOR": _int(env, "TANDEM_FLOOD_FACTOR", 5, 1, 1000),
         "IMPORT_MAX_BYTES": _int(env, "TANDEM_IMPORT_MAX_MB", 64, 1, 1024) * 1024 * 1024,
         "PUBLIC_MAX_BYTES": _int(env, "TANDEM_PUBLIC_MAX_KB", 256, 16, 4096) * 1024,
+        # Every other route but the CSV upload (sign-in, staff forms, the API, the logo upload).
+        "FORM_MAX_BYTES": _int(env, "TANDEM_FORM_MAX_KB", 1024, 64, 65536) * 1024,
+        # Uploads wait here for their import job, deleted when it ends; uploads up to IMPORT_INLINE_BYTES
+        # are imported while the browser waits, larger ones in the background with a progress page.
+        "UPLOAD_DIR": env.get("TANDEM_UPLOAD_DIR") or str(instance_path / "uploads"),
+        "IMPORT_INLINE_BYTES": _int(env, "TANDEM_IMPORT_INLINE_KB", 1024, 0, 1024 * 1024) * 1024,
+        "IMPORT_THREAD": bool(_int(env, "TANDEM_IMPORT_THREAD", 1, 0, 1)),
+        "IMPORT_STALE_MINUTES": _int(env, "TANDEM_IMPORT_STALE_MINUTES", 10, 1, 24 * 60),
         "TRUSTED_PROXIES": _int(env, "TANDEM_TRUSTED_PROXIES", 0, 0, 5),
         "SESSION_IDLE_MINUTES": idle_minutes,
         "SESSION_MAX_HOURS": max_hours,

@@ -1,4 +1,5 @@
-"""Security headers on every response, and request body caps for the public respondent routes.
+"""Security headers on every response, and request body caps: low on the public respondent routes, a form's
+worth on every other route but the CSV upload.
 
 Every page is served under one Content-Security-Policy without inline script or inline style: behaviour
 lives in /static/tandem.js, layout in /static/*.css and the organisation's colours in /r/brand.css.
@@ -12,23 +13,30 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; object-src 'non
 HSTS = "max-age=31536000; includeSubDomains"
 PUBLIC_PREFIX = "/r/"
 DEFAULT_PUBLIC_MAX_BYTES = 256 * 1024
+DEFAULT_FORM_MAX_BYTES = 1024 * 1024
+# The one view that takes large bodies (CSV uploads, up to TANDEM_IMPORT_MAX_MB); it sets its own limit.
+UPLOAD_ENDPOINTS = frozenset({"admin.imports_page"})
 TOO_LARGE = ("This form sent far more than any survey answer needs ({kb} kB at most), so nothing was read or "
              "saved. Please shorten very long comments and send it again.")
+FORM_TOO_LARGE = "This request sent more than any form of Tandem needs ({kb} kB at most), so nothing was read."
 
 
 def register_security(app: Flask) -> None:
-    """Headers on every response (views may set their own CSP or Cache-Control first) and the public cap."""
+    """Headers on every response (views may set their own CSP or Cache-Control first) and the body caps."""
 
     @app.before_request
-    def _cap_public_bodies():
-        if not request.path.startswith(PUBLIC_PREFIX):
-            return
-        limit = app.config.get("PUBLIC_MAX_BYTES", DEFAULT_PUBLIC_MAX_BYTES)
+    def _cap_bodies():
+        if request.path.startswith(PUBLIC_PREFIX):
+            limit, message = app.config.get("PUBLIC_MAX_BYTES", DEFAULT_PUBLIC_MAX_BYTES), TOO_LARGE
+        elif request.endpoint in UPLOAD_ENDPOINTS:
+            return  # the app-wide MAX_CONTENT_LENGTH (the upload limit) holds until the view sets its own
+        else:  # sign-in, staff forms, the API: nothing there needs more than a form's worth
+            limit, message = app.config.get("FORM_MAX_BYTES", DEFAULT_FORM_MAX_BYTES), FORM_TOO_LARGE
         # Werkzeug refuses a larger Content-Length, or a chunked body once it grows past the limit,
         # with 413 before the form is parsed; checking the header here refuses it before CSRF runs.
         request.max_content_length = limit
         if (request.content_length or 0) > limit:
-            abort(413, TOO_LARGE.format(kb=limit // 1024))
+            abort(413, message.format(kb=limit // 1024))
 
     @app.after_request
     def _headers(response):

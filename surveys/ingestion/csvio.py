@@ -43,6 +43,8 @@ class CsvSource:
             self.size += len(chunk)
         self.sha256 = digest.hexdigest()
         self.header: Header | None = None
+        # Called once per row `rows()` yields: an import job counts them to show its progress.
+        self.on_row: Callable[[], None] | None = None
 
     def first_line(self) -> str:
         """The first non-blank line as text (to tell file kinds apart), '' for an empty file."""
@@ -156,6 +158,8 @@ class CsvSource:
                     report.error(start, None, f"This line has {len(cells)} values but the header has {width} "
                                               f"columns{hint}.")
                     continue
+                if self.on_row is not None:
+                    self.on_row()
                 yield start, {col: cell.strip() for col, cell in zip(header.columns, cells)}
         finally:
             text.detach()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from surveys.ingestion.cells import CellError
 
@@ -87,6 +87,20 @@ class ImportResult:
         if self.deactivated:
             parts.append(f"{verbs[3]} {self.deactivated:,}")
         return ", ".join(parts)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form, as an import job keeps it."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportResult:
+        """The result `to_dict` stored (unknown keys from another version are ignored)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["errors"] = tuple(RowError(**e) for e in values.get("errors", ()))
+        for name in ("changes", "notes"):
+            values[name] = tuple(values.get(name, ()))
+        return cls(**values)
 
     def report_lines(self) -> list[str]:
         """The plain-text report the CLI prints: summary, problems or changes, notes."""

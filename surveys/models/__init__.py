@@ -2,6 +2,7 @@
 from surveys.models.actions import ACTION_STATUSES, Action, ActionUpdate
 from surveys.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
 from surveys.models.base import Base, utcnow
+from surveys.models.imports import JOB_STATUSES, ImportJob
 from surveys.models.instruments import AUDIENCES, DIMENSIONS, QUESTION_TYPES, Question, Survey
 from surveys.models.org import CHANNELS, ROLES, STAFF_ROLES, Person, Team, Touchpoint
 from surveys.models.ratelimit import RateLimitHit
@@ -23,7 +24,8 @@ from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceip
 __all__ = [
     "ACTION_STATUSES", "AUDIENCES", "FLAG_REASONS", "FlaggedResponse",
     "GENESIS_HASH", "AuditChainHead", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
-    "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent", "Base",
+    "JOB_STATUSES", "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent",
+    "Base", "ImportJob",
     "Invitation", "OrganisationSettings", "PendingSubmission", "Person", "Program", "Question", "RateLimitHit",
     "Response", "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupParticipation", "RollupResponses", "SignInThrottle",
     "StaffSession", "SubmissionReceipt", "Survey", "Team", "Touchpoint", "Wave", "WaveTeam", "program_teams",

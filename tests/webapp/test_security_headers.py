@@ -10,6 +10,7 @@ import pytest
 from surveys.insights.reports import REPORTS, available
 
 from surveys.collection import preview
+from surveys.ingestion import jobs
 from surveys.models import utcnow
 from webapp import create_app
 from webapp.security import CSP
@@ -31,11 +32,13 @@ def world(make, db_session):
     make.wave(program=customer, opens_at=NOW - dt.timedelta(days=1))
     touchpoint = make.touchpoint(code="STORE1", channel="store")
     _invitation, token = make.invitation(wave=wave)
+    job = jobs.create_job(db_session, kind="touchpoints", files=[], options={}, dry_run=False, actor_id=None,
+                          now=NOW)  # an upload waiting for its import: the progress page
     db_session.commit()
     survey = employee.survey
     return {"survey_id": survey.id, "question_id": survey.questions[0].id, "program_id": employee.id,
             "wave_id": wave.id, "code": touchpoint.code, "template": "engagement", "program_code": "CX",
-            "touchpoint_code": touchpoint.code, "token": token}
+            "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id}
 
 
 def assert_headers(response, *, cache="no-store"):

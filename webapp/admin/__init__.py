@@ -2,6 +2,7 @@
 from webapp.admin import (  # noqa: F401  (they register routes)
     branding,
     floods,
+    import_jobs,
     imports,
     instruments,
     programs,

@@ -1,7 +1,9 @@
-"""Admin: the CSV upload page, calling the same import services as `tandem import`."""
+"""Admin: the CSV upload page. Every upload is streamed to disk and becomes an import job (surveys.ingestion.jobs):
+small files are run while the browser waits and answered with their report, larger ones run in a thread
+of this process (or by `tandem tick`) behind a progress page."""
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -11,8 +13,8 @@ from wtforms import BooleanField, SelectField
 from surveys import ingestion
 from surveys.db import parse_id
 from surveys.errors import TandemError, ValidationError
-from surveys.ingestion import targets
-from surveys.models import utcnow
+from surveys.ingestion import job_runner, jobs, targets, uploads
+from surveys.models import ImportJob, utcnow
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice
@@ -21,6 +23,7 @@ except ImportError:  # older WTForms
         return (value, label)
 
 from webapp.admin.views import bp
+from webapp import jobs as jobs_glue
 from webapp.auth import roles_required
 from webapp.db import get_session
 
@@ -56,49 +59,70 @@ def imports_page():
         form.file.errors = [f"The file is larger than {_max_bytes() // (1024 * 1024)} MB. Split it into smaller "
                             "files, or import it on the server with `tandem import`."]
         return _render(session, form, None), 413
-    result, status = None, 200
-    if submitted:
-        try:
-            result = _import(session, form)
-        except TandemError as exc:
-            session.rollback()
-            field = form._fields.get(getattr(exc, "field", None) or "") or form.file
-            field.errors = [*field.errors, exc.message]
-            status = exc.status
-        else:
-            if result.ok and not result.dry_run:
-                session.commit()
-            else:
-                session.rollback()
-            status = 200 if result.ok else 422
-    elif request.method == "POST":
-        status = 400
-    return _render(session, form, result), status
+    if not submitted:
+        return _render(session, form, None), 400 if request.method == "POST" else 200
+    try:
+        options = _options(session, form)
+    except TandemError as exc:
+        session.rollback()
+        return _field_error(session, form, exc.message, getattr(exc, "field", None), exc.status)
+    job_id, size = _queue(session, form, options)
+    app = current_app._get_current_object()
+    if size <= current_app.config["IMPORT_INLINE_BYTES"]:
+        # Small files: the same job, run while the browser waits, and its report shown on this page.
+        outcome = job_runner.run_next(jobs_glue.sessions(app), jobs_glue.run_settings(app.config, progress_rows=0),
+                                      job_id=job_id)
+        if outcome is not None and outcome[1] is not None:
+            return _job_outcome(get_session(), form, job_id)
+    elif current_app.config["IMPORT_THREAD"]:
+        jobs_glue.start_thread(app, job_id)
+    return redirect(url_for("admin.import_job", job_id=job_id), 303)
 
 
-def _import(session, form: ImportForm) -> ingestion.ImportResult:
-    """Call the service for the chosen kind with the uploaded file(s)."""
-    kind, dry_run, actor = form.kind.data, form.dry_run.data, current_user.id
-    main = ingestion.CsvSource(form.file.data, name=form.file.data.filename)
-    if kind in ("teams", "people"):
-        files = [main]
-        if form.other_file.data and form.other_file.data.filename:
-            files.append(ingestion.CsvSource(form.other_file.data, name=form.other_file.data.filename))
-        return ingestion.import_org_files(session, files, expected=kind, dry_run=dry_run,
-                                          deactivate_missing=form.deactivate_missing.data, actor_id=actor)
-    if kind == "touchpoints":
-        return ingestion.import_touchpoints(session, main, dry_run=dry_run, actor_id=actor)
-    if kind == "feedback":
-        config = current_app.config
-        return ingestion.import_feedback(session, main, program_code=form.program.data or None, dry_run=dry_run,
-                                       actor_id=actor, now=utcnow(), min_group_size=config["MIN_GROUP_SIZE"],
-                                       min_comment_group_size=config["MIN_COMMENT_GROUP_SIZE"])
-    wave_id = parse_id(form.wave.data)
-    if wave_id is None:
-        raise ValidationError("Choose the employee program and wave the responses belong to.", field="wave")
-    program_code, wave_label = targets.wave_codes(session, wave_id)
-    return ingestion.import_responses(session, main, program_code=program_code, wave_label=wave_label,
-                                    dry_run=dry_run, actor_id=actor)
+def _options(session, form: ImportForm) -> dict:
+    """What the job needs besides the files; the choices that can be checked before reading any row."""
+    if form.kind.data == "responses":
+        wave_id = parse_id(form.wave.data)
+        if wave_id is None:
+            raise ValidationError("Choose the employee program and wave the responses belong to.", field="wave")
+        targets.wave_codes(session, wave_id)  # NotFound for a wave deleted meanwhile
+        return {"wave_id": wave_id}
+    if form.kind.data == "feedback":
+        return {"program": form.program.data or None}
+    if form.kind.data in ("teams", "people"):
+        return {"deactivate_missing": bool(form.deactivate_missing.data)}
+    return {}
+
+
+def _queue(session, form: ImportForm, options: dict) -> tuple[int, int]:
+    """Stream the uploaded file(s) to the upload folder, queue the job and commit; (job id, bytes stored)."""
+    folder = current_app.config["UPLOAD_DIR"]
+    uploaded = [form.file.data]
+    if form.kind.data in ("teams", "people") and form.other_file.data and form.other_file.data.filename:
+        uploaded.append(form.other_file.data)
+    for f in uploaded:
+        f.stream.seek(0)  # werkzeug spooled the body to a temporary file; copy it from the start, in chunks
+    files = [(uploads.display_name(f.filename), uploads.store(folder, f.stream)) for f in uploaded]
+    size = sum(uploads.path_of(folder, stored).stat().st_size for _, stored in files)
+    job = jobs.create_job(session, kind=form.kind.data, files=files, options=options, dry_run=form.dry_run.data,
+                          actor_id=current_user.id, now=utcnow())
+    session.commit()
+    return job.id, size
+
+
+def _job_outcome(session, form: ImportForm, job_id: int):
+    """The upload page with a finished job's report, as the import used to answer synchronously."""
+    job = session.get(ImportJob, job_id, populate_existing=True)
+    result = jobs.result_of(job)
+    if result is None:
+        return _field_error(session, form, job.message, job.error_field, job.error_status or 400)
+    return _render(session, form, result), 200 if result.ok else 422
+
+
+def _field_error(session, form: ImportForm, message: str, field_name: str | None, status: int):
+    field = form._fields.get(field_name or "") or form.file
+    field.errors = [*field.errors, message]
+    return _render(session, form, None), status
 
 
 def _render(session, form: ImportForm, result):
@@ -108,4 +132,5 @@ def _render(session, form: ImportForm, result):
     form.wave.choices = [SelectChoice(value, label) for value, label in waves]
     return render_template("admin/imports.html", form=form, result=result, formats=ingestion.FORMATS,
                            recent=ingestion.recent_imports(session), max_mb=_max_bytes() // (1024 * 1024),
-                           max_errors=ingestion.MAX_ERRORS)
+                           max_errors=ingestion.MAX_ERRORS, jobs=jobs.recent_jobs(session),
+                           inline_kb=current_app.config["IMPORT_INLINE_BYTES"] // 1024)

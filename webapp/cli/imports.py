@@ -13,7 +13,9 @@ from flask.cli import with_appcontext
 
 from surveys import ingestion
 from surveys.errors import TandemError
-from surveys.models import utcnow
+from surveys.ingestion import job_runner
+from surveys.models import ImportJob, utcnow
+from webapp import jobs as jobs_glue
 from webapp.db import get_session
 
 DRY_RUN_HELP = "Check the file and show what would change, without changing anything."
@@ -127,3 +129,32 @@ def import_history(file, program_code, label, opens_on, closes_on, dry_run):
     _run(lambda s, src, **kw: ingestion.import_history(s, src[0], **kw), [file], program_code=program_code,
          label=label, opens_on=opens_on.date() if opens_on else None,
          closes_on=closes_on.date() if closes_on else None, dry_run=dry_run, **_thresholds())
+
+
+@import_group.command("run-jobs", short_help="Run uploads waiting for an import (and retry interrupted ones).")
+@click.option("--job", "job_id", type=click.IntRange(1, 2**31 - 1), default=None, help="Run only this job.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Run at most this many jobs.")
+@with_appcontext
+def run_jobs(job_id, limit):
+    """Run the import jobs of the upload page that are waiting, or whose worker stopped (stale heartbeat).
+
+    `tandem tick` does the same; this command is for running them at once, or on another host that
+    shares TANDEM_UPLOAD_DIR. Exits with status 1 when a job it ran was not imported.
+    """
+    app = current_app._get_current_object()
+    factory, settings = jobs_glue.sessions(app), jobs_glue.run_settings(app.config)
+    if job_id is not None:
+        outcome = job_runner.run_next(factory, settings, job_id=job_id)
+        ran = [] if outcome is None else [outcome]
+    else:
+        ran = job_runner.run_pending(factory, settings, limit=limit)
+    if not ran:
+        click.echo("No import job is waiting." if job_id is None else
+                   f"Import job {job_id} is not waiting (it does not exist, is finished, or is running).")
+    session = get_session()
+    for ran_id, status in ran:
+        job = session.get(ImportJob, ran_id, populate_existing=True)
+        outcome = status or "taken over by another worker"
+        click.echo(f"import job {ran_id} ({job.kind}, {job.filename}): {outcome}: {job.message or ''}".rstrip(": "))
+    if any(status == "failed" for _, status in ran):
+        click.get_current_context().exit(1)

@@ -20,8 +20,10 @@ from surveys import retention
 from surveys.collection import queue
 from surveys.db import checkpoint
 from surveys.fieldwork import invitations, mailer, scheduling
+from surveys.ingestion import job_runner
 from surveys.models import utcnow
 from surveys.org import signin, staff_sessions
+from webapp import jobs as jobs_glue
 from webapp.db import get_session
 
 MAIL_BATCH = 100
@@ -59,11 +61,16 @@ def parse_now(value: str | None) -> dt.datetime:
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help="Act as if it were this UTC time (default: now).")
 @with_appcontext
 def tick(now_text):
-    """Close ended waves, schedule and open waves, blank comments past retention, send invitations and reminders."""
+    """Close ended waves, schedule and open waves, blank comments past retention, send invitations and reminders,
+    then run uploads waiting for their import (and imports whose worker stopped)."""
     now = parse_now(now_text)
     session = get_session()
     try:
         counts = run_tick(session, now, current_app.config)
+        # Uploads waiting for their import, and imports whose worker stopped: on the wall clock, like sessions.
+        app = current_app._get_current_object()
+        for _job_id, status in job_runner.run_pending(jobs_glue.sessions(app), jobs_glue.run_settings(app.config)):
+            counts[f"imports {status or 'taken over'}"] += 1
     except SQLAlchemyError as exc:
         session.rollback()
         reason = getattr(exc, "orig", None) or exc
@@ -72,6 +79,7 @@ def tick(now_text):
     summary = ", ".join(f"{key} {counts[key]}" for key in SUMMARY_KEYS)
     if current_app.config.get("COMMENT_RETENTION_DAYS"):
         summary += "".join(f", {key} {counts[key]}" for key in RETENTION_KEYS)
+    summary += "".join(f", {key} {n}" for key, n in sorted(counts.items()) if key.startswith("imports "))
     click.echo(f"tick {now:%Y-%m-%dT%H:%M:%S}: {summary}")
 
 
