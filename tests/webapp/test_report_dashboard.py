@@ -8,12 +8,14 @@ import io
 import json
 
 import pytest
+from sqlalchemy import select
 
 from surveys.collection import submission
 from surveys.insights.figures import ParamError
 from surveys.insights.reports import dashboard
 from surveys.insights.reports._customer import trailing, weeks
 from surveys.insights.reports.params import ReportParams, ReportSettings, Scope
+from surveys.models import Team
 
 EX = [{"code": "e1", "qtype": "likert5", "dimension": "engagement"},
       {"code": "enps", "qtype": "scale0_10", "dimension": "enps"}]
@@ -169,3 +171,43 @@ def test_team_lead_page_shows_only_their_subtree(client, login, db_session, org)
     assert {f["unit"] for f in data["figures"]} == {"A"}
     assert client.get(f"/reports/dashboard?as_of={AS_OF}").status_code == 200
     assert client.get("/reports/dashboard?unit=B").status_code == 400
+
+
+def test_the_strongest_links_in_plain_sentences(db_session, make):
+    """Six teams whose CSAT rises with engagement in both waves: the dashboard names the link, with
+    r equal to the plain Pearson correlation of the 12 team-waves."""
+    import numpy as np
+
+    program = make.program(survey=make.survey(questions=EX), code="LNK")
+    cx_wave = make.wave(make.program(survey=make.survey(audience="customer", questions=CX)),
+                        opens_at=dt.datetime(2026, 1, 1), days=90, status="open")
+    sat = cx_wave.survey.questions[0]
+    engaged, satisfied = [1, 2, 3, 4, 5, 6], [1, 2, 4, 3, 5, 6]
+    waves = [make.wave(program, opens_at=dt.datetime(2026, m, 1), days=10, status="closed", label=f"L{m}")
+             for m in (1, 2)]
+    for t in range(6):
+        team = make.team(code=f"T{t}")
+        tp = make.touchpoint(team=team)
+        for wave in waves:
+            e1, enps = wave.survey.questions
+            month = wave.opens_at.month
+            for i in range(6):
+                submission.store_response(db_session, wave=wave, team_id=team.id, source="import",
+                                          parsed={e1: (5 if i < engaged[t] else 1, None), enps: (i + 4, None)},
+                                          today=dt.date(2026, month, 3))
+                submission.store_response(db_session, wave=cx_wave, team_id=team.id, source="import",
+                                          parsed={sat: (5 if i < satisfied[t] else 1, None)},
+                                          today=dt.date(2026, month, 5), touchpoint=tp)
+    db_session.commit()
+    rep = dashboard.build(db_session, ReportParams(program="LNK", options={"as_of": "2026-02-28"}), Scope(None),
+                          ReportSettings(linkage_min_teams=4))
+    links = [f for f in rep.figures if f.metric.startswith("link:")]
+    assert links and links[0].metric == "link:engagement>csat" and links[0].period == "same wave"
+    r = np.corrcoef(np.array(engaged * 2) / 6, np.array(satisfied * 2) / 6)[0, 1]
+    assert links[0].value == round(r, 2) and links[0].n == 12
+    assert links[0].get("q_value") < 0.05 and "Teams with higher engagement had higher CSAT" in links[0].get("finding")
+    assert len(links) <= 3 and [f.get("q_value") for f in links] == sorted(f.get("q_value") for f in links)
+    t0 = db_session.scalar(select(Team.id).where(Team.code == "T0"))
+    lead = dashboard.build(db_session, ReportParams(program="LNK", options={"as_of": "2026-02-28"}),
+                           Scope(frozenset({t0})), ReportSettings(linkage_min_teams=4))
+    assert not any(f.metric.startswith("link:") for f in lead.figures)
