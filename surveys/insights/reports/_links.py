@@ -39,7 +39,8 @@ def strongest(session: Session, program_code: str, settings: ReportSettings, top
                         datasets.team_customer_outcomes(session, waves), k=k, process_target=settings.process_target)
     teams = linkable_units(units.frame, units.ex_metrics, units.cx_metrics)
     if teams < settings.linkage_min_teams:
-        return Links((), f"Employee-customer links: {teams} teams have both employee and customer results, fewer "
+        have = "1 team has" if teams == 1 else f"{teams} teams have"
+        return Links((), f"Employee-customer links: {have} both employee and customer results, fewer "
                          f"than the {settings.linkage_min_teams} needed to report links without singling a team "
                          "out.", teams)
     report = linkage_matrix(units.frame, units.ex_metrics, units.cx_metrics, lags=(0, 1),
@@ -48,7 +49,7 @@ def strongest(session: Session, program_code: str, settings: ReportSettings, top
     figures = tuple(
         Figure(ORG, "Organisation", f"link:{r.ex_metric}>{r.cx_metric}", round(r.r, 2), r.n, round(r.ci_low, 2),
                round(r.ci_high, 2), period="same wave" if r.lag == 0 else f"lag {r.lag}",
-               extra=(("q_value", round(r.q_value, 4)), ("finding", r.sentence)))
+               extra=(("q_value", float(f"{r.q_value:.3g}")), ("finding", r.sentence)))
         for r in linked)
     if not figures:
         note = (f"Employee-customer links: none of the {report.n_tests} pairs tested across {teams} teams survives "

@@ -47,7 +47,8 @@ def employee_figures(session, tree, unit, teams, wave, prev, k, confidence) -> l
     ids = [wave.id] + ([prev.id] if prev else [])
     sums = ex_sums(session, ids)
     out = []
-    for metric in EX_METRICS:
+    measured = {m for (w, _t, m) in sums if w == wave.id}
+    for metric in [m for m in EX_METRICS if m in measured]:  # a dimension the survey does not ask is left out
         hide = {w: hidden_units(tree, {t: s.n for (wi, t, m), s in sums.items() if wi == w and m == metric}, k)
                 for w in ids}
         cur = add_up(sums, wave.id, teams, metric)

@@ -124,6 +124,8 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
         notes.append(f"Customer answers at the touchpoints of the unit's teams, by {period} up to "
                      f"{as_of.isoformat()}; periods with fewer than {threshold} answers are hidden.")
     else:
+        if params.option("as_of"):  # customers only, but a malformed date is refused whatever the metric
+            cx.parse_as_of(params.option("as_of"), session, None)
         program = resolve_program(session, params.program)
         figures, threshold = employee_series(session, tree, unit, program, metric, settings)
         x_title = "Wave"
