@@ -211,3 +211,23 @@ def test_the_strongest_links_in_plain_sentences(db_session, make):
     lead = dashboard.build(db_session, ReportParams(program="LNK", options={"as_of": "2026-02-28"}),
                            Scope(frozenset({t0})), ReportSettings(linkage_min_teams=4))
     assert not any(f.metric.startswith("link:") for f in lead.figures)
+
+
+def test_response_rate_and_the_participation_pages_hidden_teams(db_session, make, org):
+    """W2: A 8 of 10 answered, B 3 of 10; the participation page hides B and then A beside the total,
+    so the dashboard hides A too, while the department (11 of 20) shows with its change from W1 (14 of 20)."""
+    from surveys.models import SubmissionReceipt, Wave
+
+    _dept, a, b = org
+    for label, answered in (("W1", {a: 6, b: 8}), ("W2", {a: 8, b: 3})):
+        wave = db_session.scalar(select(Wave).where(Wave.label == label))
+        for team, n in answered.items():
+            for i in range(10):
+                inv, _token = make.invitation(wave, make.person(team=team))
+                db_session.flush()
+                if i < n:
+                    db_session.add(SubmissionReceipt(invitation_id=inv.id))
+    db_session.commit()
+    assert _fig(_build(db_session, unit="A"), "response_rate").suppressed
+    rate = _fig(_build(db_session, unit="DEPT"), "response_rate")
+    assert (rate.value, rate.n, rate.get("change"), rate.get("previous")) == (55.0, 20, -15.0, "W1")

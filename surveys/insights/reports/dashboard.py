@@ -65,7 +65,7 @@ def employee_figures(session, tree, unit, teams, wave, prev, k, confidence) -> l
 def _rate_sums(session, tree, unit, teams, wave, k) -> tuple[Sums | None, bool]:
     """(invited/answered sums of the unit, hidden?) for one wave. Hidden below k answers, under the
     hierarchy's complementary suppression, or when exactly one team of the unit is hidden on the
-    participation page (the unit's total would give that team away)."""
+    participation page (the unit's total would give that team away, or is that team)."""
     counts = [c for c in participation.team_counts(session, [wave.id]) if c.team_id is not None]
     rep = participation.team_participation(session, wave.id, k)
     inside = set(teams)
@@ -75,7 +75,8 @@ def _rate_sums(session, tree, unit, teams, wave, k) -> tuple[Sums | None, bool]:
         return None, True
     hide = hidden_units(tree, {c.team_id: c.responded for c in counts}, k)
     key = unit if unit is not None else "ORG"
-    lone = sum(1 for t in rep.teams if t.hidden and t.team_id in inside) == 1 and len(inside) > 1
+    # One hidden team inside the unit (the unit itself, for a team) would be given away by its total.
+    lone = sum(1 for t in rep.teams if t.hidden and t.team_id in inside) == 1
     return Sums("share", invited, answered, 0.0, 100.0), answered < k or key in hide or lone
 
 
