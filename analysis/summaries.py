@@ -33,6 +33,8 @@ class Sums:
     ``net``: ``s1`` the sum of respondents' (promoter - detractor) shares, ``s2`` the sum of their squares.
     ``mean``: ``s1`` the sum of respondents' scores, ``s2`` the sum of their squares.
     ``scale`` multiplies the value (100 for shares and net scores, 1 for means already on their scale).
+    ``bounds`` (means only): the scale's ends, e.g. (0, 100) for an index or (1, 7) for CES; the
+    interval is cut at them (a t interval near the end of a bounded scale can otherwise pass it).
     """
 
     kind: str
@@ -40,6 +42,7 @@ class Sums:
     s1: float
     s2: float = 0.0
     scale: float = 1.0
+    bounds: tuple[float, float] | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -47,11 +50,11 @@ class Sums:
 
     def __add__(self, other: Sums) -> Sums:
         self._same(other)
-        return Sums(self.kind, self.n + other.n, self.s1 + other.s1, self.s2 + other.s2, self.scale)
+        return Sums(self.kind, self.n + other.n, self.s1 + other.s1, self.s2 + other.s2, self.scale, self.bounds)
 
     def __sub__(self, other: Sums) -> Sums:
         self._same(other)
-        return Sums(self.kind, self.n - other.n, self.s1 - other.s1, self.s2 - other.s2, self.scale)
+        return Sums(self.kind, self.n - other.n, self.s1 - other.s1, self.s2 - other.s2, self.scale, self.bounds)
 
     def _same(self, other: Sums) -> None:
         if (self.kind, self.scale) != (other.kind, other.scale):
@@ -124,6 +127,8 @@ def estimate(sums: Sums, confidence: float = 0.95) -> Estimate:
             lo, hi = max(mean - half, -1.0), min(mean + half, 1.0)
         else:
             lo, hi = t_interval(mean, sd, int(n), confidence)
+            if sums.bounds is not None:
+                lo, hi = max(lo, sums.bounds[0] / sums.scale), min(hi, sums.bounds[1] / sums.scale)
     s = sums.scale
     return Estimate(s * mean, s * lo, s * hi, int(round(n)), s * sd, sums.kind, confidence)
 

@@ -17,6 +17,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from analysis.metrics import CX_METRICS
 from analysis.summaries import Sums
+from surveys.insights.reports.common import customer_sums
 from surveys.models import Answer, Question, Response, Touchpoint
 from surveys.models.rollups import RollupCustomerDay, RollupCustomerMonth
 from surveys.rollups.aggregates import month_start
@@ -44,12 +45,8 @@ def _week_start_postgresql(element, compiler, **kw):
 
 
 def metric_sums(metric: str, n, top2, prom, det, mean, mean_sq, top2_sq, net_sq) -> Sums:
-    """The Sums of a customer metric from rollup sums: CSAT top-two share, NPS net score, CES mean."""
-    if metric == "csat":
-        return Sums("share", n, top2, top2_sq, 100.0)
-    if metric == "nps":
-        return Sums("net", n, prom - det, net_sq, 100.0)
-    return Sums("mean", n, mean, mean_sq, 1.0)
+    """The Sums of a customer metric from rollup sums (see reports.common.customer_sums)."""
+    return customer_sums(metric, n, top2, prom, det, mean, mean_sq, net_sq)
 
 
 @dataclass(frozen=True)

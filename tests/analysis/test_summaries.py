@@ -72,3 +72,10 @@ def test_p_value_from_a_symmetric_interval():
     res = summaries.difference(Sums("net", 400, 120, 200, 100.0), Sums("net", 400, 40, 200, 100.0))
     assert res.significant
     assert summaries.p_value(res) < 0.05
+
+
+def test_a_bounded_mean_keeps_its_interval_inside_the_scale():
+    # 0, 0, 100 on a 0-100 index: mean 33.3, t interval -110 to 177 before the cut
+    est = summaries.estimate(Sums("mean", 3, 100, 10_000, 1.0, (0.0, 100.0)))
+    assert (est.ci_low, est.ci_high) == (0.0, 100.0)
+    assert (Sums("mean", 1, 1, 1, 1.0, (1, 7)) + Sums("mean", 1, 2, 4, 1.0, (1, 7))).bounds == (1, 7)

@@ -21,8 +21,8 @@ def test_engagement_over_waves_with_t_intervals(db_session, org):  # noqa: F811
     rep = _build(db_session, unit="A")
     assert [(f.period, f.value, f.n) for f in rep.figures] == [("W1", 33.3, 6), ("W2", 66.7, 6)]
     # 2 of 6 respondents at 100, 4 at 0: sd = sqrt(2666.7) = 51.64, t(0.975, 5) = 2.571 (t table):
-    # 33.33 -/+ 2.571*51.64/sqrt(6) = 33.33 -/+ 54.19 -> -20.9 .. 87.5.
-    assert (rep.figures[0].ci_low, rep.figures[0].ci_high) == (-20.9, 87.5)
+    # 33.33 -/+ 2.571*51.64/sqrt(6) = 33.33 -/+ 54.19 -> -20.9 .. 87.5, cut at 0: an index cannot go below 0%.
+    assert (rep.figures[0].ci_low, rep.figures[0].ci_high) == (0.0, 87.5)
     assert rep.chart("trend") is not None
 
 

@@ -19,6 +19,7 @@ from analysis.metrics import CX_METRICS
 from analysis.summaries import Sums
 from surveys.insights import datasets
 from surveys.insights.figures import ParamError
+from surveys.insights.reports.common import customer_sums
 from surveys.models import RollupCustomerDay, Touchpoint
 from surveys.models.org import CHANNELS
 
@@ -46,12 +47,8 @@ def parse_as_of(value: str | None, session: Session, team_ids: Collection[int] |
 
 def sums_of(metric: str, n: float, top2: float, prom: float, det: float, mean: float, mean_sq: float,
             net_sq: float) -> Sums:
-    """The Sums of one customer metric from the rollup's sums over respondents."""
-    if metric == "csat":
-        return Sums("share", n, top2, 0.0, 100.0)
-    if metric == "nps":
-        return Sums("net", n, prom - det, net_sq, 100.0)
-    return Sums("mean", n, mean, mean_sq, 1.0)  # CES: mean of respondents' mean answers (1-7)
+    """The Sums of one customer metric (see common.customer_sums)."""
+    return customer_sums(metric, n, top2, prom, det, mean, mean_sq, net_sq)
 
 
 def _add(out: dict, key, s: Sums) -> None:

@@ -166,7 +166,7 @@ def ex_sums(session: Session, wave_ids: list[int]) -> TeamSums:
             if n:
                 out[(w, t, dim)] = Sums("net", n, prom - det, net_sq, 100.0)
         elif n_fav:
-            out[(w, t, dim)] = Sums("mean", n_fav, fav_sum, fav_sq, 1.0)
+            out[(w, t, dim)] = Sums("mean", n_fav, fav_sum, fav_sq, 1.0, (0.0, 100.0))
     return out
 
 
@@ -192,3 +192,16 @@ def unit_sums(sums: TeamSums, tree: Tree, wave_id: int, team_id: int | None, met
     """A unit's sums: its whole subtree (every team when `team_id` is None)."""
     teams = tree.order if team_id is None else tree.subtree(team_id)
     return add_up(sums, wave_id, teams, metric)
+
+
+CES_BOUNDS = (1.0, 7.0)
+
+
+def customer_sums(metric: str, n, top2, prom, det, mean, mean_sq, net_sq) -> Sums:
+    """The Sums of a customer metric from the rollups' sums over respondents: CSAT the top-two share,
+    NPS the net score, CES (1-7) and any other scored metric the mean of respondents' mean answers."""
+    if metric == "csat":
+        return Sums("share", n, top2, 0.0, 100.0)
+    if metric == "nps":
+        return Sums("net", n, prom - det, net_sq, 100.0)
+    return Sums("mean", n, mean, mean_sq, 1.0, CES_BOUNDS if metric == "ces" else None)
