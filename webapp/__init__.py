@@ -16,7 +16,7 @@ from webapp.errors import register_error_handlers
 from webapp.extensions import csrf, login_manager
 from webapp.security import register_security
 
-BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api")
+BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api", "account")
 # Multipart forms are left to their views, which set their own upload size limit before parsing.
 FORM_TYPES = ("application/x-www-form-urlencoded",)
 

@@ -97,11 +97,12 @@ def _base_url(env: Mapping[str, str]) -> str:
     return f"http://{host}:{_int(env, 'TANDEM_PORT', DEFAULT_PORT, 1, 65535)}"
 
 
-def _rate_limit(env: Mapping[str, str], name: str = "TANDEM_PUBLIC_RATE_LIMIT", default: str = "10/3600") -> str:
+def _rate_limit(env: Mapping[str, str], name: str = "TANDEM_PUBLIC_RATE_LIMIT", default: str = "10/3600",
+                what: str = "submissions") -> str:
     raw = (env.get(name) or default).strip()
     parts = raw.split("/")
     if len(parts) != 2 or not all(p.isascii() and p.isdigit() and int(p) >= 1 for p in parts):
-        raise ConfigError(f"{name} must look like {default} (submissions/seconds), got {raw!r}")
+        raise ConfigError(f"{name} must look like {default} ({what}/seconds), got {raw!r}")
     return raw
 
 
@@ -147,6 +148,8 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "FLOOD_BURST": _rate_limit(env, "TANDEM_FLOOD_BURST", "5/600"),
         "FLOOD_DAY_MIN": _int(env, "TANDEM_FLOOD_DAY_MIN", 30, 1, 1_000_000),
         "FLOOD_FACTOR": _int(env, "TANDEM_FLOOD_FACTOR", 5, 1, 1000),
+        # Requests per API token (N/SECONDS); over it the API answers 429 with Retry-After.
+        "API_RATE_LIMIT": _rate_limit(env, "TANDEM_API_RATE_LIMIT", "120/60", "requests"),
         "IMPORT_MAX_BYTES": _int(env, "TANDEM_IMPORT_MAX_MB", 64, 1, 1024) * 1024 * 1024,
         "PUBLIC_MAX_BYTES": _int(env, "TANDEM_PUBLIC_MAX_KB", 256, 16, 4096) * 1024,
         # Every other route but the CSV upload (sign-in, staff forms, the API, the logo upload).

@@ -1,5 +1,6 @@
 """All Tandem tables; importing this package registers them on Base.metadata."""
 from surveys.models.actions import ACTION_STATUSES, Action, ActionUpdate
+from surveys.models.api_tokens import ApiToken
 from surveys.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
 from surveys.models.base import Base, utcnow
 from surveys.models.imports import JOB_STATUSES, ImportJob
@@ -30,4 +31,5 @@ __all__ = [
     "Response", "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupParticipation", "RollupResponses", "SignInThrottle",
     "StaffSession", "SubmissionReceipt", "Survey", "Team", "Touchpoint", "Wave", "WaveTeam", "program_teams",
     "utcnow",
+    "ApiToken",  # api_tokens.py
 ]

@@ -56,6 +56,7 @@ class World:
             "fmt": ("csv", "json", "xlsx", "pdf", "svg", "png"),
             "chart": ("rates", "trend", "nothing"),
             "job_id": (1,),  # no import job exists here: its pages answer 404, never 500
+            "token_id": (1, 2),  # API tokens: the fuzzed person's own first, or someone else's (404)
         }[name]
 
     def hints(self) -> tuple[str, ...]:

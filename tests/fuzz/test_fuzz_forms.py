@@ -14,6 +14,7 @@ from surveys import ingestion
 from surveys.instruments.library import BUILTIN
 from tests.fuzz.conftest import ROLES, domain_counts, example_savepoint
 from tests.fuzz.strategies import EXAMPLES, as_file, csv_files, form_bodies, fuzz_settings, values
+from webapp.account.forms import RevokeForm, TokenForm
 from webapp.admin import instrument_forms as ins
 from webapp.admin import touchpoint_forms as tpf
 from webapp.admin.branding import BrandingForm
@@ -46,6 +47,8 @@ POST_FORMS: dict[str, type | tuple[str, ...]] = {
     "admin.touchpoints_edit": tpf.TouchpointEditForm,
     "admin.contact_links": tpf.ContactLinksForm,
     "admin.floods_release": ReleaseForm,
+    "account.tokens_new": TokenForm,
+    "account.tokens_revoke": RevokeForm,
     "auth.login": LoginForm,
     "auth.logout": (),
     "respond.public_submit": ("website", *ANSWERS),

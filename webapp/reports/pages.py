@@ -1,7 +1,7 @@
 """The leadership report pages and their exports, one route pair for every report in the registry.
 
-`/reports/NAME` renders `reports/NAME.html`; `/reports/NAME.csv` and `.json` export what the page
-shows with the same filters. The statistics stack loads inside the views (see views.py).
+`/reports/NAME` renders `reports/NAME.html`; `/reports/NAME.csv`, `.json`, `.xlsx` and `.pdf` export what
+the page shows with the same filters. The statistics stack loads inside the views (see views.py).
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from webapp.reports.views import bp
 
 STAFF = ("executive", "hr_admin", "team_lead")
 ORG_ONLY = {"linkage"}  # organisation-wide statistics: not for a team lead's subtree
-FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 
 
 def _allowed(name: str) -> None:
@@ -79,7 +80,6 @@ def chart(name: str, chart: str, fmt: str):
 @roles_required(*STAFF)
 def export(name: str, fmt: str):
     _allowed(name)
-    from surveys.exports import reports as export_formats
     from surveys.insights.reports import EXPORTABLE
 
     if fmt not in FORMATS or name not in EXPORTABLE:
@@ -88,7 +88,7 @@ def export(name: str, fmt: str):
         report = build_for_user(name, request.args)
     except ParamError as exc:
         abort(400, exc.message)
-    body = export_formats.to_csv(report) if fmt == "csv" else export_formats.to_json(report)
+    body = _body(report, fmt)
     session = get_session(read_only=False)
     audit.record(session, current_user.id, "export.report", "report", None, report=name, format=fmt,
                  parameters=dict(report.params), rows=len(report.figures))
@@ -96,3 +96,20 @@ def export(name: str, fmt: str):
     filename = f"tandem-{name}-{report.params.get('wave') or 'latest'}.{fmt}".replace(" ", "_")
     return Response(body, mimetype=FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _body(report, fmt: str) -> str | bytes:
+    """The export file of `report` in `fmt` (the writers live in surveys/exports)."""
+    from surveys.exports import reports as export_formats
+
+    if fmt == "csv":
+        return export_formats.to_csv(report)
+    if fmt == "json":
+        return export_formats.to_json(report)
+    if fmt == "xlsx":
+        from surveys.exports.xlsx import to_xlsx
+
+        return to_xlsx(report)
+    from surveys.exports.pdf import chart_images, to_pdf
+
+    return to_pdf(report, chart_images(report))
