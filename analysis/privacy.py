@@ -153,6 +153,8 @@ def linkable_units(frame: pd.DataFrame, ex_metrics, cx_metrics, unit_col: str = 
     cx = [c for c in cx_metrics if c in frame.columns]
     if not ex or not cx:
         return 0
-    has_ex = frame.groupby(unit_col)[ex].apply(lambda g: g.notna().any().any())
-    has_cx = frame.groupby(unit_col)[cx].apply(lambda g: g.notna().any().any())
+    # Row-wise "any visible cell", then per unit: vectorised (a per-group apply cost 0.3 s on 500 teams).
+    units = frame[unit_col]
+    has_ex = frame[ex].notna().any(axis=1).groupby(units).any()
+    has_cx = frame[cx].notna().any(axis=1).groupby(units).any()
     return int((has_ex & has_cx).sum())
