@@ -7,6 +7,7 @@ from surveys.models.imports import JOB_STATUSES, ImportJob
 from surveys.models.instruments import AUDIENCES, DIMENSIONS, QUESTION_TYPES, Question, Survey
 from surveys.models.org import CHANNELS, ROLES, STAFF_ROLES, Person, Team, Touchpoint
 from surveys.models.ratelimit import RateLimitHit
+from surveys.models.report_cache import ReportCache
 from surveys.models.responses import (
     FLAG_REASONS,
     SOURCES,
@@ -27,7 +28,7 @@ __all__ = [
     "GENESIS_HASH", "AuditChainHead", "CADENCES", "CHANNELS", "DIMENSIONS", "LOGO_TYPES", "QUESTION_TYPES",
     "JOB_STATUSES", "ROLES", "ROLLUP_MODELS", "SOURCES", "STAFF_ROLES", "Action", "ActionUpdate", "Answer", "AuditEvent",
     "Base", "ImportJob",
-    "Invitation", "OrganisationSettings", "PendingSubmission", "Person", "Program", "Question", "RateLimitHit",
+    "Invitation", "OrganisationSettings", "PendingSubmission", "Person", "Program", "Question", "RateLimitHit", "ReportCache",
     "Response", "RollupCustomerDay", "RollupDimension", "RollupItem", "RollupParticipation", "RollupResponses", "SignInThrottle",
     "StaffSession", "SubmissionReceipt", "Survey", "Team", "Touchpoint", "Wave", "WaveTeam", "program_teams",
     "utcnow",

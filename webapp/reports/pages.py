@@ -45,12 +45,21 @@ def page(name: str):
     _allowed(name)
     from surveys.insights.reports import REPORTS
 
-    try:
+    from webapp.reports import cached
+
+    def render() -> tuple[str, str]:
         report = build_for_user(name, request.args)
+        return report.title, render_template(f"reports/{name}.html", report=report, name=name,
+                                             args=request.args, formats=FORMATS)
+
+    try:
+        if not cached.cacheable(name, request.args):
+            return render()[1]
+        session = get_session()
+        return cached.serve(name, request.args, report_params.scope_of(session, current_user),
+                            report_params.settings(), current_user.role, render)
     except ParamError as exc:
         return render_template("reports/_error.html", name=name, title=REPORTS[name], error=exc), 400
-    return render_template(f"reports/{name}.html", report=report, name=name, args=request.args,
-                           formats=FORMATS)
 
 
 @bp.route("/<name>/charts/<chart>.<fmt>")

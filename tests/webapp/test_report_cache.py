@@ -1,0 +1,82 @@
+"""Report pages are served from the database cache while their data is unchanged, and never after."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import event, func, select
+
+from surveys.collection import submission
+from surveys.models import ReportCache
+
+QUESTIONS = [{"code": "e1", "qtype": "likert5", "dimension": "engagement"}]
+
+
+@pytest.fixture
+def statements(engine):
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def wave(db_session, make):
+    team = make.team(code="A", name="Alpha")
+    wave = make.wave(make.program(survey=make.survey(questions=QUESTIONS), code="EX"), status="closed",
+                     opens_at=dt.datetime(2026, 1, 1), days=10, label="W1")
+    for i in range(6):
+        _answer(db_session, wave, team, 5 if i < 3 else 1)
+    db_session.commit()
+    return wave, team
+
+
+def _answer(session, wave, team, value):
+    submission.store_response(session, wave=wave, team_id=team.id, source="import",
+                              parsed={wave.survey.questions[0]: (value, None)}, today=dt.date(2026, 1, 3))
+
+
+def test_second_reader_gets_the_stored_page_without_recomputing(client, login, wave, statements, db_session):
+    login("executive")
+    first = client.get("/reports/questions")
+    assert first.status_code == 200 and db_session.scalar(select(func.count()).select_from(ReportCache)) == 1
+    statements.clear()
+    second = client.get("/reports/questions")
+    assert second.status_code == 200
+    assert not [s for s in statements if "rollup_item_options" in s or "rollup_items" in s]
+    start = lambda html: html[html.index("<!--tandem:content-->"):]  # noqa: E731
+    assert start(second.get_data(as_text=True)) == start(first.get_data(as_text=True))
+
+
+def test_a_new_answer_invalidates_the_page(client, login, wave, db_session):
+    wave_, team = wave
+    login("executive")
+    before = client.get("/reports/questions.json").get_json()
+    client.get("/reports/questions")
+    _answer(db_session, wave_, team, 5)
+    db_session.commit()
+    page = client.get("/reports/questions").get_data(as_text=True)
+    after = client.get("/reports/questions.json").get_json()
+    assert after["figures"] != before["figures"]
+    favourable = next(f for f in after["figures"] if f["metric"].endswith("favourable") or "fav" in f["metric"])
+    assert str(favourable["value"]) in page
+
+
+def test_each_reader_scope_has_its_own_page_and_the_header_is_fresh(client, login, wave, db_session, make):
+    executive = login("executive")
+    assert executive.name in client.get("/reports/questions").get_data(as_text=True)
+    client.post("/logout")
+    hr = login("hr_admin")
+    page = client.get("/reports/questions").get_data(as_text=True)
+    assert hr.name in page and executive.name not in page
+    assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 2  # one per role
+
+
+def test_comments_are_never_stored(client, login, wave, db_session):
+    login("executive")
+    assert client.get("/reports/comments").status_code == 200
+    assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 0
