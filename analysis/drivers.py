@@ -147,13 +147,30 @@ def bootstrap_drivers(frame: pd.DataFrame, outcome: str, predictors, cluster: st
     preds = list(predictors)
     if int(samples) < 1 or int(top) < 1:
         raise ValueError("samples and top must be at least 1")
-    base = relative_importance(frame, outcome, preds, method=method)  # validates and gives the point weights
-    cols = [outcome] + preds + ([cluster] if cluster else [])
-    if cluster and cluster not in frame.columns:
-        raise ValueError(f"cluster column not in frame: {cluster!r}")
-    complete = frame[cols].dropna()
-    data = complete[[outcome] + preds].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    codes = pd.factorize(complete[cluster])[0] if cluster else np.arange(len(data))
+    if method not in ("dominance", "relative_weights"):
+        raise ValueError(f"method must be 'dominance' or 'relative_weights', got {method!r}")
+    if not preds:
+        raise ValueError("give at least one predictor")
+    if method == "dominance" and len(preds) > MAX_DOMINANCE_PREDICTORS:
+        raise ValueError(f"dominance analysis is exact up to {MAX_DOMINANCE_PREDICTORS} predictors; "
+                         f"got {len(preds)} - use method='relative_weights'")
+    missing = [c for c in [outcome] + preds + ([cluster] if cluster else []) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"columns not in frame: {missing}" if not cluster or cluster not in missing
+                         else f"cluster column not in frame: {cluster!r}")
+    data = frame[[outcome] + preds].to_numpy(dtype=float, na_value=np.nan)
+    keep = ~np.isnan(data).any(axis=1)
+    if cluster:
+        labels = frame[cluster].to_numpy()
+        keep &= pd.notna(labels)
+    data = data[keep]
+    n = len(data)
+    if n <= len(preds) + 1:
+        raise ValueError(f"need more complete rows than predictors + 1; got n = {n} for {len(preds)} predictors")
+    point = _weights(data, method)  # raises on a constant variable
+    r2 = float(point.sum())
+    rescaled = point / r2 * 100 if r2 > 0 else np.full_like(point, np.nan)
+    codes = pd.factorize(labels[keep])[0] if cluster else np.arange(n)
     clusters = int(codes.max()) + 1
     stats = _importance.cluster_sums(data - data.mean(axis=0), codes, clusters)  # centred: no cancellation
     rng = np.random.default_rng(seed)
@@ -178,10 +195,9 @@ def bootstrap_drivers(frame: pd.DataFrame, outcome: str, predictors, cluster: st
     # Rank 0 = largest weight; ties keep the predictors' order.
     ranks = np.argsort(np.argsort(-draws, axis=1, kind="stable"), axis=1, kind="stable")
     stability = (ranks < top).mean(axis=0) if len(draws) else np.full(len(preds), np.nan)
-    point = np.array([w for _p, w in base.weights])
     full_rank = np.argsort(np.argsort(-point, kind="stable"), kind="stable") + 1
-    drivers = tuple(DriverWeight(p, float(point[i]), float(w_lo[i]), float(w_hi[i]), float(base.rescaled[i][1]),
+    drivers = tuple(DriverWeight(p, float(point[i]), float(w_lo[i]), float(w_hi[i]), float(rescaled[i]),
                                  float(s_lo[i]), float(s_hi[i]), int(full_rank[i]), float(stability[i]))
                     for i, p in enumerate(preds))
-    return DriverBootstrap(outcome, drivers, base.r2, float(r2_lo), float(r2_hi), base.n, clusters, int(ok.sum()),
+    return DriverBootstrap(outcome, drivers, r2, float(r2_lo), float(r2_hi), n, clusters, int(ok.sum()),
                            int(top), method, float(confidence))
