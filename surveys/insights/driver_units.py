@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from analysis.metrics import EX_DIMENSIONS
 from analysis.units import UnitTable, build_units
 from surveys.insights import datasets
-from surveys.insights.reports.common import item_sums
-from surveys.models import Question
+from surveys.models import Question, RollupItem
 
 FACTORS = ("culture", "people", "process", "technology")
 
@@ -46,24 +45,34 @@ def item_frame(session: Session, waves: list[datasets.ExWave], k: int,
                dimensions: tuple[str, ...] = FACTORS) -> tuple[pd.DataFrame, dict[str, str]]:
     """Per team-wave, the % favourable of each item of `dimensions` (NaN below k), and item key -> text.
 
-    Columns: unit (team id), wave (index), one column per item keyed "q<id>".
+    Columns: unit (team id), wave (index), one column per item keyed "q<id>". Read with Core rows
+    (tens of thousands on a large organisation: ORM rows and per-row objects would cost more than the query).
     """
+    if not waves:
+        return pd.DataFrame(columns=["unit", "wave"]), {}
     index = {w.wave_id: w.index for w in waves}
-    sums = item_sums(session, list(index))
-    ids = sorted({int(key[1:]) for (_w, _t, key) in sums})
-    if not ids:
+    r = RollupItem
+    rows = session.connection().execute(
+        select(r.team_id, r.wave_id, r.question_id, r.favourable * 100.0 / r.n)
+        .join(Question, Question.id == r.question_id)
+        .where(r.wave_id.in_(list(index)), Question.dimension.in_(dimensions), r.n >= k)).all()
+    if not rows:
         return pd.DataFrame(columns=["unit", "wave"]), {}
-    rows = session.execute(select(Question.id, Question.code, Question.text).where(
-        Question.id.in_(ids), Question.dimension.in_(dimensions))).all()
-    labels = {f"q{qid}": f"“{text.strip()}”" for qid, _code, text in rows}  # quoted: a sentence names them
-    records = [(t, index[w], key, 100.0 * s.s1 / s.n if s.n >= k else np.nan)
-               for (w, t, key), s in sums.items() if key in labels]
-    if not records:
-        return pd.DataFrame(columns=["unit", "wave"]), {}
-    long = pd.DataFrame(records, columns=["unit", "wave", "key", "score"])
-    wide = long.pivot_table(index=["unit", "wave"], columns="key", values="score", aggfunc="first", dropna=False)
-    wide.columns.name = None
-    return wide.reset_index(), labels
+    team, wave_id, qid, score = (np.array(col) for col in zip(*rows))
+    lookup = np.full(max(index) + 1, -1)
+    lookup[list(index)] = list(index.values())
+    wave = lookup[wave_id.astype(np.int64)]
+    keys, key_pos = np.unique(qid, return_inverse=True)
+    # One integer per team-wave, so the cells are found by a 1-d unique (a row-wise unique is much slower).
+    cell_key = team.astype(np.int64) * len(waves) + wave
+    cells, cell_pos = np.unique(cell_key, return_inverse=True)
+    grid = np.full((len(cells), len(keys)), np.nan)
+    grid[cell_pos.ravel(), key_pos.ravel()] = score.astype(float)
+    names = [f"q{q}" for q in keys]
+    frame = pd.DataFrame(grid, columns=names).assign(unit=cells // len(waves), wave=cells % len(waves))
+    texts = dict(session.execute(select(Question.id, Question.text).where(Question.id.in_(keys.tolist()))).all())
+    labels = {f"q{q}": f"“{texts[q].strip()}”" for q in keys}  # quoted: a sentence names them
+    return frame[["unit", "wave"] + names], labels
 
 
 def ex_columns(units: UnitTable) -> list[str]:

@@ -90,12 +90,17 @@ def test_page_csv_json_and_cli_agree(client, login, runner, org):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Tandem keeps sums per team and wave for reports" in html and "team-waves" in html
+    assert 'data-summary="Share of the explained variance' in html
+    svg = client.get("/reports/drivers/charts/factors.svg?program=EXD&samples=50")
+    assert svg.status_code == 200 and svg.data.lstrip().startswith(b"<svg")
     data = json.loads(client.get("/reports/drivers.json?program=EXD&samples=50").data)
     rows = list(csv.DictReader(io.StringIO(client.get("/reports/drivers.csv?program=EXD&samples=50")
                                            .get_data(as_text=True))))
     cli = runner.invoke(args=["report", "drivers", "--program", "EXD", "--option", "samples=50", "--format", "json"])
     assert cli.exit_code == 0, cli.output
     assert json.loads(cli.output)["figures"] == data["figures"]
+    table = runner.invoke(args=["report", "drivers", "--program", "EXD", "--option", "samples=50"])
+    assert table.exit_code == 0 and "process→engagement" in table.output and "80.0" in table.output
     assert [r["metric"] for r in rows] == [f["metric"] for f in data["figures"]]
     for row, f in zip(rows, data["figures"]):
         assert float(row["value"]) == f["value"] and float(row["ci_low"]) == f["ci_low"]

@@ -24,6 +24,7 @@ LABELS = {"engagement": "engagement", "culture": "culture", "people": "people", 
           "technology": "technology", "csat": "CSAT", "nps": "NPS", "ces": "ease of service (CES)"}
 DOMINANCE_MAX = 6  # predictors; beyond it Johnson's relative weights (2^p subset regressions per resample)
 TOP = 3
+LOW_R2 = 0.05  # below it the split of R^2 is read with a caveat
 SEED = 2003  # fixed: every format of the same request gets the same resamples
 ROLLUP_NOTE = ("Tandem keeps sums per team and wave for reports, not individual answers, so drivers are estimated "
                "across team-waves (a team in one wave, counted once, only with at least {k} answers), not across "
@@ -41,7 +42,8 @@ class Model:
     level: str
     words: str  # the outcome as a sentence says it ("CSAT in the following wave")
     figures: list = field(default_factory=list)
-    message: str | None = None
+    message: str | None = None  # why the model could not be fitted
+    caveat: str | None = None  # what limits the reading of a fitted model
 
 
 def _int_option(params: ReportParams, name: str, default: int, low: int, high: int) -> int:
@@ -67,6 +69,9 @@ def _fit(model: Model, frame: pd.DataFrame, outcome: str, predictors: list[str],
     except ValueError as exc:  # a constant variable: nothing to weigh
         model.message = f"{model.title} cannot be estimated here: {exc}."
         return None
+    if res.r2 < LOW_R2:
+        model.caveat = (f"{model.title}: together they explain only {100 * res.r2:.1f}% of the differences in "
+                        f"{model.words} between team-waves, so how that small part is split says little.")
     code, name = unit
     common = {"model": model.key, "outcome": outcome, "level": model.level, "method": method,
               "teams": res.clusters, "samples": res.samples, "lag": lag}
@@ -154,7 +159,7 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
              f"share of resamples in which the driver ranked in the top three.",
              "Drivers describe association between teams, not cause: teams that score higher on a factor also "
              "score higher on the outcome. Drivers that are correlated with each other share credit.",
-             *[m.message for m in models if m.message])
+             *[m.message or m.caveat for m in models if m.message or m.caveat])
     params_out = {"program": program.code, "wave": params.wave, "unit": label[0], "samples": samples, "lag": lag}
     return Report("drivers", "Drivers", params_out, figures, notes, chart_list,
                   context={"program": program, "programs": datasets.employee_programs(session), "waves": waves,
