@@ -150,7 +150,8 @@ def test_too_few_teams_says_so(client, login, db_session, org):
     assert json.loads(client.get("/reports/drivers.json").data)["figures"] == []
 
 
-@pytest.mark.parametrize("query, param", [("samples=abc", "samples"), ("samples=5", "samples"), ("lag=2", "lag"),
+@pytest.mark.parametrize("query, param", [("samples=abc", "samples"), ("samples=5", "samples"), ("samples=²", "samples"),
+                                          ("lag=2", "lag"),
                                           ("wave=nope", "wave"), ("program=nope", "program"), ("unit=NOPE", "unit")])
 def test_bad_parameters_are_400_naming_them(client, login, org, query, param):
     login("executive")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from analysis import charts
 from analysis._wording import driver_sentence
 from analysis.drivers import bootstrap_drivers
+from analysis.results import DriverBootstrap
 from surveys.insights import datasets, driver_units
 from surveys.insights.figures import Chart, Figure, ParamError, Report
 from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, resolve_program,
@@ -48,13 +49,13 @@ class Model:
 
 def _int_option(params: ReportParams, name: str, default: int, low: int, high: int) -> int:
     raw = params.option(name, str(default))
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise ParamError(name, f"{name} must be a whole number from {low} to {high}, not '{raw}'.")
     return int(raw)
 
 
 def _fit(model: Model, frame: pd.DataFrame, outcome: str, predictors: list[str], labels: dict, *, unit, samples: int,
-         min_teams: int, period: str | None, lag: int | None) -> object | None:
+         min_teams: int, period: str | None, lag: int | None) -> DriverBootstrap | None:
     """Fit one model on complete team-waves and fill `model.figures`, or say why not in `model.message`."""
     rows = frame.dropna(subset=[outcome] + predictors) if len(frame) else frame
     teams = rows["unit"].nunique() if len(rows) else 0
@@ -68,6 +69,9 @@ def _fit(model: Model, frame: pd.DataFrame, outcome: str, predictors: list[str],
                                 seed=SEED)
     except ValueError as exc:  # a constant variable: nothing to weigh
         model.message = f"{model.title} cannot be estimated here: {exc}."
+        return None
+    if res.samples == 0 or not res.r2 > 0:  # nothing explained, or every resample degenerate
+        model.message = f"{model.title} cannot be estimated here: the drivers explain none of the differences."
         return None
     if res.r2 < LOW_R2:
         model.caveat = (f"{model.title}: together they explain only {100 * res.r2:.1f}% of the differences in "
