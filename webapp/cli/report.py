@@ -17,7 +17,7 @@ def report_group():
 
 
 @report_group.command("linkage")
-@click.option("--program", "program_code", required=True, help="Code of the employee program.")
+@click.option("--program", "program_code", help="Employee program code (default: the one with the most responses).")
 @click.option("--confidence", default=0.95, show_default=True, type=click.FloatRange(0.5, 0.999),
               help="Interval level (csv and json formats, like the page: 0.9, 0.95 or 0.99).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
@@ -43,6 +43,10 @@ def linkage(program_code, confidence, fmt, csv_path):
             text = export_formats.to_json(report) if fmt == "json" else export_formats.to_csv(report)
             click.echo(text, nl=fmt == "json")
         if fmt == "table" or csv_path:
+            if not program_code:  # as every report: the program with the most responses
+                from surveys.insights.reports.common import resolve_program
+
+                program_code = resolve_program(get_session(read_only=True), None).code
             result = linkage_report.linkage_analysis(
                 get_session(read_only=True), program_code, min_group_size=current_app.config["MIN_GROUP_SIZE"],
                 min_teams=current_app.config["LINKAGE_MIN_TEAMS"], process_target=current_app.config["PROCESS_TARGET"],
