@@ -12,7 +12,7 @@ import importlib
 
 _HOME = {
     "icc": "agreement", "rwg": "agreement", "rwg_j": "agreement",
-    "relative_importance": "drivers", "action_effect": "effects",
+    "relative_importance": "drivers", "bootstrap_drivers": "drivers", "action_effect": "effects",
     "LinkageReport": "linkage", "LinkageRow": "linkage", "benjamini_hochberg": "linkage",
     "correlate": "linkage", "linkage_matrix": "linkage", "min_detectable_r": "linkage",
     "multilevel": "linkage", "suppress": "privacy", "cronbach_alpha": "reliability",

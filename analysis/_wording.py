@@ -60,3 +60,25 @@ def linkage_sentence(ex: str, cx: str, lag: int, r: float, lo: float, hi: float,
     if linked:
         text += " Other differences between teams (location, product mix) may explain part of it."
     return text
+
+
+def linked_sentence(ex: str, cx: str, lag: int, r: float, lo: float, hi: float, n: int, confidence: float,
+                    reverse: tuple[float, bool] | None = None) -> str:
+    """One sentence about one linked pair, without the caveats every pair shares (those are said once)."""
+    more = "higher" if r > 0 else "lower"
+    text = (f"Teams with higher {ex} had {more} {cx} {timing(lag)} (r = {fmt(r)}, "
+            f"{round(confidence * 100):d}% interval {fmt(lo)} to {fmt(hi)}, {n} team-waves)")
+    if reverse is not None and lag > 0:
+        r_rev, rev_linked = reverse
+        text += (f"; the reverse direction ({cx} first) is linked too (r = {fmt(r_rev)}), so it may run both ways"
+                 if rev_linked else f"; the reverse direction ({cx} first) is not linked (r = {fmt(r_rev)})")
+    return text + "."
+
+
+def driver_sentence(driver: str, outcome: str, share: float, lo: float, hi: float, top_share: float,
+                    top: int = 3) -> str:
+    """One sentence about one driver's share of the explained variance, its interval and rank stability."""
+    words = {2: "two", 3: "three", 4: "four", 5: "five"}
+    ranked = "ranked first" if top == 1 else f"ranked in the top {words.get(top, top)}"
+    return (f"{driver[:1].upper()}{driver[1:]} explains {share:.0f}% of the explained variance in {outcome} "
+            f"across teams (interval {lo:.0f}% to {hi:.0f}%); it {ranked} in {100 * top_share:.0f}% of resamples.")

@@ -17,25 +17,66 @@ from .results import CorrelationResult, DriverResult
 _DIVERGING = alt.Scale(scheme="redblue", domain=[-1, 1], reverse=True)
 
 
-def linkage_heatmap(report) -> alt.Chart:
-    """EX x CX grid of r per lag; a dot marks pairs that are linked after FDR control."""
+def _when(lag: int) -> str:
+    return "same wave" if lag == 0 else ("next wave" if lag == 1 else f"{lag} waves later")
+
+
+def linkage_heatmap(report, labels: dict | None = None) -> alt.Chart:
+    """EX x CX grid of r per lag; a cell is coloured only when its pair is linked after FDR control.
+
+    Unlinked cells are grey with their r written in, so colour never suggests a link the tests did not
+    establish. ``labels`` maps metric codes to readable names.
+    """
+    labels = labels or {}
     df = report.to_frame()
-    df["lag_label"] = df["lag"].map(lambda v: "same wave" if v == 0 else f"lag {v}")
+    df["when"] = df["lag"].map(_when)
+    df["employee"] = df["ex_metric"].map(lambda m: labels.get(m, m))
+    df["customer"] = df["cx_metric"].map(lambda m: labels.get(m, m))
     df["r_text"] = df["r"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
-    df["mark"] = df["linked"].map(lambda v: "\u25cf" if v else "")
-    base = alt.Chart(df).encode(
-        x=alt.X("cx_metric:N", title="Customer metric"),
-        y=alt.Y("ex_metric:N", title="Employee metric"),
+    df["shade"] = df["r"].where(df["linked"])
+    base = alt.Chart().encode(
+        x=alt.X("customer:N", title="Customer metric", sort=None),
+        y=alt.Y("employee:N", title="Employee metric", sort=None),
     )
-    cells = base.mark_rect().encode(
-        color=alt.Color("r:Q", scale=_DIVERGING, title="r"),
-        tooltip=["ex_metric", "cx_metric", "lag", alt.Tooltip("r:Q", format=".2f"),
-                 alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f"),
-                 alt.Tooltip("q_value:Q", format=".3f"), "n", "linked"],
-    )
+    tooltip = ["employee", "customer", "when", alt.Tooltip("r:Q", format=".2f"),
+               alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f"),
+               alt.Tooltip("q_value:Q", format=".3f"), "n", "linked"]
+    grey = base.mark_rect(color="#eef0f3", stroke="#ffffff").encode(tooltip=tooltip)
+    shaded = base.mark_rect(stroke="#ffffff").encode(
+        color=alt.Color("shade:Q", scale=_DIVERGING, title="r (linked)"), tooltip=tooltip
+    ).transform_filter("isValid(datum.shade)")
     text = base.mark_text(baseline="middle").encode(text="r_text:N")
-    dots = base.mark_text(dy=-12, fontSize=9).encode(text="mark:N")
-    return alt.layer(cells, text, dots, data=df).facet(column=alt.Column("lag_label:N", title=None))
+    return alt.layer(grey, shaded, text, data=df).facet(column=alt.Column("when:N", title=None, sort=None))
+
+
+def linkage_forest(report, labels: dict | None = None, lag: int = 1) -> alt.Chart:
+    """Forest plot of one lag, both directions side by side: employee scores first, customer scores first.
+
+    Each pair's r with its interval, a dashed rule at 0; linked pairs in a strong colour.
+    """
+    labels = labels or {}
+    df = report.to_frame()
+    df = df[df["lag"] == lag]
+    pair = df["ex_metric"].map(lambda m: labels.get(m, m)) + " ↔ " + df["cx_metric"].map(lambda m: labels.get(m, m))
+    fwd = pd.DataFrame({"pair": pair, "direction": "Employee scores first", "r": df["r"], "ci_low": df["ci_low"],
+                        "ci_high": df["ci_high"], "n": df["n"], "linked": df["linked"]})
+    rev = pd.DataFrame({"pair": pair, "direction": "Customer scores first", "r": df["reverse_r"],
+                        "ci_low": df["reverse_ci_low"], "ci_high": df["reverse_ci_high"], "n": df["reverse_n"],
+                        "linked": df["reverse_linked"]})
+    frame = pd.concat([fwd, rev], ignore_index=True)
+    frame["verdict"] = frame["linked"].map({True: "Linked", False: "Not linked"})
+    colour = alt.Color("verdict:N", title=None, scale=alt.Scale(domain=["Linked", "Not linked"],
+                                                                range=["#1f6f8b", "#9aa5b1"]))
+    axis = alt.Axis(values=[-1, -0.5, 0, 0.5, 1], format=".1f")
+    x = alt.X("ci_low:Q", title="correlation r with its interval", scale=alt.Scale(domain=[-1, 1]), axis=axis)
+    base = alt.Chart().encode(y=alt.Y("pair:N", sort=None, title=None))
+    bars = base.mark_rule(strokeWidth=2).encode(x=x, x2="ci_high:Q", color=colour)
+    points = base.mark_point(filled=True, size=60).encode(
+        x="r:Q", color=colour, tooltip=["pair", "direction", alt.Tooltip("r:Q", format=".2f"),
+                                        alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f"), "n"])
+    zero = base.mark_rule(strokeDash=[4, 4], color="#5b6775").encode(x=alt.datum(0))
+    return alt.layer(bars, points, zero, data=frame).facet(
+        column=alt.Column("direction:N", title=None, sort=["Employee scores first", "Customer scores first"]))
 
 
 def forest_plot(report, labels: dict | None = None, lags=None) -> alt.Chart:
@@ -94,6 +135,28 @@ def driver_bars(result: DriverResult) -> alt.Chart:
                       columns=["predictor", "low", "high"])
     rules = alt.Chart(ci).mark_rule().encode(x="low:Q", x2="high:Q", y=alt.Y("predictor:N", sort=None))
     return alt.layer(bars, rules)
+
+
+def driver_shares(results, labels: dict | None = None) -> alt.Chart:
+    """Each driver's share of R^2 (percent) with its bootstrap interval, one row of panels per outcome.
+
+    ``results`` is a sequence of :class:`analysis.results.DriverBootstrap`; ``labels`` maps outcome and
+    predictor codes to readable names.
+    """
+    labels = labels or {}
+    rows = [{"outcome": labels.get(res.outcome, res.outcome), "driver": labels.get(d.predictor, d.predictor),
+             "share": d.share, "low": d.share_low, "high": d.share_high, "top": 100 * d.top_share}
+            for res in results for d in res.drivers]
+    df = pd.DataFrame(rows, columns=["outcome", "driver", "share", "low", "high", "top"])
+    base = alt.Chart().encode(y=alt.Y("driver:N", sort=None, title=None))
+    bars = base.mark_bar(color="#1f6f8b", opacity=0.75).encode(
+        x=alt.X("share:Q", title="% of explained variance (R\u00b2), with 95% interval",
+                scale=alt.Scale(domain=[0, 100])),
+        tooltip=["outcome", "driver", alt.Tooltip("share:Q", format=".0f"), alt.Tooltip("low:Q", format=".0f"),
+                 alt.Tooltip("high:Q", format=".0f"), alt.Tooltip("top:Q", format=".0f", title="% top three")])
+    rules = base.mark_rule(color="#1d2733").encode(x="low:Q", x2="high:Q")
+    return alt.layer(bars, rules, data=df).facet(row=alt.Row("outcome:N", title=None, sort=None)).resolve_scale(
+        y="independent")
 
 
 def trend_chart(frame: pd.DataFrame, x: str = "wave", y: str = "score", color: str | None = "touchpoint",

@@ -1,70 +1,14 @@
 """Key-driver analysis: how much of an outcome's R^2 each predictor accounts for."""
 from __future__ import annotations
 
-import math
-from itertools import combinations
-
 import numpy as np
 import pandas as pd
 
+from . import _importance
 from ._util import check_confidence
-from .results import DriverResult
+from .results import DriverBootstrap, DriverResult, DriverWeight
 
 MAX_DOMINANCE_PREDICTORS = 12  # 2^12 = 4,096 subset regressions; beyond that use relative weights
-
-
-def _subset_r2(corr: np.ndarray) -> np.ndarray:
-    """R^2 of the outcome (index 0) on every subset of predictors, indexed by bitmask.
-
-    Uses the correlation matrix: R^2(S) = r_yS' R_SS^-1 r_yS. Subsets of the
-    same size are solved in one batched call; the pseudo-inverse keeps
-    perfectly collinear subsets finite.
-    """
-    p = corr.shape[0] - 1
-    rxx, rxy = corr[1:, 1:], corr[1:, 0]
-    r2 = np.zeros(1 << p)
-    for size in range(1, p + 1):
-        idx = np.array(list(combinations(range(p), size)))
-        sub = rxx[idx[:, :, None], idx[:, None, :]]
-        vec = rxy[idx]
-        try:
-            sol = np.linalg.solve(sub, vec[:, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:
-            sol = (np.linalg.pinv(sub) @ vec[:, :, None])[:, :, 0]
-        masks = (1 << idx).sum(axis=1)
-        r2[masks] = (vec * sol).sum(axis=1)
-    return r2
-
-
-def _dominance(corr: np.ndarray) -> np.ndarray:
-    """General dominance weights (Budescu, 1993; Azen & Budescu, 2003).
-
-    The average, over subset sizes 0..p-1, of the mean increase in R^2 when
-    the predictor joins a subset of that size; identical to the Shapley value
-    of R^2, so the weights sum to the full-model R^2.
-    """
-    p = corr.shape[0] - 1
-    r2 = _subset_r2(corr)
-    masks = np.arange(1 << p)
-    sizes = np.array([bin(m).count("1") for m in masks])
-    # Shapley weight of a subset of size s that excludes the predictor.
-    shap = np.array([math.factorial(s) * math.factorial(p - s - 1) / math.factorial(p) if s < p else 0.0
-                     for s in range(p + 1)])
-    out = np.empty(p)
-    for i in range(p):
-        without = masks[(masks >> i) & 1 == 0]
-        out[i] = np.sum(shap[sizes[without]] * (r2[without | (1 << i)] - r2[without]))
-    return out
-
-
-def _relative_weights(corr: np.ndarray) -> np.ndarray:
-    """Johnson's (2000) relative weights: regress on the orthogonal counterparts of the predictors."""
-    rxx, rxy = corr[1:, 1:], corr[1:, 0]
-    vals, vecs = np.linalg.eigh(rxx)
-    vals = np.clip(vals, 0.0, None)
-    lam = vecs @ np.diag(np.sqrt(vals)) @ vecs.T  # correlations of X with its orthogonal counterpart Z
-    beta = np.linalg.pinv(lam) @ rxy  # outcome on Z
-    return (lam ** 2) @ (beta ** 2)
 
 
 def _weights(data: np.ndarray, method: str) -> np.ndarray:
@@ -72,7 +16,7 @@ def _weights(data: np.ndarray, method: str) -> np.ndarray:
         corr = np.corrcoef(data, rowvar=False)
     if np.isnan(corr).any():
         raise ValueError("a predictor or the outcome has zero variance; drivers are undefined")
-    return _dominance(corr) if method == "dominance" else _relative_weights(corr)
+    return _importance.weigh(corr[None], method)[0]
 
 
 def relative_importance(frame: pd.DataFrame, outcome: str, predictors, method: str = "dominance",
@@ -152,3 +96,108 @@ def relative_importance(frame: pd.DataFrame, outcome: str, predictors, method: s
         weights=tuple((p, float(v)) for p, v in zip(preds, w)),
         rescaled=tuple((p, float(v)) for p, v in zip(preds, rescaled)),
         r2=r2, n=int(n), ci=ci, method=method)
+
+
+def bootstrap_drivers(frame: pd.DataFrame, outcome: str, predictors, cluster: str | None = None,
+                      method: str = "dominance", samples: int = 200, confidence: float = 0.95, top: int = 3,
+                      seed=0) -> DriverBootstrap:
+    """Relative importance with a cluster-bootstrap interval and rank stability for every predictor.
+
+    Each resample draws as many clusters as there are, with replacement, and keeps all rows of each
+    drawn cluster (e.g. all waves of a team). The resamples are weighed together: every cluster's sums
+    and cross-products are computed once, a resample's correlation matrix is a weighted sum of them,
+    and the subset regressions of all resamples are solved in one batch per subset size.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per unit (e.g. team-wave); rows missing the outcome, a predictor or the cluster are dropped.
+    outcome : str
+        Outcome column.
+    predictors : sequence of str
+        Predictor columns (at most 12 for dominance).
+    cluster : str, optional
+        Column naming the resampled unit (e.g. the team); None resamples rows.
+    method : {"dominance", "relative_weights"}
+        General dominance (exact Shapley decomposition of R^2; Budescu, 1993) or Johnson's (2000)
+        relative weights, the fast approximation for many predictors.
+    samples : int
+        Number of bootstrap resamples (at least 1).
+    confidence : float
+        Level of the percentile intervals.
+    top : int
+        Rank cut-off for rank stability: ``top_share`` is the fraction of usable resamples in which the
+        predictor's weight is among the ``top`` largest.
+    seed : int or numpy Generator
+        Seed of the resampling; the same seed gives the same intervals.
+
+    Returns
+    -------
+    DriverBootstrap
+        Point weights from the full sample (as :func:`relative_importance`), percentile intervals of
+        the weights, of their shares of R^2 (percent) and of R^2, ranks and rank stability. Intervals
+        are NaN when no resample was usable.
+
+    Raises
+    ------
+    ValueError
+        As :func:`relative_importance`, and for samples < 1, top < 1 or an unknown cluster column.
+    """
+    check_confidence(confidence)
+    preds = list(predictors)
+    if int(samples) < 1 or int(top) < 1:
+        raise ValueError("samples and top must be at least 1")
+    if method not in ("dominance", "relative_weights"):
+        raise ValueError(f"method must be 'dominance' or 'relative_weights', got {method!r}")
+    if not preds:
+        raise ValueError("give at least one predictor")
+    if method == "dominance" and len(preds) > MAX_DOMINANCE_PREDICTORS:
+        raise ValueError(f"dominance analysis is exact up to {MAX_DOMINANCE_PREDICTORS} predictors; "
+                         f"got {len(preds)} - use method='relative_weights'")
+    missing = [c for c in [outcome] + preds + ([cluster] if cluster else []) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"columns not in frame: {missing}" if not cluster or cluster not in missing
+                         else f"cluster column not in frame: {cluster!r}")
+    data = frame[[outcome] + preds].to_numpy(dtype=float, na_value=np.nan)
+    keep = ~np.isnan(data).any(axis=1)
+    if cluster:
+        labels = frame[cluster].to_numpy()
+        keep &= pd.notna(labels)
+    data = data[keep]
+    n = len(data)
+    if n <= len(preds) + 1:
+        raise ValueError(f"need more complete rows than predictors + 1; got n = {n} for {len(preds)} predictors")
+    point = _weights(data, method)  # raises on a constant variable
+    r2 = float(point.sum())
+    rescaled = point / r2 * 100 if r2 > 0 else np.full_like(point, np.nan)
+    codes = pd.factorize(labels[keep])[0] if cluster else np.arange(n)
+    clusters = int(codes.max()) + 1
+    stats = _importance.cluster_sums(data - data.mean(axis=0), codes, clusters)  # centred: no cancellation
+    rng = np.random.default_rng(seed)
+    counts = rng.multinomial(clusters, np.full(clusters, 1.0 / clusters), size=int(samples)).astype(float)
+    corr, ok = _importance.resampled_correlations(counts, stats)
+    draws = _importance.weigh(corr[ok], method) if ok.any() else np.empty((0, len(preds)))
+    r2s = draws.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = draws / r2s[:, None] * 100
+    tail = (1 - confidence) / 2 * 100
+    q = [tail, 100 - tail]
+
+    def bounds(values):
+        values = values[np.isfinite(values).all(axis=1)] if values.ndim == 2 else values[np.isfinite(values)]
+        if not len(values):
+            return np.full((2,) + values.shape[1:], np.nan)
+        return np.percentile(values, q, axis=0)
+
+    w_lo, w_hi = bounds(draws)
+    s_lo, s_hi = bounds(shares)
+    r2_lo, r2_hi = bounds(r2s)
+    # Rank 0 = largest weight; ties keep the predictors' order.
+    ranks = np.argsort(np.argsort(-draws, axis=1, kind="stable"), axis=1, kind="stable")
+    stability = (ranks < top).mean(axis=0) if len(draws) else np.full(len(preds), np.nan)
+    full_rank = np.argsort(np.argsort(-point, kind="stable"), kind="stable") + 1
+    drivers = tuple(DriverWeight(p, float(point[i]), float(w_lo[i]), float(w_hi[i]), float(rescaled[i]),
+                                 float(s_lo[i]), float(s_hi[i]), int(full_rank[i]), float(stability[i]))
+                    for i, p in enumerate(preds))
+    return DriverBootstrap(outcome, drivers, r2, float(r2_lo), float(r2_hi), n, clusters, int(ok.sum()),
+                           int(top), method, float(confidence))

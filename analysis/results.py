@@ -212,6 +212,55 @@ class DriverResult:
     method: str = "dominance"
 
 
+@dataclass(frozen=True)
+class DriverWeight:
+    """One predictor's importance with its bootstrap interval and rank stability.
+
+    ``weight`` is its part of R^2 and ``share`` the same as a percent of R^2; ``*_low``/``*_high`` are
+    percentile bootstrap bounds; ``rank`` is 1 for the largest weight in the full sample;
+    ``top_share`` is the fraction (0-1) of resamples in which it ranked among the top ``top``.
+    """
+
+    predictor: str
+    weight: float
+    weight_low: float
+    weight_high: float
+    share: float
+    share_low: float
+    share_high: float
+    rank: int
+    top_share: float
+
+
+@dataclass(frozen=True)
+class DriverBootstrap:
+    """Relative importance of predictors for one outcome, bootstrapped by resampling clusters.
+
+    ``drivers`` keeps the order the predictors were given. ``n`` counts the complete rows and
+    ``clusters`` the clusters they belong to (the resampled unit); ``samples`` counts the resamples
+    used (those with a constant variable are dropped), ``top`` is the rank cut-off of ``top_share``.
+    """
+
+    outcome: str
+    drivers: tuple[DriverWeight, ...]
+    r2: float
+    r2_low: float
+    r2_high: float
+    n: int
+    clusters: int
+    samples: int
+    top: int
+    method: str
+    confidence: float
+
+    def driver(self, name: str) -> DriverWeight:
+        """The weight of the predictor called ``name``."""
+        for d in self.drivers:
+            if d.predictor == name:
+                return d
+        raise KeyError(name)
+
+
 # -- trends and effects -------------------------------------------------------
 
 

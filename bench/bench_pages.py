@@ -1,4 +1,4 @@
-"""Server time of the reports index and the linkage report, cold and warm, against one raw aggregation.
+"""Server time of the reports index, the linkage and the drivers reports, cold and warm, against one raw aggregation.
 
 Cold = the first request after a restart: a fresh Python process creates the app
 (``webapp.create_app``, the database given by ``TANDEM_DATABASE_URL``), holds the session cookie of a
@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session
 
 from surveys.db import make_engine
 
-PAGES = (("reports index", "/reports/"), ("linkage report", "/reports/linkage"))
+PAGES = (("reports index", "/reports/"), ("linkage report", "/reports/linkage"),
+         ("drivers report", "/reports/drivers"))
 COLD_RATIO, WARM_SECONDS, LINKAGE_COLD_SECONDS = 1.5, 0.2, 2.0
 PROCESSES, WARM_GETS = 3, 7  # fresh processes per page (cold median), later GETs per process
 

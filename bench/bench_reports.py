@@ -81,7 +81,7 @@ def measure(engine: Engine, runs: int) -> tuple[float, list[Row], float, int, in
     # Late imports: webapp pulls in Flask, which the build above does not need.
     from analysis.linkage import linkage_matrix
     from analysis.units import build_units
-    from webapp.reports.pipeline import LABELS, linkage_analysis
+    from surveys.insights.reports.linkage import LABELS, linkage_analysis
 
     with Session(engine) as session:
         answers = session.scalar(select(func.count()).select_from(Answer))

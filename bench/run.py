@@ -6,7 +6,7 @@ Benchmarks:
   its 2-second target; baseline one ``DataFrame.corr`` over a frame of the same size.
 - ``bench_reports``: the linkage report's read path in process (the three SQL aggregates over the
   rollups, the statistics, the whole report) on demo data; baseline one full scan of ``answers``.
-- ``bench_pages``: server time of ``/reports/`` and ``/reports/linkage``, cold (first GET in a fresh
+- ``bench_pages``: server time of ``/reports/``, ``/reports/linkage`` and ``/reports/drivers``, cold (first GET in a fresh
   process) and warm; baseline one raw aggregation over ``answers`` for the latest employee wave.
 - ``bench_submit``: an employee and a public-link submission with the rollups kept vs with
   ``surveys.rollups.add_responses`` a no-op, alternating, on a scratch copy of the data.

@@ -23,6 +23,12 @@ def test_linkage_charts_to_dict_and_svg():
         assert "$schema" in spec
     svg = vlc.vegalite_to_svg(charts.forest_plot(rep).to_dict())
     assert svg.lstrip().startswith("<svg")
+    # The readers' charts: the matrix shades linked cells only; the forest plot shows both directions.
+    for chart in (charts.linkage_heatmap(rep, labels={"csat": "CSAT"}), charts.linkage_forest(rep, lag=1)):
+        assert vlc.vegalite_to_svg(chart.to_dict()).lstrip().startswith("<svg")
+    forest = charts.linkage_forest(rep, lag=1).to_dict()
+    assert {row["direction"] for row in forest["datasets"][next(iter(forest["datasets"]))]} == {
+        "Employee scores first", "Customer scores first"}
     res = correlate(units["engagement"], units["csat"])
     scatter = charts.linkage_scatter(units, "engagement", "csat", res)
     assert "r = " in scatter.to_dict()["title"]
@@ -32,6 +38,11 @@ def test_driver_and_trend_charts():
     units = _units()
     dr = relative_importance(units, "csat", ["engagement", "process"], bootstrap=20, seed=1)
     assert charts.driver_bars(dr).to_dict()["layer"]
+    from analysis.drivers import bootstrap_drivers
+
+    boot = bootstrap_drivers(units.assign(team=units["unit"]), "csat", ["engagement", "process"], cluster="team",
+                             samples=30, seed=1)
+    assert vlc.vegalite_to_svg(charts.driver_shares([boot]).to_dict()).lstrip().startswith("<svg")
     series = pd.DataFrame({"touchpoint": ["a"] * 3, "wave": [1, 2, 3], "score": [70, 72, 65],
                            "lo": [65, 67, 60], "hi": [75, 77, 70]})
     chart = charts.trend_chart(series, ci_low="lo", ci_high="hi", target=75)

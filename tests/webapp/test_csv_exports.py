@@ -42,12 +42,13 @@ def test_cli_public_links(runner, evil):
 
 def test_cli_linkage_csv(runner, monkeypatch, tmp_path):
     row = SimpleNamespace(ex_metric="engagement", cx_metric="csat", lag=1, r=-0.31, ci_low=-0.5, ci_high=-0.1,
-                          q_value=0.01, n=120, reverse_r=-0.2, linked=True, sentence="-1+1 " + EVIL)
+                          q_value=0.01, n=120, reverse_r=-0.2, linked=True, reverse_linked=False,
+                          sentence="-1+1 " + EVIL)
     frame = pd.DataFrame([{"ex_metric": "@engagement", "r": -0.31, "n": 120, "sentence": row.sentence}])
     report = SimpleNamespace(rows=[row], n_tests=1, to_frame=lambda: frame)
     result = SimpleNamespace(report=report, units=SimpleNamespace(frame=frame, suppressed=0), waves=[1, 2],
                              min_group_size=5, too_few_teams=False, teams=12, min_teams=10)
-    monkeypatch.setattr("webapp.reports.pipeline.linkage_analysis", lambda *a, **k: result)
+    monkeypatch.setattr("surveys.insights.reports.linkage.linkage_analysis", lambda *a, **k: result)
     out = tmp_path / "linkage.csv"
     cli = runner.invoke(args=["report", "linkage", "--program", "P", "--csv", str(out)])
     assert cli.exit_code == 0, cli.output

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveys.models import Invitation, Program, Response, Team, Wave, utcnow
-from webapp.reports.pipeline import linkage_analysis
+from surveys.insights.reports.linkage import linkage_analysis
 
 TEAMS = ["NORTH", "SOUTH", "EAST", "WEST", "HUB"]
 SMALL = "TINY"  # three people: stored, never shown

@@ -55,7 +55,8 @@ def test_report_pages_issue_no_statement_on_answers_or_responses(client, login, 
     program, wave = data
     login(role)
     statements.clear()
-    for path in ("/reports/", "/reports/linkage?program=EXR", f"/admin/waves/{wave.id}/participation",
+    for path in ("/reports/", "/reports/linkage?program=EXR", "/reports/drivers?program=EXR",
+                 "/reports/drivers.json?program=EXR", f"/admin/waves/{wave.id}/participation",
                  f"/admin/programs/{program.id}"):
         if path.startswith("/admin") and role != "hr_admin":
             continue

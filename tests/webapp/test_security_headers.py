@@ -118,8 +118,7 @@ def test_no_template_holds_inline_script_handlers_or_style():
         assert_no_inline_code(str(path.relative_to(ROOT)), path.read_text())
 
 
-QUERIES = {"admin.touchpoint_qr": "?program=CX", "admin.touchpoint_qr_svg": "?program=CX",
-           "reports.linkage": "?program=PULSE"}
+QUERIES = {"admin.touchpoint_qr": "?program=CX", "admin.touchpoint_qr_svg": "?program=CX"}
 
 
 def _fill(rule, world: dict) -> str:

@@ -59,7 +59,7 @@ def warm_up() -> None:
     import gc
 
     import analysis.charts  # noqa: F401  (pandas, scipy, statsmodels, Altair)
-    import webapp.reports.pipeline  # noqa: F401
+    import surveys.insights.reports.linkage  # noqa: F401
 
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 0}]}, "encoding": {"x": {"field": "x"}}})
     gc.collect()

@@ -1,24 +1,15 @@
-"""The dashboard's strongest employee-customer links, read the way webapp/reports/pipeline.py reads them.
-
-Kept small and private until the linkage pipeline moves into surveys/insights/reports/linkage.py;
-then `strongest` should call it instead of repeating its four steps.
-"""
+"""The dashboard's strongest employee-customer links, from the linkage report's own pipeline
+(surveys/insights/reports/linkage.py: linkage_analysis), so both pages show the same tests."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from analysis.linkage import linkage_matrix
-from analysis.privacy import linkable_units
-from analysis.units import build_units
-from surveys.insights import datasets
 from surveys.insights.figures import ORG, Figure
+from surveys.insights.reports.linkage import linkage_analysis
 from surveys.insights.reports.params import ReportSettings
 
-LABELS = {"engagement": "engagement", "culture": "culture", "people": "people", "process": "process",
-          "technology": "technology", "process_gap": "process gap", "enps": "eNPS", "csat": "CSAT",
-          "nps": "NPS", "ces": "ease of service (CES)"}
 TOP = 3
 
 
@@ -33,18 +24,16 @@ class Links:
 
 def strongest(session: Session, program_code: str, settings: ReportSettings, top: int = TOP) -> Links:
     """The linked pairs (q < 0.05, interval excluding 0) with the smallest q, in plain sentences."""
-    waves = datasets.employee_waves(session, program_code)
-    k = max([settings.min_group_size] + [w.min_group_size for w in waves])
-    units = build_units(datasets.team_dimension_scores(session, waves), datasets.team_enps(session, waves),
-                        datasets.team_customer_outcomes(session, waves), k=k, process_target=settings.process_target)
-    teams = linkable_units(units.frame, units.ex_metrics, units.cx_metrics)
-    if teams < settings.linkage_min_teams:
+    result = linkage_analysis(session, program_code, min_group_size=settings.min_group_size,
+                              min_teams=settings.linkage_min_teams, process_target=settings.process_target,
+                              confidence=settings.confidence)
+    teams = result.teams
+    if result.too_few_teams:
         have = "1 team has" if teams == 1 else f"{teams} teams have"
         return Links((), f"Employee-customer links: {have} both employee and customer results, fewer "
                          f"than the {settings.linkage_min_teams} needed to report links without singling a team "
                          "out.", teams)
-    report = linkage_matrix(units.frame, units.ex_metrics, units.cx_metrics, lags=(0, 1),
-                            confidence=settings.confidence, reliabilities=units.reliabilities, labels=LABELS)
+    report = result.report
     linked = sorted((r for r in report.rows if r.linked), key=lambda r: (r.q_value, -abs(r.r)))[:top]
     figures = tuple(
         Figure(ORG, "Organisation", f"link:{r.ex_metric}>{r.cx_metric}", round(r.r, 2), r.n, round(r.ci_low, 2),
