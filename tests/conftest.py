@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from sqlalchemy import event
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -118,3 +119,16 @@ def login(client, make):
         return person
 
     return _login
+
+
+@pytest.fixture
+def statements(engine):
+    """Every SQL statement the engine runs during the test, as text (for "reads only the rollups" tests)."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)

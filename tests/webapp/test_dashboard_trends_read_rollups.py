@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from surveys.models import Team, Touchpoint
-from tests.webapp.test_reports_read_rollups import RAW, data, statements  # noqa: F401  (fixtures)
+from tests.webapp.test_reports_read_rollups import RAW, data  # noqa: F401  (a fixture)
 
 PATHS = ("/reports/dashboard", "/reports/dashboard.json?unit={team}&as_of=2026-02-20", "/reports/dashboard.csv",
          "/reports/trends", "/reports/trends?metric=enps&unit={team}", "/reports/trends.json?metric=qe1",

@@ -3,24 +3,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from sqlalchemy import event
 
 from surveys.models import SubmissionReceipt
 
 RAW = re.compile(r"\b(invitations|submission_receipts)\b", re.IGNORECASE)
-
-
-@pytest.fixture
-def statements(engine):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def test_the_reports_index_and_the_participation_page_read_no_invitation(client, login, db_session, make,

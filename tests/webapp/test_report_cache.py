@@ -4,24 +4,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from surveys.collection import submission
 from surveys.models import ReportCache
 
 QUESTIONS = [{"code": "e1", "qtype": "likert5", "dimension": "engagement"}]
-
-
-@pytest.fixture
-def statements(engine):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import json
 import re
 
 import pytest
-from sqlalchemy import event
 
 from surveys.collection import submission
 from surveys.ingestion import import_feedback
@@ -172,18 +171,6 @@ def test_verbatims_page_and_filter_by_score(client, login, db_session, cx):
     assert len(texts) == 12 and texts[0].startswith("store visit")  # newest first
     assert report.context["verbatims"][-1].origin == "imported"
     assert "B only comment" not in json.dumps(report.as_json())  # verbatims are never exported
-
-
-@pytest.fixture
-def statements(engine):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize("query", ["?from=2026-01-01&to=2026-03-31", "?from=2026-01-01&to=2026-03-31&touchpoint=TPA",

@@ -5,7 +5,6 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import event
 
 from surveys.collection import submission
 from surveys.insights import datasets
@@ -14,18 +13,6 @@ RAW = re.compile(r"\b(answers|responses)\b", re.IGNORECASE)
 QUESTIONS = [{"code": "e1", "qtype": "likert5", "dimension": "engagement"},
              {"code": "enps", "qtype": "scale0_10", "dimension": "enps"}]
 CX = [{"code": "csat", "qtype": "likert5", "dimension": "csat"}]
-
-
-@pytest.fixture
-def statements(engine):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -140,6 +140,14 @@ def previous_wave(waves: list[Wave], wave: Wave) -> Wave | None:
     return waves[i - 1] if i > 0 else None
 
 
+def wave_context(session: Session, params: ReportParams) -> tuple[Program, list[Wave], Wave, Wave | None]:
+    """(program, its opened waves oldest first, the wave asked for or the latest closed, the one before)."""
+    program = resolve_program(session, params.program)
+    waves = program_waves(session, program)
+    wave = resolve_wave(waves, params.wave)
+    return program, waves, wave, previous_wave(waves, wave)
+
+
 def metric_kind(metric: str) -> tuple[str, float]:
     """(kind, scale) of a metric's Sums: shares and net scores in percent, means as they are."""
     if metric in SHARE_METRICS:

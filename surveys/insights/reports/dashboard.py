@@ -17,8 +17,7 @@ from surveys.insights.reports import _links
 from surveys.insights.reports._charts import sparkline
 from surveys.insights.reports._suppress import hidden_units
 from surveys.insights.reports.common import (EX_METRICS, ReportParams, ReportSettings, Scope, Tree, add_up, ex_sums,
-                                             previous_wave, program_waves, resolve_program, resolve_unit,
-                                             resolve_wave, unit_label)
+                                             resolve_unit, unit_label, wave_context)
 
 CHANGE = ("previous", "change", "change_low", "change_high", "significant")
 CX_LABELS = {"csat": "CSAT (% satisfied)", "nps": "NPS", "ces": "CES (mean, 1-7)"}
@@ -153,10 +152,7 @@ def _weekly(code, name, metric, bins, by_week, k, confidence) -> list[Figure]:
 
 def build(session: Session, params: ReportParams, scope: Scope, settings: ReportSettings) -> Report:
     """The dashboard of one unit (the organisation, or the unit picked; a team lead's own subtree)."""
-    program = resolve_program(session, params.program)
-    waves = program_waves(session, program)
-    wave = resolve_wave(waves, params.wave)
-    prev = previous_wave(waves, wave)
+    program, waves, wave, prev = wave_context(session, params)
     tree = Tree(session)
     unit = resolve_unit(tree, params.unit, scope)
     teams = tree.order if unit is None else tree.subtree(unit)

@@ -24,8 +24,7 @@ from surveys.insights.figures import ORG, Figure, Report, figure
 from surveys.insights.reports.cells import (CX_KINDS, cx_sums, hidden_units, hierarchy_rows, reference,
                                             subtree_totals)
 from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, ex_sums, item_sums,
-                                             previous_wave, program_waves, resolve_program, resolve_unit,
-                                             resolve_wave, unit_label)
+                                             resolve_unit, unit_label, wave_context)
 
 EXTRAS = ("change", "change_low", "change_high", "p_value", "q_value", "flagged")
 SHRINK_EXTRAS = ("raw_value", "weight", "shrunk_change")
@@ -67,10 +66,7 @@ def columns(wave, dimension: str | None, customers: bool) -> list[Column]:
 
 def build(session: Session, params: ReportParams, scope: Scope, settings: ReportSettings) -> Report:
     """The heatmap for one wave, the user's subtree (or the `unit` filter) only."""
-    program = resolve_program(session, params.program)
-    waves = program_waves(session, program)
-    wave = resolve_wave(waves, params.wave)
-    prev = previous_wave(waves, wave)
+    program, waves, wave, prev = wave_context(session, params)
     shrunk = params.option("shrink", "0", ("0", "1")) == "1"
     dims = sorted({q.dimension for q in wave.survey.questions if q.qtype in AGREEMENT_TYPES and q.dimension})
     dimension = params.option("dimension", None, dims)

@@ -18,9 +18,8 @@ from analysis.metrics import AGREEMENT_TYPES, is_detractor, is_favourable, is_pr
 from analysis.summaries import Sums, difference, share
 from surveys.insights.figures import ORG, Figure, Report, figure, hidden
 from surveys.insights.reports.cells import hidden_for
-from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, item_sums, previous_wave,
-                                             program_waves, resolve_program, resolve_unit, resolve_wave,
-                                             unit_label)
+from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, item_sums, resolve_unit,
+                                             unit_label, wave_context)
 from surveys.instruments.question_types import get_type
 from surveys.models.rollups import RollupItemOption
 
@@ -73,10 +72,7 @@ def counts(session: Session, wave_ids: list[int], team_ids: list[int] | None) ->
 
 def build(session: Session, params: ReportParams, scope: Scope, settings: ReportSettings) -> Report:
     """Answer distributions of every item of the wave's survey for one unit (the organisation by default)."""
-    program = resolve_program(session, params.program)
-    waves = program_waves(session, program)
-    wave = resolve_wave(waves, params.wave)
-    prev = previous_wave(waves, wave)
+    program, waves, wave, prev = wave_context(session, params)
     questions = sorted((q for q in wave.survey.questions if q.qtype in NUMERIC), key=lambda q: q.position)
     dims = sorted({q.dimension for q in questions if q.dimension})
     dimension = params.option("dimension", None, dims)
