@@ -84,6 +84,7 @@ def app_config(tmp_path, engine, db_session) -> dict:
         # One session is shared by every request here: a background import thread must not use it too
         # (tests/livedb.py gives import jobs a database and real sessions of their own).
         "IMPORT_THREAD": False,
+        "REPORT_PREWARM": False,  # tests/webapp/test_report_cache.py turns it on where it is tested
     }
 
 

@@ -159,6 +159,8 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "UPLOAD_DIR": env.get("TANDEM_UPLOAD_DIR") or str(instance_path / "uploads"),
         "IMPORT_INLINE_BYTES": _int(env, "TANDEM_IMPORT_INLINE_KB", 1024, 0, 1024 * 1024) * 1024,
         "IMPORT_THREAD": bool(_int(env, "TANDEM_IMPORT_THREAD", 1, 0, 1)),
+        # `tandem tick` renders stale default report pages into the report cache (0: only readers do).
+        "REPORT_PREWARM": bool(_int(env, "TANDEM_REPORT_PREWARM", 1, 0, 1)),
         "IMPORT_STALE_MINUTES": _int(env, "TANDEM_IMPORT_STALE_MINUTES", 10, 1, 24 * 60),
         "TRUSTED_PROXIES": _int(env, "TANDEM_TRUSTED_PROXIES", 0, 0, 5),
         "SESSION_IDLE_MINUTES": idle_minutes,

@@ -54,17 +54,41 @@ def test_a_new_answer_invalidates_the_page(client, login, wave, db_session):
     assert str(favourable["value"]) in page
 
 
-def test_each_reader_scope_has_its_own_page_and_the_header_is_fresh(client, login, wave, db_session, make):
+def test_each_scope_has_its_own_page_and_the_header_is_fresh(client, login, wave, db_session, make):
     executive = login("executive")
     assert executive.name in client.get("/reports/questions").get_data(as_text=True)
     client.post("/logout")
     hr = login("hr_admin")
     page = client.get("/reports/questions").get_data(as_text=True)
     assert hr.name in page and executive.name not in page
-    assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 2  # one per role
+    # Executives and HR read the same organisation-wide page: one stored copy, each with their own header.
+    assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 1
+    client.post("/logout")
+    lead = login("team_lead", team=wave[1])
+    wave[1].lead_id = lead.id
+    db_session.commit()
+    assert client.get("/reports/questions").status_code == 200
+    assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 2  # a team lead's subtree
 
 
 def test_comments_are_never_stored(client, login, wave, db_session):
     login("executive")
     assert client.get("/reports/comments").status_code == 200
     assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 0
+
+
+def test_tick_renders_stale_default_pages_into_the_cache(app, runner, client, login, wave, db_session, statements):
+    wave_, team = wave
+    app.config["REPORT_PREWARM"] = True
+    first = runner.invoke(args=["tick"])
+    assert first.exit_code == 0 and "reports refreshed" in first.output
+    stored = db_session.scalar(select(func.count()).select_from(ReportCache))
+    assert stored >= 5  # every organisation-wide default page that can be built (not comments)
+    assert "reports refreshed" not in runner.invoke(args=["tick"]).output  # nothing changed
+    login("executive")
+    statements.clear()
+    assert client.get("/reports/heatmap").status_code == 200
+    assert not [s for s in statements if "rollup_items" in s or "rollup_dimensions" in s]  # served stored
+    _answer(db_session, wave_, team, 5)
+    db_session.commit()
+    assert "reports refreshed" in runner.invoke(args=["tick"]).output

@@ -71,6 +71,7 @@ def tick(now_text):
         app = current_app._get_current_object()
         for _job_id, status in job_runner.run_pending(jobs_glue.sessions(app), jobs_glue.run_settings(app.config)):
             counts[f"imports {status or 'taken over'}"] += 1
+        counts["reports refreshed"] += _refresh_reports(app)
     except SQLAlchemyError as exc:
         session.rollback()
         reason = getattr(exc, "orig", None) or exc
@@ -80,7 +81,20 @@ def tick(now_text):
     if current_app.config.get("COMMENT_RETENTION_DAYS"):
         summary += "".join(f", {key} {counts[key]}" for key in RETENTION_KEYS)
     summary += "".join(f", {key} {n}" for key, n in sorted(counts.items()) if key.startswith("imports "))
+    if counts["reports refreshed"]:
+        summary += f", reports refreshed {counts['reports refreshed']}"
     click.echo(f"tick {now:%Y-%m-%dT%H:%M:%S}: {summary}")
+
+
+def _refresh_reports(app) -> int:
+    """Render stale default report pages into the report cache (webapp/reports/cached.py), unless switched off."""
+    if not app.config.get("REPORT_PREWARM", True):
+        return 0
+    from surveys.insights.reports import REPORTS, available
+    from webapp.reports import cached
+    from webapp.reports.params import settings
+
+    return cached.refresh(app, [name for name in REPORTS if available(name)], settings())
 
 
 def run_tick(session, now: dt.datetime, config) -> Counter:

@@ -57,7 +57,7 @@ def page(name: str):
             return render()[1]
         session = get_session()
         return cached.serve(name, request.args, report_params.scope_of(session, current_user),
-                            report_params.settings(), current_user.role, render)
+                            report_params.settings(), render)
     except ParamError as exc:
         return render_template("reports/_error.html", name=name, title=REPORTS[name], error=exc), 400
 
