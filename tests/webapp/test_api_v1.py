@@ -99,7 +99,7 @@ def test_parameters_are_those_of_the_cli(client, runner, org, token_for):
 
 @pytest.mark.parametrize("query, parameter", [("unit=NOPE", "unit"), ("compare=sideways", "compare"),
                                               ("wave=W9", "wave"), ("program=NOPE", "program"),
-                                              ("unit=" + "x" * 300, "unit")])
+                                              ("unit=" + "x" * 300, "unit"), ("colour=red", "colour")])
 def test_a_bad_parameter_is_400_naming_it(client, org, token_for, query, parameter):
     _person, auth = token_for("executive")
     body = _error(client.get(f"/api/v1/reports/participation?{query}", headers=auth), 400)

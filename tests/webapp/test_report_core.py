@@ -85,3 +85,13 @@ def test_team_lead_sees_only_their_subtree(client, login, db_session, make):
     assert [f["unit"] for f in data["figures"]] == ["A"]
     assert client.get("/reports/participation?unit=B").status_code == 400
     assert client.get("/reports/linkage").status_code == 403
+
+
+def test_a_parameter_no_report_reads_is_refused_not_ignored(client, login, runner, db_session, make):
+    make.wave(make.program(code="EX"), status="closed", label="W1")
+    db_session.commit()
+    login("executive")
+    page = client.get("/reports/participation?colour=red")
+    assert page.status_code == 400 and b"no parameter" in page.data and b"colour" in page.data
+    result = runner.invoke(args=["report", "participation", "--option", "colour=red"])
+    assert result.exit_code == 1 and "(colour)" in result.output

@@ -39,4 +39,8 @@ def build(session: Session, name: str, params: ReportParams, scope: Scope, setti
     if not available(name):
         raise ParamError("report", f"No report named '{name}'. Reports: {', '.join(REPORTS)}.")
     module = importlib.import_module(f"surveys.insights.reports.{name}")
-    return module.build(session, params, scope, settings)
+    report = module.build(session, params, scope, settings)
+    unknown = params.unread()
+    if unknown:  # a misspelt filter would otherwise be ignored silently and show unfiltered numbers
+        raise ParamError(unknown[0], f"The {name} report has no parameter '{unknown[0]}'.")
+    return report

@@ -47,6 +47,8 @@ class ReportParams:
     unit: str | None = None
     compare: str = "org"
     options: Mapping[str, str] = field(default_factory=dict)
+    # Option names the report asked for while it was built (see `unread`): not part of the value.
+    read: set[str] = field(default_factory=set, compare=False, repr=False)
 
     def __post_init__(self):
         if self.compare not in COMPARISONS:
@@ -54,9 +56,14 @@ class ReportParams:
 
     def option(self, name: str, default: str | None = None, choices: Iterable[str] | None = None) -> str | None:
         """A report-specific option, checked against `choices` when given."""
+        self.read.add(name)
         value = self.options.get(name) or default
         if choices is not None and value is not None:
             allowed = tuple(choices)
             if value not in allowed:
                 raise ParamError(name, f"{name} must be one of {', '.join(allowed)}, not '{value}'.")
         return value
+
+    def unread(self) -> list[str]:
+        """Options given that the report never asked for: misspelt or meant for another report."""
+        return sorted(set(self.options) - self.read)
