@@ -13,10 +13,9 @@ from surveys.insights.figures import ParamError
 from webapp.auth import roles_required
 from webapp.db import get_session
 from webapp.reports import params as report_params
-from webapp.reports.views import bp
+from webapp.reports.views import ORG_ONLY, bp
 
 STAFF = ("executive", "hr_admin", "team_lead")
-ORG_ONLY = {"linkage"}  # organisation-wide statistics: not for a team lead's subtree
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 

@@ -15,6 +15,7 @@ from webapp.auth import roles_required
 from webapp.db import get_session
 
 bp = Blueprint("reports", __name__)
+ORG_ONLY = {"linkage"}  # organisation-wide statistics: not for a team lead's subtree
 
 
 REPORT_BLURBS = {
@@ -37,7 +38,6 @@ def index():
 
     from surveys.insights import overview
     from surveys.insights.reports import REPORTS, available
-    from webapp.reports.pages import ORG_ONLY
 
     session = get_session()
     leader = current_user.role in ("executive", "hr_admin")

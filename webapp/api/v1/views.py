@@ -12,7 +12,7 @@ from surveys.insights.figures import ParamError
 from webapp.api.v1.auth import Refused, authenticate
 from webapp.db import get_session
 from webapp.reports import params as report_params
-from webapp.reports.pages import ORG_ONLY
+from webapp.reports.views import ORG_ONLY
 
 bp = Blueprint("v1", __name__)
 JSON = "application/json"
