@@ -35,6 +35,12 @@ class Estimates:
         return Estimate(float(self.value[i]), float(self.ci_low[i]), float(self.ci_high[i]), int(self.n[i]),
                         float(self.sd[i]), self.kind, self.confidence)
 
+    def results(self) -> list[Estimate]:
+        """Every group's Estimate, in order (the arrays read once: much faster than ``at`` in a loop)."""
+        return [Estimate(v, lo, hi, n, sd, self.kind, self.confidence) for v, lo, hi, n, sd in
+                zip(self.value.tolist(), self.ci_low.tolist(), self.ci_high.tolist(), self.n.tolist(),
+                    self.sd.tolist())]
+
 
 @dataclass(frozen=True)
 class Changes:
@@ -53,6 +59,13 @@ class Changes:
         return ChangeResult(float(self.change[i]), float(self.ci_low[i]), float(self.ci_high[i]),
                             int(self.n_before[i]), int(self.n_after[i]), bool(self.significant[i]),
                             str(self.method[i]))
+
+    def results(self) -> list[ChangeResult]:
+        """Every pair's ChangeResult, in order (the arrays read once: much faster than ``at`` in a loop)."""
+        return [ChangeResult(*row) for row in zip(self.change.tolist(), self.ci_low.tolist(),
+                                                  self.ci_high.tolist(), self.n_before.tolist(),
+                                                  self.n_after.tolist(), self.significant.tolist(),
+                                                  self.method.tolist())]
 
 
 def _max(a, b):

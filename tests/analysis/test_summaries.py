@@ -151,10 +151,11 @@ def test_estimate_many_is_the_scalar_estimate(kind, confidence):
                                        confidence), len(n))
     keep = _refused_alike(wants, lambda: estimate_many(kind, n, s1, s2, scale, bounds, confidence))
     many = estimate_many(kind, n[keep], s1[keep], s2[keep], scale, bounds, confidence)
+    results = many.results()
     for i, want in enumerate(w for w in wants if w is not None):
-        got = many.at(i)
-        for field in ("value", "ci_low", "ci_high", "n", "sd", "kind", "confidence"):
-            assert _same(getattr(got, field), getattr(want, field)), (i, field, got, want)
+        for got in (many.at(i), results[i]):
+            for field in ("value", "ci_low", "ci_high", "n", "sd", "kind", "confidence"):
+                assert _same(getattr(got, field), getattr(want, field)), (i, field, got, want)
 
 
 @pytest.mark.parametrize("confidence", [0.95, 0.8])
@@ -170,10 +171,11 @@ def test_difference_many_is_the_scalar_difference(kind, confidence):
         Sums(kind, float(rn[i]), float(r1[i]), float(r2[i]), scale, bounds), confidence), len(n))
     keep = _refused_alike(wants, lambda: difference_many(kind, n, s1, s2, rn, r1, r2, scale, confidence))
     many = difference_many(kind, n[keep], s1[keep], s2[keep], rn[keep], r1[keep], r2[keep], scale, confidence)
+    results = many.results()
     for i, want in enumerate(w for w in wants if w is not None):
-        got = many.at(i)
-        for field in ("change", "ci_low", "ci_high", "n_before", "n_after", "significant", "method"):
-            assert _same(getattr(got, field), getattr(want, field)), (i, field, got, want)
+        for got in (many.at(i), results[i]):
+            for field in ("change", "ci_low", "ci_high", "n_before", "n_after", "significant", "method"):
+                assert _same(getattr(got, field), getattr(want, field)), (i, field, got, want)
 
 
 def test_the_grid_reaches_the_edge_cases():
