@@ -1,10 +1,11 @@
 """Scores from sums (analysis.summaries) against hand-worked values."""
 import math
 
+import numpy as np
 import pytest
 
 from analysis import summaries
-from analysis.summaries import Sums
+from analysis.summaries import Sums, difference_many, estimate, estimate_many
 
 
 def test_share_is_the_wilson_interval():
@@ -79,3 +80,116 @@ def test_a_bounded_mean_keeps_its_interval_inside_the_scale():
     est = summaries.estimate(Sums("mean", 3, 100, 10_000, 1.0, (0.0, 100.0)))
     assert (est.ci_low, est.ci_high) == (0.0, 100.0)
     assert (Sums("mean", 1, 1, 1, 1.0, (1, 7)) + Sums("mean", 1, 2, 4, 1.0, (1, 7))).bounds == (1, 7)
+
+
+# -- the vectorised counterparts (analysis.summaries_many) against the scalar functions they stand for:
+# every field equal to the last bit on a seeded grid of random sums with the edge cases (n of 0, 1 and 2,
+# fractional n, shares of 0 and 1, no spread, NaN sums).
+
+SCALES = {"share": (100.0, None), "net": (100.0, None), "mean": (1.0, (1.0, 7.0))}
+
+
+def _same(x, y) -> bool:
+    """Equal to the last bit, NaN equal to NaN, and of the same type."""
+    if isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y):
+        return True
+    return type(x) is type(y) and x == y
+
+
+def _scalar(call, size: int) -> list:
+    """The scalar function's result for each element, None where it refuses the element (ValueError)."""
+    out = []
+    for i in range(size):
+        try:
+            out.append(call(i))
+        except ValueError:
+            out.append(None)
+    return out
+
+
+def _refused_alike(wants: list, many) -> np.ndarray:
+    """The vectorised call refuses the whole array when the scalar refuses any element (a fractional n
+    at a low confidence can make the Wilson root negative); the elements both accept."""
+    keep = np.array([w is not None for w in wants])
+    if not keep.all():
+        with pytest.raises(ValueError):
+            many()
+    return keep
+
+
+def _grid(kind: str, size: int, seed: int):
+    """Random sums of one kind that a group of respondents can have, with the edge cases appended."""
+    rng = np.random.default_rng(seed)
+    n = rng.integers(0, 60, size).astype(float)
+    n[: size // 10] = rng.choice([0.0, 1.0, 2.0, 3.0, 0.4, 1.5, 2.5, 7.7, 1000.0], size // 10)
+    if kind == "share":
+        s1 = rng.random(size) * n  # fractional sums of respondents' shares, and whole counts
+        s1[::2] = np.floor(s1[::2])
+        s1[rng.random(size) < 0.15] = 0.0
+        full = rng.random(size) < 0.15
+        s1[full] = n[full]  # a share of 1
+        s2 = np.zeros(size)
+    elif kind == "net":
+        prom = np.floor(rng.random(size) * (n + 1))
+        det = np.floor(rng.random(size) * (n - prom + 1))
+        s1, s2 = prom - det, prom + det
+    else:
+        m = 1 + 6 * rng.random(size)
+        spread = rng.random(size) * 2 * (rng.random(size) < 0.8)  # some groups all give the same score
+        s1, s2 = m * n, (m * m + spread) * n
+    s1[-3:], s2[-3:] = np.nan, [np.nan, 0.0, np.nan]
+    n[-3:] = [5.0, 5.0, 1.0]
+    return n, s1, s2
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.9, 0.99])
+@pytest.mark.parametrize("kind", ["share", "net", "mean"])
+def test_estimate_many_is_the_scalar_estimate(kind, confidence):
+    scale, bounds = SCALES[kind]
+    n, s1, s2 = _grid(kind, 600, seed=7)
+    wants = _scalar(lambda i: estimate(Sums(kind, float(n[i]), float(s1[i]), float(s2[i]), scale, bounds),
+                                       confidence), len(n))
+    keep = _refused_alike(wants, lambda: estimate_many(kind, n, s1, s2, scale, bounds, confidence))
+    many = estimate_many(kind, n[keep], s1[keep], s2[keep], scale, bounds, confidence)
+    results = many.results()
+    for i, want in enumerate(w for w in wants if w is not None):
+        for got in (many.at(i), results[i]):
+            for field in ("value", "ci_low", "ci_high", "n", "sd", "kind", "confidence"):
+                assert _same(getattr(got, field), getattr(want, field)), (i, field, got, want)
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.8])
+@pytest.mark.parametrize("kind", ["share", "net", "mean"])
+def test_difference_many_is_the_scalar_difference(kind, confidence):
+    scale, bounds = SCALES[kind]
+    n, s1, s2 = _grid(kind, 600, seed=11)
+    rn, r1, r2 = _grid(kind, 600, seed=12)
+    if kind == "share":  # NaN shares are refused by both (proportion_change checks its percents)
+        s1, r1 = np.nan_to_num(s1), np.nan_to_num(r1)
+    wants = _scalar(lambda i: summaries.difference(
+        Sums(kind, float(n[i]), float(s1[i]), float(s2[i]), scale, bounds),
+        Sums(kind, float(rn[i]), float(r1[i]), float(r2[i]), scale, bounds), confidence), len(n))
+    keep = _refused_alike(wants, lambda: difference_many(kind, n, s1, s2, rn, r1, r2, scale, confidence))
+    many = difference_many(kind, n[keep], s1[keep], s2[keep], rn[keep], r1[keep], r2[keep], scale, confidence)
+    results = many.results()
+    for i, want in enumerate(w for w in wants if w is not None):
+        for got in (many.at(i), results[i]):
+            for field in ("change", "ci_low", "ci_high", "n_before", "n_after", "significant", "method"):
+                assert _same(getattr(got, field), getattr(want, field)), (i, field, got, want)
+
+
+def test_the_grid_reaches_the_edge_cases():
+    n, s1, _ = _grid("share", 600, seed=11)
+    assert {0.0, 1.0, 2.0, 0.4}.issubset(set(n.tolist()))
+    assert ((s1 == 0) & (n > 0)).any() and ((s1 == n) & (n > 0)).any()
+
+
+def test_many_refuses_what_the_scalar_refuses():
+    with pytest.raises(ValueError):
+        estimate_many("share", [np.nan], [1.0])
+    with pytest.raises(ValueError):
+        estimate_many("ratio", [3.0], [1.0])
+    with pytest.raises(ValueError):  # a share above 100%: proportion_change refuses it
+        difference_many("share", [3.0], [4.0], None, [3.0], [1.0], None, 100.0)
+    with pytest.raises(ValueError):
+        estimate_many("mean", [3.0], [1.0], [1.0], confidence=1.5)

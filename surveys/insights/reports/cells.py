@@ -13,7 +13,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from analysis.privacy import suppress
-from analysis.summaries import Sums
+from analysis.results import ChangeResult
+from analysis.summaries import Estimate, Sums, difference, difference_many, estimate_many
 from surveys.insights import datasets
 from surveys.insights.figures import ORG
 from surveys.insights.reports.common import TeamSums, Tree
@@ -115,3 +116,37 @@ def hierarchy_rows(tree: Tree, top: int | None, allowed: Callable[[int], bool]) 
     """The teams a page lists, in hierarchy order: the subtree of `top` (every team when None) in scope."""
     teams = tree.order if top is None else tree.subtree(top)
     return [t for t in teams if allowed(t)]
+
+
+def estimates(groups: list[Sums | None], confidence: float) -> list[Estimate | None]:
+    """`estimate` of each group (None for None), computed at once per kind, scale and bounds."""
+    out: list[Estimate | None] = [None] * len(groups)
+    batches: dict[tuple, list[int]] = {}
+    for i, g in enumerate(groups):
+        if g is not None:
+            batches.setdefault((g.kind, g.scale, g.bounds), []).append(i)
+    for (kind, scale, bounds), idx in batches.items():
+        many = estimate_many(kind, [groups[i].n for i in idx], [groups[i].s1 for i in idx],
+                             [groups[i].s2 for i in idx], scale, bounds, confidence)
+        for i, result in zip(idx, many.results()):
+            out[i] = result
+    return out
+
+
+def differences(pairs: list[tuple[Sums, Sums]], confidence: float) -> list[ChangeResult]:
+    """`difference(group, reference)` of each pair, computed at once per kind and scale."""
+    out: list[ChangeResult | None] = [None] * len(pairs)
+    batches: dict[tuple, list[int]] = {}
+    for i, (g, ref) in enumerate(pairs):
+        if (g.kind, g.scale) == (ref.kind, ref.scale):
+            batches.setdefault((g.kind, g.scale), []).append(i)
+        else:  # not a pair a grid makes; the scalar function decides what it means
+            out[i] = difference(g, ref, confidence)
+    for (kind, scale), idx in batches.items():
+        g = [pairs[i][0] for i in idx]
+        ref = [pairs[i][1] for i in idx]
+        many = difference_many(kind, [x.n for x in g], [x.s1 for x in g], [x.s2 for x in g],
+                               [x.n for x in ref], [x.s1 for x in ref], [x.s2 for x in ref], scale, confidence)
+        for i, result in zip(idx, many.results()):
+            out[i] = result
+    return out

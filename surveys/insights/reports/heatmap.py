@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 from analysis.linkage import benjamini_hochberg
 from analysis.metrics import AGREEMENT_TYPES, EX_DIMENSIONS
 from analysis.shrinkage import between_variance, shrink
-from analysis.summaries import difference, estimate
 from surveys.insights.figures import ORG, Figure, Report, figure
-from surveys.insights.reports.cells import (CX_KINDS, cx_sums, hidden_units, hierarchy_rows, reference,
-                                            subtree_totals)
+from surveys.insights.reports.cells import (CX_KINDS, cx_sums, differences, estimates, hidden_units,
+                                            hierarchy_rows, reference, subtree_totals)
 from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, ex_sums, item_sums,
                                              resolve_unit, unit_label, wave_context)
 
@@ -80,11 +79,11 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     cells = {}
     spread = {}
     for col in cols:
-        column, now, hidden = _column(tree, sums, wave, prev, col, units, k, params.compare, settings.confidence,
+        column, ests, hidden = _column(tree, sums, wave, prev, col, units, k, params.compare, settings.confidence,
                                       scope)
         cells.update(column)
         if shrunk:
-            spread[col.metric] = _tau2(tree, now, hidden, settings.confidence)
+            spread[col.metric] = _tau2(tree, ests, hidden)
     _flag(cells, 1 - settings.confidence)
     for col in cols if shrunk else ():
         _shrink(tree, cells, col, units, spread[col.metric])
@@ -94,7 +93,7 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
                   "compare": params.compare, "dimension": dimension, "shrink": "1" if shrunk else "0"}
     return Report("heatmap", "Heatmap", params_out, figures, _notes(k, params.compare, prev, shrunk),
                   context={"program": program, "wave": wave, "columns": cols, "blocks": _blocks(tree, units),
-                           "cells": by_cell, "classes": {key: _css(f, cols) for key, f in by_cell.items()},
+                           "cells": by_cell, "classes": {key: _css(f) for key, f in by_cell.items()},
                            "dimensions": dims, "previous": prev,
                            # customer cells of teams that own no touchpoint with answers: a blank, not a secret
                            "empty": {(unit_label(tree, u)[0], c.metric) for (u, _m), cell in cells.items()
@@ -113,8 +112,9 @@ def _parent(tree: Tree, team_id: int | None, scope: Scope) -> int | None:
 
 
 def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope) -> tuple[dict, dict, set]:
-    """Each unit's cell of one column (its sums, estimate, visibility and comparison); also the column's
-    subtree totals and hidden units."""
+    """Each unit's cell of one column (its sums, estimate, visibility and comparison); also every unit's
+    estimate and the column's hidden units. Estimates and differences are computed for the whole column
+    at once (a large grid asks for thousands)."""
     drop = col.group == "Customers"
     now = subtree_totals(tree, sums, wave.id, col.key)
     hidden = hidden_units(tree, now, lambda t: sums.get((wave.id, t, col.key)), k, drop_empty=drop)
@@ -122,33 +122,37 @@ def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope) -
     if prev is not None:
         before = subtree_totals(tree, sums, prev.id, col.key)
         hidden_prev = hidden_units(tree, before, lambda t: sums.get((prev.id, t, col.key)), k, drop_empty=drop)
-    out = {}
+    ests = dict(zip(now, estimates(list(now.values()), confidence)))
+    out, compared = {}, []
     for u in units:
         key = ORG if u is None else u
-        own = now.get(u)
-        est = estimate(own, confidence) if own is not None else None
+        own, est = now.get(u), ests.get(u)
         cell = {"unit": u, "est": est, "hidden": key in hidden or est is None or est.n < k, "change": None,
                 "p": math.nan, "sums": own}
         ref = reference(now, before, u, compare, _parent(tree, u, scope))
         usable = ref is not None and ref.n >= k and not (compare == "previous" and key in hidden_prev)
         if not cell["hidden"] and usable:
-            change = difference(own, ref, confidence)
-            if math.isfinite(change.change):
-                cell["change"], cell["p"] = change, _p(change, confidence)
-                cell["ref"] = estimate(ref, confidence).value
+            compared.append((cell, own, ref))
         out[(u, col.metric)] = cell
-    return out, now, hidden
+    changes = differences([(own, ref) for _c, own, ref in compared], confidence)
+    refs = estimates([ref for _c, _o, ref in compared], confidence)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    for (cell, _own, _ref), change, ref_est in zip(compared, changes, refs):
+        if math.isfinite(change.change):
+            cell["change"], cell["p"] = change, _p(change, z)
+            cell["ref"] = ref_est.value
+    return out, ests, hidden
 
 
-def _p(change, confidence) -> float:
+def _p(change, z) -> float:
     """Two-sided p of a difference from the side of its interval facing zero (Newcombe's intervals are
-    lopsided near 0% and 100%; the far side would overstate the evidence)."""
+    lopsided near 0% and 100%; the far side would overstate the evidence); `z` the interval's quantile."""
     near = change.change - change.ci_low if change.change >= 0 else change.ci_high - change.change
     if not math.isfinite(near):
         return math.nan
     if near <= 0:
         return 0.0 if change.change != 0 else 1.0
-    se = near / NormalDist().inv_cdf(0.5 + confidence / 2)
+    se = near / z
     return math.erfc(abs(change.change) / se / math.sqrt(2))  # twice the normal tail beyond |change| / se
 
 
@@ -161,16 +165,16 @@ def _flag(cells: dict, alpha: float) -> None:
         cells[key]["flagged"] = bool(value < alpha) and cells[key]["change"].significant
 
 
-def _tau2(tree, now, hidden, confidence) -> float:
+def _tau2(tree, ests, hidden) -> float:
     """Between-team variance of one column: every visible team of the organisation against its parent
     (the organisation for a root), whatever the page shows, so a filter of two teams still gets a
-    variance estimated from many."""
+    variance estimated from many. `ests`: every unit's estimate."""
     y, v, c = [], [], []
     for t in tree.order:
         parent = tree.nodes[t].parent_id
-        if t in hidden or (ORG if parent is None else parent) in hidden or now.get(t) is None:
+        if t in hidden or (ORG if parent is None else parent) in hidden or ests.get(t) is None:
             continue
-        est, centre = estimate(now[t], confidence), estimate(now[parent], confidence)
+        est, centre = ests[t], ests[parent]
         if math.isfinite(centre.sd) and est.n > 0:
             y.append(est.value)
             v.append(centre.sd ** 2 / est.n)
@@ -225,26 +229,29 @@ def _figure(tree, cell, col, period, k, shrunk) -> Figure:
         extra.update(change=r(change.change), change_low=r(change.ci_low), change_high=r(change.ci_high),
                      p_value=r(cell["p"], 4), q_value=r(cell.get("q", math.nan), 4),
                      flagged=bool(cell.get("flagged", False)))
+    shown = (f.value, f.ci_low, f.ci_high)
     if shrunk and "shrunk" in cell:
         value, low, high, weight = cell["shrunk"]
         extra.update(raw_value=f.value, weight=r(weight, 3),
                      shrunk_change=r(value - cell["ref"]) if change is not None else None)
-        f = dataclasses.replace(f, value=r(value), ci_low=r(low), ci_high=r(high))
-    return dataclasses.replace(f, extra=tuple(extra.items()))
+        shown = (r(value), r(low), r(high))
+    # Built directly rather than with dataclasses.replace, which costs more than the rest of a cell.
+    return Figure(f.unit, f.unit_name, f.metric, shown[0], f.n, shown[1], shown[2], False, f.period,
+                  tuple(extra.items()))
 
 
-def _css(f: Figure, cols: list[Column]) -> str:
+def _css(f: Figure) -> str:
     """The cell's colour class from its difference (shrunk when shown so), plus the flag."""
     if f.suppressed:
         return "heat-hidden"
-    diff = f.get("shrunk_change") if f.get("shrunk_change") is not None else f.get("change")
+    extra = dict(f.extra)
+    diff = extra.get("shrunk_change") if extra.get("shrunk_change") is not None else extra.get("change")
     if diff is None:
         return "heat-none"
-    col = next(c for c in cols if c.metric == f.metric)
-    kind = "ces" if col.metric == "ces" else ("net" if col.metric in ("enps", "nps") else "share")
+    kind = "ces" if f.metric == "ces" else ("net" if f.metric in ("enps", "nps") else "share")
     level = sum(abs(diff) >= step for step in STEPS[kind])
     css = "heat-0" if level == 0 else f"heat-{'hi' if diff > 0 else 'lo'}{level}"
-    return css + (" heat-flag" if f.get("flagged") else "")
+    return css + (" heat-flag" if extra.get("flagged") else "")
 
 
 def _blocks(tree: Tree, units) -> list[dict]:
