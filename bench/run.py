@@ -6,8 +6,9 @@ Benchmarks:
   its 2-second target; baseline one ``DataFrame.corr`` over a frame of the same size.
 - ``bench_reports``: the linkage report's read path in process (the three SQL aggregates over the
   rollups, the statistics, the whole report) on demo data; baseline one full scan of ``answers``.
-- ``bench_pages``: server time of ``/reports/``, ``/reports/linkage`` and ``/reports/drivers``, cold (first GET in a fresh
-  process) and warm; baseline one raw aggregation over ``answers`` for the latest employee wave.
+- ``bench_pages``: server time of ``/reports/`` and every report page, cold (first GET in a fresh process,
+  report cache empty or filled) and warm (cached, and computed with no cache); baseline one raw
+  aggregation over ``answers`` for the latest employee wave.
 - ``bench_submit``: an employee and a public-link submission with the rollups kept vs with
   ``surveys.rollups.add_responses`` a no-op, alternating, on a scratch copy of the data.
 - ``bench_cli``: ``tandem --help`` as a whole process; baseline ``python -c pass``.
