@@ -33,6 +33,9 @@ def _font(pdf: FPDF) -> tuple[str, bool]:
     return "helvetica", False
 
 
+CELL_CHARS = 80
+
+
 def _cell(value: Any, suppressed: bool, column: str, threshold: int) -> str:
     if suppressed and column == "value":
         return f"fewer than {threshold}"
@@ -40,7 +43,10 @@ def _cell(value: Any, suppressed: bool, column: str, threshold: int) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    text = str(value)
+    # A table row must fit on one page: long free text (a finding's sentence) is cut here, and is whole
+    # in the CSV, JSON and XLSX exports and on the page.
+    return text if len(text) <= CELL_CHARS else text[:CELL_CHARS - 1] + "…"
 
 
 def chart_images(report: Report, scale: float = 2) -> list[tuple[str, bytes]]:

@@ -137,3 +137,15 @@ def test_the_page_links_every_format(client, login, invited):
         assert f"/reports/participation.{fmt}?wave=W1" in page
     assert client.get("/reports/participation.docx").status_code == 404
     assert client.get("/reports/participation.pdf?unit=NOPE").status_code == 400
+
+
+def test_a_long_sentence_does_not_break_the_pdf_table():
+    # On the demo, the dashboard's link findings made a row too high for one page (fpdf2 refused it).
+    from surveys.exports import pdf
+    from surveys.insights.figures import Figure, Report
+
+    long = "Teams with higher engagement had more satisfied customers one wave later. " * 30
+    figures = tuple(Figure("ORG", "Organisation", f"link:{i}", 0.4, 120, 0.3, 0.5, extra=(("finding", long),))
+                    for i in range(60))
+    data = pdf.to_pdf(Report("dashboard", "Dashboard", {}, figures))
+    assert data.startswith(b"%PDF")
