@@ -120,6 +120,58 @@ def grouped_sums(session: Session, f: Filters, by: str, period: str = "month") -
     return out
 
 
+def breakdown_sums(session: Session, f: Filters, period: str = "month") -> dict[str, dict[tuple, Sums]]:
+    """grouped_sums by period, touchpoint, channel and team, with fewer passes over the daily rollup.
+
+    Touchpoint and channel sums come from one daily query grouped by touchpoint, channel and origin
+    (each is a union of those groups), and periods the monthly rollup cannot answer from one grouped by
+    day: the same sums as grouped_sums (exactly so for whole-number sums, as the rollups hold for
+    single-item metrics; to rounding otherwise), at a fraction of the sorting."""
+    out = {by: grouped_sums(session, f, by, period) for by in ("team",)}
+    d = RollupCustomerDay
+    where = [d.day >= f.start, d.day <= f.end, d.metric.in_(f.metrics)]
+    if f.team_ids is not None:
+        where.append(d.team_id.in_(list(f.team_ids)))
+    if f.touchpoint_id is not None:
+        where.append(d.touchpoint_id == f.touchpoint_id)
+    if f.channel is not None:
+        where.append(_channel(d) == f.channel)
+    sums = [func.sum(d.__table__.c[s]) for s in _SUMS]
+    keys = [d.touchpoint_id, _channel(d), _origin(d), d.metric]
+    rows = session.connection().execute(select(*keys, *sums).join(Touchpoint, Touchpoint.id == d.touchpoint_id)
+                                        .where(*where).group_by(*keys)).all()
+    by_tp: dict = {}
+    by_channel: dict = {}
+    for tp, ch, origin, metric, *vals in rows:
+        _accumulate(by_tp, (tp, metric), vals)
+        _accumulate(by_channel, (ch, origin, metric), vals)
+    out["touchpoint"], out["channel"] = _as_sums(by_tp), _as_sums(by_channel)
+    if f.whole_months and period == "month":
+        out["period"] = grouped_sums(session, f, "period", period)
+    else:
+        rows = session.connection().execute(select(d.day, d.metric, *sums)
+                                            .join(Touchpoint, Touchpoint.id == d.touchpoint_id)
+                                            .where(*where).group_by(d.day, d.metric)).all()
+        by_period: dict = {}
+        for day, metric, *vals in rows:
+            first = day.replace(day=1) if period == "month" else day - dt.timedelta(days=day.weekday())
+            _accumulate(by_period, (first, metric), vals)
+        out["period"] = _as_sums(by_period)
+    return out
+
+
+def _accumulate(out: dict, key: tuple, vals) -> None:
+    if key in out:
+        out[key] = [a + b for a, b in zip(out[key], vals)]
+    else:
+        out[key] = list(vals)
+
+
+def _as_sums(raw: dict) -> dict[tuple, Sums]:
+    # A group whose sums are all empty (n = 0) is left out, as grouped_sums leaves it out.
+    return {key: metric_sums(key[-1], *vals) for key, vals in raw.items() if vals[0]}
+
+
 def latest_day(session: Session, team_ids: Collection[int] | None) -> dt.date | None:
     """The last day with customer feedback (in the given teams), from the daily rollup."""
     d = RollupCustomerDay

@@ -141,7 +141,8 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
                       extra=tuple((e, extra.get(e)) for e in EXTRAS))
 
     totals = cf.grouped_sums(session, filters, "total")
-    groups = {by: cf.grouped_sums(session, filters, by, period) for by in ("period", "touchpoint", "channel", "team")}
+    groups = cf.breakdown_sums(session, filters, period)
+    groups = {by: groups[by] for by in ("period", "touchpoint", "channel", "team")}  # the order figures follow
     figures: list[Figure] = []
     series: dict[str, list[Figure]] = {}
     periods: dict[str, tuple[str, str]] = {}
