@@ -172,21 +172,36 @@ def wave_counts(session: Session, waves: Iterable[Wave], floor: int = 0) -> dict
     return out
 
 
+def _suppressed(counts: list[TeamCount], wave_id: int, k: int) -> pd.DataFrame | None:
+    """The teams of one wave with the `suppressed` flag the participation page goes by (None: no teams)."""
+    frame = pd.DataFrame([(c.team, c.invited, c.responded, c.team_id) for c in counts],
+                         columns=["team", "invited", "responded", "team_id"])
+    frame["rate"] = frame["responded"] / frame["invited"].where(frame["invited"] > 0)
+    frame["wave"] = wave_id  # all teams are siblings under the wave total
+    if not len(frame):
+        return None
+    return suppress(frame, "responded", k, parent="wave", value_columns=["rate"]).frame
+
+
+def hidden_team_ids(counts: list[TeamCount], wave_id: int, k: int) -> set[int | None]:
+    """Storage units (None: no team) whose count team_participation hides, from one wave's team_counts
+    and its threshold; for callers that need only which teams are hidden, not the whole report."""
+    result = _suppressed(counts, wave_id, k)
+    if result is None:
+        return set()
+    return {counts[i].team_id for i, hidden in enumerate(result["suppressed"]) if hidden}
+
+
 def team_participation(session: Session, wave_id: int, floor: int = 0) -> ParticipationReport:
     """Invited, responded and rate per storage unit (frozen when the wave opened) for one wave."""
     wave = session.get(Wave, wave_id)
     if wave is None:
         raise NotFound(f"There is no wave with id {wave_id}.")
     k = threshold(wave, floor)
-    counts = team_counts(session, [wave.id])
-    frame = pd.DataFrame([(c.team, c.invited, c.responded, c.team_id) for c in counts],
-                         columns=["team", "invited", "responded", "team_id"])
-    frame["rate"] = frame["responded"] / frame["invited"].where(frame["invited"] > 0)
-    frame["wave"] = wave.id  # all teams are siblings under the wave total
     teams: list[TeamRate] = []
-    if len(frame):
-        result = suppress(frame, "responded", k, parent="wave", value_columns=["rate"])
-        for _label, row in result.frame.iterrows():
+    result = _suppressed(team_counts(session, [wave.id]), wave.id, k)
+    if result is not None:
+        for _label, row in result.iterrows():
             hidden = bool(row["suppressed"])
             teams.append(TeamRate(team=row["team"], invited=int(row["invited"]),
                                   responded=None if hidden else int(row["responded"]),

@@ -65,8 +65,10 @@ def _rate_sums(session, tree, unit, teams, wave, k) -> tuple[Sums | None, bool]:
     """(invited/answered sums of the unit, hidden?) for one wave. Hidden below k answers, under the
     hierarchy's complementary suppression, or when exactly one team of the unit is hidden on the
     participation page (the unit's total would give that team away, or is that team)."""
-    counts = [c for c in participation.team_counts(session, [wave.id]) if c.team_id is not None]
-    rep = participation.team_participation(session, wave.id, k)
+    every = participation.team_counts(session, [wave.id])
+    counts = [c for c in every if c.team_id is not None]
+    # The teams the participation page hides, decided as it decides (without building that page).
+    hidden_teams = participation.hidden_team_ids(every, wave.id, participation.threshold(wave, k))
     inside = set(teams)
     invited = sum(c.invited for c in counts if c.team_id in inside)
     answered = sum(c.responded for c in counts if c.team_id in inside)
@@ -75,7 +77,7 @@ def _rate_sums(session, tree, unit, teams, wave, k) -> tuple[Sums | None, bool]:
     hide = hidden_units(tree, {c.team_id: c.responded for c in counts}, k)
     key = unit if unit is not None else "ORG"
     # One hidden team inside the unit (the unit itself, for a team) would be given away by its total.
-    lone = sum(1 for t in rep.teams if t.hidden and t.team_id in inside) == 1
+    lone = sum(1 for t in hidden_teams if t in inside) == 1
     return Sums("share", invited, answered, 0.0, 100.0), answered < k or key in hide or lone
 
 
@@ -96,9 +98,11 @@ def customer_figures(session, tree, unit, team_filter, as_of: dt.date, k, confid
     code, name = unit_label(tree, unit)
     spans = {days: cx.trailing(as_of, days) for days in WINDOWS}
     windows = [w for days in WINDOWS for w in spans[days]]  # cur30, prev30, cur90, prev90
-    totals = cx.window_totals(session, windows, team_filter)
     daily = cx.daily_by_channel(session, windows[-1][0], windows[0][1], team_filter)
     by_channel = cx.bucket(daily, windows)
+    # A window's total is the sum of its channels (the same answers): added up here rather than read
+    # again through cx.window_totals, which would cost three more passes over the rollups.
+    totals = {(i, m): s for (i, _none, m), s in cx.bucket(daily, windows, by_channel=False).items()}
     week_bins = cx.weeks(spans[90][0])
     by_week = cx.bucket(daily, week_bins, by_channel=False)
     channels = cx.channel_order({c for _i, c, _m in by_channel})
