@@ -47,9 +47,16 @@ def employee_figures(session, tree, unit, teams, wave, prev, k, confidence) -> l
     sums = ex_sums(session, ids)
     out = []
     measured = {m for (w, _t, m) in sums if w == wave.id}
+    decided: dict = {}  # the metrics mostly share their teams' counts: each distinct set is decided once
+
+    def hidden_for(counts: dict) -> set:
+        key = tuple(counts.items())
+        if key not in decided:
+            decided[key] = hidden_units(tree, counts, k)
+        return decided[key]
+
     for metric in [m for m in EX_METRICS if m in measured]:  # a dimension the survey does not ask is left out
-        hide = {w: hidden_units(tree, {t: s.n for (wi, t, m), s in sums.items() if wi == w and m == metric}, k)
-                for w in ids}
+        hide = {w: hidden_for({t: s.n for (wi, t, m), s in sums.items() if wi == w and m == metric}) for w in ids}
         cur = add_up(sums, wave.id, teams, metric)
         before = add_up(sums, prev.id, teams, metric) if prev else None
         if cur is None or key in hide[wave.id]:
