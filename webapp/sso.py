@@ -46,9 +46,10 @@ STATUS = {"provider_unreachable": 502, "no_email": 403, "email_not_verified": 40
 
 
 def init_sso(app: Flask) -> None:
-    """Register the OIDC client when single sign-on is configured; nothing is fetched until first use."""
+    """Add the routes and the OIDC client when single sign-on is configured; nothing is fetched yet."""
     if not app.config.get("OIDC_ISSUER"):
-        return
+        return  # no routes at all: /login/sso answers 404
+    app.register_blueprint(bp, url_prefix="/login/sso")
     oauth = OAuth(app)
     oauth.register(
         CLIENT, client_id=app.config["OIDC_CLIENT_ID"], client_secret=app.config["OIDC_CLIENT_SECRET"],
@@ -60,7 +61,7 @@ def init_sso(app: Flask) -> None:
 def _client():
     oauth = current_app.extensions.get(EXTENSION)
     if oauth is None:
-        abort(404)  # single sign-on is not configured: the routes do not exist
+        abort(404)  # not configured (the blueprint is not registered then; this is a second guard)
     return oauth.create_client(CLIENT)
 
 

@@ -29,7 +29,6 @@ class Provider:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key"})
         self.stranger_key = RSAKey.generate_key(2048, parameters={"kid": "test-key"})  # same kid, other key
         self.codes: dict[str, dict] = {}
-        self.token_requests = 0
         self.reset()
         self.server = make_server("127.0.0.1", 0, self._app(), threaded=True)
         self.issuer = f"http://127.0.0.1:{self.server.server_port}"
@@ -87,7 +86,6 @@ class Provider:
 
         @app.post("/token")
         def token():
-            self.token_requests += 1
             auth = request.authorization
             grant = self.codes.pop(request.form.get("code", ""), None)  # a code works once
             if auth is None or (auth.username, auth.password) != (CLIENT_ID, CLIENT_SECRET):
