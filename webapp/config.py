@@ -118,7 +118,7 @@ def _oidc(env: Mapping[str, str]) -> dict:
     if given and len(given) < len(OIDC_VARS):
         missing = ", ".join(name for name in OIDC_VARS if name not in given)
         raise ConfigError(f"single sign-on needs {', '.join(OIDC_VARS)} together; missing {missing}")
-    issuer = values["TANDEM_OIDC_ISSUER"].rstrip("/")
+    issuer = values["TANDEM_OIDC_ISSUER"]  # kept as written: ID tokens' `iss` must match it exactly
     if issuer:
         try:
             host = urlsplit(issuer).hostname or ""

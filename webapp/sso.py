@@ -53,7 +53,7 @@ def init_sso(app: Flask) -> None:
     oauth = OAuth(app)
     oauth.register(
         CLIENT, client_id=app.config["OIDC_CLIENT_ID"], client_secret=app.config["OIDC_CLIENT_SECRET"],
-        server_metadata_url=app.config["OIDC_ISSUER"] + "/.well-known/openid-configuration",
+        server_metadata_url=app.config["OIDC_ISSUER"].rstrip("/") + "/.well-known/openid-configuration",
         client_kwargs={"scope": "openid email", "code_challenge_method": "S256",
                        "default_timeout": TIMEOUT_SECONDS})
 

@@ -213,7 +213,7 @@ def test_config_is_validated_at_start_up():
     full = {**base, "TANDEM_OIDC_ISSUER": "https://id.example.com/", "TANDEM_OIDC_CLIENT_ID": "tandem",
             "TANDEM_OIDC_CLIENT_SECRET": "s"}
     config = load_config(full)
-    assert config["OIDC_ISSUER"] == "https://id.example.com" and config["OIDC_LABEL"] == "Sign in with single sign-on"
+    assert config["OIDC_ISSUER"] == "https://id.example.com/" and config["OIDC_LABEL"] == "Sign in with single sign-on"
     assert load_config(base)["OIDC_ISSUER"] is None and not load_config(base)["OIDC_ONLY"]
     for bad, name in [({**base, "TANDEM_OIDC_ISSUER": "https://id.example.com"}, "TANDEM_OIDC_CLIENT_ID"),
                       ({**full, "TANDEM_OIDC_ISSUER": "http://id.example.com"}, "TANDEM_OIDC_ISSUER"),
