@@ -15,6 +15,7 @@ from webapp.db import init_db
 from webapp.errors import register_error_handlers
 from webapp.extensions import csrf, login_manager
 from webapp.security import register_security
+from webapp.sso import init_sso
 
 BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api", "account")
 # Multipart forms are left to their views, which set their own upload size limit before parsing.
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_bounds(app)  # before the blueprints add their <int:...> rules
     _register_blueprints(app)
+    init_sso(app)  # /login/sso exists only when TANDEM_OIDC_* are set
     _refuse_nul_bytes(app)
     register_commands(app)
     app.jinja_env.globals["registry"] = question_types.TYPES

@@ -22,6 +22,7 @@ bp = Blueprint("auth", __name__)
 LANDING = {"hr_admin": "admin.index", "executive": "reports.index", "team_lead": "actions.index"}
 GENERIC_LOGIN_ERROR = "That email and password do not match an account."
 TOO_MANY_ATTEMPTS = "Too many failed sign-ins. Please wait {wait} and try again."
+PASSWORD_OFF = "Sign-in with a password is turned off here; please use single sign-on."
 SESSION_ENDED = "Your session has ended (signed out, timed out or your account changed). Please sign in again."
 
 
@@ -127,6 +128,8 @@ def home():
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
+    if current_app.config.get("OIDC_ONLY") and request.method == "POST":
+        abort(403, PASSWORD_OFF)
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
     # Two short transactions, none open while argon2 runs (~0.15 s), so sign-ins never hold the SQLite

@@ -7,6 +7,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from surveys.tokens import derive_key
 
@@ -106,6 +107,39 @@ def _rate_limit(env: Mapping[str, str], name: str = "TANDEM_PUBLIC_RATE_LIMIT", 
     return raw
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+OIDC_VARS = ("TANDEM_OIDC_ISSUER", "TANDEM_OIDC_CLIENT_ID", "TANDEM_OIDC_CLIENT_SECRET")
+
+
+def _oidc(env: Mapping[str, str]) -> dict:
+    """Single sign-on settings: on when issuer, client id and secret are all set; a partial set is an error."""
+    values = {name: (env.get(name) or "").strip() for name in OIDC_VARS}
+    given = [name for name, value in values.items() if value]
+    if given and len(given) < len(OIDC_VARS):
+        missing = ", ".join(name for name in OIDC_VARS if name not in given)
+        raise ConfigError(f"single sign-on needs {', '.join(OIDC_VARS)} together; missing {missing}")
+    issuer = values["TANDEM_OIDC_ISSUER"]  # kept as written: ID tokens' `iss` must match it exactly
+    if issuer:
+        try:
+            host = urlsplit(issuer).hostname or ""
+        except ValueError:
+            host = ""
+        # Plain http would let anyone on the path forge the provider's keys; loopback is for tests only.
+        if not (issuer.startswith("https://") or (issuer.startswith("http://") and host in LOOPBACK_HOSTS)) \
+                or not host:
+            raise ConfigError(f"TANDEM_OIDC_ISSUER must be an https:// URL, got {issuer!r}")
+    only = bool(_int(env, "TANDEM_OIDC_ONLY", 0, 0, 1))
+    if only and not issuer:
+        raise ConfigError("TANDEM_OIDC_ONLY=1 hides the password form, so it needs single sign-on configured "
+                          f"({', '.join(OIDC_VARS)})")
+    label = (env.get("TANDEM_OIDC_LABEL") or "").strip() or "Sign in with single sign-on"
+    if len(label) > 80:
+        raise ConfigError(f"TANDEM_OIDC_LABEL must be at most 80 characters, got {len(label)}")
+    return {"OIDC_ISSUER": issuer or None, "OIDC_CLIENT_ID": values["TANDEM_OIDC_CLIENT_ID"] or None,
+            "OIDC_CLIENT_SECRET": values["TANDEM_OIDC_CLIENT_SECRET"] or None,
+            "OIDC_LABEL": label, "OIDC_ONLY": only}
+
+
 def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> dict:
     """Read and validate every TANDEM_* variable; raise ConfigError naming the first bad one."""
     env = os.environ if env is None else env
@@ -126,7 +160,9 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
     if "@" not in sender:
         raise ConfigError(f"TANDEM_SMTP_SENDER must be an email address, got {sender!r}")
     secret_key = _secret_key(env, instance_path)
+    oidc = _oidc(env)
     return {
+        **oidc,
         "INSTANCE_PATH": str(instance_path),
         "DATABASE_URL": _database_url(env, instance_path),
         "SECRET_KEY": secret_key,
