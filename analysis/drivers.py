@@ -19,6 +19,17 @@ def _weights(data: np.ndarray, method: str) -> np.ndarray:
     return _importance.weigh(corr[None], method)[0]
 
 
+def _check_method(method: str, preds: list) -> None:
+    """Refuse an unknown method, no predictors, or more predictors than exact dominance can take."""
+    if method not in ("dominance", "relative_weights"):
+        raise ValueError(f"method must be 'dominance' or 'relative_weights', got {method!r}")
+    if not preds:
+        raise ValueError("give at least one predictor")
+    if method == "dominance" and len(preds) > MAX_DOMINANCE_PREDICTORS:
+        raise ValueError(f"dominance analysis is exact up to {MAX_DOMINANCE_PREDICTORS} predictors; "
+                         f"got {len(preds)} - use method='relative_weights'")
+
+
 def relative_importance(frame: pd.DataFrame, outcome: str, predictors, method: str = "dominance",
                         bootstrap: int = 0, confidence: float = 0.95, seed=None) -> DriverResult:
     """Share of an outcome's explained variance (R^2) owed to each predictor.
@@ -61,13 +72,7 @@ def relative_importance(frame: pd.DataFrame, outcome: str, predictors, method: s
     """
     check_confidence(confidence)
     preds = list(predictors)
-    if method not in ("dominance", "relative_weights"):
-        raise ValueError(f"method must be 'dominance' or 'relative_weights', got {method!r}")
-    if not preds:
-        raise ValueError("give at least one predictor")
-    if method == "dominance" and len(preds) > MAX_DOMINANCE_PREDICTORS:
-        raise ValueError(f"dominance analysis is exact up to {MAX_DOMINANCE_PREDICTORS} predictors; "
-                         f"got {len(preds)} - use method='relative_weights'")
+    _check_method(method, preds)
     missing = [c for c in [outcome] + preds if c not in frame.columns]
     if missing:
         raise ValueError(f"columns not in frame: {missing}")
@@ -147,13 +152,7 @@ def bootstrap_drivers(frame: pd.DataFrame, outcome: str, predictors, cluster: st
     preds = list(predictors)
     if int(samples) < 1 or int(top) < 1:
         raise ValueError("samples and top must be at least 1")
-    if method not in ("dominance", "relative_weights"):
-        raise ValueError(f"method must be 'dominance' or 'relative_weights', got {method!r}")
-    if not preds:
-        raise ValueError("give at least one predictor")
-    if method == "dominance" and len(preds) > MAX_DOMINANCE_PREDICTORS:
-        raise ValueError(f"dominance analysis is exact up to {MAX_DOMINANCE_PREDICTORS} predictors; "
-                         f"got {len(preds)} - use method='relative_weights'")
+    _check_method(method, preds)
     missing = [c for c in [outcome] + preds + ([cluster] if cluster else []) if c not in frame.columns]
     if missing:
         raise ValueError(f"columns not in frame: {missing}" if not cluster or cluster not in missing

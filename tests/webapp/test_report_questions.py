@@ -149,21 +149,12 @@ def test_team_lead_sees_only_their_subtree(client, login, db_session, org):
     assert client.get("/reports/questions?program=EXQ&unit=ORG").status_code == 200  # ORG -> their own team
 
 
-def test_the_page_and_exports_read_only_rollups(client, login, db_session, org, engine):
-    from sqlalchemy import event
-
+def test_the_page_and_exports_read_only_rollups(client, login, db_session, org, statements):
     from tests.webapp.test_reports_read_rollups import RAW
 
     login("executive")
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        for path in ("/reports/questions?program=EXQ", "/reports/questions.csv?program=EXQ&unit=A"):
-            assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    statements.clear()
+    for path in ("/reports/questions?program=EXQ", "/reports/questions.csv?program=EXQ&unit=A"):
+        assert client.get(path).status_code == 200
+    seen = statements
     assert seen and [s for s in seen if RAW.search(s)] == []

@@ -45,12 +45,6 @@ def parse_as_of(value: str | None, session: Session, team_ids: Collection[int] |
     return latest or dt.date.today()
 
 
-def sums_of(metric: str, n: float, top2: float, prom: float, det: float, mean: float, mean_sq: float,
-            net_sq: float) -> Sums:
-    """The Sums of one customer metric (see common.customer_sums)."""
-    return customer_sums(metric, n, top2, prom, det, mean, mean_sq, net_sq)
-
-
 def _add(out: dict, key, s: Sums) -> None:
     out[key] = out[key] + s if key in out else s
 
@@ -68,7 +62,7 @@ def window_totals(session: Session, windows: list[Window], team_ids: Collection[
         for row in datasets.team_customer_outcomes(session, waves).itertuples(index=False):
             if allowed is not None and row.team_id not in allowed:
                 continue
-            _add(out, (int(row.wave), row.metric), sums_of(row.metric, row.n, row.top2, row.prom, row.det,
+            _add(out, (int(row.wave), row.metric), customer_sums(row.metric, row.n, row.top2, row.prom, row.det,
                                                            row.mean, row.mean_sq, row.net_sq))
     return out
 
@@ -97,7 +91,7 @@ def daily_by_channel(session: Session, start: dt.date, end: dt.date,
              .group_by(d.day, t.channel, d.metric))
     if team_ids is not None:
         query = query.where(d.team_id.in_(list(team_ids)))
-    return [(day, channel, metric, sums_of(metric, *map(float, rest)))
+    return [(day, channel, metric, customer_sums(metric, *map(float, rest)))
             for day, channel, metric, *rest in session.connection().execute(query)]
 
 
