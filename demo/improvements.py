@@ -55,7 +55,7 @@ def plan_actions(org: OrgPlan, calendar: pd.DataFrame, employee: pd.DataFrame) -
         lead = int(teams.at[team, "lead"])
         actions.append(dict(
             team=team, owner=lead, title=title, description=description,
-            target_metric=f"{dimension} % favourable", baseline=baseline,
+            metric=dimension, baseline=baseline,
             target=None if baseline is None else float(np.minimum(baseline + 10.0, 95.0)),
             due_on=(created + dt.timedelta(days=120)).date(), status=status, created_at=created,
             updates=[dict(author=lead, note=note, progress=progress, status=st,

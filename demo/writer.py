@@ -258,10 +258,12 @@ def _write_answers(session: Session, frame: pd.DataFrame, survey: Survey, say, l
 def _write_actions(session: Session, actions: list[dict], team_ids: np.ndarray,
                    person_ids: np.ndarray) -> None:
     for a in actions:
-        action = Action(team_id=int(team_ids[a["team"]]), owner_id=int(person_ids[a["owner"]]),
-                        title=a["title"], description=a["description"], target_metric=a["target_metric"],
-                        baseline=a["baseline"], target=a["target"], due_on=a["due_on"], status=a["status"],
-                        created_at=a["created_at"])
+        action = Action(owner_id=int(person_ids[a["owner"]]), created_by_id=int(person_ids[a["owner"]]),
+                        title=a["title"], description=a["description"], metric=a["metric"],
+                        baseline=a["baseline"], target=a["target"], starts_on=a["created_at"].date(),
+                        due_on=a["due_on"], status=a["status"], created_at=a["created_at"],
+                        updated_at=max([a["created_at"], *(u["created_at"] for u in a["updates"])]))
+        action.teams = [session.get(Team, int(team_ids[a["team"]]))]
         action.updates = [ActionUpdate(author_id=int(person_ids[u["author"]]), note=u["note"],
                                        progress=u["progress"], status=u["status"], created_at=u["created_at"])
                           for u in a["updates"]]

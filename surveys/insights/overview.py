@@ -73,5 +73,5 @@ def actions_in_scope(session: Session, team_ids: list[int] | None) -> list[Actio
     """Improvement actions of the teams in scope, newest first."""
     query = select(Action).order_by(Action.created_at.desc())
     if team_ids is not None:
-        query = query.where(Action.team_id.in_(team_ids))
+        query = query.where(Action.teams.any(Team.id.in_(team_ids)))
     return list(session.scalars(query))

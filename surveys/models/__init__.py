@@ -1,8 +1,12 @@
 """All Tandem tables; importing this package registers them on Base.metadata."""
-from surveys.models.actions import ACTION_STATUSES, Action, ActionUpdate
+from surveys.models.actions import (
+    ACTION_SOURCES, ACTION_STATUSES, OPEN_STATUSES, VISIBILITIES, Action, ActionEvent, ActionStep, ActionUpdate,
+    Reminder, action_teams,
+)
 from surveys.models.api_tokens import ApiToken
 from surveys.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
 from surveys.models.base import Base, utcnow
+from surveys.models.goals import Goal
 from surveys.models.imports import JOB_STATUSES, ImportJob
 from surveys.models.instruments import AUDIENCES, DIMENSIONS, QUESTION_TYPES, Question, Survey
 from surveys.models.org import CHANNELS, ROLES, STAFF_ROLES, Person, Team, Touchpoint
@@ -33,4 +37,6 @@ __all__ = [
     "StaffSession", "SubmissionReceipt", "Survey", "Team", "Touchpoint", "Wave", "WaveTeam", "program_teams",
     "utcnow",
     "ApiToken",  # api_tokens.py
+    "ACTION_SOURCES", "OPEN_STATUSES", "VISIBILITIES", "ActionEvent", "ActionStep", "Reminder", "action_teams",
+    "Goal",
 ]

@@ -55,6 +55,8 @@ class Program(Base):
     wave_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     reminder_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Employee programs: when a wave closes, mail every invitee a link to "What you told us" (opt-out).
+    share_results: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     survey: Mapped[Survey] = relationship()
@@ -174,6 +176,8 @@ class Invitation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The "What you told us" mail after the wave closed (claimed like reminders, sent once).
+    results_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Deliberately no submission time: next to person_id it would name the author of a response that
     # is alone on its team and day. Whether the link was used is the SubmissionReceipt below, undated.
     # Save-and-resume: answers in progress, sealed with AES-GCM under a key derived from the link's token,

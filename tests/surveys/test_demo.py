@@ -145,7 +145,7 @@ def test_hierarchy_and_team_lead_scope(db_session, built):
     department = db_session.get(Team, lead1.team_id)
     assert department.parent_id == root.id and department.lead_id == lead1.id
     assert len(hierarchy.team_scope(db_session, department.id)) == 1 + len(department.children)
-    in_scope = _count(db_session, Action, Action.team_id.in_(hierarchy.team_scope(db_session, department.id)))
+    in_scope = _count(db_session, Action, Action.teams.any(Team.id.in_(hierarchy.team_scope(db_session, department.id))))
     assert in_scope >= 3
 
 
@@ -214,9 +214,10 @@ def test_action_baselines_come_from_groups_large_enough(built, db_session):
     scores = employee_team_waves(data.employee, min_group_size=5)
     row_of = {code: row for row, code in enumerate(data.org.teams["code"])}
     for action in db_session.scalars(select(Action)):
-        assert action.updates and action.owner.role == "team_lead" and action.owner.team_id == action.team_id
-        dimension = action.target_metric.split()[0]
-        team_scores = scores[scores["team"] == row_of[action.team.code]].sort_values("wave")
+        (team,) = action.teams
+        assert action.updates and action.owner.role == "team_lead" and action.owner.team_id == team.id
+        dimension = action.metric
+        team_scores = scores[scores["team"] == row_of[team.code]].sort_values("wave")
         if team_scores.empty:
             assert action.baseline is None
         else:
