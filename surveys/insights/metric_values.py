@@ -1,0 +1,113 @@
+"""The latest value of one targetable metric for a set of teams: action baselines, goal progress, team pages.
+
+Employee metrics come from the latest closed wave of the main employee program (the one with the most
+responses) that has answers from these teams; customer metrics from the paired customer period of that
+same wave, that is, the feedback on the touchpoints these teams own from its opening to the next
+opening (`datasets.employee_waves`). Below the anonymity threshold the value is suppressed: no value,
+no n, no interval.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis.summaries import Sums, estimate
+from surveys.goals.metrics import metric_info
+from surveys.insights import datasets
+from surveys.insights.figures import ParamError
+from surveys.insights.reports.common import add_up, customer_sums, ex_sums, resolve_program
+from surveys.models import Wave
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """A metric's value for some teams in one period, with n and interval; suppressed below k."""
+
+    metric: str
+    period: str          # the wave label, or "customers from D1 to D2"
+    value: float | None
+    n: int | None
+    low: float | None
+    high: float | None
+    suppressed: bool = False
+    note: str = ""       # why there is no value, in a sentence
+
+
+def _empty(metric: str, note: str, period: str = "", suppressed: bool = False) -> MetricValue:
+    return MetricValue(metric, period, None, None, None, None, suppressed, note)
+
+
+def _round(x: float) -> float | None:
+    return None if x is None or math.isnan(x) else round(float(x), 1)
+
+
+def closed_waves(session: Session) -> list[datasets.ExWave]:
+    """The main employee program's closed waves, oldest first, each with its customer period."""
+    try:
+        program = resolve_program(session, None)
+    except ParamError:
+        return []
+    waves = datasets.employee_waves(session, program.code)
+    status = dict(session.execute(select(Wave.id, Wave.status).where(Wave.id.in_([w.wave_id for w in waves]))).all())
+    return [w for w in waves if status.get(w.wave_id) == "closed"]
+
+
+def team_sums(session: Session, metric: str, waves: list[datasets.ExWave]) -> dict[tuple[int, int], Sums]:
+    """{(wave index, team id): Sums} of one metric for every team and given wave, from the rollups."""
+    info = metric_info(metric)
+    out: dict[tuple[int, int], Sums] = {}
+    if not waves:
+        return out
+    if info.audience == "employee":
+        sums = ex_sums(session, [w.wave_id for w in waves])
+        index = {w.wave_id: w.index for w in waves}
+        for (wave_id, team_id, m), s in sums.items():
+            if m == info.key:
+                out[(index[wave_id], team_id)] = s
+    elif info.audience == "customer":
+        frame = datasets.team_customer_outcomes(session, waves)
+        for row in frame[frame["metric"] == info.key].itertuples(index=False):
+            out[(int(row.wave), int(row.team_id))] = customer_sums(
+                row.metric, row.n, row.top2, row.prom, row.det, row.mean, row.mean_sq, row.net_sq)
+    return out
+
+
+def value_of(metric: str, sums: Sums | None, period: str, k: int, confidence: float = 0.95) -> MetricValue:
+    """A MetricValue from summed rollups: suppressed when fewer than k answered."""
+    if sums is None or sums.n <= 0:
+        return _empty(metric, f"No answers in {period}.", period)
+    if sums.n < k:
+        return _empty(metric, f"Fewer than {k} answers in {period}: hidden to protect anonymity.", period, True)
+    est = estimate(sums, confidence)
+    return MetricValue(metric, period, _round(est.value), int(est.n), _round(est.ci_low), _round(est.ci_high))
+
+
+def period_label(wave: datasets.ExWave, metric: str) -> str:
+    """How a wave's period is named for a metric: the wave label, or the customer dates paired with it."""
+    if metric_info(metric).audience == "employee":
+        return wave.label
+    return f"customers {wave.period_start:%d %b %Y} to {wave.period_end:%d %b %Y} ({wave.label})"
+
+
+def latest(session: Session, metric: str, team_ids: Collection[int] | None, k: int,
+           confidence: float = 0.95) -> MetricValue:
+    """The metric for these teams (all when None) in the latest closed wave that has answers from them."""
+    info = metric_info(metric)
+    if info.audience == "outcome":
+        return _empty(info.key, "Business outcomes are not imported yet.")
+    waves = closed_waves(session)
+    if not waves:
+        return _empty(info.key, "No employee wave has closed yet.")
+    sums = team_sums(session, info.key, waves)
+    teams = {t for _w, t in sums} if team_ids is None else set(team_ids)
+    for wave in reversed(waves):
+        total = add_up({(wave.index, t, info.key): s for (w, t), s in sums.items() if w == wave.index},
+                       wave.index, teams, info.key)
+        if total is not None and total.n > 0:
+            threshold = max(k, wave.min_group_size) if info.audience == "employee" else k
+            return value_of(info.key, total, period_label(wave, info.key), threshold, confidence)
+    return _empty(info.key, "No answers from these teams in any closed wave.")
