@@ -13,6 +13,7 @@ import importlib
 _HOME = {
     "icc": "agreement", "rwg": "agreement", "rwg_j": "agreement",
     "relative_importance": "drivers", "bootstrap_drivers": "drivers", "action_effect": "effects",
+    "effect_interval": "effects",
     "LinkageReport": "linkage", "LinkageRow": "linkage", "benjamini_hochberg": "linkage",
     "correlate": "linkage", "linkage_matrix": "linkage", "min_detectable_r": "linkage",
     "multilevel": "linkage", "suppress": "privacy", "cronbach_alpha": "reliability",

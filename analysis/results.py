@@ -299,7 +299,13 @@ class BreakdownResult:
 
 @dataclass(frozen=True)
 class ActionEffectResult:
-    """Difference-in-differences estimate of an action's effect."""
+    """Difference-in-differences estimate of an action's effect.
+
+    ``verdict`` is one of ``VERDICTS`` in :mod:`analysis.effects`; with too few
+    comparison teams the effect and interval are NaN and the verdict says so.
+    ``method`` names the interval ('comparison' or 'welch') and ``df`` its
+    degrees of freedom.
+    """
 
     effect: float
     ci_low: float
@@ -309,6 +315,9 @@ class ActionEffectResult:
     treated_change: float
     control_change: float
     sentence: str
+    verdict: str = ""
+    method: str = ""
+    df: float = float("nan")
 
 
 # -- privacy ------------------------------------------------------------------
