@@ -1,0 +1,62 @@
+"""A planted organisation for measured-effect tests: rollup rows for two closed waves, no answers needed.
+
+Org ROOT > departments OPS (teams A, B1..B6) and SAL (teams C1..C6). Waves W1 (opens 1 Jan 2026) and
+W2 (opens 1 Apr 2026), both closed. Process (% favourable, the mean of respondents' scores) moves:
+  A  60 -> 70 (+10, the treated team)        B1..B5  50 -> 50, 51, 52, 53, 54 (+0..+4)
+  B6 has 3 answers in W2 (below k = 5)       C1..C6  40 -> 60 (+20: a different department)
+Customer CSAT of the touchpoints each team owns, in the paired customer months, moves the same way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from surveys.models import Action, RollupDimension, RollupResponses
+from surveys.models.rollups import RollupCustomerMonth
+
+W1, W2 = dt.datetime(2026, 1, 1), dt.datetime(2026, 4, 1)
+CHANGES = {"A": 10, **{f"B{i}": i - 1 for i in range(1, 7)}, **{f"C{i}": 20 for i in range(1, 7)}}
+BEFORE = {"A": 60, **{f"B{i}": 50 for i in range(1, 7)}, **{f"C{i}": 40 for i in range(1, 7)}}
+
+
+def _dimension(wave, team, value, n):
+    # n respondents whose scores average `value` with a spread of 20 points.
+    return RollupDimension(wave_id=wave.id, team_id=team.id, dimension="process", n_fav=n, fav_sum=n * value,
+                           fav_sq=n * (value ** 2 + 400.0), n=n)
+
+
+def _csat(month, team, share, n=20):
+    return RollupCustomerMonth(month=month, team_id=team.id, metric="csat", n=n, top2=n * share / 100)
+
+
+def plant(session, make) -> dict:
+    """Teams by code (and 'ROOT', 'OPS', 'SAL'), the two waves under 'W1'/'W2', and the program under 'P'."""
+    root = make.team(code="ROOT", name="Northwind")
+    ops = make.team(code="OPS", name="Operations", parent=root)
+    sal = make.team(code="SAL", name="Sales", parent=root)
+    teams = {"ROOT": root, "OPS": ops, "SAL": sal}
+    for code in CHANGES:
+        teams[code] = make.team(code=code, name=f"Team {code}", parent=ops if code[0] in "AB" else sal)
+    program = make.program(code="EX")
+    w1 = make.wave(program, status="closed", label="W1", opens_at=W1)
+    w2 = make.wave(program, status="closed", label="W2", opens_at=W2)
+    rows = []
+    for code, change in CHANGES.items():
+        team = teams[code]
+        rows += [_dimension(w1, team, BEFORE[code], 10),
+                 _dimension(w2, team, BEFORE[code] + change, 3 if code == "B6" else 10),
+                 RollupResponses(wave_id=w1.id, team_id=team.id, source="import", n=10),
+                 RollupResponses(wave_id=w2.id, team_id=team.id, source="import", n=10)]
+        rows += [_csat(dt.date(2026, 2, 1), team, BEFORE[code]),
+                 _csat(dt.date(2026, 5, 1), team, BEFORE[code] + change, 3 if code == "B6" else 20)]
+    session.add_all(rows)
+    session.flush()
+    return {**teams, "W1": w1, "W2": w2, "P": program}
+
+
+def action(session, teams, metric="process", starts_on=dt.date(2026, 2, 1), status="in_progress", **kw) -> Action:
+    """An action on these teams, flushed."""
+    act = Action(title=kw.pop("title", f"Fix {metric}"), metric=metric, starts_on=starts_on, status=status,
+                 teams=list(teams), **kw)
+    session.add(act)
+    session.flush()
+    return act
