@@ -19,7 +19,7 @@ from surveys.insights.figures import ParamError
 from webapp.db import get_session
 
 START, END = "<!--tandem:content-->", "<!--/tandem:content-->"
-NEVER_CACHED = {"comments"}  # comment texts must stay erasable by retention, and come in random order
+NEVER_CACHED = {"comments", "actions"}  # comments: erasable, random order; actions change without new answers
 FORMATS = ("csv", "json", "xlsx", "pdf")
 
 

@@ -28,6 +28,7 @@ REPORT_BLURBS = {
     "comments": "employees' comments, for groups large enough to keep them anonymous",
     "participation": "response rates by team for a wave",
     "linkage": "which team conditions go with better customer outcomes, with false-discovery control",
+    "actions": "every improvement action with its progress and measured effect: did it work?",
 }
 
 

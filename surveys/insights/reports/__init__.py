@@ -25,6 +25,7 @@ REPORTS: dict[str, str] = {
     "comments": "Comments",
     "participation": "Participation",
     "linkage": "Employee–customer linkage",
+    "actions": "Actions",
 }
 EXPORTABLE = tuple(name for name in REPORTS if name != "comments")  # comments: no bulk export of text
 
