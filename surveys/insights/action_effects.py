@@ -38,6 +38,7 @@ from surveys.insights.metric_values import closed_waves, period_label, team_sums
 from surveys.insights.reports.common import Tree
 from surveys.models import Action
 from surveys.models.actions import action_teams
+from surveys.models.base import utcnow
 
 STATUSES = ("measured", "waiting", "too_few", "not_measurable")
 
@@ -65,7 +66,8 @@ def _none(status: str, verdict: str, sentence: str, before: str | None = None, a
 
 
 def _start(action: Action) -> dt.date:
-    return action.starts_on or action.created_at.date()
+    """When the action started: its start date, else the day it was created (an unsaved one: today)."""
+    return action.starts_on or (action.created_at or utcnow()).date()
 
 
 def measure(session: Session, actions: Iterable[Action], k: int, confidence: float = 0.95) -> dict[int, MeasuredEffect]:
