@@ -117,3 +117,10 @@ def test_action_effect_agrees_with_the_vectorised_interval():
     res = action_effect(_frame(changes), ["t0", "t1"], "score", 1, 2)
     d, lo, hi, df = effect_interval([changes["t0"], changes["t1"]], [changes[f"c{i}"] for i in range(12)])
     assert (res.effect, res.ci_low, res.ci_high, res.df) == pytest.approx((float(d), float(lo), float(hi), float(df)))
+
+
+def test_an_effect_that_rounds_to_nothing_is_said_plainly():
+    # Treated change 2.3 against comparison mean 2: effect 0.3, shown with no decimals as no difference.
+    res = action_effect(_frame({"t": 2.3, **COMPARISON}), ["t"], "score", 1, 2, label="eNPS")
+    assert res.sentence.startswith("eNPS changed as much in the team with this action as in 5 comparable teams")
+    assert res.verdict == NOT_SHOWN
