@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from surveys.actions import listing
 from surveys.actions.fields import Baseline
 from surveys.actions.scope import Scope, scope_for
+from surveys.db import parse_id
 from surveys.goals.metrics import choices as metric_choices
 from surveys.goals.metrics import metric_info
 from surveys.models import Action, Team, utcnow
@@ -76,5 +77,5 @@ def _value(choice) -> str:
 
 def teams_by_id(session: Session, ids) -> list[Team]:
     """The teams with these (text or int) ids that exist, by code."""
-    keys = [int(i) for i in ids or () if str(i).isdigit() and len(str(i)) < 10]
+    keys = [k for k in (parse_id(i) for i in ids or ()) if k is not None]
     return list(session.scalars(select(Team).where(Team.id.in_(keys)).order_by(Team.code))) if keys else []
