@@ -56,7 +56,7 @@ def fill_choices(session: Session, form, scope: Scope, action: Action | None = N
     teams = team_choices(session)
     if not scope.everything:
         teams = [c for c in teams if int(_value(c)) in scope.team_ids]
-    form.team_ids.choices = teams
+    form.team_ids.choices = _without_common_root(teams)
     metrics = [SelectChoice(k, label) for k, label in metric_choices()]
     current = action.metric if action else form.metric.data
     if current and current not in {k for k, _ in metric_choices()}:
@@ -73,6 +73,18 @@ def fill_choices(session: Session, form, scope: Scope, action: Action | None = N
 
 def _value(choice) -> str:
     return choice.value if hasattr(choice, "value") else choice[0]
+
+
+def _without_common_root(choices: list) -> list:
+    """Team paths without the leading names every one of them shares ("Company › "), keeping the last name."""
+    paths = [(_value(c), (c.label if hasattr(c, "label") else c[1]).split(" › ")) for c in choices]
+    if not paths:
+        return choices
+    shared = 0
+    while (shared < min(len(p) for _v, p in paths) - 1
+           and len({tuple(p[:shared + 1]) for _v, p in paths}) == 1):
+        shared += 1
+    return [SelectChoice(value, " › ".join(parts[shared:])) for value, parts in paths]
 
 
 def teams_by_id(session: Session, ids) -> list[Team]:
