@@ -270,3 +270,21 @@ def test_a_lead_sees_but_cannot_change_an_action_reaching_beyond_their_teams(app
     text = page(client.get(f"/actions/{action.id}"))
     assert "only its owner, HR or an executive can change it" in text and 'id="add-note-form"' not in text
     assert client.post(f"/actions/{action.id}/status", data={"to": "in_progress"}).status_code == 403
+
+
+def test_effect_macros_read_a_measured_an_unmeasurable_and_a_missing_effect(app):
+    from types import SimpleNamespace
+
+    with app.test_request_context():
+        macros = app.jinja_env.get_template("actions/_macros.html").module
+        worked = SimpleNamespace(status="measured", effect=9.04, low=2.0, high=16.1, verdict="likely worked",
+                                 sentence="Process rose 9 points more than in 11 comparable teams.")
+        unknown = SimpleNamespace(status="too_few_teams", effect=None, low=None, high=None, verdict=None,
+                                  sentence="Too few comparable teams to tell.")
+        assert "+9.0" in macros.effect_cell(worked) and "2.0 to 16.1" in macros.effect_cell(worked)
+        assert "likely worked" in macros.effect_cell(worked)
+        assert "too few teams" in macros.effect_cell(unknown) and "not measured yet" in macros.effect_cell(None)
+        block = macros.effect_block(worked)
+        assert "95% interval 2.0 to 16.1" in block and "Process rose 9 points" in block
+        assert "Too few comparable teams to tell." in macros.effect_block(unknown)
+        assert "Not measured yet" in macros.effect_block(None)
