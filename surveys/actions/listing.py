@@ -134,5 +134,5 @@ def owner_choices(session: Session, scope: Scope) -> list[Person]:
     """Who may own a new action: active staff; for a team lead, themselves and staff of their teams."""
     query = select(Person).where(Person.active.is_(True), Person.role.in_(STAFF_ROLES))
     if not scope.everything:
-        query = query.where((Person.id == scope.person_id) | Person.team_id.in_(scope.team_ids))
+        query = query.where((Person.id == scope.person_id) | Person.team_id.in_(sorted(scope.team_ids)))
     return list(session.scalars(query.order_by(Person.name)))

@@ -53,7 +53,7 @@ def visible(scope: Scope):
     """A WHERE clause selecting the actions a scope may see."""
     if scope.everything:
         return Action.id.is_not(None)
-    return or_(Action.teams.any(Team.id.in_(scope.team_ids)), Action.owner_id == scope.person_id)
+    return or_(Action.teams.any(Team.id.in_(sorted(scope.team_ids))), Action.owner_id == scope.person_id)
 
 
 def get_action(session: Session, action_id, scope: Scope) -> Action:

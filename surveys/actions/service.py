@@ -55,8 +55,9 @@ def create_action(session: Session, scope: Scope, *, actor_id: int | None, basel
                     goal_id=fields.goal.id if fields.goal else None, created_by_id=actor_id)
     _set_baseline(action, baseline)
     session.add(action)
+    teams = ", ".join(t.name for t in fields.teams)
     history.record(session, action, actor_id, "created",
-                   f"for {', '.join(t.name for t in fields.teams)} on {fields.metric}, baseline {baseline_text(action)}")
+                   f"for {teams} on {fields.metric}, baseline {baseline_text(action)}")
     for text in steps:
         if text and text.strip():
             append_step(session, action, actor_id, text)

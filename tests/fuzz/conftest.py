@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from surveys.collection import preview
 from surveys.instruments.library import BUILTIN
 from surveys.models import (
-    Action, ActionEvent, ActionStep, ActionUpdate, Answer, Person, Program, Question, Response, Survey, Team, Touchpoint,
-    Wave, utcnow,
+    Action, ActionEvent, ActionStep, ActionUpdate, Answer, Person, Program, Question, Response, Survey, Team,
+    Touchpoint, Wave, utcnow,
 )
 from tests.conftest import STAFF_PASSWORD
 
