@@ -278,7 +278,8 @@ def test_effect_macros_read_a_measured_an_unmeasurable_and_a_missing_effect(app)
     with app.test_request_context():
         macros = app.jinja_env.get_template("actions/_macros.html").module
         worked = SimpleNamespace(status="measured", effect=9.04, low=2.0, high=16.1, verdict="likely worked",
-                                 sentence="Process rose 9 points more than in 11 comparable teams.")
+                                 sentence="Process rose 9 points more than in 11 comparable teams.", n_treated=1,
+                                 n_comparison=11, before="2026-05", after="2026-07", compared_with="Sales")
         unknown = SimpleNamespace(status="too_few_teams", effect=None, low=None, high=None, verdict=None,
                                   sentence="Too few comparable teams to tell.")
         assert "+9.0" in macros.effect_cell(worked) and "2.0 to 16.1" in macros.effect_cell(worked)
@@ -286,5 +287,6 @@ def test_effect_macros_read_a_measured_an_unmeasurable_and_a_missing_effect(app)
         assert "too few teams" in macros.effect_cell(unknown) and "not measured yet" in macros.effect_cell(None)
         block = macros.effect_block(worked)
         assert "95% interval 2.0 to 16.1" in block and "Process rose 9 points" in block
+        assert "1 team with this action against 11 comparable teams in Sales" in block and "2026-05 with 2026-07" in block
         assert "Too few comparable teams to tell." in macros.effect_block(unknown)
         assert "Not measured yet" in macros.effect_block(None)

@@ -11,5 +11,6 @@ from surveys.models import Action
 def effects_for(session: Session, actions: Iterable[Action]) -> dict[int, object]:
     """{action id: effect} with .status, .effect, .low, .high, .verdict and .sentence; missing ids read
     "not measured yet" in the templates."""
-    # wired to surveys.insights.action_effects.measure at merge
+    # wired to surveys.insights.action_effects.measure at merge, e.g. (imported here: insights loads pandas)
+    #   return measure(session, list(actions), current_app.config["MIN_GROUP_SIZE"])
     return {}
