@@ -290,3 +290,19 @@ def test_effect_macros_read_a_measured_an_unmeasurable_and_a_missing_effect(app)
         assert "1 team with this action against 11 comparable teams in Sales" in block and "2026-05 with 2026-07" in block
         assert "Too few comparable teams to tell." in macros.effect_block(unknown)
         assert "Not measured yet" in macros.effect_block(None)
+
+
+def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(app_config, org, db_session):
+    from webapp import create_app
+
+    action = plant(db_session, org)
+    guarded = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    client = guarded.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    token = login.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    assert client.post("/login", data={"email": org["lead"].email, "password": STAFF_PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    response = client.post(f"/actions/{action.id}/status", data={"to": "in_progress"})
+    assert response.status_code == 400 and "not sent by this site" in page(response)
+    db_session.expire_all()
+    assert db_session.get(Action, action.id).status == "planned"

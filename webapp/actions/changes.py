@@ -26,9 +26,10 @@ def _apply(action_id: int, form, form_name: str, change: Callable, done: str, an
     scope = user_scope(session)
     action = scoping.get_action(session, action_id, scope)  # another team's action: the same 404 as none
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
+        for name, messages in form.errors.items():
+            if name not in form or form[name].type in ("HiddenField", "CSRFTokenField"):  # not shown beside a field
+                for message in messages:
+                    flash(message, "error")
         return render_detail(action, 400, **{form_name: form})
     try:
         change(session, scope)
