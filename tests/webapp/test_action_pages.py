@@ -306,3 +306,23 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(app_config
     assert response.status_code == 400 and "not sent by this site" in page(response)
     db_session.expire_all()
     assert db_session.get(Action, action.id).status == "planned"
+
+
+def test_edit_retakes_the_baseline_while_planned_and_fixes_metric_and_teams_once_started(app, org, make, db_session):
+    engagement_wave(make, db_session, org, 12, 20)
+    action = plant(db_session, org, team="ops")  # process, baseline planted by hand
+    client = sign_in(app, org["lead"])
+    assert client.post(f"/actions/{action.id}/edit", data=form(org, metric="engagement")).status_code == 302
+    db_session.expire_all()
+    action = db_session.get(Action, action.id)
+    assert (action.metric, [t.code for t in action.teams], action.baseline, action.baseline_n) == (
+        "engagement", ["DESK"], 60.0, 20)
+    assert client.post(f"/actions/{action.id}/status", data={"to": "in_progress"}).status_code == 302
+    shown = page(client.get(f"/actions/{action.id}/edit"))
+    assert "fixed once an action has started" in shown and 'name="metric"' not in shown
+    # A forged metric or team on a started action is not taken.
+    assert client.post(f"/actions/{action.id}/edit", data=form(org, metric="enps", team_ids=[str(org["ops"].id)],
+                                                               title="Renamed")).status_code == 302
+    db_session.expire_all()
+    action = db_session.get(Action, action.id)
+    assert (action.title, action.metric, [t.code for t in action.teams]) == ("Renamed", "engagement", ["DESK"])
