@@ -69,6 +69,8 @@ def create_action(session: Session, scope: Scope, *, actor_id: int | None, basel
 
 
 def _shown(value) -> str:
+    if isinstance(value, tuple):
+        value = value[1]
     if value is None or value == "":
         return "none"
     if isinstance(value, float):
@@ -96,7 +98,8 @@ def update_action(session: Session, action_id, scope: Scope, *, actor_id: int | 
     changes = [
         ("title", action.title, fields.title),
         ("description", action.description, fields.description),
-        ("owner", action.owner.name if action.owner else None, fields.owner.name),
+        # (id, name): two people may share a name, the history shows the name.
+        ("owner", (action.owner_id, action.owner.name if action.owner else None), (fields.owner.id, fields.owner.name)),
         ("metric", action.metric, fields.metric),
         ("target", action.target, fields.target),
         ("starts_on", action.starts_on, fields.starts_on),
