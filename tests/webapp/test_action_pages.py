@@ -151,6 +151,9 @@ def test_baseline_comes_from_the_latest_wave_with_n_and_interval(app, org, make,
     shown = page(client.get("/actions/new?team=DESK&metric=engagement&source=focus&title=Huddles"))
     assert 'id="baseline-preview"' in shown and "n = 20" in shown and "2026-10" in shown and "60" in shown
     assert 'value="focus"' in shown and 'value="Huddles"' in shown
+    preview = client.post("/actions/new", data=form(org, preview="1", title=""))
+    assert preview.status_code == 200 and "n = 20" in page(preview) and db_session.scalar(select(Action)) is None
+    assert "Give the action a title." not in page(preview)
     assert client.post("/actions/new", data=form(org, source="focus")).status_code == 302
     action = db_session.scalar(select(Action))
     assert (action.baseline, action.baseline_n, action.baseline_label, action.source) == (60.0, 20, "2026-10", "focus")

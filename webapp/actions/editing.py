@@ -88,6 +88,9 @@ def new():
         for problem in _prefill(session, scope, form, request.args):
             flash(problem, "warning")
     fill_choices(session, form, scope)
+    if form.is_submitted() and request.form.get("preview"):  # "Show the baseline": nothing is saved yet
+        return render_template("actions/form.html", form=form, action=None, fixed=False,
+                               measured=measure(session, form.metric.data, _chosen(session, scope, form)))
     if form.validate_on_submit():
         baseline = to_baseline(measure(session, form.metric.data, _chosen(session, scope, form)))
         try:
