@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-WRITE_SIDE = ("surveys/collection", "surveys/fieldwork", "surveys/ingestion")
+WRITE_SIDE = ("surveys/collection", "surveys/fieldwork", "surveys/ingestion", "surveys/actions")
 
 
 def _imports(path: Path) -> set[str]:

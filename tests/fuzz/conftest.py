@@ -13,12 +13,16 @@ from sqlalchemy import func, select
 
 from surveys.collection import preview
 from surveys.instruments.library import BUILTIN
-from surveys.models import Answer, Person, Program, Question, Response, Survey, Team, Touchpoint, Wave, utcnow
+from surveys.models import (
+    Action, ActionEvent, ActionStep, ActionUpdate, Answer, Person, Program, Question, Response, Survey, Team,
+    Touchpoint, Wave, utcnow,
+)
 from tests.conftest import STAFF_PASSWORD
 
 ROLES = ("hr_admin", "executive", "team_lead", None)  # None: nobody signed in
 # Rows a refused request must never leave behind ("never a partial write").
-DOMAIN_TABLES = (Response, Answer, Team, Person, Touchpoint, Program, Wave, Survey, Question)
+DOMAIN_TABLES = (Response, Answer, Team, Person, Touchpoint, Program, Wave, Survey, Question, Action, ActionStep,
+                 ActionUpdate, ActionEvent)
 CX_QUESTIONS = [
     {"code": "csat", "qtype": "likert5", "dimension": "csat"},
     {"code": "nps", "qtype": "scale0_10", "dimension": "nps"},
@@ -39,6 +43,9 @@ class World:
     token: str  # an employee's invitation to the open wave
     invitation_id: int
     preview_token: str
+    action_id: int  # an action of `team` with one step
+    step_id: int
+    action_owner_id: int
 
     def path_values(self, name: str) -> tuple:
         """Real values for a route's path parameter, so a POST reaches its form handling."""
@@ -57,6 +64,8 @@ class World:
             "chart": ("rates", "trend", "nothing"),
             "job_id": (1,),  # no import job exists here: its pages answer 404, never 500
             "token_id": (1, 2),  # API tokens: the fuzzed person's own first, or someone else's (404)
+            "action_id": (self.action_id, self.action_id + 1000),  # the second: none, or out of scope (404)
+            "step_id": (self.step_id, self.step_id + 1000),
         }[name]
 
     def hints(self) -> tuple[str, ...]:
@@ -86,10 +95,14 @@ def world(make, db_session) -> World:
     cx_wave = make.wave(cx_program, opens_at=now - dt.timedelta(days=1), days=30)
     touchpoint = make.touchpoint(team=team, code="WEB-SHOP")
     invitation, token = make.invitation(open_wave, make.person(team=team))
+    owner = make.staff(role="team_lead", team=team, email="action-owner@example.com")
+    action = Action(title="Fuzzed action", metric="process", owner=owner, teams=[team],
+                    starts_on=dt.date(2026, 12, 1), due_on=dt.date(2027, 3, 1), steps=[ActionStep(text="A step")])
+    db_session.add(action)
     db_session.commit()
     preview_token = preview.make_token("test-secret-key-0123456789", open_wave.id)
     return World(team, editable, program, open_wave, draft_wave, cx_program, cx_wave, touchpoint, token,
-                 invitation.id, preview_token)
+                 invitation.id, preview_token, action.id, action.steps[0].id, owner.id)
 
 
 @pytest.fixture

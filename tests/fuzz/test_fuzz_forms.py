@@ -15,6 +15,7 @@ from surveys.instruments.library import BUILTIN
 from tests.fuzz.conftest import ROLES, domain_counts, example_savepoint
 from tests.fuzz.strategies import EXAMPLES, as_file, csv_files, form_bodies, fuzz_settings, values
 from webapp.account.forms import RevokeForm, TokenForm
+from webapp.actions import forms as act
 from webapp.admin import instrument_forms as ins
 from webapp.admin import touchpoint_forms as tpf
 from webapp.admin.branding import BrandingForm
@@ -47,6 +48,13 @@ POST_FORMS: dict[str, type | tuple[str, ...]] = {
     "admin.touchpoints_edit": tpf.TouchpointEditForm,
     "admin.contact_links": tpf.ContactLinksForm,
     "admin.floods_release": ReleaseForm,
+    "actions.new": act.NewActionForm,
+    "actions.edit": act.EditActionForm,
+    "actions.status": act.StatusForm,
+    "actions.add_step": act.StepForm,
+    "actions.step_done": act.StepDoneForm,
+    "actions.remove_step": act.ConfirmForm,
+    "actions.add_note": act.NoteForm,
     "account.tokens_new": TokenForm,
     "account.tokens_revoke": RevokeForm,
     "auth.login": LoginForm,
@@ -85,6 +93,12 @@ def plausible(world) -> dict[str, tuple[str, ...]]:
         "page": ("0", "1", "2", "-1"), "action": ("next", "back", "save", "submit", "start"),
         "q_eng1": ("1", "5", "6"), "q_enps": ("0", "10"), "q_comment": ("Fine",), "q_pick": ("a", "c"),
         "q_csat": ("1", "5"), "q_nps": ("0", "10", "11"), "day": (dt.date.today().isoformat(), "2020-01-01"),
+        "team_ids": (str(world.team.id), "0"), "metric": ("process", "enps", "mood"), "target": ("70", "", "150"),
+        "owner_id": (str(world.action_owner_id), ""), "starts_on": ("2026-12-01", "soon"),
+        "due_on": ("2027-03-01", "2020-01-01"), "visibility": ("leaders", "published", "all"),
+        "source": ("manual", "focus", "goal", "import"), "goal_id": ("", "1"), "steps": ("a\nb", ""),
+        "to": ("in_progress", "done", "abandoned", "planned"), "reason": ("", "Merged."), "done": ("1", "0", "2"),
+        "note": ("Going well.", ""),
     }
 
 

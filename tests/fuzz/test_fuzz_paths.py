@@ -13,7 +13,7 @@ from tests.fuzz.strategies import EXAMPLES, fuzz_settings, path_texts, scalars
 
 PARAM = re.compile(r"<(?:([a-z]+):)?([a-z_]+)>")
 QUERY_NAMES = ("page", "program", "next", "v", "confidence", "wave", "team", "unit", "compare", "metric", "period",
-               "dimension", "shrink", "q", "from", "to")
+               "dimension", "shrink", "q", "from", "to", "department", "status", "owner", "goal", "source", "target")
 DB_INTS = st.integers(0, 2**63 - 1)  # what a database can bind; larger ones are test_path_ints_beyond_64_bits
 
 

@@ -11,7 +11,7 @@ from surveys.insights.reports import REPORTS, available
 
 from surveys.collection import preview
 from surveys.ingestion import jobs
-from surveys.models import utcnow
+from surveys.models import Action, ActionStep, ActionUpdate, utcnow
 from webapp import create_app
 from webapp.security import CSP
 
@@ -34,11 +34,15 @@ def world(make, db_session):
     _invitation, token = make.invitation(wave=wave)
     job = jobs.create_job(db_session, kind="touchpoints", files=[], options={}, dry_run=False, actor_id=None,
                           now=NOW)  # an upload waiting for its import: the progress page
+    action = Action(title="Huddles", metric="process", teams=[touchpoint.team], starts_on=NOW.date(),
+                    due_on=NOW.date(), steps=[ActionStep(text="Book a room")], updates=[ActionUpdate(note="Begun")])
+    db_session.add(action)
     db_session.commit()
     survey = employee.survey
     return {"survey_id": survey.id, "question_id": survey.questions[0].id, "program_id": employee.id,
             "wave_id": wave.id, "code": touchpoint.code, "template": "engagement", "program_code": "CX",
-            "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id}
+            "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id,
+            "action_id": action.id}
 
 
 def assert_headers(response, *, cache="no-store"):
