@@ -102,9 +102,10 @@ def send_due(session: Session, now: dt.datetime, settings: nudges.NudgeSettings,
     """Find the nudges due at `now`, then claim, commit, send and record them a batch at a time."""
     outcome = Outcome()
     due = nudges.due_nudges(session, now, settings)
+    brand, logo = (branding.get_branding(session), branding.get_logo(session)) if due else (None, None)
+    session.commit()  # ends the read: on SQLite every transaction holds the write lock
     if not due:
         return outcome
-    brand, logo = branding.get_branding(session), branding.get_logo(session)
     for start in range(0, len(due), MAIL_BATCH):
         won = nudges.claim(session, due[start:start + MAIL_BATCH])
         session.commit()  # the claims are visible to other hosts before anything is sent
