@@ -77,10 +77,11 @@ def render(nudge: nudges.Nudge, base_url: str, brand: branding.Branding = brandi
               "status": STATUS_WORDS.get(a.status, a.status), "link": action_link(base_url, a.id),
               "late": (nudge.today - a.due_on).days if a.due_on else 0, "last_update": _day(a.last_update)}
              for a in nudge.actions]
+    link = f"{base_url.rstrip('/')}/actions" if nudge.kind == "hr_overdue" else lines[0]["link"]
     context = {"name": nudge.name, "brand": brand, "logo_cid": cid, "kind": nudge.kind, "days": nudge.days,
-               "when": _when(nudge.days), "actions": lines[:HR_LIST_MAX], "more": max(0, len(lines) - HR_LIST_MAX),
-               "action": lines[0], "link": lines[0]["link"] if nudge.kind != "hr_overdue" else
-               f"{base_url.rstrip('/')}/actions", "week": nudges.iso_week(nudge.today)}
+               "every": nudge.every, "when": _when(nudge.days), "actions": lines[:HR_LIST_MAX],
+               "more": max(0, len(lines) - HR_LIST_MAX), "action": lines[0], "link": link,
+               "week": nudges.iso_week(nudge.today)}
     title = _one_line(nudge.actions[0].title)
     subject = {
         "action_due_soon": f"Due {_when(nudge.days)}: {title}",

@@ -70,6 +70,7 @@ class Nudge:
     actions: tuple[ActionLine, ...]
     today: dt.date
     days: int = 0  # due soon: days left; overdue: days late; stale: days without an update
+    every: int = 0  # stale: the next nudge comes after this many more days without an update
     claimed_at: dt.datetime | None = None  # set by claim(): fences release() on this host's own claim
 
 
@@ -123,7 +124,8 @@ def due_nudges(session: Session, now: dt.datetime, settings: NudgeSettings) -> l
         silent = (today - line.last_update).days
         if settings.stale_days and silent >= settings.stale_days:
             ended = line.last_update + dt.timedelta(days=silent // settings.stale_days * settings.stale_days)
-            nudges.append(Nudge("action_stale", f"action:{line.id}:stale:{ended}", days=silent, **mail))
+            nudges.append(Nudge("action_stale", f"action:{line.id}:stale:{ended}", days=silent,
+                                every=settings.stale_days, **mail))
     if overdue:
         week = iso_week(today)
         overdue.sort(key=lambda a: (a.due_on, a.id))

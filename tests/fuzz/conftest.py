@@ -18,7 +18,8 @@ from tests.conftest import STAFF_PASSWORD
 
 ROLES = ("hr_admin", "executive", "team_lead", None)  # None: nobody signed in
 # Rows a refused request must never leave behind ("never a partial write").
-DOMAIN_TABLES = (Response, Answer, Team, Person, Touchpoint, Program, Wave, Survey, Question, Action, ActionEvent)
+DOMAIN_TABLES = (Response, Answer, Team, Person, Touchpoint, Program, Wave, Survey, Question, Action,
+                 ActionEvent)
 CX_QUESTIONS = [
     {"code": "csat", "qtype": "likert5", "dimension": "csat"},
     {"code": "nps", "qtype": "scale0_10", "dimension": "nps"},

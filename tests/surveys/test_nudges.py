@@ -125,6 +125,8 @@ def test_tick_sends_each_nudge_once_with_a_link_to_the_action(runner, db_session
         assert "Friday 27 November 2026" in body and "anonymous" not in body
     assert f"{BASE_URL}/actions/{soon.id}" in mails["Due in 5 days: Stand-up on blockers"].get_body(
         preferencelist=("plain",)).get_content()
+    stale = mails["No update for 40 days: Tool survey"].get_body(preferencelist=("plain",)).get_content()
+    assert "last change: Wednesday 21 October 2026" in stale and "after another 30 days without an update" in stale
     summary = mails["1 overdue action (week 2026-W49)"]
     assert summary["To"] == "hr@example.com"
     summary_text = summary.get_body(preferencelist=("plain",)).get_content()

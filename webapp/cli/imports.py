@@ -22,7 +22,8 @@ DRY_RUN_HELP = "Check the file and show what would change, without changing anyt
 CSV_FILE = click.Path(exists=True, dir_okay=False, readable=True)
 
 
-@click.group("import", help="Import organisation, touchpoints, feedback, historical responses and action plans from CSV.")
+@click.group("import", help="Import organisation, touchpoints, feedback, historical responses and action plans "
+                            "from CSV.")
 def import_group():
     pass
 
