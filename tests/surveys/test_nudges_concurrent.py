@@ -3,8 +3,13 @@ the test's own: a file on SQLite, a database on PostgreSQL; a real SMTP server o
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import subprocess
+import sys
 import threading
 from collections import Counter
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,6 +21,7 @@ from ..livedb import live_engine, live_make, live_template, live_url  # noqa: F4
 from ..mailserver import running_smtp_server
 
 HOSTS = 4
+ROOT = Path(__file__).resolve().parents[2]
 MONDAY = dt.datetime(2026, 11, 30, 8, 0)
 
 
@@ -72,3 +78,20 @@ def test_four_hosts_ticking_at_once_send_each_nudge_exactly_once(live_engine, li
         assert check.scalar(select(func.count()).select_from(Reminder)) == expected
         assert check.scalar(select(func.count()).select_from(Reminder).where(Reminder.sent_at.is_(None))) == 0
         assert check.scalar(select(func.count()).select_from(Action)) == 12
+
+
+def test_four_tandem_tick_processes_at_once_send_each_nudge_exactly_once(live_url, live_make, tmp_path):
+    expected = seed(live_make)
+    with running_smtp_server() as (inbox, port):
+        env = {**os.environ, "TANDEM_DATABASE_URL": live_url, "TANDEM_SECRET_KEY": "test-secret-key-0123456789",
+               "TANDEM_INSTANCE_PATH": str(tmp_path / "instance"), "TANDEM_SMTP_HOST": "127.0.0.1",
+               "TANDEM_SMTP_PORT": str(port), "TANDEM_REPORT_PREWARM": "0"}
+        command = [sys.executable, "-c", "from webapp.cli import main; main()", "tick", "--now", MONDAY.isoformat()]
+        hosts = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for _ in range(HOSTS)]
+        outputs = [h.communicate(timeout=120) for h in hosts]
+        assert [h.returncode for h in hosts] == [0] * HOSTS, outputs
+        counted = [int(re.search(r"nudges (\d+),", out).group(1)) for out, _err in outputs]
+        assert sum(counted) == expected, outputs
+        sent = Counter((m["To"], m["Subject"]) for m in inbox.messages)
+        assert len(sent) == expected and set(sent.values()) == {1}
