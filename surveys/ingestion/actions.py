@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ ALIASES = {"team": "team_code", "teams": "team_code", "team_codes": "team_code",
            "owner_e_mail": "owner_email", "starts_on": "start", "start_date": "start", "due_on": "due",
            "due_date": "due"}
 TEAM_SEPARATORS = re.compile(r"[;|]")
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")
 STATUS_WORDS = {"planned": "planned", "in progress": "in_progress", "in_progress": "in_progress",
                 "in-progress": "in_progress", "done": "done", "abandoned": "abandoned"}
 MAX_TITLE = 200
@@ -115,12 +118,11 @@ def _status(raw: str) -> str:
 def _target(raw: str, metric: str | None) -> float | None:
     if not raw:
         return None
-    try:
-        value = float(raw.replace(",", ".")) if raw.count(",") == 1 and "." not in raw else float(raw)
-    except ValueError:
-        raise cells.CellError(f"'{raw}' is not a number; write the target as e.g. 75 or 7.5.") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise cells.CellError(f"'{raw}' is not a number; write the target as e.g. 75 or 7.5.")
+    if DECIMAL_COMMA.fullmatch(raw):  # 7,5 as a spreadsheet in a comma-decimal locale writes it
+        raw = raw.replace(",", ".")
+    value = float(raw) if NUMBER.fullmatch(raw) else None  # stricter than float(): no 1_000, nan, inf, 1e3
+    if value is None or not math.isfinite(value):
+        raise cells.CellError(f"'{raw[:50]}' is not a number; write the target as e.g. 75 or 7.5.")
     problem = metric_info(metric).check(value) if metric else None
     if problem:
         raise cells.CellError(problem)

@@ -95,12 +95,19 @@ def test_every_bad_cell_is_named_by_line_and_column_and_nothing_is_written(db_se
 def test_target_outside_the_metric_range_and_bad_visibility(db_session, org):
     header = HEADER.rstrip("\n") + ",target,visibility\n"
     result = run(db_session, "OPS,A,process,2026-01-05,2026-03-31,done,lead@example.com,120,\n"
-                             "OPS,B,ces,2026-01-05,2026-03-31,done,lead@example.com,lots,everyone\n", header=header)
+                             "OPS,B,ces,2026-01-05,2026-03-31,done,lead@example.com,lots,everyone\n"
+                             "OPS,C,ces,2026-01-05,2026-03-31,done,lead@example.com,\"1,000\",\n"
+                             "OPS,D,enps,2026-01-05,2026-03-31,done,lead@example.com,nan,\n", header=header)
     assert [str(e) for e in result.errors] == [
         "line 2, column target: Process runs from 0 to 100; 120 is outside that range.",
         "line 3, column target: 'lots' is not a number; write the target as e.g. 75 or 7.5.",
         "line 3, column visibility: 'everyone' is not a valid visibility; use one of leaders, published.",
+        "line 4, column target: '1,000' is not a number; write the target as e.g. 75 or 7.5.",
+        "line 5, column target: 'nan' is not a number; write the target as e.g. 75 or 7.5.",
     ]
+    fine = run(db_session, "OPS,E,ces,2026-01-05,2026-03-31,done,lead@example.com,\"5,5\",\n"
+                           "OPS,F,enps,2026-01-05,2026-03-31,done,lead@example.com,-10,\n", header=header)
+    assert fine.ok and [a.target for a in actions(db_session)] == [5.5, -10.0]
 
 
 def test_statuses_and_metric_labels_are_read_case_insensitively(db_session, org):
