@@ -197,6 +197,11 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "IMPORT_THREAD": bool(_int(env, "TANDEM_IMPORT_THREAD", 1, 0, 1)),
         # `tandem tick` renders stale default report pages into the report cache (0: only readers do).
         "REPORT_PREWARM": bool(_int(env, "TANDEM_REPORT_PREWARM", 1, 0, 1)),
+        # Action nudges in `tandem tick` (surveys/actions/nudges.py): due within N days, no update for N days
+        # (0 switches that kind off); TANDEM_ACTION_NUDGES=0 switches every nudge and HR's summary off.
+        "ACTION_NUDGES": bool(_int(env, "TANDEM_ACTION_NUDGES", 1, 0, 1)),
+        "ACTION_DUE_SOON_DAYS": _int(env, "TANDEM_ACTION_DUE_SOON_DAYS", 7, 0, 365),
+        "ACTION_STALE_DAYS": _int(env, "TANDEM_ACTION_STALE_DAYS", 30, 0, 3650),
         "IMPORT_STALE_MINUTES": _int(env, "TANDEM_IMPORT_STALE_MINUTES", 10, 1, 24 * 60),
         "TRUSTED_PROXIES": _int(env, "TANDEM_TRUSTED_PROXIES", 0, 0, 5),
         "SESSION_IDLE_MINUTES": idle_minutes,

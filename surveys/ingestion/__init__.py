@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from surveys.ingestion.actions import ACTION_COLUMNS, import_actions
 from surveys.ingestion.csvio import CsvSource
 from surveys.ingestion.feedback import FEEDBACK_COLUMNS, customer_program, import_feedback
 from surveys.ingestion.history import PastImport, recent_imports
@@ -50,10 +51,13 @@ FORMATS = (
                "WEB-CHECKOUT,2026-03-04,,5,9,,Quick and easy"),
     FileFormat("responses", "Historical employee responses", ",".join(RESPONSE_FIXED_COLUMNS) + ",<question codes>",
                "OPS-N,2025-03-10,4,5,3,8"),
+    FileFormat("actions", "Action plans", ",".join(ACTION_COLUMNS),
+               "OPS-N;OPS-S,Weekly stand-up on blockers,process,2026-01-05,2026-03-31,in progress,lead@example.com,,75,"
+               "leaders"),
 )
 
 __all__ = [
-    "FORMATS", "MAX_ERRORS", "PASSWORD_HINT", "CsvSource", "FileFormat", "ImportResult", "PastImport", "RowError",
-    "customer_program", "employee_wave", "import_feedback", "import_history", "import_org", "import_org_files",
+    "ACTION_COLUMNS", "FORMATS", "MAX_ERRORS", "PASSWORD_HINT", "CsvSource", "FileFormat", "ImportResult", "PastImport", "RowError",
+    "customer_program", "employee_wave", "import_actions", "import_feedback", "import_history", "import_org", "import_org_files",
     "import_org_people", "import_org_teams", "import_responses", "import_touchpoints", "org_file_kind", "recent_imports",
 ]

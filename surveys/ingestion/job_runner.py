@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from surveys.db import set_read_only
 from surveys.errors import TandemError
 from surveys.ingestion import jobs, uploads
+from surveys.ingestion.actions import import_actions
 from surveys.ingestion.csvio import CsvSource
 from surveys.ingestion.feedback import import_feedback
 from surveys.ingestion.org import import_org_files
@@ -171,6 +172,8 @@ def _call(session: Session, settings: RunSettings, job: ImportJob, paths: list[P
                                     deactivate_missing=bool(options.get("deactivate_missing")))
         if job.kind == "touchpoints":
             return import_touchpoints(session, sources[0], dry_run=dry_run, actor_id=actor)
+        if job.kind == "actions":
+            return import_actions(session, sources[0], dry_run=dry_run, actor_id=actor)
         if job.kind == "feedback":
             return import_feedback(session, sources[0], program_code=options.get("program") or None,
                                    dry_run=dry_run, actor_id=actor, now=utcnow(),

@@ -23,6 +23,11 @@ GOOD = {  # plausible cells by column; the fuzzer mixes them with hostile ones
     "submitted_on": ("2025-01-05", "2025-01-31", "2025-03-01", "2025-1-5"),
     "csat": ("", "1", "5", "6"), "nps": ("", "0", "10", "11"), "ces": ("", "1", "7"), "comment": ("", "Fine", "ok"),
     "eng1": ("1", "5", "0", ""), "enps": ("0", "10", "-1", ""),
+    "title": ("Stand-up", "stand-up ", "=SUM(1)", ""), "metric": ("process", "eNPS", "outcome:churn", "nope", ""),
+    "start": ("2026-01-05", "2026-03-31", "5/1/2026"), "due": ("2026-03-31", "2026-01-04", ""),
+    "status": ("planned", "in progress", "DONE", "abandoned", "started"),
+    "owner_email": ("lead@example.com", "LEAD@example.com", "ana@example.com", "nobody@example.com", ""),
+    "description": ("", "Talk", "@x"), "target": ("", "75", "120", "x"), "visibility": ("", "leaders", "all"),
 }
 
 
@@ -30,6 +35,7 @@ GOOD = {  # plausible cells by column; the fuzzer mixes them with hostile ones
 def past_wave(make, db_session):
     """A closed employee wave that sent no invitations: historical responses may go into it."""
     wave = make.wave(make.program(), status="closed", label="2025-01", opens_at=dt.datetime(2025, 1, 1), days=30)
+    make.staff(role="team_lead", email="lead@example.com")  # the owner of imported actions
     db_session.commit()
     return wave
 
@@ -54,10 +60,12 @@ def importers(world, past_wave):
         "people": (ingestion.PEOPLE_COLUMNS, org("people")),
         "touchpoints": (ingestion.TOUCHPOINT_COLUMNS, lambda s, f, dry_run: ingestion.import_touchpoints(
             s, as_file(f), dry_run=dry_run)),
+        "actions": (ingestion.ACTION_COLUMNS, lambda s, f, dry_run: ingestion.import_actions(
+            s, as_file(f), dry_run=dry_run)),
     }
 
 
-@pytest.mark.parametrize("kind", ["feedback", "responses", "teams", "people", "touchpoints"])
+@pytest.mark.parametrize("kind", ["feedback", "responses", "teams", "people", "touchpoints", "actions"])
 def test_importer_is_all_or_nothing(world, past_wave, connection, db_session, kind):
     header, call = importers(world, past_wave)[kind]
 

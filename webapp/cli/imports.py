@@ -22,7 +22,8 @@ DRY_RUN_HELP = "Check the file and show what would change, without changing anyt
 CSV_FILE = click.Path(exists=True, dir_okay=False, readable=True)
 
 
-@click.group("import", help="Import organisation, touchpoints, feedback and historical responses from CSV.")
+@click.group("import", help="Import organisation, touchpoints, feedback, historical responses and action plans "
+                            "from CSV.")
 def import_group():
     pass
 
@@ -129,6 +130,22 @@ def import_history(file, program_code, label, opens_on, closes_on, dry_run):
     _run(lambda s, src, **kw: ingestion.import_history(s, src[0], **kw), [file], program_code=program_code,
          label=label, opens_on=opens_on.date() if opens_on else None,
          closes_on=closes_on.date() if closes_on else None, dry_run=dry_run, **_thresholds())
+
+
+@import_group.command("actions", short_help="Action plans kept in spreadsheets (skips actions already in Tandem).")
+@click.argument("file", type=CSV_FILE)
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+@with_appcontext
+def import_actions(file, dry_run):
+    """Action plans: team_code,title,metric,start,due,status,owner_email[,description,target,visibility].
+
+    \b
+    team_code: one team, or several separated by ';' (quote the cell when ';' is the delimiter)
+    metric:    engagement, culture, people, process, technology, enps, csat, nps, ces (or their labels)
+    status:    planned, in progress, done, abandoned; dates YYYY-MM-DD, due on or after start
+    A row with the title, teams and start of an action already in Tandem is skipped, never duplicated.
+    """
+    _run(lambda s, src, **kw: ingestion.import_actions(s, src[0], **kw), [file], dry_run=dry_run)
 
 
 @import_group.command("run-jobs", short_help="Run uploads waiting for an import (and retry interrupted ones).")

@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from surveys import retention
+from surveys.actions import nudge_mail, nudges
 from surveys.collection import queue
 from surveys.db import checkpoint
 from surveys.fieldwork import invitations, mailer, scheduling
@@ -28,7 +29,7 @@ from webapp.db import get_session
 
 MAIL_BATCH = 100
 NOW_YEARS = (2000, 2100)  # a --now outside these is a typo; 9999 would also overflow the date arithmetic
-SUMMARY_KEYS = ("opened", "closed", "released", "scheduled", "invited", "sent", "reminded", "failed",
+SUMMARY_KEYS = ("opened", "closed", "released", "scheduled", "invited", "sent", "reminded", "failed", "nudges",
                 "sessions expired")
 RETENTION_KEYS = ("comments blanked", "answers deleted")  # shown when TANDEM_COMMENT_RETENTION_DAYS is set
 
@@ -61,8 +62,8 @@ def parse_now(value: str | None) -> dt.datetime:
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help="Act as if it were this UTC time (default: now).")
 @with_appcontext
 def tick(now_text):
-    """Close ended waves, schedule and open waves, blank comments past retention, send invitations and reminders,
-    then run uploads waiting for their import (and imports whose worker stopped)."""
+    """Close ended waves, schedule and open waves, blank comments past retention, send invitations, reminders and
+    action nudges, then run uploads waiting for their import (and imports whose worker stopped)."""
     now = parse_now(now_text)
     session = get_session()
     try:
@@ -129,6 +130,13 @@ def run_tick(session, now: dt.datetime, config) -> Counter:
     mail = _MailRun(session, now, config)
     if mail.run(invitations.claim_invitations, "sent", counts):
         mail.run(invitations.claim_reminders, "reminded", counts)
+    # Action owners' nudges and HR's weekly overdue summary, each claimed once across hosts.
+    outcome = nudge_mail.send_due(session, now, nudges.NudgeSettings.from_config(config),
+                                  nudge_mail.MailSettings.from_config(config))
+    counts["nudges"] += outcome.sent
+    counts["failed"] += outcome.failed
+    for problem in outcome.problems:
+        click.echo(f"tick: {problem}", err=True)
     return counts
 
 
