@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 
 from surveys.collection import preview
 from surveys.instruments.library import BUILTIN
-from surveys.models import Answer, Person, Program, Question, Response, Survey, Team, Touchpoint, Wave, utcnow
+from surveys.models import Answer, Goal, Person, Program, Question, Response, Survey, Team, Touchpoint, Wave, utcnow
 from tests.conftest import STAFF_PASSWORD
 
 ROLES = ("hr_admin", "executive", "team_lead", None)  # None: nobody signed in
 # Rows a refused request must never leave behind ("never a partial write").
-DOMAIN_TABLES = (Response, Answer, Team, Person, Touchpoint, Program, Wave, Survey, Question)
+DOMAIN_TABLES = (Response, Answer, Team, Person, Touchpoint, Program, Wave, Survey, Question, Goal)
 CX_QUESTIONS = [
     {"code": "csat", "qtype": "likert5", "dimension": "csat"},
     {"code": "nps", "qtype": "scale0_10", "dimension": "nps"},
@@ -57,6 +57,7 @@ class World:
             "chart": ("rates", "trend", "nothing"),
             "job_id": (1,),  # no import job exists here: its pages answer 404, never 500
             "token_id": (1, 2),  # API tokens: the fuzzed person's own first, or someone else's (404)
+            "goal_id": (1,),  # no goal exists here: editing one answers 404, never 500
         }[name]
 
     def hints(self) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from webapp.admin.imports import ImportForm
 from webapp.admin.past_wave_views import PastWaveForm
 from webapp.admin.programs import ActionForm, AddWaveForm, ExtendForm, OpenWaveForm, ProgramEditForm, ProgramForm
 from webapp.auth import LoginForm
+from webapp.goals.forms import GoalForm
 
 ANSWERS = ("q_eng1", "q_enps", "q_comment", "q_pick", "q_csat", "q_nps", "q_unknown", "q_")
 # endpoint -> the form class it reads, or the field names of a form built from the instrument.
@@ -49,6 +50,10 @@ POST_FORMS: dict[str, type | tuple[str, ...]] = {
     "admin.floods_release": ReleaseForm,
     "account.tokens_new": TokenForm,
     "account.tokens_revoke": RevokeForm,
+    "goals.new": GoalForm,
+    "goals.edit": GoalForm,
+    "goals.archive": (),
+    "goals.restore": (),
     "auth.login": LoginForm,
     "auth.logout": (),
     "respond.public_submit": ("website", *ANSWERS),
@@ -85,6 +90,8 @@ def plausible(world) -> dict[str, tuple[str, ...]]:
         "page": ("0", "1", "2", "-1"), "action": ("next", "back", "save", "submit", "start"),
         "q_eng1": ("1", "5", "6"), "q_enps": ("0", "10"), "q_comment": ("Fine",), "q_pick": ("a", "c"),
         "q_csat": ("1", "5"), "q_nps": ("0", "10", "11"), "day": (dt.date.today().isoformat(), "2020-01-01"),
+        "metric": ("engagement", "enps", "ces", "outcome:revenue", "nope"), "target": ("70", "-5", "abc", "1e400"),
+        "due_on": (tomorrow, "2020-01-01", "31/12/2030"), "note": ("", "Up by five"),
     }
 
 
