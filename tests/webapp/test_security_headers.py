@@ -11,6 +11,7 @@ from surveys.insights.reports import REPORTS, available
 
 from surveys.collection import preview
 from surveys.ingestion import jobs
+from surveys.goals import service as goals
 from surveys.models import utcnow
 from webapp import create_app
 from webapp.security import CSP
@@ -34,11 +35,12 @@ def world(make, db_session):
     _invitation, token = make.invitation(wave=wave)
     job = jobs.create_job(db_session, kind="touchpoints", files=[], options={}, dry_run=False, actor_id=None,
                           now=NOW)  # an upload waiting for its import: the progress page
+    goal = goals.create_goal(db_session, metric="engagement", team_id=None, target=70, due_on="2099-12-31")
     db_session.commit()
     survey = employee.survey
     return {"survey_id": survey.id, "question_id": survey.questions[0].id, "program_id": employee.id,
             "wave_id": wave.id, "code": touchpoint.code, "template": "engagement", "program_code": "CX",
-            "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id}
+            "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id, "goal_id": goal.id}
 
 
 def assert_headers(response, *, cache="no-store"):
