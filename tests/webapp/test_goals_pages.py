@@ -94,8 +94,9 @@ def test_a_forged_form_gets_clear_messages_and_changes_nothing(client, login, or
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Engagement runs from 0 to 100; 140 is outside that range." in page and "is in the past" in page
-    response = client.post("/goals/new", data=_form(target="", due_on=""))
-    assert response.status_code == 400 and "Give a target" in response.get_data(as_text=True)
+    response = client.post("/goals/new", data=_form(target="", due_on="", metric="nope"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Give a target" in page and "Unknown metric &#39;nope&#39;" in page
     assert db_session.scalar(select(func.count()).select_from(Goal)) == 0
     assert client.post("/goals/424242/archive").status_code == 404
     assert client.get("/goals/99999999999999999999/edit").status_code == 404

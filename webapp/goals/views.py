@@ -10,7 +10,7 @@ from surveys.errors import ValidationError
 from surveys.goals import service
 from surveys.goals.metrics import metric_info
 from surveys.org import hierarchy
-from webapp.admin.forms_common import SelectChoice, show_errors
+from webapp.admin.forms_common import SelectChoice, merge_domain_check, show_errors
 from webapp.auth import roles_required
 from webapp.db import get_session
 from webapp.goals.forms import goal_form
@@ -64,6 +64,8 @@ def new():
             flash(f"Goal #{goal.id} set: {metric_info(goal.metric).label} {goal.target:g} for "
                   f"{goal.team.name if goal.team else 'the organisation'} by {goal.due_on.isoformat()}.", "success")
             return redirect(url_for("goals.index"))
+    elif form.is_submitted():  # one submit reports every problem, the form's and the rules'
+        merge_domain_check(form, lambda: service.check_goal(session, **_values(form)))
     status = 400 if form.is_submitted() else 200
     return render_template("goals/form.html", form=form, goal=None), status
 
@@ -90,6 +92,8 @@ def edit(goal_id: int):
             session.commit()
             flash(f"Goal #{goal.id} saved.", "success")
             return redirect(url_for("goals.index"))
+    elif form.is_submitted():
+        merge_domain_check(form, lambda: service.check_goal(session, **_values(form), current=goal))
     status = 400 if form.is_submitted() else 200
     return render_template("goals/form.html", form=form, goal=goal), status
 
