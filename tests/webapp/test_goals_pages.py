@@ -58,7 +58,8 @@ def test_hr_sets_edits_archives_and_restores_a_goal(client, login, org, db_sessi
 
 def test_an_executive_may_set_goals_too(client, login, org, db_session):
     login("executive")
-    assert client.post("/goals/new", data=_form(metric="csat", team_id=str(org["a"].id), target="70")).status_code == 302
+    response = client.post("/goals/new", data=_form(metric="csat", team_id=str(org["a"].id), target="70"))
+    assert response.status_code == 302
     page = client.get("/goals/").get_data(as_text=True)
     assert "CSAT" in page and "75.0" in page and "40.9 to 92.9" in page
 
