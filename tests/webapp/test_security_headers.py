@@ -10,8 +10,8 @@ import pytest
 from surveys.insights.reports import REPORTS, available
 
 from surveys.collection import preview
-from surveys.ingestion import jobs
 from surveys.goals import service as goals
+from surveys.ingestion import jobs
 from surveys.models import utcnow
 from webapp import create_app
 from webapp.security import CSP
