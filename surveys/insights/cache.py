@@ -2,7 +2,7 @@
 
 `key` names the page: report, parameters, the reader's scope and the settings. `data_version` names the
 data: it changes whenever a rollup gains or loses a response, participation moves, teams or waves
-change, and at least every TTL (a safety net for edits no count reflects, such as a renamed
+change, goals change, and at least every TTL (a safety net for edits no count reflects, such as a renamed
 question). A stored body is served only while both match, so a cached page is never older than the
 data it summarises by more than the TTL, and never older at all for answers. Comments and verbatims
 are never cached (retention must be able to erase them).
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from surveys.models import ReportCache, RollupResponses, Team, Wave, utcnow
+from surveys.models import Goal, ReportCache, RollupResponses, Team, Wave, utcnow
 from surveys.models.rollups import RollupParticipation
 
 TTL_SECONDS = 600
@@ -41,8 +41,12 @@ def data_version(session: Session, now: dt.datetime | None = None) -> str:
                                    func.coalesce(func.sum(func.length(Team.code) * Team.id), 0))).one()
     waves = session.execute(select(func.count(), func.coalesce(func.sum(func.length(Wave.status) * Wave.id), 0),
                                    func.max(Wave.closes_at), func.max(Wave.opens_at))).one()
+    # Goals are few and edited by hand (the dashboard shows them): their rows themselves, not a sum.
+    goals = session.execute(select(Goal.id, Goal.metric, Goal.team_id, Goal.target, Goal.due_on, Goal.archived)
+                            .order_by(Goal.id)).all()
     window = int(now.timestamp()) // TTL_SECONDS
-    return key(responses, rows, tuple(invited), tuple(teams), tuple(waves), now.date(), window)
+    return key(responses, rows, tuple(invited), tuple(teams), tuple(waves), [tuple(g) for g in goals], now.date(),
+               window)
 
 
 def get(session: Session, page_key: str, version: str) -> str | None:

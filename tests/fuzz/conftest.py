@@ -14,15 +14,15 @@ from sqlalchemy import func, select
 from surveys.collection import preview
 from surveys.instruments.library import BUILTIN
 from surveys.models import (
-    Action, ActionEvent, ActionStep, ActionUpdate, Answer, Person, Program, Question, Response, Survey, Team,
-    Touchpoint, Wave, utcnow,
+    Action, ActionEvent, ActionStep, ActionUpdate, Answer, Goal, Person, Program, Question, Response, Survey,
+    Team, Touchpoint, Wave, utcnow,
 )
 from tests.conftest import STAFF_PASSWORD
 
 ROLES = ("hr_admin", "executive", "team_lead", None)  # None: nobody signed in
 # Rows a refused request must never leave behind ("never a partial write").
 DOMAIN_TABLES = (Response, Answer, Team, Person, Touchpoint, Program, Wave, Survey, Question, Action, ActionStep,
-                 ActionUpdate, ActionEvent)
+                 ActionUpdate, ActionEvent, Goal)
 CX_QUESTIONS = [
     {"code": "csat", "qtype": "likert5", "dimension": "csat"},
     {"code": "nps", "qtype": "scale0_10", "dimension": "nps"},
@@ -66,6 +66,7 @@ class World:
             "token_id": (1, 2),  # API tokens: the fuzzed person's own first, or someone else's (404)
             "action_id": (self.action_id, self.action_id + 1000),  # the second: none, or out of scope (404)
             "step_id": (self.step_id, self.step_id + 1000),
+            "goal_id": (1,),  # no goal exists here: editing one answers 404, never 500
         }[name]
 
     def hints(self) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from webapp.admin.imports import ImportForm
 from webapp.admin.past_wave_views import PastWaveForm
 from webapp.admin.programs import ActionForm, AddWaveForm, ExtendForm, OpenWaveForm, ProgramEditForm, ProgramForm
 from webapp.auth import LoginForm
+from webapp.goals.forms import GoalForm
 
 ANSWERS = ("q_eng1", "q_enps", "q_comment", "q_pick", "q_csat", "q_nps", "q_unknown", "q_")
 # endpoint -> the form class it reads, or the field names of a form built from the instrument.
@@ -57,6 +58,10 @@ POST_FORMS: dict[str, type | tuple[str, ...]] = {
     "actions.add_note": act.NoteForm,
     "account.tokens_new": TokenForm,
     "account.tokens_revoke": RevokeForm,
+    "goals.new": GoalForm,
+    "goals.edit": GoalForm,
+    "goals.archive": (),
+    "goals.restore": (),
     "auth.login": LoginForm,
     "auth.logout": (),
     "respond.public_submit": ("website", *ANSWERS),
@@ -93,12 +98,13 @@ def plausible(world) -> dict[str, tuple[str, ...]]:
         "page": ("0", "1", "2", "-1"), "action": ("next", "back", "save", "submit", "start"),
         "q_eng1": ("1", "5", "6"), "q_enps": ("0", "10"), "q_comment": ("Fine",), "q_pick": ("a", "c"),
         "q_csat": ("1", "5"), "q_nps": ("0", "10", "11"), "day": (dt.date.today().isoformat(), "2020-01-01"),
-        "team_ids": (str(world.team.id), "0"), "metric": ("process", "enps", "mood"), "target": ("70", "", "150"),
+        "team_ids": (str(world.team.id), "0"), "metric": ("process", "engagement", "enps", "ces", "outcome:revenue", "mood"),
+        "target": ("70", "", "150", "-5", "abc", "1e400"),
         "owner_id": (str(world.action_owner_id), ""), "starts_on": ("2026-12-01", "soon"),
-        "due_on": ("2027-03-01", "2020-01-01"), "visibility": ("leaders", "published", "all"),
+        "due_on": (tomorrow, "2027-03-01", "2020-01-01", "31/12/2030"), "visibility": ("leaders", "published", "all"),
         "source": ("manual", "focus", "goal", "import"), "goal_id": ("", "1"), "steps": ("a\nb", ""),
         "to": ("in_progress", "done", "abandoned", "planned"), "reason": ("", "Merged."), "done": ("1", "0", "2"),
-        "note": ("Going well.", ""),
+        "note": ("Going well.", "", "Up by five"),
     }
 
 

@@ -10,6 +10,7 @@ import pytest
 from surveys.insights.reports import REPORTS, available
 
 from surveys.collection import preview
+from surveys.goals import service as goals
 from surveys.ingestion import jobs
 from surveys.models import Action, ActionStep, ActionUpdate, utcnow
 from webapp import create_app
@@ -37,12 +38,13 @@ def world(make, db_session):
     action = Action(title="Huddles", metric="process", teams=[touchpoint.team], starts_on=NOW.date(),
                     due_on=NOW.date(), steps=[ActionStep(text="Book a room")], updates=[ActionUpdate(note="Begun")])
     db_session.add(action)
+    goal = goals.create_goal(db_session, metric="engagement", team_id=None, target=70, due_on="2099-12-31")
     db_session.commit()
     survey = employee.survey
     return {"survey_id": survey.id, "question_id": survey.questions[0].id, "program_id": employee.id,
             "wave_id": wave.id, "code": touchpoint.code, "template": "engagement", "program_code": "CX",
             "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id,
-            "action_id": action.id}
+            "action_id": action.id, "goal_id": goal.id}
 
 
 def assert_headers(response, *, cache="no-store"):

@@ -13,7 +13,7 @@ from analysis.summaries import Sums, difference, estimate
 from surveys.insights import participation
 from surveys.insights.figures import Chart, Figure, Report, figure, hidden
 from surveys.insights.reports import _customer as cx
-from surveys.insights.reports import _links
+from surveys.insights.reports import _goals, _links
 from surveys.insights.reports._charts import sparkline
 from surveys.insights.reports._suppress import hidden_units
 from surveys.insights.reports.common import (EX_METRICS, ReportParams, ReportSettings, Scope, Tree, add_up, ex_sums,
@@ -183,6 +183,11 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
              "otherwise be worked out from a total.",
              f"Customer figures: the 30 and 90 days up to {as_of.isoformat()} against the same number of days "
              "before; the sparklines show the weeks of the 90 days."]
+    goal_figures, goals = _goals.goal_figures(session, tree, unit, settings.min_group_size, conf)
+    figures += goal_figures
+    if goal_figures:
+        notes.append("Goals: each goal's latest value (the latest closed wave with answers from its unit) against "
+                     "its target; reached means the whole interval is at or above the target.")
     links = None
     if scope.whole_org:
         links = _links.strongest(session, program.code, settings)
@@ -195,5 +200,5 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     params_out = {"program": program.code, "wave": wave.label, "unit": params.unit or (code if unit else None),
                   "as_of": as_of.isoformat()}
     context = {"program": program, "wave": wave, "previous": prev, "unit_name": name, "as_of": as_of,
-               "cx_labels": CX_LABELS, "links": links, "ex_metrics": EX_METRICS + ("response_rate",)}
+               "cx_labels": CX_LABELS, "links": links, "goals": goals, "ex_metrics": EX_METRICS + ("response_rate",)}
     return Report("dashboard", "Dashboard", params_out, tuple(figures), tuple(notes), charts, context, k)

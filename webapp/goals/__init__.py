@@ -1,0 +1,4 @@
+"""Goals blueprint."""
+from webapp.goals.views import bp
+
+__all__ = ["bp"]
