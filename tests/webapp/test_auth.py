@@ -12,7 +12,7 @@ from webapp.auth import GENERIC_LOGIN_ERROR
 
 from ..conftest import STAFF_PASSWORD
 
-LANDINGS = {"hr_admin": "/admin/", "executive": "/reports/", "team_lead": "/actions/"}
+LANDINGS = {"hr_admin": "/admin/", "executive": "/reports/", "team_lead": "/teams/"}
 
 
 @pytest.mark.parametrize("role", sorted(LANDINGS))
