@@ -112,16 +112,19 @@ def focus_sentence(label: str, gap: float, low: float, high: float, against: str
     """Why a focus area is suggested, in one sentence with its numbers."""
     ref = "the organisation" if against == "organisation" else "its goal"
     head = f"{label[:1].upper()}{label[1:]} is {_fmt(gap)} points below {ref} (interval {_fmt(low)} to {_fmt(high)})"
-    parts = []
-    if math.isfinite(lev.driver_weight) and lev.driver_weight >= 0.005:  # "0%" would say nothing
-        parts.append(f"across teams it accounts for {100 * lev.driver_weight:.0f}% of the differences in engagement")
+    driver = math.isfinite(lev.driver_weight) and lev.driver_weight >= 0.005  # "0%" would say nothing
+    link = ""
     if lev.link_outcome is not None:
         when = "in the same wave" if lev.link_lag == 0 else "one wave later"
-        parts.append(f"across teams, {label.lower()} goes with {CX_WORDS.get(lev.link_outcome, lev.link_outcome)} "
-                     f"{when}, r = {lev.link_r:.2f}")
-    if not parts:
-        parts.append("no link with engagement or customer outcomes has been measured yet, so it ranks by gap alone")
-    return head + "; " + "; ".join(parts) + "."
+        link = f"goes with {CX_WORDS.get(lev.link_outcome, lev.link_outcome)} {when}, r = {lev.link_r:.2f}"
+    if driver:
+        tail = f"it accounts for {100 * lev.driver_weight:.0f}% of the differences in engagement"
+        tail += f" and {link}" if link else ""
+    elif link:
+        tail = f"{label.lower()} {link}"
+    else:
+        return head + "; no link with engagement or customer outcomes has been measured yet, so it ranks by gap alone."
+    return f"{head}; across teams, {tail}."
 
 
 def rank_focus(gaps: pd.DataFrame, leverage: Mapping[str, Leverage], top: int | None = 3) -> tuple[FocusArea, ...]:
