@@ -38,7 +38,7 @@ def world(make, db_session):
     survey = employee.survey
     return {"survey_id": survey.id, "question_id": survey.questions[0].id, "program_id": employee.id,
             "wave_id": wave.id, "code": touchpoint.code, "template": "engagement", "program_code": "CX",
-            "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id}
+            "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id, "team_code": touchpoint.team.code}
 
 
 def assert_headers(response, *, cache="no-store"):

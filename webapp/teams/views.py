@@ -34,7 +34,7 @@ def index():
     if not scope.whole_org:
         roots = tree.roots(scope)
         if roots:
-            return redirect(url_for("teams.page", code=tree.nodes[roots[0]].code))
+            return redirect(url_for("teams.page", team_code=tree.nodes[roots[0]].code))
         return render_template("teams/index.html", teams=[], message="You lead no team yet, so there is no team "
                                "page to show. HR can set you as a team's lead."), 200
     teams = [tree.nodes[t] for t in tree.order]
@@ -49,13 +49,13 @@ def action_link(code: str, area) -> str:
     return url_for("actions.index") + "new?" + query
 
 
-@bp.route("/<code>")
+@bp.route("/<team_code>")
 @roles_required(*STAFF)
-def page(code: str):
+def page(team_code: str):
     from surveys.insights import team_page
 
     session, tree, scope = _tree_and_scope()
-    team = team_page.find_team(tree, code, scope)
+    team = team_page.find_team(tree, team_code, scope)
     if team is None:
         abort(404)
     data = team_page.build(session, tree, team, report_params.settings(), utcnow().date())
