@@ -112,7 +112,8 @@ def focus_sentence(label: str, gap: float, low: float, high: float, against: str
     """Why a focus area is suggested, in one sentence with its numbers."""
     ref = "the organisation" if against == "organisation" else "its goal"
     head = f"{label[:1].upper()}{label[1:]} is {_fmt(gap)} points below {ref} (interval {_fmt(low)} to {_fmt(high)})"
-    driver = math.isfinite(lev.driver_weight) and lev.driver_weight >= 0.005  # "0%" would say nothing
+    measured = math.isfinite(lev.driver_weight)
+    driver = measured and lev.driver_weight >= 0.01  # "0%" would say nothing
     link = ""
     if lev.link_outcome is not None:
         when = "in the same wave" if lev.link_lag == 0 else "one wave later"
@@ -122,6 +123,9 @@ def focus_sentence(label: str, gap: float, low: float, high: float, against: str
         tail += f" and {link}" if link else ""
     elif link:
         tail = f"{label.lower()} {link}"
+    elif measured:
+        return (head + "; across teams it accounts for less than 1% of the differences in engagement and is linked "
+                "to no customer outcome, so it ranks low.")
     else:
         return head + "; no link with engagement or customer outcomes has been measured yet, so it ranks by gap alone."
     return f"{head}; across teams, {tail}."

@@ -6,8 +6,9 @@ drivers use point weights only (no bootstrap), so the whole step costs one linka
 """
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -30,6 +31,22 @@ class OrgLeverage:
     teams: int
     note: str
 
+    def to_json(self) -> str:
+        """The leverage as JSON, for the report cache (NaN kept as null)."""
+        rows = {m: {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(lev).items()}
+                for m, lev in self.by_metric.items()}
+        return json.dumps({"by_metric": rows, "team_waves": self.team_waves, "teams": self.teams,
+                           "note": self.note})
+
+    @classmethod
+    def from_json(cls, text: str) -> OrgLeverage:
+        """The leverage `to_json` stored."""
+        data = json.loads(text)
+        nan = lambda v: math.nan if v is None else v  # noqa: E731
+        by_metric = {m: Leverage(m, nan(r["driver_weight"]), nan(r["link_r"]), r["link_outcome"], r["link_lag"])
+                     for m, r in data["by_metric"].items()}
+        return cls(by_metric, data["team_waves"], data["teams"], data["note"])
+
 
 def org_leverage(session: Session, program_code: str, settings: ReportSettings) -> OrgLeverage:
     """Driver weights of the factors on engagement and their strongest linked customer outcome, across teams."""
@@ -48,7 +65,7 @@ def org_leverage(session: Session, program_code: str, settings: ReportSettings) 
         except ValueError:  # a constant column or too few rows: no weights to give
             weights = {}
     links = result.report.to_frame() if not result.too_few_teams else pd.DataFrame()
-    note = (f"Leverage is fitted across {len(rows)} team-waves of {teams} teams with at least "
+    note = (f"Leverage is fitted across {len(rows):,} team-waves of {teams:,} teams with at least "
             f"{result.min_group_size} answers: the factor's part of engagement's R² (general dominance) plus its "
             "strongest linked correlation with a customer outcome (q < 0.05, interval excluding 0), if any.")
     if not weights:

@@ -47,6 +47,11 @@ def find_team(tree: Tree, code: str, scope: Scope) -> TeamNode | None:
     return node
 
 
+def main_program(session: Session) -> Program | None:
+    """The main employee program (the one with the most responses), None when there is none."""
+    return _closed(session)[0]
+
+
 def _closed(session: Session) -> tuple[Program | None, Wave | None, Wave | None]:
     """(the main employee program, its latest closed wave, the wave before that), Nones when missing."""
     try:
@@ -62,8 +67,12 @@ def _closed(session: Session) -> tuple[Program | None, Wave | None, Wave | None]
 
 
 def build(session: Session, tree: Tree, team: TeamNode, settings: ReportSettings, today: dt.date,
-          with_focus: bool = True) -> TeamPage:
-    """The team page of `team` (already checked against the reader's scope by `find_team`)."""
+          with_focus: bool = True, leverage: focus.OrgLeverage | None = None) -> TeamPage:
+    """The team page of `team` (already checked against the reader's scope by `find_team`).
+
+    `leverage` is the organisation-wide leverage of the focus areas when the caller has it (the web
+    view keeps it in the report cache: it is the same for every team); computed here otherwise.
+    """
     path = ancestors(tree, team.id)
     goals = team_sections.team_goals(session, tree, team.id, path, settings.min_group_size)
     actions = team_sections.team_actions(session, tree, team.id, today)
@@ -79,7 +88,7 @@ def build(session: Session, tree: Tree, team: TeamNode, settings: ReportSettings
     if not res.is_team:
         note = f"No focus areas are suggested for {team.name}: its own results are not shown."
     elif with_focus:
-        lev = focus.org_leverage(session, program.code, settings)
+        lev = leverage or focus.org_leverage(session, program.code, settings)
         areas = focus.suggest(res, goals, lev)
         note = lev.note if areas else f"{team.name} is not below the organisation (or its goals) on any factor. " + lev.note
     return TeamPage(team, nodes, program, res, cx, talk, actions, goals, areas, note, None, settings)

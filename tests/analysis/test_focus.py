@@ -67,3 +67,10 @@ def test_without_leverage_the_larger_gap_comes_first_and_a_goal_gap_says_so():
 def test_missing_columns_are_refused():
     with pytest.raises(ValueError, match="gap_low"):
         rank_focus(GAPS.drop(columns=["gap_low"]), {})
+
+
+def test_a_measured_but_negligible_leverage_says_so():
+    small = Leverage("culture", 0.004, math.nan, None, None)
+    assert focus_sentence("Culture", 3, 1, 5, "organisation", small) == (
+        "Culture is 3 points below the organisation (interval 1 to 5); across teams it accounts for less than 1% "
+        "of the differences in engagement and is linked to no customer outcome, so it ranks low.")

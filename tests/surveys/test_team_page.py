@@ -5,6 +5,7 @@ and focus areas only from a team's own shown results."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 
@@ -129,3 +130,11 @@ def test_find_team_refuses_teams_outside_the_scope_like_missing_ones(db_session,
     assert team_page.find_team(tree, "B", lead).id == world.b.id
     assert team_page.find_team(tree, "D", lead) is None and team_page.find_team(tree, "NOPE", lead) is None
     assert team_page.find_team(tree, "D", Scope(None)).id == world.d.id
+
+
+def test_org_leverage_survives_the_cache_round_trip(db_session, world):
+    lev = focus.org_leverage(db_session, "EX", ReportSettings())
+    assert lev.teams < 10 and all(math.isnan(v.driver_weight) for v in lev.by_metric.values())  # too few teams
+    back = focus.OrgLeverage.from_json(lev.to_json())
+    assert back.note == lev.note and set(back.by_metric) == set(lev.by_metric)
+    assert all(math.isnan(back.by_metric[m].driver_weight) for m in back.by_metric)

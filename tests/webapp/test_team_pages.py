@@ -96,3 +96,15 @@ def test_focus_areas_link_to_a_new_action(client, login, world):
 def test_the_nav_says_my_team_for_leads_and_teams_for_hr(client, login, world):
     login("hr_admin")
     assert b'<a href="/teams/">Teams</a>' in client.get("/teams/D").data
+
+
+def test_the_focus_leverage_is_kept_in_the_report_cache(client, login, db_session, world):
+    from sqlalchemy import func, select
+
+    from surveys.models import ReportCache
+
+    login("hr_admin")
+    assert client.get("/teams/B").status_code == 200
+    assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 1
+    assert client.get("/teams/A").status_code == 200  # the same leverage serves every team
+    assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 1

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from surveys.models import utcnow
 from webapp.auth import roles_required
@@ -41,6 +42,31 @@ def index():
     return render_template("teams/index.html", teams=teams, message=None)
 
 
+def _leverage(session, settings):
+    """The organisation-wide leverage of focus areas from the report cache, computed and stored on a miss.
+
+    It is the same for every team and costs one linkage analysis and one driver fit (seconds on a large
+    organisation), so it is kept per data version like a report page (surveys.insights.cache).
+    """
+    from surveys.insights import cache, focus, team_page
+
+    program = team_page.main_program(session)
+    if program is None:
+        return None
+    key, version = cache.key("focus-leverage", program.code, settings), cache.data_version(session)
+    stored = cache.get(session, key, version)
+    if stored is not None:
+        return focus.OrgLeverage.from_json(stored)
+    leverage = focus.org_leverage(session, program.code, settings)
+    try:
+        writer = get_session(read_only=False)
+        cache.put(writer, key, version, leverage.to_json())
+        writer.commit()
+    except SQLAlchemyError:  # another reader stored it at the same moment: theirs will do
+        get_session(read_only=False).rollback()
+    return leverage
+
+
 def action_link(code: str, area) -> str:
     """The "Make this an action" link of a focus area: the new-action form, filled in from the suggestion."""
     from surveys.insights.focus import action_title
@@ -58,7 +84,10 @@ def page(team_code: str):
     team = team_page.find_team(tree, team_code, scope)
     if team is None:
         abort(404)
-    data = team_page.build(session, tree, team, report_params.settings(), utcnow().date())
+    settings = report_params.settings()
+    leverage = _leverage(session, settings)
+    session = get_session(read_only=True)  # storing the leverage may have switched the session to writing
+    data = team_page.build(session, tree, team, settings, utcnow().date(), leverage=leverage)
     children = [tree.nodes[c.id] for c in tree.children[team.id] if scope.allows(c.id)]
     links = {a.metric: action_link(team.code, a) for a in data.focus}
     return render_template("teams/page.html", page=data, children=children, action_links=links,
