@@ -98,22 +98,23 @@ def name_of(tree: Tree, unit: int | None) -> str:
 
 
 def shown_unit(tree: Tree, team_id: int, counts: dict[int, int], k: int, wave_label: str
-               ) -> tuple[int | None, str | None]:
-    """(the unit whose results a team sees, why it is not the team) for one wave's respondent counts."""
+               ) -> tuple[int | None, str | None, bool]:
+    """(the unit whose results a team sees (None: the organisation), why it is not the team, whether any
+    unit can be shown at all) for one wave's respondent counts."""
     hidden = _suppress.hidden_units(tree, counts, k)
     subtotal = _suppress.subtree_counts(tree, counts)
     team = tree.nodes[team_id]
     if team_id not in hidden:
-        return team_id, None
+        return team_id, None, True
     shown = next((a for a in ancestors(tree, team_id) if a not in hidden), None)
     if shown is None and ORG in hidden:
-        return None, f"Fewer than {k} people answered in {wave_label}, so no results can be shown."
+        return None, f"Fewer than {k} people answered in {wave_label}, so no results can be shown.", False
     if subtotal.get(team_id, 0) < k:
         why = f"Fewer than {k} people in {team.name} answered in {wave_label}"
     else:
         why = (f"{team.name}'s results for {wave_label} are held back so that a smaller team's results cannot be "
                "worked out from them")
-    return shown, f"{why}, so these are {name_of(tree, shown)}'s results."
+    return shown, f"{why}, so these are {name_of(tree, shown)}'s results.", True
 
 
 def _diff(against, label, cur: Sums, ref: Sums, shown_ref: Sums, conf) -> Diff | None:
@@ -169,8 +170,8 @@ def results(session: Session, tree: Tree, team_id: int, wave: Wave, prev: Wave |
             confidence: float = 0.95) -> Results:
     """The employee results a team page shows for `wave` (its latest closed wave) against `prev`."""
     k = max([min_group_size, wave.min_group_size] + ([prev.min_group_size] if prev else []))
-    unit, reason = shown_unit(tree, team_id, respondents(session, wave.id), k, wave.label)
-    if unit is None and reason is not None:
+    unit, reason, any_shown = shown_unit(tree, team_id, respondents(session, wave.id), k, wave.label)
+    if not any_shown:
         return Results(team_id, None, "the organisation", reason, wave, prev, k, (), ())
     sums = ex_sums(session, [wave.id] + ([prev.id] if prev else []))
     measured = {m for (w, _t, m) in sums if w == wave.id}

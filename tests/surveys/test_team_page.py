@@ -138,3 +138,16 @@ def test_org_leverage_survives_the_cache_round_trip(db_session, world):
     back = focus.OrgLeverage.from_json(lev.to_json())
     assert back.note == lev.note and set(back.by_metric) == set(lev.by_metric)
     assert all(math.isnan(back.by_metric[m].driver_weight) for m in back.by_metric)
+
+
+def test_when_every_unit_above_is_hidden_the_organisation_is_shown_and_below_k_nothing(db_session, world):
+    from surveys.insights.team_results import shown_unit
+
+    tree = Tree(db_session)
+    ids = {t: getattr(world, t.lower()).id for t in "ABCD"}
+    # D (2) is hidden, OTHER equals D, and DEPT goes too so that OTHER is not ORG minus DEPT.
+    counts = {ids["A"]: 6, ids["B"]: 7, ids["C"]: 3, ids["D"]: 2}
+    assert shown_unit(tree, ids["D"], counts, 5, "W2") == (
+        None, "Fewer than 5 people in Delta answered in W2, so these are the organisation's results.", True)
+    assert shown_unit(tree, ids["D"], {ids["D"]: 2, ids["A"]: 1}, 5, "W2") == (
+        None, "Fewer than 5 people answered in W2, so no results can be shown.", False)

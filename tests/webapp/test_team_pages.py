@@ -108,3 +108,10 @@ def test_the_focus_leverage_is_kept_in_the_report_cache(client, login, db_sessio
     assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 1
     assert client.get("/teams/A").status_code == 200  # the same leverage serves every team
     assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 1
+
+
+def test_a_team_lead_without_a_team_is_told_so(client, login, world):
+    login("team_lead")
+    page = client.get("/teams/")
+    assert page.status_code == 200 and b"You lead no team yet" in page.data
+    assert client.get("/teams/B").status_code == 404
