@@ -111,7 +111,9 @@ def _fmt(x: float) -> str:
 def focus_sentence(label: str, gap: float, low: float, high: float, against: str, lev: Leverage) -> str:
     """Why a focus area is suggested, in one sentence with its numbers."""
     ref = "the organisation" if against == "organisation" else "its goal"
-    head = f"{label[:1].upper()}{label[1:]} is {_fmt(gap)} points below {ref} (interval {_fmt(low)} to {_fmt(high)})"
+    chance = ", so it may be chance" if low <= 0 else ""
+    head = (f"{label[:1].upper()}{label[1:]} is {_fmt(gap)} points below {ref} "
+            f"(interval {_fmt(low)} to {_fmt(high)}{chance})")
     measured = math.isfinite(lev.driver_weight)
     driver = measured and lev.driver_weight >= 0.01  # "0%" would say nothing
     link = ""

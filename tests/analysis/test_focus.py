@@ -62,6 +62,8 @@ def test_without_leverage_the_larger_gap_comes_first_and_a_goal_gap_says_so():
     assert [a.metric for a in areas] == ["people", "process", "culture"]
     assert all(a.score == 0 for a in areas)
     assert areas[1].sentence.startswith("Process is 14 points below its goal (interval 6 to 22)")
+    assert areas[2].sentence.startswith("Culture is 5 points below the organisation (interval -3 to 13, so it may "
+                                        "be chance)")
 
 
 def test_missing_columns_are_refused():
