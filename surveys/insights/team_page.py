@@ -90,5 +90,6 @@ def build(session: Session, tree: Tree, team: TeamNode, settings: ReportSettings
     elif with_focus:
         lev = leverage or focus.org_leverage(session, program.code, settings)
         areas = focus.suggest(res, goals, lev)
-        note = lev.note if areas else f"{team.name} is not below the organisation (or its goals) on any factor. " + lev.note
+        note = lev.note if areas else \
+            f"{team.name} is not below the organisation (or its goals) on any factor. {lev.note}"
     return TeamPage(team, nodes, program, res, cx, talk, actions, goals, areas, note, None, settings)

@@ -162,7 +162,8 @@ def _item_rows(session, tree, unit, wave, k, conf) -> list[Row]:
     questions = {q.id: q for q in session.scalars(select(Question).where(
         Question.id.in_(ids), Question.qtype.in_(AGREEMENT_TYPES)))} if ids else {}
     rows = [_row(tree, sums, m, questions[int(m[1:])].text, unit, wave, None, k, conf,
-                 dimension=questions[int(m[1:])].dimension, compare_prev=False) for m in keys if int(m[1:]) in questions]
+                 dimension=questions[int(m[1:])].dimension, compare_prev=False)
+            for m in keys if int(m[1:]) in questions]
     return sorted(rows, key=lambda r: (r.suppressed, r.org is None, r.org.change if r.org else 0, r.label))
 
 

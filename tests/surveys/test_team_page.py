@@ -107,7 +107,8 @@ def test_comments_only_from_groups_at_the_comment_threshold(db_session, world):
 def test_actions_of_the_subtree_and_goals_that_apply(db_session, world):
     b, dept, d = _page(db_session, world.b), _page(db_session, world.dept), _page(db_session, world.d)
     assert [(a.title, a.overdue) for a in b.actions] == [("Fix the hand-offs", True)]
-    assert [a.title for a in dept.actions] == ["Fix the hand-offs"] and [a.title for a in d.actions] == ["Delta's own plan"]
+    assert [a.title for a in dept.actions] == ["Fix the hand-offs"]
+    assert [a.title for a in d.actions] == ["Delta's own plan"]
     (goal,) = b.goals
     assert (goal.metric, goal.unit, goal.target) == ("process", "Department", 80.0)
     assert goal.latest.value == round(100 * 5 / 16, 1) and goal.latest.n == 16  # DEPT's process in W2
