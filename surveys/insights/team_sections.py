@@ -14,7 +14,7 @@ from analysis.summaries import difference, estimate
 from surveys.goals.metrics import metric_info
 from surveys.insights import comments, datasets, metric_values
 from surveys.insights.reports.cells import hidden_for
-from surveys.insights.reports.common import Tree, add_up
+from surveys.insights.reports.common import Tree, add_up, customer_sums
 from surveys.models import Action, Goal, Wave, action_teams
 
 CX_LABELS = {"csat": "CSAT (% satisfied)", "nps": "NPS", "ces": "CES (mean, 1-7)"}
@@ -62,10 +62,15 @@ def customers(session: Session, tree: Tree, team_id: int, k: int, confidence: fl
     waves = (metric_values.closed_waves(session) if waves is None else waves)[-TREND_WAVES:]
     teams = tree.subtree(team_id)
     out = []
+    frame = datasets.team_customer_outcomes(session, waves) if waves else None  # read once for all three
+    every = {} if frame is None else {
+        (int(r.wave), int(r.team_id), r.metric): customer_sums(r.metric, r.n, r.top2, r.prom, r.det, r.mean,
+                                                               r.mean_sq, r.net_sq)
+        for r in frame.itertuples(index=False) if r.metric in CX_LABELS}
+    inside = set(teams)
     for metric, label in CX_LABELS.items():
-        per = metric_values.team_sums(session, metric, waves)
-        sums = {(w, t, metric): s for (w, t), s in per.items()}
-        if not any(t in teams for (_w, t) in per):
+        sums = {key: s for key, s in every.items() if key[2] == metric}
+        if not any(t in inside for (_w, t, _m) in sums):
             continue
         digits = 2 if metric == "ces" else 1
         points, last = [], None
