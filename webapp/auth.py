@@ -19,7 +19,7 @@ from webapp.extensions import login_manager
 
 bp = Blueprint("auth", __name__)
 
-LANDING = {"hr_admin": "admin.index", "executive": "reports.index", "team_lead": "actions.index"}
+LANDING = {"hr_admin": "admin.index", "executive": "reports.index", "team_lead": "teams.index"}
 GENERIC_LOGIN_ERROR = "That email and password do not match an account."
 TOO_MANY_ATTEMPTS = "Too many failed sign-ins. Please wait {wait} and try again."
 PASSWORD_OFF = "Sign-in with a password is turned off here; please use single sign-on."

@@ -12,7 +12,7 @@ from webapp.auth import GENERIC_LOGIN_ERROR
 
 from ..conftest import STAFF_PASSWORD
 
-LANDINGS = {"hr_admin": "/admin/", "executive": "/reports/", "team_lead": "/actions/"}
+LANDINGS = {"hr_admin": "/admin/", "executive": "/reports/", "team_lead": "/teams/"}
 
 
 @pytest.mark.parametrize("role", sorted(LANDINGS))
@@ -20,7 +20,7 @@ def test_each_role_lands_on_its_page(client, make, role):
     person = make.staff(role=role, team=make.team())
     response = client.post("/login", data={"email": person.email.upper(), "password": STAFF_PASSWORD})
     assert response.status_code == 302 and response.headers["Location"].endswith(LANDINGS[role])
-    page = client.get(LANDINGS[role])
+    page = client.get(LANDINGS[role], follow_redirects=True)  # a team lead's goes on to their team's page
     assert page.status_code == 200 and person.name.encode() in page.data
 
 

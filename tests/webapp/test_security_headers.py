@@ -44,7 +44,7 @@ def world(make, db_session):
     return {"survey_id": survey.id, "question_id": survey.questions[0].id, "program_id": employee.id,
             "wave_id": wave.id, "code": touchpoint.code, "template": "engagement", "program_code": "CX",
             "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id,
-            "action_id": action.id, "goal_id": goal.id}
+            "action_id": action.id, "goal_id": goal.id, "team_code": touchpoint.team.code}
 
 
 def assert_headers(response, *, cache="no-store"):

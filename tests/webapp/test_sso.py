@@ -94,7 +94,7 @@ def test_next_is_kept_through_the_provider(sso_client, provider, make):
 def test_roles_stay_managed_in_tandem(sso_client, provider, make):
     make.staff(role="team_lead", email="exec@example.com", team=make.team())
     response = sso_sign_in(sso_client)
-    assert response.headers["Location"] == "/actions/"  # the person's Tandem role, whatever the provider says
+    assert response.headers["Location"] == "/teams/"  # the person's Tandem role, whatever the provider says
 
 
 @pytest.mark.parametrize("setup, reason", [
