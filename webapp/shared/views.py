@@ -49,14 +49,14 @@ def _wave_of_link(session, token: str) -> tuple[Wave, Team] | None:
     return wave, team
 
 
-@bp.route("/results/<token>")
-def results(token: str):
+@bp.route("/results/<link>")
+def results(link: str):
     """What you told us: the organisation's, department's and team's results of one wave, and the actions."""
     # Imported here: insights pulls in pandas and the analysis stack, which app start-up must not load.
     from surveys.insights import shared_results
 
     session = get_session()
-    found = _wave_of_link(session, token)
+    found = _wave_of_link(session, link)
     if found is None:
         return _not_found()
     wave, team = found
