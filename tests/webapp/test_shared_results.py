@@ -1,6 +1,7 @@
 """'What you told us' behind a per-team signed link, and 'You said, we did': thresholds, differencing, tokens."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -161,3 +162,26 @@ def test_thank_you_page_and_staff_menu_link_to_you_said_we_did(client, login):
     assert 'href="/you-said-we-did"' in client.get("/r/thanks").get_data(as_text=True)
     login("team_lead")
     assert 'href="/you-said-we-did"' in client.get("/you-said-we-did").get_data(as_text=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Effect:
+    """The fields of surveys.insights.action_effects.MeasuredEffect the pages read."""
+
+    status: str
+    verdict: str
+    sentence: str
+
+
+def test_a_measured_effect_is_shown_with_its_verdict_and_sentence(app, db_session, org):
+    *_rest, t = org
+    measured = _action(db_session, "Weekly team retros", [t["A"]])
+    waiting = _action(db_session, "Clear career paths", [])
+    db_session.flush()
+    effects = {measured.id: _Effect("measured", "it likely worked", "Engagement rose 9 points more (interval 2 to 16).")}
+    with app.test_request_context():
+        macro = app.jinja_env.get_template("shared/_actions.html").module.action_table
+        html = str(macro([measured, waiting], {measured.id: "Alpha squad", waiting.id: "The whole organisation"},
+                         effects, lambda key: key, dt.date(2026, 12, 1)))
+    assert "<strong>it likely worked</strong>: Engagement rose 9 points more (interval 2 to 16)." in html
+    assert html.count("not measured yet") == 1
