@@ -38,8 +38,8 @@ def org(db_session, make):
     company = make.team(code="CO", name="Company")
     d1 = make.team(code="D1", name="Department One", parent=company)
     d2 = make.team(code="D2", name="Department Two", parent=company)
-    teams = {"A": make.team(code="A", name="Alpha squad", parent=d1), "B": make.team(code="B", name="Bravo squad", parent=d1),
-             "S": make.team(code="S", name="Small squad", parent=d1), "C": make.team(code="C", name="Charlie squad", parent=d2)}
+    names = {"A": ("Alpha squad", d1), "B": ("Bravo squad", d1), "S": ("Small squad", d1), "C": ("Charlie squad", d2)}
+    teams = {code: make.team(code=code, name=name, parent=parent) for code, (name, parent) in names.items()}
     for code, team in teams.items():
         answer(db_session, wave, team, SIZES[code], SIZES[code] // 2)
     db_session.commit()
@@ -178,7 +178,8 @@ def test_a_measured_effect_is_shown_with_its_verdict_and_sentence(app, db_sessio
     measured = _action(db_session, "Weekly team retros", [t["A"]])
     waiting = _action(db_session, "Clear career paths", [])
     db_session.flush()
-    effects = {measured.id: _Effect("measured", "it likely worked", "Engagement rose 9 points more (interval 2 to 16).")}
+    sentence = "Engagement rose 9 points more (interval 2 to 16)."
+    effects = {measured.id: _Effect("measured", "it likely worked", sentence)}
     with app.test_request_context():
         macro = app.jinja_env.get_template("shared/_actions.html").module.action_table
         html = str(macro([measured, waiting], {measured.id: "Alpha squad", waiting.id: "The whole organisation"},
