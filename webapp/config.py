@@ -66,6 +66,13 @@ def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
     return key
 
 
+def _results_key(env: Mapping[str, str]) -> str | None:
+    key = (env.get("TANDEM_RESULTS_LINK_KEY") or "").strip()
+    if key and len(key) < 16:
+        raise ConfigError("TANDEM_RESULTS_LINK_KEY must be at least 16 characters long")
+    return key or None
+
+
 def _queue_key(env: Mapping[str, str], secret_key: str) -> bytes:
     """TANDEM_QUEUE_KEY (base64 of 32 bytes) when set, else derived from the secret key: never in the database."""
     raw = (env.get("TANDEM_QUEUE_KEY") or "").strip()
@@ -202,6 +209,10 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "ACTION_NUDGES": bool(_int(env, "TANDEM_ACTION_NUDGES", 1, 0, 1)),
         "ACTION_DUE_SOON_DAYS": _int(env, "TANDEM_ACTION_DUE_SOON_DAYS", 7, 0, 365),
         "ACTION_STALE_DAYS": _int(env, "TANDEM_ACTION_STALE_DAYS", 30, 0, 3650),
+        # "What you told us" links (surveys/fieldwork/results_links.py): signed with this key, else one derived
+        # from the secret key; they open the results until this many days after the wave closed.
+        "RESULTS_LINK_KEY": _results_key(env),
+        "RESULTS_LINK_DAYS": _int(env, "TANDEM_RESULTS_LINK_DAYS", 365, 1, 3650),
         "IMPORT_STALE_MINUTES": _int(env, "TANDEM_IMPORT_STALE_MINUTES", 10, 1, 24 * 60),
         "TRUSTED_PROXIES": _int(env, "TANDEM_TRUSTED_PROXIES", 0, 0, 5),
         "SESSION_IDLE_MINUTES": idle_minutes,

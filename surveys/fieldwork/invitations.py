@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, exists, func, null, select, update
 from sqlalchemy.orm import Session
 
-from surveys.fieldwork import units
+from surveys.fieldwork import results_mail, units
 from surveys.models import Invitation, Person, Program, SubmissionReceipt, Survey, Wave, WaveTeam
 from surveys.org import branding
 from surveys.org.hierarchy import team_scope
@@ -179,8 +179,10 @@ def claim_reminders(session: Session, now: dt.datetime, limit: int = 100,
     return jobs
 
 
-def release(session: Session, job: MailJob) -> bool:
+def release(session: Session, job: MailJob | results_mail.ResultsJob) -> bool:
     """Undo a claim whose mail could not be sent, restoring the previous link, so a later tick retries."""
+    if job.kind == "results":
+        return results_mail.release_results(session, job)
     stamp = {"sent_at": None} if job.kind == "invitation" else {"reminded_at": None}
     undone = session.execute(
         update(Invitation).where(Invitation.id == job.invitation_id, Invitation.token_hash == job.token_hash)

@@ -16,6 +16,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from surveys.fieldwork.invitations import MailJob
+from surveys.fieldwork.results_links import results_path
+from surveys.fieldwork.results_mail import ResultsJob
 from surveys.org.branding import Logo
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -54,8 +56,11 @@ def logo_cid(logo: Logo) -> str:
     return f"logo-{logo.sha256[:16]}@tandem"
 
 
-def render(job: MailJob, base_url: str) -> tuple[str, str, str]:
-    """Build (subject, text, html) for a claimed invitation or reminder, in the organisation's branding."""
+def render(job: MailJob | ResultsJob, base_url: str) -> tuple[str, str, str]:
+    """Build (subject, text, html) for a claimed invitation, reminder or results mail, in the organisation's
+    branding."""
+    if job.kind == "results":
+        return _render_results(job, base_url)
     cid = logo_cid(job.logo) if job.logo else None
     context = {
         "name": job.name, "survey": job.survey_title, "program": job.program_title,
@@ -66,11 +71,28 @@ def render(job: MailJob, base_url: str) -> tuple[str, str, str]:
                if job.kind == "reminder" else f"Your invitation: {job.survey_title}")
     text = _env.get_template(f"mail/{job.kind}.txt").render(context)
     html = HtmlPart(_env.get_template(f"mail/{job.kind}.html").render(context))
+    return subject, text, _branded(html, job, cid)
+
+
+def _branded(html: HtmlPart, job, cid: str | None) -> HtmlPart:
     if cid:
         html.inline_images = ((cid, job.logo),)
     if not job.brand.is_default_name:
         html.sender_name = f"{job.brand.name} surveys"
-    return subject, text, html
+    return html
+
+
+def _render_results(job: ResultsJob, base_url: str) -> tuple[str, str, str]:
+    # The same words for everyone in the team: nothing in it depends on whether the person answered.
+    cid = logo_cid(job.logo) if job.logo else None
+    base = base_url.rstrip("/")
+    context = {"name": job.name, "program": job.program_title, "wave": job.wave_label,
+               "link": base + results_path(job.token), "actions_link": f"{base}/you-said-we-did",
+               "min_group_size": job.min_group_size, "brand": job.brand, "logo_cid": cid}
+    subject = f"What you told us: {job.program_title} {job.wave_label}"
+    text = _env.get_template("mail/results.txt").render(context)
+    html = HtmlPart(_env.get_template("mail/results.html").render(context))
+    return subject, text, _branded(html, job, cid)
 
 
 def build_message(sender: str, to: str, subject: str, text: str, html: str) -> EmailMessage:

@@ -146,7 +146,7 @@ def _check_public_title(title: str | None) -> str | None:
 def create_program(session: Session, *, code: str, name: str, instrument: str, cadence: str,
                    wave_days: int, reminder_days: int, team_ids: list[int], first_opens_at: dt.datetime,
                    now: dt.datetime, first_label: str | None = None, public_title: str | None = None,
-                   actor_id: int | None = None) -> Program:
+                   actor_id: int | None = None, share_results: bool = True) -> Program:
     """Create a program and its first draft wave; the audience follows the instrument; flushes.
 
     Every field is checked before anything is refused, so the form can show all problems at once.
@@ -176,7 +176,8 @@ def create_program(session: Session, *, code: str, name: str, instrument: str, c
                        "first_opens_at")
     errors.raise_if_any()
     program = Program(code=code, name=name, public_title=public_title, survey=survey, audience=survey.audience, cadence=cadence,
-                      wave_days=wave_days, reminder_days=reminder_days, teams=teams)
+                      wave_days=wave_days, reminder_days=reminder_days, teams=teams,
+                      share_results=bool(share_results))
     opens_at, closes_at = scheduling.default_window(program, first_opens_at)
     label = scheduling.period_label(cadence, opens_at) or (first_label or "").strip() or f"{opens_at:%Y-%m-%d}"
     add_unique(session, program, f"A program with code '{code}' already exists; choose another code.")
@@ -188,7 +189,7 @@ def create_program(session: Session, *, code: str, name: str, instrument: str, c
 
 def update_program(session: Session, program_id: int, *, name: str, wave_days: int, reminder_days: int,
                    team_ids: list[int], active: bool, public_title: str | None,
-                   actor_id: int | None = None) -> Program:
+                   actor_id: int | None = None, share_results: bool | None = None) -> Program:
     """Change a program's settings; waves already open keep their invitations and windows.
 
     `public_title` is required so that no caller clears it by leaving it out; empty clears it.
@@ -205,8 +206,11 @@ def update_program(session: Session, program_id: int, *, name: str, wave_days: i
     program.name, program.wave_days, program.reminder_days = name, wave_days, reminder_days
     program.public_title = public_title
     program.teams, program.active = teams, bool(active)
+    if share_results is not None:  # None: unchanged (callers that do not offer the choice)
+        program.share_results = bool(share_results)
     audit.record(session, actor_id, "program.update", "program", program.id, public_title=program.public_title,
-                 wave_days=wave_days, reminder_days=reminder_days, active=bool(active), teams=[t.code for t in teams])
+                 wave_days=wave_days, reminder_days=reminder_days, active=bool(active), teams=[t.code for t in teams],
+                 share_results=program.share_results)
     session.flush()
     return program
 

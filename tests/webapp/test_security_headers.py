@@ -10,6 +10,7 @@ import pytest
 from surveys.insights.reports import REPORTS, available
 
 from surveys.collection import preview
+from surveys.fieldwork import results_links
 from surveys.goals import service as goals
 from surveys.ingestion import jobs
 from surveys.models import Action, ActionStep, ActionUpdate, utcnow
@@ -25,7 +26,7 @@ STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)
 
 
 @pytest.fixture
-def world(make, db_session):
+def world(make, db_session, app):
     """One of everything a page can show: employee and customer programs with open waves, a touchpoint."""
     employee = make.program(code="PULSE")
     wave = make.wave(program=employee, label="2026-11", opens_at=NOW - dt.timedelta(days=1))
@@ -33,6 +34,7 @@ def world(make, db_session):
     make.wave(program=customer, opens_at=NOW - dt.timedelta(days=1))
     touchpoint = make.touchpoint(code="STORE1", channel="store")
     _invitation, token = make.invitation(wave=wave)
+    closed = make.wave(program=employee, status="closed", label="2026-10", opens_at=NOW - dt.timedelta(days=40))
     job = jobs.create_job(db_session, kind="touchpoints", files=[], options={}, dry_run=False, actor_id=None,
                           now=NOW)  # an upload waiting for its import: the progress page
     action = Action(title="Huddles", metric="process", teams=[touchpoint.team], starts_on=NOW.date(),
@@ -44,7 +46,8 @@ def world(make, db_session):
     return {"survey_id": survey.id, "question_id": survey.questions[0].id, "program_id": employee.id,
             "wave_id": wave.id, "code": touchpoint.code, "template": "engagement", "program_code": "CX",
             "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id,
-            "action_id": action.id, "goal_id": goal.id, "team_code": touchpoint.team.code}
+            "action_id": action.id, "goal_id": goal.id, "team_code": touchpoint.team.code,
+            "link": results_links.make_token(results_links.link_key(app.config), closed.id, touchpoint.team_id)}
 
 
 def assert_headers(response, *, cache="no-store"):

@@ -65,6 +65,8 @@ class ProgramEditForm(FlaskForm):
     teams = TeamChecklist("Targeted teams (each includes its sub-teams; none = the whole organisation)",
                           coerce=db_int, validate_choice=False)
     active = BooleanField("Active (Tandem opens and schedules its waves)", default=True)
+    share_results = BooleanField("Share results back: when a wave closes, mail every invitee a link to "
+                                 "\"What you told us\" (employee programs)", default=True)
 
 
 class ProgramForm(ProgramEditForm):
@@ -131,7 +133,7 @@ def programs_new():
                 session, code=form.code.data, name=form.name.data, instrument=form.instrument.data,
                 cadence=form.cadence.data, wave_days=form.wave_days.data, reminder_days=form.reminder_days.data,
                 team_ids=form.teams.data or [], now=utcnow(), first_label=form.first_label.data,
-                public_title=form.public_title.data,
+                public_title=form.public_title.data, share_results=form.share_results.data,
                 first_opens_at=dt.datetime.combine(form.first_opens_on.data, dt.time()), actor_id=current_user.id)
         except ValidationError as exc:
             session.rollback()
@@ -159,7 +161,7 @@ def programs_edit(program_id: int):
             programs.update_program(session, program.id, name=form.name.data, wave_days=form.wave_days.data,
                                     reminder_days=form.reminder_days.data, team_ids=form.teams.data or [],
                                     active=form.active.data, public_title=form.public_title.data,
-                                    actor_id=current_user.id)
+                                    share_results=form.share_results.data, actor_id=current_user.id)
         except ValidationError as exc:
             session.rollback()
             show_errors(form, exc, FIELD_ALIASES)

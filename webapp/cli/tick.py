@@ -7,6 +7,7 @@ next tick without touching the others.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import smtplib
 import sys
 from collections import Counter
@@ -20,7 +21,7 @@ from surveys import retention
 from surveys.actions import nudge_mail, nudges
 from surveys.collection import queue
 from surveys.db import checkpoint
-from surveys.fieldwork import invitations, mailer, scheduling
+from surveys.fieldwork import invitations, mailer, results_links, results_mail, scheduling
 from surveys.ingestion import job_runner
 from surveys.models import utcnow
 from surveys.org import signin, staff_sessions
@@ -30,7 +31,7 @@ from webapp.db import get_session
 MAIL_BATCH = 100
 NOW_YEARS = (2000, 2100)  # a --now outside these is a typo; 9999 would also overflow the date arithmetic
 SUMMARY_KEYS = ("opened", "closed", "released", "scheduled", "invited", "sent", "reminded", "failed", "nudges",
-                "sessions expired")
+                "sessions expired", "results shared")
 RETENTION_KEYS = ("comments blanked", "answers deleted")  # shown when TANDEM_COMMENT_RETENTION_DAYS is set
 
 
@@ -128,8 +129,11 @@ def run_tick(session, now: dt.datetime, config) -> Counter:
     counts["answers deleted"] += purge.deleted
     session.commit()
     mail = _MailRun(session, now, config)
-    if mail.run(invitations.claim_invitations, "sent", counts):
-        mail.run(invitations.claim_reminders, "reminded", counts)
+    if mail.run(invitations.claim_invitations, "sent", counts) and mail.run(invitations.claim_reminders,
+                                                                           "reminded", counts):
+        # After the close above: a wave closed in this tick is mailed in this tick, its answers all released.
+        key = results_links.link_key(config)
+        mail.run(functools.partial(results_mail.claim_results, key=key), "results shared", counts)
     # Action owners' nudges and HR's weekly overdue summary, each claimed once across hosts.
     outcome = nudge_mail.send_due(session, now, nudges.NudgeSettings.from_config(config),
                                   nudge_mail.MailSettings.from_config(config))
