@@ -15,6 +15,11 @@ customer latent of team j in wave t (t >= 1) is
 
 in units of one customer's response noise (SD 1). Culture, people and technology have no effect on
 customers at all: the planted null that an honest analysis must not "discover".
+
+Improvement actions that worked (demo/improvements.py) add `action_lift` latent SDs to their metric's
+dimension in their teams from the first wave after the action's start on; the lift is part of L, so an
+engagement or process action also raises the team's customer latent one wave later. Actions that did
+not work add nothing.
 """
 from __future__ import annotations
 
@@ -52,6 +57,9 @@ class PlantedModel:
     ces_cuts: tuple[float, ...] = (-2.2, -1.6, -1.0, -0.4, 0.4, 1.2)
     nps_intercept: float = 6.8
     nps_slope: float = 2.0
+    # A working improvement action raises its dimension's latent by this many SD (about +20 points
+    # favourable for a team near the middle; see improvements.py for why it has to be this large).
+    action_lift: float = 2.0
 
 
 DEFAULT_MODEL = PlantedModel()
@@ -59,11 +67,14 @@ DEFAULT_MODEL = PlantedModel()
 
 def simulate_latents(rng: np.random.Generator, teams: np.ndarray, n_waves: int,
                      model: PlantedModel = DEFAULT_MODEL,
-                     groups: np.ndarray | None = None) -> pd.DataFrame:
+                     groups: np.ndarray | None = None, lift: np.ndarray | None = None) -> pd.DataFrame:
     """Latent scores for `teams` (row numbers) in waves 0..n_waves; `cx` is NaN in the prior wave 0.
 
     `groups` (one label per team) names sets of teams decorrelated separately: the customer-facing
     teams are the ones the linkage analysis sees, so their fields must be clean on their own.
+    `lift` (dimensions x teams x waves 0..n_waves) is added after decorrelation and before the customer
+    latent is drawn: the planted effect of the actions that worked. It consumes no random numbers, so
+    everything else stays as it would be without it.
     """
     n, dims = len(teams), len(DIMENSIONS)
     stable = rng.standard_normal((dims, n))
@@ -78,6 +89,8 @@ def simulate_latents(rng: np.random.Generator, teams: np.ndarray, n_waves: int,
     groups = np.zeros(n, dtype=int) if groups is None else np.asarray(groups)
     for g in np.unique(groups):
         latent[:, groups == g, :] = _decorrelated(latent[:, groups == g, :])
+    if lift is not None:
+        latent = latent + lift
     cx = np.full((n, n_waves + 1), np.nan)
     drive = sum(model.beta[d] * latent[i] for i, d in enumerate(DIMENSIONS))
     cx[:, 1:] = drive[:, :-1] + model.cx_team_sd * rng.standard_normal((n, n_waves))
