@@ -63,7 +63,7 @@ CATALOGUE = (
                 (0.6, "Single case owner piloted on billing queries: far fewer bounced cases.", None))),
     Plan("recognition", "Monthly recognition round-up",
          "Five minutes in the monthly huddle to name good work, nominated by peers.", 0, "people",
-         (2,), True, 2, dt.date(2026, 12, 18), owner="team", visibility="published",
+         (2,), False, 2, dt.date(2026, 12, 18), owner="team", visibility="published",
          steps=(("Set up the nomination form", 0.1), ("Hold the first round-up", 0.3),
                 ("Make it a fixed item on the huddle agenda", 0.7)),
          notes=((0.05, "Nomination form is live.", "in_progress"),
@@ -118,7 +118,7 @@ CATALOGUE = (
          notes=((0.1, "First walk-round done.", "in_progress"),)),
     Plan("release-checklist", "A release checklist for checkout changes",
          "Every checkout change goes through one shared checklist and a named reviewer.", 2, "process",
-         (0, 1), True, 2, dt.date(2027, 3, 31),
+         (0, 1, 2, 3), True, 2, dt.date(2027, 3, 31),
          steps=(("Write the checklist", 0.1), ("Name a reviewer per team", 0.25), ("Use it for a month", 0.7),
                 ("Review what it caught", None)),
          notes=((0.05, "Checklist drafted with both teams.", "in_progress"),
@@ -146,8 +146,9 @@ def _at(start: dt.datetime, end: dt.datetime, share: float, i: int) -> dt.dateti
 
 
 def demo_today(calendar: pd.DataFrame) -> dt.date:
-    """The demo's "today": the day the last employee wave closed (overdue means due before it)."""
-    return pd.Timestamp(calendar["emp_closes"].iloc[-1]).date()
+    """The demo's "today": a few days after the last employee wave closed (its results are out and the
+    actions they prompt are being planned); overdue means still open and due before it."""
+    return (pd.Timestamp(calendar["emp_closes"].iloc[-1]) + pd.Timedelta(days=START_DAYS)).date()
 
 
 def plan_actions(org: OrgPlan, calendar: pd.DataFrame) -> list[dict]:

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from demo.generate import DemoData
+from demo.improvements import demo_today
 from demo.org import COMPANY_NAME, OrgPlan
 from demo.result import DemoResult, Login
 from surveys import audit, rollups
@@ -21,8 +22,11 @@ from surveys.errors import Conflict
 from surveys.instruments import library
 from surveys.models import (
     Action,
+    ActionEvent,
+    ActionStep,
     ActionUpdate,
     Answer,
+    Goal,
     Invitation,
     Person,
     Program,
@@ -119,7 +123,8 @@ def write(session: Session, data: DemoData, *, password: str = DEMO_PASSWORD,
                                  "employee")
     n_answers += _write_responses(session, data.customer, cx_survey, cx_waves, team_ids,
                                   (tp_ids, org.touchpoints["channel"].to_numpy()), say, "customer")
-    _write_actions(session, data.actions, team_ids, person_ids)
+    goal_ids = _write_goals(session, data.goals, team_ids, person_ids)
+    _write_actions(session, data.actions, team_ids, person_ids, goal_ids)
     # One aggregate pass over everything written, in the same transaction (per-chunk upserts would
     # read the same answers again chunk by chunk).
     rollups.rebuild(session)
@@ -255,24 +260,46 @@ def _write_answers(session: Session, frame: pd.DataFrame, survey: Survey, say, l
     return total + len(texts)
 
 
-def _write_actions(session: Session, actions: list[dict], team_ids: np.ndarray,
-                   person_ids: np.ndarray) -> None:
+def _write_goals(session: Session, goals: list[dict], team_ids: np.ndarray,
+                 person_ids: np.ndarray) -> dict[str, int]:
+    rows = {g["key"]: Goal(metric=g["metric"], team_id=None if g["team"] is None else int(team_ids[g["team"]]),
+                           target=g["target"], due_on=g["due_on"], note=g["note"],
+                           created_by_id=int(person_ids[g["created_by"]]), created_at=g["created_at"])
+            for g in goals}
+    session.add_all(rows.values())
+    session.flush()
+    return {key: goal.id for key, goal in rows.items()}
+
+
+def _write_actions(session: Session, actions: list[dict], team_ids: np.ndarray, person_ids: np.ndarray,
+                   goal_ids: dict[str, int]) -> None:
+    def person(row: int) -> int:
+        return int(person_ids[row])
+
     for a in actions:
-        action = Action(owner_id=int(person_ids[a["owner"]]), created_by_id=int(person_ids[a["owner"]]),
-                        title=a["title"], description=a["description"], metric=a["metric"],
-                        baseline=a["baseline"], target=a["target"], starts_on=a["created_at"].date(),
-                        due_on=a["due_on"], status=a["status"], created_at=a["created_at"],
-                        updated_at=max([a["created_at"], *(u["created_at"] for u in a["updates"])]))
-        action.teams = [session.get(Team, int(team_ids[a["team"]]))]
-        action.updates = [ActionUpdate(author_id=int(person_ids[u["author"]]), note=u["note"],
-                                       progress=u["progress"], status=u["status"], created_at=u["created_at"])
-                          for u in a["updates"]]
+        action = Action(
+            owner_id=person(a["owner"]), created_by_id=person(a["created_by"]), title=a["title"],
+            description=a["description"], metric=a["metric"], baseline=a["baseline"],
+            baseline_n=a["baseline_n"], baseline_low=a["baseline_low"], baseline_high=a["baseline_high"],
+            baseline_label=a["baseline_label"], target=a["target"], starts_on=a["starts_on"],
+            due_on=a["due_on"], status=a["status"], abandon_reason=a["abandon_reason"],
+            visibility=a["visibility"], source=a["source"],
+            goal_id=goal_ids[a["goal"]] if a["goal"] else None,
+            created_at=a["created_at"], updated_at=a["updated_at"])
+        action.teams = [session.get(Team, int(team_ids[t])) for t in a["teams"]]
+        action.steps = [ActionStep(position=i, text=st["text"], done=st["done"], done_at=st["done_at"])
+                        for i, st in enumerate(a["steps"])]
+        action.updates = [ActionUpdate(author_id=person(u["author"]), note=u["note"], progress=u["progress"],
+                                       status=u["status"], created_at=u["created_at"]) for u in a["updates"]]
+        action.events = [ActionEvent(actor_id=person(e["actor"]), at=e["at"], what=e["what"], detail=e["detail"])
+                         for e in a["events"]]
         session.add(action)
     session.flush()
 
 
 def _result(data: DemoData, invitations: int, answers: int, password: str) -> DemoResult:
     org = data.org
+    today = demo_today(data.calendar)
     people = org.people
     first_dept = org.teams[org.teams["level"] == "department"].iloc[0]
     in_first = int((org.teams["department"] == first_dept["department"]).sum() - 1)
@@ -287,4 +314,6 @@ def _result(data: DemoData, invitations: int, answers: int, password: str) -> De
         touchpoints=len(org.touchpoints), touchpoint_families=int(org.touchpoints["family"].nunique()),
         wave_labels=tuple(data.calendar["label"]), invitations=invitations,
         employee_responses=len(data.employee), customer_responses=len(data.customer), answers=answers,
-        actions=len(data.actions), logins=logins, password=password)
+        actions=len(data.actions), logins=logins, password=password, goals=len(data.goals),
+        worked=tuple(a["title"] for a in data.actions if a["worked"]),
+        overdue=sum(a["status"] in ("planned", "in_progress") and a["due_on"] < today for a in data.actions))
