@@ -98,7 +98,7 @@ CATALOGUE = (
          steps=(("Pair each new starter with a coach", None), ("First circle", None),
                 ("Ask the new starters how it went", None))),
     Plan("huddles", "Weekly store team huddles",
-         "A short stand-up before opening to share what customers asked about.", 1, "engagement",
+         "A short stand-up before opening to share what customers asked about.", 1, "culture",
          (0, 1, 2), True, 3, dt.date(2026, 12, 31), visibility="published",
          steps=(("Agree a time that suits both shifts", 0.05), ("Run huddles before morning opening", 0.2),
                 ("Extend to the evening shift", 0.6)),

@@ -17,9 +17,10 @@ in units of one customer's response noise (SD 1). Culture, people and technology
 customers at all: the planted null that an honest analysis must not "discover".
 
 Improvement actions that worked (demo/improvements.py) add `action_lift` latent SDs to their metric's
-dimension in their teams from the first wave after the action's start on; the lift is part of L, so an
-engagement or process action also raises the team's customer latent one wave later. Actions that did
-not work add nothing.
+dimension in their teams from the first wave after the action's start on. Actions that did not work
+add nothing. The lift is added after Y is drawn: customers follow the climate L as drawn, so the
+planted EX -> CX link, and the organisation-wide reference the heatmap's truths are measured against,
+stay exactly as documented above (a lifted process score does not reach the customers in the demo).
 """
 from __future__ import annotations
 
@@ -74,9 +75,9 @@ def simulate_latents(rng: np.random.Generator, teams: np.ndarray, n_waves: int,
 
     `groups` (one label per team) names sets of teams decorrelated separately: the customer-facing
     teams are the ones the linkage analysis sees, so their fields must be clean on their own.
-    `lift` (dimensions x teams x waves 0..n_waves) is added after decorrelation and before the customer
-    latent is drawn: the planted effect of the actions that worked. It consumes no random numbers, so
-    everything else stays as it would be without it.
+    `lift` (dimensions x teams x waves 0..n_waves), the planted effect of the actions that worked, is
+    added to the employee latents after the customer latent is drawn. It consumes no random numbers,
+    so everything else stays as it would be without it.
     """
     n, dims = len(teams), len(DIMENSIONS)
     stable = rng.standard_normal((dims, n))
@@ -91,11 +92,11 @@ def simulate_latents(rng: np.random.Generator, teams: np.ndarray, n_waves: int,
     groups = np.zeros(n, dtype=int) if groups is None else np.asarray(groups)
     for g in np.unique(groups):
         latent[:, groups == g, :] = _decorrelated(latent[:, groups == g, :])
-    if lift is not None:
-        latent = latent + lift
     cx = np.full((n, n_waves + 1), np.nan)
     drive = sum(model.beta[d] * latent[i] for i, d in enumerate(DIMENSIONS))
     cx[:, 1:] = drive[:, :-1] + model.cx_team_sd * rng.standard_normal((n, n_waves))
+    if lift is not None:
+        latent = latent + lift
     frame = pd.DataFrame({
         "team": np.repeat(teams, n_waves + 1),
         "wave": np.tile(np.arange(n_waves + 1), n),

@@ -69,6 +69,7 @@ def test_the_lift_touches_only_the_working_actions_teams_after_their_start(data)
     assert changed == expected
     assert np.allclose(diff.loc[list({(t, w) for t, w, _d in expected}), "engagement":"technology"].max().max(),
                        demo.DEFAULT_MODEL.action_lift)
+    assert diff["cx"].fillna(0).eq(0).all()  # customers follow the climate as drawn (model.py)
     # Invitations and who answered do not depend on the latents: the lift consumed no random number.
     pd.testing.assert_frame_equal(data.invitations, flat.invitations)
 
