@@ -61,7 +61,7 @@ class PlantedModel:
     # A working improvement action raises its dimension's latent by this many SD: about +25 points
     # favourable on average. Large on purpose: a team of ~10 respondents moves ~19 points from one
     # wave to the next by chance, so a difference in differences for 2-4 teams is only shown to be
-    # above zero when the effect is of this size (README, "Improvement actions in the demo").
+    # above zero when the effect is of this size (README, "Improvement actions and goals in the demo").
     action_lift: float = 2.0
 
 

@@ -16,17 +16,13 @@ from sqlalchemy.orm import Session
 from demo.generate import DemoData
 from demo.improvements import demo_today
 from demo.org import COMPANY_NAME, OrgPlan
+from demo.plans_writer import write_actions, write_goals
 from demo.result import DemoResult, Login
 from surveys import audit, rollups
 from surveys.errors import Conflict
 from surveys.instruments import library
 from surveys.models import (
-    Action,
-    ActionEvent,
-    ActionStep,
-    ActionUpdate,
     Answer,
-    Goal,
     Invitation,
     Person,
     Program,
@@ -123,8 +119,8 @@ def write(session: Session, data: DemoData, *, password: str = DEMO_PASSWORD,
                                  "employee")
     n_answers += _write_responses(session, data.customer, cx_survey, cx_waves, team_ids,
                                   (tp_ids, org.touchpoints["channel"].to_numpy()), say, "customer")
-    goal_ids = _write_goals(session, data.goals, team_ids, person_ids)
-    _write_actions(session, data.actions, team_ids, person_ids, goal_ids)
+    goal_ids = write_goals(session, data.goals, team_ids, person_ids)
+    write_actions(session, data.actions, team_ids, person_ids, goal_ids)
     # One aggregate pass over everything written, in the same transaction (per-chunk upserts would
     # read the same answers again chunk by chunk).
     rollups.rebuild(session)
@@ -258,43 +254,6 @@ def _write_answers(session: Session, frame: pd.DataFrame, survey: Survey, say, l
             dict(response_id=int(r), question_id=comment.id, scale_min=None, scale_max=None, value=None,
                  text=t) for r, t in texts.iloc[part].itertuples(index=False)])
     return total + len(texts)
-
-
-def _write_goals(session: Session, goals: list[dict], team_ids: np.ndarray,
-                 person_ids: np.ndarray) -> dict[str, int]:
-    rows = {g["key"]: Goal(metric=g["metric"], team_id=None if g["team"] is None else int(team_ids[g["team"]]),
-                           target=g["target"], due_on=g["due_on"], note=g["note"],
-                           created_by_id=int(person_ids[g["created_by"]]), created_at=g["created_at"])
-            for g in goals}
-    session.add_all(rows.values())
-    session.flush()
-    return {key: goal.id for key, goal in rows.items()}
-
-
-def _write_actions(session: Session, actions: list[dict], team_ids: np.ndarray, person_ids: np.ndarray,
-                   goal_ids: dict[str, int]) -> None:
-    def person(row: int) -> int:
-        return int(person_ids[row])
-
-    for a in actions:
-        action = Action(
-            owner_id=person(a["owner"]), created_by_id=person(a["created_by"]), title=a["title"],
-            description=a["description"], metric=a["metric"], baseline=a["baseline"],
-            baseline_n=a["baseline_n"], baseline_low=a["baseline_low"], baseline_high=a["baseline_high"],
-            baseline_label=a["baseline_label"], target=a["target"], starts_on=a["starts_on"],
-            due_on=a["due_on"], status=a["status"], abandon_reason=a["abandon_reason"],
-            visibility=a["visibility"], source=a["source"],
-            goal_id=goal_ids[a["goal"]] if a["goal"] else None,
-            created_at=a["created_at"], updated_at=a["updated_at"])
-        action.teams = [session.get(Team, int(team_ids[t])) for t in a["teams"]]
-        action.steps = [ActionStep(position=i, text=st["text"], done=st["done"], done_at=st["done_at"])
-                        for i, st in enumerate(a["steps"])]
-        action.updates = [ActionUpdate(author_id=person(u["author"]), note=u["note"], progress=u["progress"],
-                                       status=u["status"], created_at=u["created_at"]) for u in a["updates"]]
-        action.events = [ActionEvent(actor_id=person(e["actor"]), at=e["at"], what=e["what"], detail=e["detail"])
-                         for e in a["events"]]
-        session.add(action)
-    session.flush()
 
 
 def _result(data: DemoData, invitations: int, answers: int, password: str) -> DemoResult:
