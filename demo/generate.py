@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from demo.answers import customer_counts, customer_responses, employee_responses, latent_cube, unique_ids
-from demo.improvements import plan_actions
+from demo.goals import plan_goals
+from demo.improvements import plan_actions, planted_lift, with_baselines
 from demo.model import DEFAULT_MODEL, PlantedModel, simulate_latents
 from demo.org import OrgPlan, plan_organisation
 
@@ -52,7 +53,8 @@ class DemoData:
     invitations: pd.DataFrame  # wave, person, answered_at (NaT when not answered; never stored)
     employee: pd.DataFrame     # response_id, wave, team, submitted_on, one column per question
     customer: pd.DataFrame     # response_id, wave, team, touchpoint, submitted_on, csat, nps, ces, comment
-    actions: list[dict]
+    actions: list[dict]        # planted improvement actions (improvements.py), with their baselines
+    goals: list[dict]          # planted goals (goals.py)
 
 
 def wave_calendar(n_waves: int) -> pd.DataFrame:
@@ -79,7 +81,10 @@ def generate(config: DemoConfig = DemoConfig()) -> DemoData:
     calendar = wave_calendar(config.waves)
     teams = org.leaf_teams
     facing = org.teams["customer_facing"].to_numpy()[teams]
-    latents = simulate_latents(rng, teams, config.waves, config.model, groups=facing)
+    # The actions are placed before the latents are drawn: the ones that worked lift them.
+    actions = plan_actions(org, calendar)
+    lift = planted_lift(actions, teams, config.waves, config.model)
+    latents = simulate_latents(rng, teams, config.waves, config.model, groups=facing, lift=lift)
     cube = latent_cube(latents, teams, config.waves)
     invitations, employee = employee_responses(rng, org, cube, teams, calendar, config.model,
                                                config.response_rate, config.employee_comment_rate)
@@ -90,5 +95,6 @@ def generate(config: DemoConfig = DemoConfig()) -> DemoData:
     ids = unique_ids(rng, len(employee) + len(customer))
     employee.insert(0, "response_id", ids[: len(employee)])
     customer.insert(0, "response_id", ids[len(employee):])
-    actions = plan_actions(org, calendar, employee)
-    return DemoData(config, org, calendar, latents, invitations, employee, customer, actions)
+    actions = with_baselines(actions, employee, calendar)
+    goals = plan_goals(org, calendar, employee, customer)
+    return DemoData(config, org, calendar, latents, invitations, employee, customer, actions, goals)

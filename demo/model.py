@@ -15,6 +15,12 @@ customer latent of team j in wave t (t >= 1) is
 
 in units of one customer's response noise (SD 1). Culture, people and technology have no effect on
 customers at all: the planted null that an honest analysis must not "discover".
+
+Improvement actions that worked (demo/improvements.py) add `action_lift` latent SDs to their metric's
+dimension in their teams from the first wave after the action's start on. Actions that did not work
+add nothing. The lift is added after Y is drawn: customers follow the climate L as drawn, so the
+planted EX -> CX link, and the organisation-wide reference the heatmap's truths are measured against,
+stay exactly as documented above (a lifted process score does not reach the customers in the demo).
 """
 from __future__ import annotations
 
@@ -52,6 +58,11 @@ class PlantedModel:
     ces_cuts: tuple[float, ...] = (-2.2, -1.6, -1.0, -0.4, 0.4, 1.2)
     nps_intercept: float = 6.8
     nps_slope: float = 2.0
+    # A working improvement action raises its dimension's latent by this many SD: about +25 points
+    # favourable on average. Large on purpose: a team of ~10 respondents moves ~19 points from one
+    # wave to the next by chance, so a difference in differences for 2-4 teams is only shown to be
+    # above zero when the effect is of this size (README, "Improvement actions and goals in the demo").
+    action_lift: float = 2.0
 
 
 DEFAULT_MODEL = PlantedModel()
@@ -59,11 +70,14 @@ DEFAULT_MODEL = PlantedModel()
 
 def simulate_latents(rng: np.random.Generator, teams: np.ndarray, n_waves: int,
                      model: PlantedModel = DEFAULT_MODEL,
-                     groups: np.ndarray | None = None) -> pd.DataFrame:
+                     groups: np.ndarray | None = None, lift: np.ndarray | None = None) -> pd.DataFrame:
     """Latent scores for `teams` (row numbers) in waves 0..n_waves; `cx` is NaN in the prior wave 0.
 
     `groups` (one label per team) names sets of teams decorrelated separately: the customer-facing
     teams are the ones the linkage analysis sees, so their fields must be clean on their own.
+    `lift` (dimensions x teams x waves 0..n_waves), the planted effect of the actions that worked, is
+    added to the employee latents after the customer latent is drawn. It consumes no random numbers,
+    so everything else stays as it would be without it.
     """
     n, dims = len(teams), len(DIMENSIONS)
     stable = rng.standard_normal((dims, n))
@@ -81,6 +95,8 @@ def simulate_latents(rng: np.random.Generator, teams: np.ndarray, n_waves: int,
     cx = np.full((n, n_waves + 1), np.nan)
     drive = sum(model.beta[d] * latent[i] for i, d in enumerate(DIMENSIONS))
     cx[:, 1:] = drive[:, :-1] + model.cx_team_sd * rng.standard_normal((n, n_waves))
+    if lift is not None:
+        latent = latent + lift
     frame = pd.DataFrame({
         "team": np.repeat(teams, n_waves + 1),
         "wave": np.tile(np.arange(n_waves + 1), n),

@@ -33,6 +33,9 @@ class DemoResult:
     actions: int
     logins: tuple[Login, ...]
     password: str
+    goals: int = 0
+    worked: tuple[str, ...] = ()   # titles of the actions planted to work
+    overdue: int = 0
 
     def describe(self) -> str:
         """Multi-line summary: what was built, the planted effects and how to sign in."""
@@ -47,10 +50,14 @@ class DemoResult:
             f"  engagement-pulse: {waves}, {self.invitations:,} invitations, "
             f"{self.employee_responses:,} responses ({rate:.0%})",
             f"  cx-always-on: {waves}, {self.customer_responses:,} customer responses",
-            f"  {self.answers:,} answers, {self.actions} improvement actions",
+            f"  {self.answers:,} answers, {self.actions} improvement actions ({self.overdue} overdue), "
+            f"{self.goals} goals",
             "Planted effects: engagement and process in month t drive CSAT, NPS and CES in month t+1;",
             "  culture, people and technology have no effect on customers.",
-            f"Sign in with password {self.password}:",
         ]
+        if self.worked:
+            lines.append("Improvement actions planted to work (nothing was planted for the others):")
+            lines += [f"  {title}" for title in self.worked]
+        lines.append(f"Sign in with password {self.password}:")
         lines += [f"  {login.email:<{width}}  {login.role:<10}  {login.scope}" for login in self.logins]
         return "\n".join(lines)

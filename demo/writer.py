@@ -14,14 +14,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from demo.generate import DemoData
+from demo.improvements import demo_today
 from demo.org import COMPANY_NAME, OrgPlan
+from demo.plans_writer import write_actions, write_goals
 from demo.result import DemoResult, Login
 from surveys import audit, rollups
 from surveys.errors import Conflict
 from surveys.instruments import library
 from surveys.models import (
-    Action,
-    ActionUpdate,
     Answer,
     Invitation,
     Person,
@@ -119,7 +119,8 @@ def write(session: Session, data: DemoData, *, password: str = DEMO_PASSWORD,
                                  "employee")
     n_answers += _write_responses(session, data.customer, cx_survey, cx_waves, team_ids,
                                   (tp_ids, org.touchpoints["channel"].to_numpy()), say, "customer")
-    _write_actions(session, data.actions, team_ids, person_ids)
+    goal_ids = write_goals(session, data.goals, team_ids, person_ids)
+    write_actions(session, data.actions, team_ids, person_ids, goal_ids)
     # One aggregate pass over everything written, in the same transaction (per-chunk upserts would
     # read the same answers again chunk by chunk).
     rollups.rebuild(session)
@@ -255,24 +256,9 @@ def _write_answers(session: Session, frame: pd.DataFrame, survey: Survey, say, l
     return total + len(texts)
 
 
-def _write_actions(session: Session, actions: list[dict], team_ids: np.ndarray,
-                   person_ids: np.ndarray) -> None:
-    for a in actions:
-        action = Action(owner_id=int(person_ids[a["owner"]]), created_by_id=int(person_ids[a["owner"]]),
-                        title=a["title"], description=a["description"], metric=a["metric"],
-                        baseline=a["baseline"], target=a["target"], starts_on=a["created_at"].date(),
-                        due_on=a["due_on"], status=a["status"], created_at=a["created_at"],
-                        updated_at=max([a["created_at"], *(u["created_at"] for u in a["updates"])]))
-        action.teams = [session.get(Team, int(team_ids[a["team"]]))]
-        action.updates = [ActionUpdate(author_id=int(person_ids[u["author"]]), note=u["note"],
-                                       progress=u["progress"], status=u["status"], created_at=u["created_at"])
-                          for u in a["updates"]]
-        session.add(action)
-    session.flush()
-
-
 def _result(data: DemoData, invitations: int, answers: int, password: str) -> DemoResult:
     org = data.org
+    today = demo_today(data.calendar)
     people = org.people
     first_dept = org.teams[org.teams["level"] == "department"].iloc[0]
     in_first = int((org.teams["department"] == first_dept["department"]).sum() - 1)
@@ -287,4 +273,6 @@ def _result(data: DemoData, invitations: int, answers: int, password: str) -> De
         touchpoints=len(org.touchpoints), touchpoint_families=int(org.touchpoints["family"].nunique()),
         wave_labels=tuple(data.calendar["label"]), invitations=invitations,
         employee_responses=len(data.employee), customer_responses=len(data.customer), answers=answers,
-        actions=len(data.actions), logins=logins, password=password)
+        actions=len(data.actions), logins=logins, password=password, goals=len(data.goals),
+        worked=tuple(a["title"] for a in data.actions if a["worked"]),
+        overdue=sum(a["status"] in ("planned", "in_progress") and a["due_on"] < today for a in data.actions))

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 import demo
-from demo.metrics import employee_team_waves, lagged_correlations
+import demo.improvements
+from demo.metrics import lagged_correlations
 from surveys.errors import Conflict
 from surveys.instruments.library import install
 from surveys.models import (
@@ -39,7 +40,7 @@ def test_same_seed_same_frames_and_another_seed_differs():
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
     for name in ("teams", "people", "touchpoints"):
         pd.testing.assert_frame_equal(getattr(a.org, name), getattr(b.org, name))
-    assert a.actions == b.actions
+    assert a.actions == b.actions and a.goals == b.goals
     assert not a.employee[["eng_pride", "enps"]].equals(c.employee[["eng_pride", "enps"]])
 
 
@@ -131,7 +132,7 @@ def test_build_counts_match_the_result(db_session, built):
     assert _count(db_session, Invitation, Invitation.draft.is_(None)) == built.invitations  # SQL NULL
     assert _count(db_session, Response) == built.employee_responses + built.customer_responses
     assert _count(db_session, Answer) == built.answers
-    assert _count(db_session, Action) == built.actions == 5
+    assert _count(db_session, Action) == built.actions == len(demo.improvements.CATALOGUE)
     assert "lead1@northwind.example" in built.describe() and "tandem-demo" in built.describe()
 
 
@@ -210,19 +211,15 @@ def test_stored_answers_reproduce_the_generated_frames(db_session, built):
 
 
 def test_action_baselines_come_from_groups_large_enough(built, db_session):
-    data = demo.generate(SMALL)
-    scores = employee_team_waves(data.employee, min_group_size=5)
-    row_of = {code: row for row, code in enumerate(data.org.teams["code"])}
+    # The baseline is the teams' pooled score in the last wave before the start (test_demo_actions.py
+    # checks it equals what metric_values computes from the rollups).
     for action in db_session.scalars(select(Action)):
-        (team,) = action.teams
-        assert action.updates and action.owner.role == "team_lead" and action.owner.team_id == team.id
-        dimension = action.metric
-        team_scores = scores[scores["team"] == row_of[team.code]].sort_values("wave")
-        if team_scores.empty:
-            assert action.baseline is None
+        assert action.owner.role == "team_lead" and action.baseline_label
+        if action.baseline is None:
+            assert action.baseline_n is None
         else:
-            assert action.baseline == round(team_scores.iloc[0][dimension], 1)
-            assert action.target > action.baseline
+            assert action.baseline_n >= 5 and action.baseline_low <= action.baseline <= action.baseline_high
+            assert action.target > action.baseline or action.target == 100
 
 
 def test_build_refuses_a_database_with_people(db_session, make):
