@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from analysis.summaries import difference, estimate
 from surveys.goals.metrics import metric_info
-from surveys.insights import comments, datasets, metric_values
+from surveys.insights import comments, datasets, goal_progress, metric_values
 from surveys.insights.reports.cells import hidden_for
 from surveys.insights.reports.common import Tree, add_up, customer_sums
 from surveys.models import Action, Goal, Wave, action_teams
@@ -158,23 +158,22 @@ class GoalRow:
     target: float
     due_on: dt.date
     latest: metric_values.MetricValue
+    status: str = ""  # the goal's progress in a sentence (goal_progress.status_text)
 
 
 def team_goals(session: Session, tree: Tree, team_id: int, path: list[int], k: int) -> tuple[GoalRow, ...]:
     """Goals on the team, its ancestors (`path`, nearest first) or the organisation, nearest unit first;
     each with the latest value of its unit (the goal's team subtree, or the organisation)."""
     units = [team_id] + path
-    goals = session.scalars(select(Goal).where(Goal.archived.is_(False),
-                                               or_(Goal.team_id.in_(units), Goal.team_id.is_(None))))
+    goals = list(session.scalars(select(Goal).where(Goal.archived.is_(False),
+                                                    or_(Goal.team_id.in_(units), Goal.team_id.is_(None)))))
     rank = {u: i for i, u in enumerate(units)}
+    goals.sort(key=lambda g: (rank.get(g.team_id, len(units)), g.due_on, g.metric))
+    # goal_progress hides a value the way the dashboard does (whole-tree suppression), so a goal's unit never
+    # gives away a hidden sibling by subtraction.
     out = []
-    for g in sorted(goals, key=lambda g: (rank.get(g.team_id, len(units)), g.due_on, g.metric)):
-        try:
-            label = metric_info(g.metric).label
-        except KeyError:
-            label = g.metric
-        scope = None if g.team_id is None else tree.subtree(g.team_id)
-        unit = "the organisation" if g.team_id is None else tree.nodes[g.team_id].name
-        out.append(GoalRow(g.id, g.metric, label, unit, g.target, g.due_on,
-                           metric_values.latest(session, g.metric, scope, k)))
+    for p in goal_progress.progress(session, goals, k, when_set=False):
+        unit = "the organisation" if p.goal.team_id is None else p.unit_name
+        out.append(GoalRow(p.goal.id, p.goal.metric, p.label, unit, p.goal.target, p.goal.due_on, p.now,
+                           p.status_text))
     return tuple(out)

@@ -133,7 +133,7 @@ def test_you_said_we_did_lists_only_published_actions(client, db_session, org):
     assert page.status_code == 200
     assert "Weekly team retros" in html and "Alpha squad" in html and "in progress" in html
     assert "Clear career paths" in html and "The whole organisation" in html and "100%" in html
-    assert "2030-01-31" in html and "not measured yet" in html
+    assert "2030-01-31" in html and "cannot be measured" in html  # the measured effect, or why there is none
     assert "Secret reorganisation plan" not in html
     assert "% favourable" not in html  # no team-level numbers on the public page
 

@@ -11,7 +11,7 @@ from surveys.fieldwork import results_links
 from surveys.models import Team, Wave, utcnow
 from surveys.org import branding
 from webapp.db import get_session
-from webapp.shared.effects import effects_for
+from webapp.actions.effects import effects_for
 
 bp = Blueprint("shared", __name__)
 

@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from surveys.models import utcnow
+from surveys.models import Action, utcnow
+from webapp.actions.effects import effects_for
 from webapp.auth import roles_required
 from webapp.db import get_session
 from webapp.reports import params as report_params
@@ -90,5 +92,6 @@ def page(team_code: str):
     data = team_page.build(session, tree, team, settings, utcnow().date(), leverage=leverage)
     children = [tree.nodes[c.id] for c in tree.children[team.id] if scope.allows(c.id)]
     links = {a.metric: action_link(team.code, a) for a in data.focus}
+    actions = list(session.scalars(select(Action).where(Action.id.in_([a.id for a in data.actions]))))
     return render_template("teams/page.html", page=data, children=children, action_links=links,
-                           today=utcnow().date())
+                           effects=effects_for(session, actions), today=utcnow().date())
