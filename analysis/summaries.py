@@ -183,7 +183,3 @@ def p_value(result: ChangeResult, confidence: float = 0.95) -> float:
     if se <= 0:
         return 0.0 if result.change != 0 else 1.0
     return float(2 * stats.norm.sf(abs(result.change) / se))
-
-
-# The vectorised counterparts (a report grid asks for thousands at once), kept in their own module.
-from .summaries_many import Changes, Estimates, difference_many, estimate_many  # noqa: E402,F401

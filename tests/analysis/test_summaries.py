@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from analysis import summaries
-from analysis.summaries import Sums, difference_many, estimate, estimate_many
+from analysis.summaries import Sums, estimate
+from analysis.summaries_many import difference_many, estimate_many
 
 
 def test_share_is_the_wilson_interval():

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from analysis.privacy import suppress
 from analysis.results import ChangeResult
-from analysis.summaries import Estimate, Sums, difference, difference_many, estimate_many
+from analysis.summaries import Estimate, Sums, difference
+from analysis.summaries_many import difference_many, estimate_many
 from surveys.insights import datasets
 from surveys.insights.figures import ORG
 from surveys.insights.reports.common import TeamSums, Tree
