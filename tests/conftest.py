@@ -133,3 +133,12 @@ def statements(engine):
     event.listen(engine, "before_cursor_execute", record)
     yield seen
     event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback: (handler recording messages, port)."""
+    from tests.mailserver import running_smtp_server  # noqa: PLC0415 - only mail tests start a server
+
+    with running_smtp_server() as server:
+        yield server

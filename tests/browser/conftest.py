@@ -45,6 +45,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def sign_in(live, page, email: str) -> None:
+    """Sign in through the login form as a demo user and wait for the landing page."""
+    import demo  # noqa: PLC0415 - only tests that seed the demo sign in with its password
+
+    page.goto(f"{live.url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """A live server on 127.0.0.1 with CSRF on, against a freshly migrated SQLite file."""

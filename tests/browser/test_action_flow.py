@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from .conftest import require_chromium
+from .conftest import require_chromium, sign_in
 
 require_chromium()
 
@@ -32,11 +32,7 @@ def test_team_lead_plans_an_action_adds_a_step_and_a_note(live, new_page, org):
     page = new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{live.url}/login")
-    page.fill("input[name=email]", "lead1@northwind.example")
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(live, page, "lead1@northwind.example")
 
     page.goto(f"{live.url}/actions/new?team={org['team']}&metric=process&source=focus&title=Untangle+hand-offs")
     assert "n = " in page.locator("#baseline-preview").inner_text()

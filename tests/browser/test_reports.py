@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .conftest import require_chromium
+from .conftest import require_chromium, sign_in
 
 require_chromium()
 
@@ -26,14 +26,6 @@ def org(live):
     return result
 
 
-def _sign_in(live, page, email: str) -> None:
-    page.goto(f"{live.url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def _watch(page, live):
     problems, outside = [], []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -46,7 +38,7 @@ def _watch(page, live):
 def test_executive_sees_every_chart_drawn_offline(live, new_page, org, name):
     page = new_page()
     problems, outside = _watch(page, live)
-    _sign_in(live, page, "exec@northwind.example")
+    sign_in(live, page, "exec@northwind.example")
     page.goto(f"{live.url}/reports/{name}")
     charts = page.locator(".vega-chart")
     if name == "heatmap":  # the grid is the picture: coloured cells, some flagged
@@ -62,7 +54,7 @@ def test_executive_sees_every_chart_drawn_offline(live, new_page, org, name):
 
 def test_dashboard_shows_the_planted_links_with_intervals(live, new_page, org):
     page = new_page()
-    _sign_in(live, page, "exec@northwind.example")
+    sign_in(live, page, "exec@northwind.example")
     page.goto(f"{live.url}/reports/dashboard")
     text = page.locator("main").inner_text()
     assert re.search(r"engagement", text, re.IGNORECASE)
@@ -72,7 +64,7 @@ def test_dashboard_shows_the_planted_links_with_intervals(live, new_page, org):
 def test_team_lead_sees_their_subtree_only(live, new_page, org):
     page = new_page()
     problems, outside = _watch(page, live)
-    _sign_in(live, page, "lead1@northwind.example")  # leads the Customer Care department
+    sign_in(live, page, "lead1@northwind.example")  # leads the Customer Care department
     page.goto(f"{live.url}/reports/heatmap")
     units = page.locator("table").first.inner_text()
     assert "CARE" in page.content() or "Care" in units

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import require_chromium
+from .conftest import require_chromium, sign_in
 
 require_chromium()
 
@@ -28,11 +28,7 @@ def org(live):
 
 def test_a_team_lead_lands_on_their_team_and_finds_focus_areas(live, new_page, org):
     page = new_page()
-    page.goto(f"{live.url}/login")
-    page.fill("input[name=email]", "lead1@northwind.example")  # leads the Customer Care department
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(live, page, "lead1@northwind.example")  # leads the Customer Care department
     assert page.url == f"{live.url}/teams/CARE"
     assert page.locator("#team-name").inner_text() == "Customer Care"
     assert "95% interval" in page.locator("#dimensions").inner_text()
@@ -49,11 +45,7 @@ def test_a_team_lead_turns_the_top_focus_area_into_an_action(live, new_page, org
     page = new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{live.url}/login")
-    page.fill("input[name=email]", "lead1@northwind.example")
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(live, page, "lead1@northwind.example")
     top = page.locator("#focus-areas .focus-area").first
     title = parse_qs(urlsplit(top.locator("a.make-action").get_attribute("href")).query)["title"][0]
     top.locator("a.make-action").click()

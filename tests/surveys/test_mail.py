@@ -11,18 +11,12 @@ from surveys.fieldwork import invitations, mailer, scheduling
 from surveys.models import Invitation, SubmissionReceipt, Wave
 from surveys.tokens import hash_token
 
-from ..mailserver import free_port, running_smtp_server
+from ..mailserver import free_port
 
 BASE_URL = "https://tandem.example"
 LINK_RE = re.compile(re.escape(BASE_URL) + r"/r/i/([A-Za-z0-9_-]+)")
 T0 = dt.datetime(2026, 11, 2, 8, 0)
 
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on loopback: (handler recording messages, port)."""
-    with running_smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -11,17 +11,12 @@ from surveys.actions import nudge_mail, nudges
 from surveys.models import Action, Reminder
 from webapp.config import ConfigError, load_config
 
-from ..mailserver import free_port, running_smtp_server
+from ..mailserver import free_port
 
 BASE_URL = "https://tandem.example"
 MONDAY = dt.datetime(2026, 11, 30, 8, 0)  # ISO week 2026-W49
 TODAY = MONDAY.date()
 
-
-@pytest.fixture
-def smtp_server():
-    with running_smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

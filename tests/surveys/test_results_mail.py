@@ -9,17 +9,12 @@ from sqlalchemy import select
 from surveys.fieldwork import results_links, results_mail
 from surveys.models import Invitation, SubmissionReceipt, Wave
 
-from ..mailserver import free_port, running_smtp_server
+from ..mailserver import free_port
 from .test_mail import BASE_URL, T0, parts, tick
 
 RESULTS_RE = re.compile(re.escape(BASE_URL) + r"/results/([0-9]+\.[0-9]+\.[A-Za-z0-9_-]+)")
 SECRET = "test-secret-key-0123456789"
 
-
-@pytest.fixture
-def smtp_server():
-    with running_smtp_server() as server:
-        yield server
 
 
 @pytest.fixture
