@@ -48,9 +48,10 @@ def test_invitations_have_no_submission_time(db_session):
     columns = {c["name"] for c in inspect(db_session.connection()).get_columns("invitations")}
     # The whole list, so that a time of use added under any name fails here.
     # unit_team_id and counted are fixed when the wave opens and draft_key_id when a draft is sealed:
-    # none of them dates a use.
+    # none of them dates a use. results_sent_at is set after the wave closed, for every invitee alike
+    # (surveys/fieldwork/results_mail.py never looks at receipts), so it dates the close, not an answer.
     assert columns == {"id", "wave_id", "person_id", "touchpoint_id", "token_hash", "created_at", "sent_at",
-                       "reminded_at", "draft", "draft_key_id", "unit_team_id", "counted"}
+                       "reminded_at", "draft", "draft_key_id", "unit_team_id", "counted", "results_sent_at"}
     assert not any("submit" in c.key for c in inspect(Invitation).columns)
     # `released` flips when the team's batch leaves the submission queue: it dates nothing finer than a batch.
     assert {c.key for c in inspect(SubmissionReceipt).columns} == {"invitation_id", "released"}

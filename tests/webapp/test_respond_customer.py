@@ -40,11 +40,14 @@ def test_public_form_has_questions_and_a_hidden_honeypot(client, cx):
 
 def test_public_submission_is_stored_with_the_touchpoint(client, db_session, cx):
     program, wave, touchpoint = cx
+    before = utcnow().date()  # the day is read around the post: a run may cross midnight
     response = client.post("/r/c/CX/STORE1", data={**GOOD, "website": ""})
+    after = utcnow().date()
     assert response.status_code == 302 and response.headers["Location"].endswith("/r/thanks")
     stored = db_session.scalar(select(Response).where(Response.wave_id == wave.id))
-    assert (stored.source, stored.team_id, stored.touchpoint_id, stored.channel, stored.submitted_on) == \
-        ("public_link", touchpoint.team_id, touchpoint.id, "store", NOW.date())
+    assert (stored.source, stored.team_id, stored.touchpoint_id, stored.channel) == \
+        ("public_link", touchpoint.team_id, touchpoint.id, "store")
+    assert stored.submitted_on in (before, after)
     # The rate-limit row holds a keyed hash, not the address.
     key = db_session.scalar(select(RateLimitHit.key))
     assert len(key) == 64 and "127.0.0.1" not in key
