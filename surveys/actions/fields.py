@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from surveys.actions.scope import Scope
 from surveys.db import parse_id
 from surveys.errors import ErrorCollector, ValidationError
+from surveys.goals import service as goal_service
 from surveys.goals.metrics import metric_info
 from surveys.models import ACTION_SOURCES, STAFF_ROLES, VISIBILITIES, Goal, Person, Team
 
@@ -139,12 +140,21 @@ def clean_choice(raw, allowed: tuple[str, ...], field: str, label: str) -> str:
     return value
 
 
-def clean_goal(session: Session, raw) -> Goal | None:
-    """None, or an existing goal."""
+def goal_visible(session: Session, scope: Scope, goal: Goal) -> bool:
+    """Whether a goal applies within the scope: the organisation's, or one on a team in it or above it."""
+    if scope.everything or goal.team_id is None:
+        return True
+    return goal.team_id in goal_service.relevant_team_ids(session, scope.team_ids)
+
+
+def clean_goal(session: Session, raw, scope: Scope | None = None) -> Goal | None:
+    """None, or an existing goal the scope may see (another's goal reads as missing)."""
     if raw is None or raw == "":
         return None
     key = parse_id(raw)
     goal = session.get(Goal, key) if key is not None else None
+    if goal is not None and scope is not None and not goal_visible(session, scope, goal):
+        goal = None
     if goal is None:
         raise ValidationError("The goal this action was meant to serve does not exist (any more).", field="goal_id")
     return goal
@@ -167,7 +177,7 @@ def check_fields(session: Session, scope: Scope, *, title, description, owner_id
         errors.add(f"The due date ({due_on}) is before the start date ({starts_on}).", "due_on")
     visibility = errors.check(clean_choice, visibility, VISIBILITIES, "visibility", "Visibility")
     source = errors.check(clean_choice, source, ACTION_SOURCES, "source", "Source")
-    goal = errors.check(clean_goal, session, goal_id)
+    goal = errors.check(clean_goal, session, goal_id, scope)
     errors.raise_if_any()
     return ActionFields(title, description, owner, teams, metric, target, starts_on, due_on, visibility, source,
                         goal)

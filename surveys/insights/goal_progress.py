@@ -24,6 +24,7 @@ from surveys.insights import datasets
 from surveys.insights.figures import ORG
 from surveys.insights.metric_values import MetricValue, closed_waves, period_label, team_sums, value_of
 from surveys.insights.reports._suppress import hidden_units
+from surveys.insights.reports.cells import hidden_for
 from surveys.insights.reports.common import Tree
 from surveys.models import Goal, Wave, utcnow
 
@@ -97,8 +98,13 @@ class _Reader:
 
     def hidden(self, metric: str, wave: datasets.ExWave, k: int) -> set:
         if (metric, wave.index) not in self._hidden:
-            own = {t: s.n for (w, t), s in self.sums(metric).items() if w == wave.index}
-            self._hidden[(metric, wave.index)] = hidden_units(self.tree, own, k)
+            in_wave = {t: s for (w, t), s in self.sums(metric).items() if w == wave.index}
+            if metric_info(metric).audience == "employee":
+                hidden = hidden_units(self.tree, {t: s.n for t, s in in_wave.items()}, k)
+            else:  # customers, as on the team page: a team owning no touchpoint is no one's answer
+                hidden = hidden_for(self.tree, {(wave.index, t, metric): s for t, s in in_wave.items()},
+                                    wave.index, metric, k, drop_empty=True)
+            self._hidden[(metric, wave.index)] = hidden
         return self._hidden[(metric, wave.index)]
 
     def value(self, metric: str, team_id: int | None, before: dt.datetime | None = None) -> MetricValue:
@@ -120,9 +126,8 @@ class _Reader:
             if total is None or total.n <= 0:
                 continue
             period = period_label(wave, info.key)
-            if info.audience != "employee":
-                return value_of(info.key, total, period, self.k, self.confidence)
-            k = max(self.k, wave.min_group_size)
+            # Customer metrics get the same whole-tree check as the team page's customer figures.
+            k = max(self.k, wave.min_group_size) if info.audience == "employee" else self.k
             if total.n >= k and (ORG if team_id is None else team_id) in self.hidden(info.key, wave, k):
                 return _empty(info.key, HIDDEN_NOTE.format(k=k), period, True)
             return value_of(info.key, total, period, k, self.confidence)

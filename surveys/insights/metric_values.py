@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from analysis.summaries import Sums, estimate
 from surveys.goals.metrics import metric_info
 from surveys.insights import datasets
-from surveys.insights.figures import ParamError
-from surveys.insights.reports.common import add_up, customer_sums, ex_sums, resolve_program
+from surveys.insights.figures import ORG, ParamError
+from surveys.insights.reports.cells import hidden_for
+from surveys.insights.reports.common import Tree, add_up, customer_sums, ex_sums, resolve_program
 from surveys.models import Wave
 
 
@@ -93,9 +94,34 @@ def period_label(wave: datasets.ExWave, metric: str) -> str:
     return f"customers {wave.period_start:%d %b %Y} to {wave.period_end:%d %b %Y} ({wave.label})"
 
 
+HIDDEN_NOTE = ("Hidden: shown beside the other teams' results, it would let a group smaller than {k} be "
+               "worked out by subtraction.")
+
+
+def _top_teams(tree: Tree, team_ids: Collection[int]) -> set[int]:
+    """The teams of a set whose parent is not in it: the set is the union of their subtrees."""
+    ids = set(team_ids)
+    return {t for t in ids if t in tree.nodes and tree.nodes[t].parent_id not in ids}
+
+
+def _is_shown_unit(tree: Tree, teams: set[int], in_wave: dict, hidden: set) -> bool:
+    """Whether the answering teams of the set are exactly those of one shown unit (A and B making up DEPT)."""
+    answering = {t for t in teams if t in in_wave}
+    if ORG not in hidden and answering == set(in_wave):
+        return True
+    return any(u not in hidden and {t for t in tree.subtree(u) if t in in_wave} == answering
+               for u in {tree.nodes[t].parent_id for t in teams if t in tree.nodes} - {None})
+
+
 def latest(session: Session, metric: str, team_ids: Collection[int] | None, k: int,
            confidence: float = 0.95) -> MetricValue:
-    """The metric for these teams (all when None) in the latest closed wave that has answers from them."""
+    """The metric for these teams (all when None) in the latest closed wave that has answers from them.
+
+    The teams are read as whole subtrees (each top team with everything under it). Their union is shown
+    only when every top team is shown under the whole-tree suppression the heatmap and team pages use:
+    a union of shown units reveals nothing new, but a union that includes a hidden team would let its
+    value be worked out by subtracting the visible ones (any combination of teams can be asked for).
+    """
     info = metric_info(metric)
     if info.audience == "outcome":
         return _empty(info.key, "Business outcomes are not imported yet.")
@@ -103,11 +129,24 @@ def latest(session: Session, metric: str, team_ids: Collection[int] | None, k: i
     if not waves:
         return _empty(info.key, "No employee wave has closed yet.")
     sums = team_sums(session, info.key, waves)
-    teams = {t for _w, t in sums} if team_ids is None else set(team_ids)
+    tree = Tree(session)
+    if team_ids is None:
+        tops: set = {ORG}
+        teams = {t for _w, t in sums}
+    else:
+        tops = _top_teams(tree, team_ids)
+        teams = {t for top in tops for t in tree.subtree(top)}
     for wave in reversed(waves):
-        total = add_up({(wave.index, t, info.key): s for (w, t), s in sums.items() if w == wave.index},
-                       wave.index, teams, info.key)
-        if total is not None and total.n > 0:
-            threshold = max(k, wave.min_group_size) if info.audience == "employee" else k
-            return value_of(info.key, total, period_label(wave, info.key), threshold, confidence)
+        in_wave = {t: s for (w, t), s in sums.items() if w == wave.index}
+        total = add_up({(wave.index, t, info.key): s for t, s in in_wave.items()}, wave.index, teams, info.key)
+        if total is None or total.n <= 0:
+            continue
+        threshold = max(k, wave.min_group_size) if info.audience == "employee" else k
+        period = period_label(wave, info.key)
+        # Teams with no answers are left out of the check (drop_empty): subtracting them reveals no one's answer.
+        hidden = hidden_for(tree, {(wave.index, t, info.key): s for t, s in in_wave.items()}, wave.index, info.key,
+                            threshold, drop_empty=True)
+        if total.n >= threshold and tops & hidden and not _is_shown_unit(tree, teams, in_wave, hidden):
+            return _empty(info.key, HIDDEN_NOTE.format(k=threshold), period, True)
+        return value_of(info.key, total, period, threshold, confidence)
     return _empty(info.key, "No answers from these teams in any closed wave.")

@@ -41,7 +41,9 @@ def test_suppressed_below_k(db_session, make):
     # B has 3 answers in W2: hidden, and not replaced by B's older W1 value either.
     assert v.suppressed and (v.value, v.n, v.low, v.high) == (None, None, None, None)
     assert v.period == "W2" and "Fewer than 5 answers" in v.note
-    assert metric_values.latest(db_session, "engagement", [org["a"].id, org["b"].id], 5).n == 9
+    assert metric_values.latest(db_session, "engagement", [org["a"].id, org["b"].id], 5).n == 9  # = DEPT, shown
+    # A alone would give B away (DEPT minus A): hidden too, as on the team page (a baseline asks for any set).
+    assert "worked out by subtraction" in metric_values.latest(db_session, "engagement", [org["a"].id], 5).note
 
 
 def test_customer_metric_from_the_waves_customer_period(db_session, org):

@@ -330,3 +330,24 @@ def test_edit_retakes_the_baseline_while_planned_and_fixes_metric_and_teams_once
     db_session.expire_all()
     action = db_session.get(Action, action.id)
     assert (action.title, action.metric, [t.code for t in action.teams]) == ("Renamed", "engagement", ["DESK"])
+
+
+def test_an_edit_post_without_a_target_field_is_a_clear_error_not_a_crash(app, org, db_session):
+    action = plant(db_session, org)  # target 70, stored as a number
+    client = sign_in(app, org["lead"])
+    response = client.post(f"/actions/{action.id}/edit", data={"title": "Only a title"})
+    assert response.status_code == 400
+    db_session.expire_all()
+    assert db_session.get(Action, action.id).title == "Plan for Help desk"  # nothing half-saved
+
+
+def test_a_lead_cannot_read_or_link_a_goal_of_another_part_of_the_organisation(app, org, db_session):
+    theirs = Goal(metric="nps", team_id=org["sales"].id, target=63, due_on=dt.date(2027, 3, 31))
+    db_session.add(theirs)
+    db_session.commit()
+    client = sign_in(app, org["lead"])
+    shown = page(client.get(f"/actions/new?goal={theirs.id}"))
+    assert f"There is no goal {theirs.id}" in shown and "63" not in shown
+    response = client.post("/actions/new", data=form(org, source="goal", goal_id=str(theirs.id)))
+    assert response.status_code == 400
+    assert db_session.scalar(select(Action).where(Action.goal_id == theirs.id)) is None

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from surveys.actions import scope as scoping
 from surveys.actions import service
+from surveys.actions import fields
 from surveys.actions.fields import MAX_TITLE, check_fields
 from surveys.actions.scope import Scope
 from surveys.db import parse_id
@@ -47,6 +48,8 @@ def _prefill(session, scope: Scope, form: NewActionForm, args) -> list[str]:
     team_ids = []
     if args.get("goal"):
         goal = session.get(Goal, parse_id(args["goal"]) or 0)
+        if goal is not None and not fields.goal_visible(session, scope, goal):
+            goal = None  # another part of the organisation's goal reads as missing
         if goal is None:
             problems.append(f"There is no goal {args['goal']}; the action is not linked to a goal.")
         else:

@@ -16,6 +16,10 @@ VISIBILITY_CHOICES = [SelectChoice("leaders", "Leaders only (staff who can see t
 FORM_SOURCES = ("manual", "focus", "goal")
 
 
+def _as_text(value):
+    return value if value is None or isinstance(value, str) else f"{value:g}"
+
+
 class EditActionForm(FlaskForm):
     """The fields of an action people set by hand."""
 
@@ -25,7 +29,9 @@ class EditActionForm(FlaskForm):
     team_ids = SelectMultipleField("Teams", validate_choice=False,
                                    description="The teams whose results this action should move (one or more).")
     metric = SelectField("Metric it should move", validate_choice=False)
-    target = StringField("Target (optional)", validators=[Length(max=30)],
+    # The filter turns a stored number (the form built from an action, the field missing from the post) into
+    # text, so the length check never meets a float.
+    target = StringField("Target (optional)", validators=[Length(max=30)], filters=[_as_text],
                          description="The value the metric should reach, on the metric's own scale.")
     owner_id = SelectField("Owner", validate_choice=False)
     starts_on = DateField("Starts on", validators=[InputRequired("Give a start date (YYYY-MM-DD).")])
