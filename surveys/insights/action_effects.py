@@ -35,6 +35,7 @@ from analysis.summaries import estimate
 from surveys.goals.metrics import metric_info
 from surveys.insights import datasets
 from surveys.insights.metric_values import closed_waves, period_label, team_sums
+from surveys.insights.reports.cells import hidden_for
 from surveys.insights.reports.common import Tree
 from surveys.models import Action
 from surveys.models.actions import action_teams
@@ -134,7 +135,7 @@ def _measure_one(action, before, after, sums, tree, own_teams, others, k, confid
     info = metric_info(action.metric)
     labels = period_label(before, info.key), period_label(after, info.key)
     threshold = max(k, before.min_group_size, after.min_group_size) if info.audience == "employee" else k
-    values = _values(sums, before.index, after.index, threshold, confidence)
+    values = _values(sums, before.index, after.index, threshold, confidence, tree, action.metric)
     treated = {t for team in own_teams if team in tree.nodes for t in tree.subtree(team)}
     busy = {t for start, team in others if start < after.period_start and team in tree.nodes
             for t in tree.subtree(team)}
@@ -165,10 +166,16 @@ def _measure_one(action, before, after, sums, tree, own_teams, others, k, confid
                           *labels, res.verdict, res.sentence, where or "the organisation")
 
 
-def _values(sums, before: int, after: int, k: int, confidence: float) -> dict[int, tuple[float, float]]:
-    """{team id: (before value, after value)} for teams with at least k answers in both waves."""
+def _values(sums, before: int, after: int, k: int, confidence: float, tree: Tree,
+            metric: str) -> dict[int, tuple[float, float]]:
+    """{team id: (before value, after value)} for teams shown in both waves: at least k answers, and not held
+    back by the whole-tree suppression, so no team's change can be worked out from an effect. Teams with
+    no answers are left out of that check (drop_empty), as for baselines."""
     out = {}
     teams = {t for (w, t) in sums if w == before} & {t for (w, t) in sums if w == after}
+    for wave in (before, after):
+        in_wave = {(wave, t, metric): s for (w, t), s in sums.items() if w == wave}
+        teams -= hidden_for(tree, in_wave, wave, metric, k, drop_empty=True)
     for t in teams:
         b, a = sums[(before, t)], sums[(after, t)]
         if b.n < k or a.n < k:

@@ -3,7 +3,9 @@
 Org ROOT > departments OPS (teams A, B1..B6) and SAL (teams C1..C6). Waves W1 (opens 1 Jan 2026) and
 W2 (opens 1 Apr 2026), both closed. Process (% favourable, the mean of respondents' scores) moves:
   A  60 -> 70 (+10, the treated team)        B1..B5  50 -> 50, 51, 52, 53, 54 (+0..+4)
-  B6 has 3 answers in W2 (below k = 5)       C1..C6  40 -> 60 (+20: a different department)
+  B6 did not answer W2 (no rows)            C1..C6  40 -> 60 (+20: a different department)
+(A team with 1-4 answers in W2 would be hidden, and one sibling with it by complementary suppression,
+so its department's comparison would lose a team: the effect never uses a team the heatmap holds back.)
 Customer CSAT of the touchpoints each team owns, in the paired customer months, moves the same way.
 """
 from __future__ import annotations
@@ -43,11 +45,12 @@ def plant(session, make) -> dict:
     for code, change in CHANGES.items():
         team = teams[code]
         rows += [_dimension(w1, team, BEFORE[code], 10),
-                 _dimension(w2, team, BEFORE[code] + change, 3 if code == "B6" else 10),
                  RollupResponses(wave_id=w1.id, team_id=team.id, source="import", n=10),
-                 RollupResponses(wave_id=w2.id, team_id=team.id, source="import", n=10)]
-        rows += [_csat(dt.date(2026, 2, 1), team, BEFORE[code]),
-                 _csat(dt.date(2026, 5, 1), team, BEFORE[code] + change, 3 if code == "B6" else 20)]
+                 _csat(dt.date(2026, 2, 1), team, BEFORE[code])]
+        if code != "B6":
+            rows += [_dimension(w2, team, BEFORE[code] + change, 10),
+                     RollupResponses(wave_id=w2.id, team_id=team.id, source="import", n=10),
+                     _csat(dt.date(2026, 5, 1), team, BEFORE[code] + change)]
     session.add_all(rows)
     session.flush()
     return {**teams, "W1": w1, "W2": w2, "P": program}

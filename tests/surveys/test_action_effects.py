@@ -13,7 +13,7 @@ def world(db_session, make):
 
 
 def test_effect_against_the_department_hand_worked(db_session, world):
-    # Team A rose 10; comparison B1..B5 rose 0..4 (mean 2, variance 2.5); B6 is below k in W2, Sales is
+    # Team A rose 10; comparison B1..B5 rose 0..4 (mean 2, variance 2.5); B6 did not answer W2, Sales is
     # another department. Effect 10 - 2 = 8; se^2 = 2.5 * (1 + 1/5) = 3; t(0.975, 4) = 2.7764;
     # half-width 2.7764 * 1.7321 = 4.809: interval 3.2 to 12.8.
     act = action(db_session, [world["A"]])
@@ -65,7 +65,7 @@ def test_waiting_not_measurable_and_too_few(db_session, world):
 def test_an_action_on_a_department_covers_its_teams_once(db_session, world):
     act = action(db_session, [world["OPS"], world["A"]])  # A named twice (itself and under OPS): counted once
     got = measure(db_session, [act], k=5)[act.id]
-    # Treated A, B1..B5 (B6 below k); Operations has no other team, so Sales' six teams compare.
+    # Treated A, B1..B5 (B6 did not answer W2); Operations has no other team, so Sales' six teams compare.
     assert (got.n_treated, got.n_comparison, got.compared_with) == (6, 6, "the organisation")
     assert got.effect == pytest.approx(20 / 6 - 20, abs=0.05) and got.verdict == "went the other way"
 
