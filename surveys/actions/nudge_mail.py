@@ -7,7 +7,6 @@ and so no SQLite write lock, stays open while the SMTP server is talking).
 from __future__ import annotations
 
 import datetime as dt
-import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -145,10 +144,7 @@ def _send_batch(session: Session, batch: list[nudges.Nudge], mail: MailSettings,
                 session.commit()  # one short write per mail: SQLite's lock is never held while talking SMTP
                 outcome.sent += 1
     finally:
-        try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            smtp.close()
+        mailer.close(smtp)
     return True
 
 

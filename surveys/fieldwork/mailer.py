@@ -117,6 +117,14 @@ def connect(host: str, port: int) -> smtplib.SMTP:
     return smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
 
 
+def close(smtp: smtplib.SMTP) -> None:
+    """End an SMTP session politely, or drop it when the server is already gone."""
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+
+
 def send_mail(host: str, port: int, sender: str, to: str, subject: str, text: str, html: str,
               connection: smtplib.SMTP | None = None) -> None:
     """Send one message with text and HTML parts; raises smtplib/OSError errors on failure."""

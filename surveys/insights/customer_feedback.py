@@ -102,13 +102,7 @@ def grouped_sums(session: Session, f: Filters, by: str, period: str = "month") -
         bucket = (month_start(d.day) if period == "month" else week_start(d.day)).label("bucket")
         keys = {"period": [bucket], "touchpoint": [d.touchpoint_id], "channel": [_channel(d), _origin(d)],
                 "team": [d.team_id], "total": []}[by]
-        where = [d.day >= f.start, d.day <= f.end, d.metric.in_(f.metrics)]
-        if f.team_ids is not None:
-            where.append(d.team_id.in_(list(f.team_ids)))
-        if f.touchpoint_id is not None:
-            where.append(d.touchpoint_id == f.touchpoint_id)
-        if f.channel is not None:
-            where.append(_channel(d) == f.channel)
+        where = _day_filters(d, f)
         stmt = (select(*keys, d.metric, *[func.sum(d.__table__.c[s]) for s in _SUMS])
                 .join(Touchpoint, Touchpoint.id == d.touchpoint_id).where(*where))
     rows = session.connection().execute(stmt.group_by(*keys, stmt.selected_columns[len(keys)])).all()
@@ -120,6 +114,18 @@ def grouped_sums(session: Session, f: Filters, by: str, period: str = "month") -
     return out
 
 
+def _day_filters(d, f: Filters) -> list:
+    """The daily rollup's WHERE terms for the filters: dates, metrics, teams, touchpoint and channel."""
+    where = [d.day >= f.start, d.day <= f.end, d.metric.in_(f.metrics)]
+    if f.team_ids is not None:
+        where.append(d.team_id.in_(list(f.team_ids)))
+    if f.touchpoint_id is not None:
+        where.append(d.touchpoint_id == f.touchpoint_id)
+    if f.channel is not None:
+        where.append(_channel(d) == f.channel)
+    return where
+
+
 def breakdown_sums(session: Session, f: Filters, period: str = "month") -> dict[str, dict[tuple, Sums]]:
     """grouped_sums by period, touchpoint, channel and team, with fewer passes over the daily rollup.
 
@@ -129,13 +135,7 @@ def breakdown_sums(session: Session, f: Filters, period: str = "month") -> dict[
     single-item metrics; to rounding otherwise), at a fraction of the sorting."""
     out = {by: grouped_sums(session, f, by, period) for by in ("team",)}
     d = RollupCustomerDay
-    where = [d.day >= f.start, d.day <= f.end, d.metric.in_(f.metrics)]
-    if f.team_ids is not None:
-        where.append(d.team_id.in_(list(f.team_ids)))
-    if f.touchpoint_id is not None:
-        where.append(d.touchpoint_id == f.touchpoint_id)
-    if f.channel is not None:
-        where.append(_channel(d) == f.channel)
+    where = _day_filters(d, f)
     sums = [func.sum(d.__table__.c[s]) for s in _SUMS]
     keys = [d.touchpoint_id, _channel(d), _origin(d), d.metric]
     rows = session.connection().execute(select(*keys, *sums).join(Touchpoint, Touchpoint.id == d.touchpoint_id)

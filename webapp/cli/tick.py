@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import smtplib
 import sys
 from collections import Counter
 
@@ -189,10 +188,7 @@ class _MailRun:
                 else:
                     counts[done_key] += 1
         finally:
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
+            mailer.close(smtp)
         return True
 
     def _give_back(self, jobs, counts: Counter, reason: str) -> None:
