@@ -3,7 +3,11 @@ from surveys.models.actions import (
     ACTION_SOURCES, ACTION_STATUSES, OPEN_STATUSES, VISIBILITIES, Action, ActionEvent, ActionStep, ActionUpdate,
     Reminder, action_teams,
 )
+from surveys.models.alerts import (
+    ALERT_KINDS, ALERT_STATUSES, OPEN_ALERT_STATUSES, SEVERITIES, Alert, AlertEvent, AlertScan,
+)
 from surveys.models.api_tokens import ApiToken
+from surveys.models.digests import DIGEST_PERIODS, PUBLIC_STATUSES, DigestSubscription, PublicIssue, PublicIssueUpdate
 from surveys.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
 from surveys.models.base import Base, utcnow
 from surveys.models.goals import Goal
@@ -25,6 +29,14 @@ from surveys.models.rollups import (
 )
 from surveys.models.sessions import SignInThrottle, StaffSession
 from surveys.models.settings import LOGO_TYPES, OrganisationSettings
+from surveys.models.themes import (
+    ALL_COMMENTS, THEME_AUDIENCES, THEME_SOURCES, CommentLabel, CommentTheme, RollupThemeDay, RollupThemeWave, Theme,
+    ThemeModel, ThemeRule,
+)
+from surveys.models.voice import (
+    CASE_STATUSES, CASE_TRIGGERS, CONTACT_METHODS, OPEN_CASE_STATUSES, CaseEvent, CustomerContact, FollowUpCase,
+    Outcome, OutcomeMetric,
+)
 from surveys.models.waves import CADENCES, Invitation, Program, SubmissionReceipt, Wave, WaveTeam, program_teams
 
 __all__ = [
@@ -39,4 +51,10 @@ __all__ = [
     "ApiToken",  # api_tokens.py
     "ACTION_SOURCES", "OPEN_STATUSES", "VISIBILITIES", "ActionEvent", "ActionStep", "Reminder", "action_teams",
     "Goal",
+    "ALERT_KINDS", "ALERT_STATUSES", "OPEN_ALERT_STATUSES", "SEVERITIES", "Alert", "AlertEvent", "AlertScan",
+    "DIGEST_PERIODS", "PUBLIC_STATUSES", "DigestSubscription", "PublicIssue", "PublicIssueUpdate",
+    "ALL_COMMENTS", "THEME_AUDIENCES", "THEME_SOURCES", "CommentLabel", "CommentTheme", "RollupThemeDay",
+    "RollupThemeWave", "Theme", "ThemeModel", "ThemeRule",
+    "CASE_STATUSES", "CASE_TRIGGERS", "CONTACT_METHODS", "OPEN_CASE_STATUSES", "CaseEvent", "CustomerContact",
+    "FollowUpCase", "Outcome", "OutcomeMetric",
 ]

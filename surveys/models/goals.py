@@ -18,6 +18,8 @@ class Goal(Base):
     metric: Mapped[str] = mapped_column(String(60))
     # NULL: the whole organisation; otherwise a department or a team (and everything under it).
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    # A goal on one touchpoint's customer metric (its team is team_id); breakdown alerts watch it.
+    touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id", ondelete="CASCADE"), index=True)
     target: Mapped[float] = mapped_column(Float)
     due_on: Mapped[dt.date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
