@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump/pg_restore with an argument list, never a shell
+import subprocess  # nosec B404 # runs pg_dump/pg_restore with an argument list, never a shell
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +75,8 @@ def backup(url: str, path: Path, *, force: bool = False) -> Outcome:
     kind = kind_of_url(url)
     started = time.perf_counter()
     revision = _revision(url)
+    if revision is None:
+        raise BackupError("The database has no Tandem schema (no alembic_version table): nothing to back up.")
     partial = path.with_name(f".{path.name}.partial")
     _owner_only_file(partial)
     try:
@@ -94,8 +96,7 @@ def restore(url: str, path: Path, *, force: bool = False) -> Outcome:
         raise BackupError(f"{path} is a {display_name(kind)} backup but the database is "
                           f"{display_name(target)}; restore it into a {display_name(kind)} database.")
     started = time.perf_counter()
-    if kind == "sqlite":
-        _check_sqlite_file(path)
+    (_check_sqlite_file if kind == "sqlite" else _check_pg_archive)(path)
     if not force and not is_empty(url):
         raise BackupError("The database already holds data; restoring would replace all of it. Pass --force to "
                           "overwrite it, or restore into an empty database.")
@@ -112,7 +113,7 @@ def is_empty(url: str) -> bool:
         with engine.connect() as conn:
             names = [n for n in inspect(conn).get_table_names() if n not in SCHEMA_ONLY_TABLES]
             # Table names come from the database's own catalogue, quoted: no user input reaches this text.
-            return not any(conn.execute(text(f'SELECT 1 FROM "{n}" LIMIT 1')).first()  # nosec B608
+            return not any(conn.execute(text(f'SELECT 1 FROM "{n}" LIMIT 1')).first()
                            for n in names)
     except SQLAlchemyError as exc:
         raise BackupError(f"Cannot read the database: {_reason(exc)}") from None
@@ -221,12 +222,25 @@ def _libpq(url: str) -> tuple[str, dict]:
 def _run(args: list[str], env: dict, what: str) -> None:
     try:
         done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=PG_TIMEOUT_S,
-                              check=False)  # nosec B603 - a fixed tool and our own arguments, no shell
+                              check=False)  # nosec B603 # a fixed tool and our own arguments, no shell
     except subprocess.TimeoutExpired:
         raise BackupError(f"{what} did not finish within {PG_TIMEOUT_S // 3600} hours.") from None
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         raise BackupError(f"{what} failed: {lines[0] if lines else f'exit status {done.returncode}'}")
+
+
+def _check_pg_archive(path: Path) -> None:
+    try:
+        listing = subprocess.run([_pg_command("pg_restore"), "--list", str(path)], capture_output=True, text=True,
+                                 timeout=600, check=False)  # nosec B603 # a fixed tool, our own arguments
+    except subprocess.TimeoutExpired:
+        raise BackupError(f"pg_restore could not read {path} within 10 minutes.") from None
+    if listing.returncode != 0:
+        raise BackupError(f"{path} cannot be read by pg_restore: {listing.stderr.strip().splitlines()[0]}")
+    if " TABLE public alembic_version " not in listing.stdout and " TABLE DATA public alembic_version " not in \
+            listing.stdout:
+        raise BackupError(f"{path} is a pg_dump archive but not a Tandem backup (it has no schema revision).")
 
 
 def _pg_dump(url: str, partial: Path) -> None:

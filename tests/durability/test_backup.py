@@ -43,7 +43,7 @@ class Writer(threading.Thread):
                 try:
                     stored = public_links.submit_public(s, "CXB", "DESK", {"csat": str(1 + self.written % 5)},
                                                         client="backup-test", limit=limit)
-                    audit.record(s, None, "test.write", "response", stored.id)
+                    audit.record(s, None, "test.write", "response", None, rollup_wave=stored.wave_id)
                     s.commit()
                     self.written += 1
                 except Exception as exc:  # noqa: BLE001 - reported by the test
