@@ -17,7 +17,7 @@ import requests
 from .server import Gunicorn, Respondent, answers_for, tandem
 from .world import check_stored_once, employee_wave, integrity_problems, receipts_of, session
 
-INVITEES, CLIENTS, KILL_AFTER = 160, 64, 40
+INVITEES, CLIENTS, KILL_AFTER = 128, 64, 32
 
 
 def test_a_server_killed_mid_load_keeps_every_acknowledged_submission(live_url, live_engine, live_make, tmp_path):
