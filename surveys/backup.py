@@ -78,10 +78,12 @@ def backup(url: str, path: Path, *, force: bool = False) -> Outcome:
     if revision is None:
         raise BackupError("The database has no Tandem schema (no alembic_version table): nothing to back up.")
     partial = path.with_name(f".{path.name}.partial")
-    _owner_only_file(partial)
     try:
+        _owner_only_file(partial)
         (_sqlite_backup if kind == "sqlite" else _pg_dump)(url, partial)
         os.replace(partial, path)
+    except OSError as exc:
+        raise BackupError(f"Cannot write {path}: {exc.strerror or exc}") from None
     finally:
         partial.unlink(missing_ok=True)
     return Outcome(kind, path, path.stat().st_size, revision, time.perf_counter() - started)
@@ -100,7 +102,10 @@ def restore(url: str, path: Path, *, force: bool = False) -> Outcome:
     if not force and not is_empty(url):
         raise BackupError("The database already holds data; restoring would replace all of it. Pass --force to "
                           "overwrite it, or restore into an empty database.")
-    (_sqlite_restore if kind == "sqlite" else _pg_restore)(url, path)
+    try:
+        (_sqlite_restore if kind == "sqlite" else _pg_restore)(url, path)
+    except OSError as exc:
+        raise BackupError(f"Cannot restore into the database: {exc.strerror or exc}") from None
     return Outcome(kind, path, path.stat().st_size, _revision(url), time.perf_counter() - started)
 
 
