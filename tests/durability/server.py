@@ -54,6 +54,7 @@ class Gunicorn:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / log_name
         self.process: subprocess.Popen | None = None
+        self.terminating = False
 
     def start(self, timeout: float = 60) -> "Gunicorn":
         """Start and wait until every worker has booted and a page is served."""
@@ -88,11 +89,17 @@ class Gunicorn:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(30)
 
+    def terminate(self) -> None:
+        """Ask the master to shut down gracefully (SIGTERM) without waiting; stop() waits."""
+        if self.process is not None and self.process.poll() is None and not self.terminating:
+            self.process.terminate()
+            self.terminating = True
+
     def stop(self) -> None:
         """Stop gracefully (SIGTERM to the master), or kill what is left after 30 s."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()
+        self.terminate()
         try:
             self.process.wait(30)
         except subprocess.TimeoutExpired:
