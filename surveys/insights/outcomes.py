@@ -136,23 +136,6 @@ def period_figures(session: Session, metric: MetricDef, period: Period,
     return PeriodFigures(period, teams, tps, top_value(teams, tree_parents, metric.how))
 
 
-def latest_for_unit(session: Session, metric: MetricDef, team_id: int | None, touchpoint_id: int | None = None,
-                    ) -> tuple[Period, OutcomeValue] | None:
-    """The unit's figure in the latest period that has one (a touchpoint, a team with its subtree, or the org)."""
-    tree_parents = parents(session)
-    for period in reversed(periods(session, metric.name)):
-        figures = period_figures(session, metric, period, tree_parents)
-        if touchpoint_id is not None:
-            value = figures.touchpoints.get(touchpoint_id)
-        elif team_id is None:
-            value = figures.organisation
-        else:
-            value = figures.teams.get(team_id)
-        if value is not None:
-            return period, value
-    return None
-
-
 def team_wave_outcomes(session: Session, waves: list[datasets.ExWave]) -> pd.DataFrame:
     """Per team and employee wave, each outcome metric: columns unit, wave, metric (outcome:<name>), value, n.
 
@@ -190,3 +173,25 @@ def team_wave_outcomes(session: Session, waves: list[datasets.ExWave]) -> pd.Dat
                        [None] * len(found), how)
         out.append((team, wave, PREFIX + metric, both.value, both.n))
     return pd.DataFrame(out, columns=columns)
+
+
+NO_THRESHOLD = ("Business figure imported from the organisation's own systems: no sampling interval, and no "
+                "anonymity threshold applies.")
+
+
+def latest_of_units(session: Session, name: str, team_ids: set[int] | None, touchpoint_id: int | None = None):
+    """(MetricDef, Period, OutcomeValue) of the latest period with a figure for these subtrees (None: the
+    organisation) or this touchpoint; (MetricDef or None, None, None) when there is none."""
+    metric = metric_def(session, name)
+    if metric is None:
+        return None, None, None
+    tree_parents = parents(session)
+    for period in reversed(periods(session, name)):
+        figures = period_figures(session, metric, period, tree_parents)
+        if touchpoint_id is not None:
+            value = figures.touchpoints.get(touchpoint_id)
+        else:
+            value = figures.unit(tree_parents, team_ids, metric)
+        if value is not None:
+            return metric, period, value
+    return metric, None, None
