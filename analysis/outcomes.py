@@ -188,3 +188,70 @@ def top_value(values: Mapping[int, OutcomeValue], parents: Mapping[int, int | No
         if not covered:
             chosen.append(value)
     return combine([v.value for v in chosen], [v.n for v in chosen], how) if chosen else None
+
+
+@dataclass(frozen=True)
+class AttachedOutcomes:
+    """A linkage unit table with business outcomes added as customer metrics.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The unit table with one column per outcome metric that has enough teams.
+    cx_metrics : tuple of str
+        The customer metrics to correlate: the survey ones, then the outcomes kept.
+    too_few : dict
+        Outcome metric -> number of teams with both employee results and the outcome, for the outcomes left
+        out because fewer than `min_teams` teams have them.
+    """
+
+    frame: pd.DataFrame
+    cx_metrics: tuple[str, ...]
+    too_few: dict
+
+
+def attach_outcomes(frame: pd.DataFrame, ex_metrics, cx_metrics, outcomes: pd.DataFrame,
+                    min_teams: int) -> AttachedOutcomes:
+    """Add outcome columns (from long rows unit, wave, metric, value) to a team x wave unit table.
+
+    An outcome is correlated only when at least `min_teams` teams have both a visible employee cell and a
+    value of it (as the whole report needs that many teams): with fewer, a correlation would say more about
+    each team than about teams in general.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The unit table (columns unit, wave, metrics).
+    ex_metrics, cx_metrics : sequence of str
+        Employee metric columns, and the survey customer metrics already in `frame`.
+    outcomes : pandas.DataFrame
+        Long rows: unit, wave, metric, value (one per unit, wave and metric).
+    min_teams : int
+
+    Returns
+    -------
+    AttachedOutcomes
+    """
+    cx = tuple(cx_metrics)
+    if outcomes is None or outcomes.empty:
+        return AttachedOutcomes(frame, cx, {})
+    wide = outcomes.pivot_table(index=["unit", "wave"], columns="metric", values="value", aggfunc="first")
+    wide.columns.name = None
+    wide = wide.reset_index().astype({"unit": "int64", "wave": "int64"})
+    base = frame if len(frame.columns) else pd.DataFrame(columns=["unit", "wave"])
+    base = base.astype({"unit": "int64", "wave": "int64"}) if len(base) else base
+    merged = base.merge(wide, on=["unit", "wave"], how="outer") if len(base) else wide
+    ex = [c for c in ex_metrics if c in merged.columns]
+    kept, too_few = [], {}
+    for metric in sorted(c for c in wide.columns if c not in ("unit", "wave")):
+        if ex:
+            has_ex = merged[ex].notna().any(axis=1).groupby(merged["unit"]).any()
+            has_it = merged[metric].notna().groupby(merged["unit"]).any()
+            teams = int((has_ex & has_it).sum())
+        else:
+            teams = 0
+        (kept if teams >= min_teams else []).append(metric)
+        if teams < min_teams:
+            too_few[metric] = teams
+    merged = merged.drop(columns=list(too_few)).sort_values(["unit", "wave"]).reset_index(drop=True)
+    return AttachedOutcomes(merged, cx + tuple(kept), too_few)
