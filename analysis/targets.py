@@ -2,7 +2,8 @@
 
 Survey metrics are "higher is better" (favourable shares, net scores, satisfaction, ease), so a target
 is reached when the value is at or above it; some business outcomes (churn, complaints) are "lower is
-better", and their target is reached at or below it (`higher_is_better=False` mirrors every rule). A point estimate just above the target is not yet
+better", and their target is reached at or below it (`higher_is_better=False` mirrors every rule).
+A point estimate just above the target is not yet
 evidence of reaching it: only when the interval's low end is at or above the target is the target
 reached beyond sampling error.
 """

@@ -60,7 +60,8 @@ FORMATS = (
 )
 
 __all__ = [
-    "ACTION_COLUMNS", "FORMATS", "OUTCOME_COLUMNS", "MAX_ERRORS", "PASSWORD_HINT", "CsvSource", "FileFormat", "ImportResult", "PastImport", "RowError",
-    "customer_program", "employee_wave", "import_actions", "import_feedback", "import_history", "import_org", "import_org_files",
-    "import_org_people", "import_org_teams", "import_outcomes", "import_responses", "import_touchpoints", "org_file_kind", "recent_imports",
+    "ACTION_COLUMNS", "FORMATS", "MAX_ERRORS", "OUTCOME_COLUMNS", "PASSWORD_HINT", "CsvSource", "FileFormat",
+    "ImportResult", "PastImport", "RowError", "customer_program", "employee_wave", "import_actions", "import_feedback",
+    "import_history", "import_org", "import_org_files", "import_org_people", "import_org_teams", "import_outcomes",
+    "import_responses", "import_touchpoints", "org_file_kind", "recent_imports",
 ]

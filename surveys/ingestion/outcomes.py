@@ -110,7 +110,8 @@ def import_outcomes(session: Session, file_obj, *, dry_run: bool = False, actor_
         what = f"{row.metric} {row.period.label} {row.unit_code}"
         if old is None:
             report.created += 1
-            report.change(f"line {row.line}: add {what} = {row.value:g}" + (f" (n {row.n})" if row.n is not None else ""))
+            counted = f" (n {row.n})" if row.n is not None else ""
+            report.change(f"line {row.line}: add {what} = {row.value:g}{counted}")
         elif (old.value, old.n) == (row.value, row.n):
             report.unchanged += 1
         else:
@@ -219,8 +220,9 @@ def _unit(check: RowCheck, code: str, teams: dict, touchpoints: dict, lowered: d
         return code, teams[code], None
     if code in touchpoints:
         return code, touchpoints[code][1], touchpoints[code][0]
-    check.fail("unit", f"Unknown unit '{code[:50]}': no team or touchpoint has this code.{cells.did_you_mean(code, lowered)}"
-                       " Import the organisation and touchpoints first.")
+    hint = cells.did_you_mean(code, lowered)
+    check.fail("unit", f"Unknown unit '{code[:50]}': no team or touchpoint has this code.{hint} Import the "
+                       "organisation and touchpoints first.")
     return None
 
 

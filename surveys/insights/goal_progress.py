@@ -185,7 +185,9 @@ def progress(session: Session, goals: list[Goal], k: int, confidence: float = 0.
         code, name = (ORG, "Organisation") if goal.team_id is None else (
             (node.code, node.name) if node else ("?", "a removed team"))
         label, unit = info.label, info.unit
-        definition = outcomes.metric_def(session, info.key[len(outcomes.PREFIX):]) if info.audience == "outcome" else None
+        definition = None
+        if info.audience == "outcome":
+            definition = outcomes.metric_def(session, info.key[len(outcomes.PREFIX):])
         if definition is not None:
             label, unit = definition.label, ", ".join(filter(None, (definition.unit, definition.direction)))
         out.append(GoalProgress(goal, code, name, label, unit, now, check, before,

@@ -98,7 +98,8 @@ def outcome_value(session: Session, key: str, team_ids: Collection[int] | None,
         teams = {t for top in team_ids if top in tree.nodes for t in tree.subtree(top)}
     metric, period, value = outcomes.latest_of_units(session, name, teams, touchpoint_id)
     if metric is None:
-        return _empty(key, f"Business outcomes are not imported yet: no {name} figure is in Tandem (tandem import outcomes).")
+        return _empty(key, f"Business outcomes are not imported yet: no {name} figure is in Tandem "
+                           "(tandem import outcomes).")
     if value is None:
         return _empty(key, f"No {metric.label} figure has been imported for this unit yet.")
     return MetricValue(key, period.label, round(value.value, 2), value.n, None, None, False, outcomes.NO_THRESHOLD)

@@ -85,7 +85,8 @@ def periods(session: Session, metric: str, until: dt.date | None = None) -> list
     if until is not None:
         query = query.where(Outcome.period_start <= until)
     found = {(s, e): label for s, e, label in session.execute(query.distinct())}
-    return sorted((Period(s, e, label) for (s, e), label in found.items()), key=lambda p: (p.end, -(p.end - p.start).days))
+    return sorted((Period(s, e, label) for (s, e), label in found.items()),
+                  key=lambda p: (p.end, -(p.end - p.start).days))
 
 
 def latest_and_previous(found: list[Period]) -> tuple[Period | None, Period | None]:

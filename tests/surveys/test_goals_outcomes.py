@@ -39,7 +39,8 @@ def test_lower_is_better_goals_are_met_at_or_below_the_target(db_session, world)
              goal(db_session, "outcome:churn_rate", 3.0, a), goal(db_session, "outcome:retention", 85, b)]
     org, on_b, on_a, retention = goal_progress.progress(db_session, goals, 5, today=TODAY)
     # Organisation, October: (3*100 + 4*100) / 200 = 3.5, at the target: met (lower is better).
-    assert (org.now.value, org.now.n, org.now.period, org.status, org.check.distance) == (3.5, 200, "2026-10", "met", 0.0)
+    assert (org.now.value, org.now.n, org.now.period, org.status, org.check.distance) == \
+        (3.5, 200, "2026-10", "met", 0.0)
     assert (on_b.now.value, on_b.status, on_b.check.distance) == (4.0, "below", 0.5)
     assert (on_a.now.value, on_a.status) == (3.0, "met")
     assert (retention.now.value, retention.status, retention.check.distance) == (80.0, "below", -5.0)

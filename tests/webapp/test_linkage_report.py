@@ -108,7 +108,8 @@ def test_linkage_csv_keeps_numbers_as_numbers(demo, runner, tmp_path):
     assert cli.exit_code == 0, cli.output
     written = pd.read_csv(out)
     expected = linkage_analysis(demo, "engagement-pulse", min_group_size=runner.app.config["MIN_GROUP_SIZE"],
-                                process_target=runner.app.config["PROCESS_TARGET"], with_outcomes=True).report.to_frame()
+                                process_target=runner.app.config["PROCESS_TARGET"],
+                                with_outcomes=True).report.to_frame()
     assert list(written.columns) == list(expected.columns) and len(written) == len(expected)
     assert (written["r"] < 0).any() and "'" not in out.read_text()
     pd.testing.assert_series_equal(written["r"], expected["r"], check_exact=False, rtol=1e-12)

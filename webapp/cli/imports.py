@@ -148,7 +148,8 @@ def import_actions(file, dry_run):
     _run(lambda s, src, **kw: ingestion.import_actions(s, src[0], **kw), [file], dry_run=dry_run)
 
 
-@import_group.command("outcomes", short_help="Business outcomes (churn, retention, revenue, complaints) per team or touchpoint.")
+@import_group.command("outcomes", short_help="Business outcomes (churn, retention, revenue, complaints) per team or "
+                                              "touchpoint.")
 @click.argument("file", type=CSV_FILE)
 @click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
 @with_appcontext

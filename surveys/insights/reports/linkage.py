@@ -52,7 +52,8 @@ class LinkageAnalysis:
 
 def outcome_labels(session: Session) -> dict[str, str]:
     """Words for each imported business outcome, saying its direction: "churn rate (lower is better)"."""
-    return {m.key: f"{m.label[:1].lower()}{m.label[1:]} ({m.direction})" for m in outcomes.metric_defs(session).values()}
+    return {m.key: f"{m.label[:1].lower()}{m.label[1:]} ({m.direction})"
+            for m in outcomes.metric_defs(session).values()}
 
 
 def linkage_analysis(session: Session, program_code: str, *, min_group_size: int, min_teams: int = 10,
@@ -136,8 +137,8 @@ def _too_few_figures(result: LinkageAnalysis, period: str | None, lags: list[int
     return tuple(
         Figure(ORG, "Organisation", f"{ex}→{cx} lag {lag}", None, None, None, None, False, period,
                (("ex_metric", ex), ("cx_metric", cx), ("lag", lag), ("linked", False), ("too_few_teams", True),
-                ("sentence", f"Too few teams: {teams} teams have both employee results and {result.labels.get(cx, cx)}, "
-                             f"and at least {result.min_teams} are needed.")))
+                ("sentence", f"Too few teams: {teams} teams have both employee results and "
+                             f"{result.labels.get(cx, cx)}, and at least {result.min_teams} are needed.")))
         for cx, teams in result.too_few_outcomes.items() for lag in lags for ex in result.units.ex_metrics)
 
 
