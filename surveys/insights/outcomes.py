@@ -72,6 +72,11 @@ def metric_defs(session: Session) -> dict[str, MetricDef]:
             for m in rows}
 
 
+def labels(session: Session) -> dict[str, str]:
+    """Words for each outcome metric in sentences, saying its direction: "churn rate (lower is better)"."""
+    return {m.key: f"{m.label[:1].lower()}{m.label[1:]} ({m.direction})" for m in metric_defs(session).values()}
+
+
 def metric_def(session: Session, name: str) -> MetricDef | None:
     """One metric's definition, or None when no outcome of that name was ever imported."""
     m = session.get(OutcomeMetric, name)

@@ -65,3 +65,8 @@ def test_demo_churn_goes_with_engagement_and_a_thin_metric_is_too_few_teams(demo
     data = json.loads(client.get("/reports/linkage.json?program=engagement-pulse").data)
     thin = [f for f in data["figures"] if f["cx_metric"] == "outcome:nps_b2b"]
     assert thin and all(f["value"] is None and f["too_few_teams"] for f in thin)
+    drivers = json.loads(client.get("/reports/drivers.json?samples=20").data)
+    churn = {f["driver"]: f for f in drivers["figures"] if f["model"] == "outcome:churn_rate" and f.get("driver")}
+    assert churn["engagement"]["rank"] == 1 and "churn rate (lower is better)" in churn["engagement"]["sentence"]
+    thin_model = [n for n in drivers["notes"] if "Too few teams for team factors and b2b nps" in n]
+    assert thin_model

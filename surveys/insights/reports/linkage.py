@@ -50,12 +50,6 @@ class LinkageAnalysis:
         return self.teams < self.min_teams
 
 
-def outcome_labels(session: Session) -> dict[str, str]:
-    """Words for each imported business outcome, saying its direction: "churn rate (lower is better)"."""
-    return {m.key: f"{m.label[:1].lower()}{m.label[1:]} ({m.direction})"
-            for m in outcomes.metric_defs(session).values()}
-
-
 def linkage_analysis(session: Session, program_code: str, *, min_group_size: int, min_teams: int = 10,
                      process_target: float = 80.0, confidence: float = 0.95,
                      lags: tuple[int, ...] = (0, 1), with_outcomes: bool = False) -> LinkageAnalysis:
@@ -78,7 +72,7 @@ def linkage_analysis(session: Session, program_code: str, *, min_group_size: int
         attached = attach_outcomes(units.frame, units.ex_metrics, units.cx_metrics,
                                    outcomes.team_wave_outcomes(session, waves), min_teams)
         units = replace(units, frame=attached.frame, cx_metrics=attached.cx_metrics)
-        labels.update(outcome_labels(session))
+        labels.update(outcomes.labels(session))
         too_few = attached.too_few
     teams = linkable_units(units.frame, units.ex_metrics, units.cx_metrics)
     if teams < min_teams:
