@@ -33,6 +33,14 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def range_label(start: dt.date, end: dt.date) -> str:
+    """An explicit range as an ISO 8601 interval short enough to store (20 characters): 2026-03-01/03-31, or
+    20251215/20260114 across a year's end."""
+    if start.year == end.year:
+        return f"{start.isoformat()}/{end:%m-%d}"
+    return f"{start:%Y%m%d}/{end:%Y%m%d}"
+
+
 def period(raw: str, today: dt.date) -> Period:
     """A period that is over by `today`; CellError naming what is wrong otherwise."""
     text = raw.strip()
@@ -53,7 +61,7 @@ def period(raw: str, today: dt.date) -> Period:
         start, end = cells.iso_date(first), cells.iso_date(last)
         if end < start:
             raise cells.CellError(f"The period '{text}' ends before it starts.")
-        found = Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
+        found = Period(start, end, range_label(start, end))
     else:
         raise cells.CellError(f"'{text[:40]}' is not a period; {PERIOD_HINT}.")
     if found.start.year < 1900:

@@ -35,10 +35,12 @@ def test_good_file_stores_each_period_kind_and_attributes_touchpoints_to_their_t
     result = run(db_session, "2026-03,OPS,churn_rate,3.2,1450\n"
                              "2026-Q1,WEB,complaints,12,\n"
                              "2025,SALES,revenue,\"1250000,5\",\n"
-                             "2026-10-01..2026-10-15,OPS,retention,91.5,800\n")
+                             "2026-10-01..2026-10-15,OPS,retention,91.5,800\n"
+                             "2025-12-15..2026-01-14,OPS,repeat_rate,20,\n")
     assert result.ok, result.report_lines()
-    assert (result.rows, result.created, result.updated, result.unchanged) == (4, 4, 0, 0)
-    churn, complaints, revenue, retention = outcomes(db_session)
+    assert (result.rows, result.created, result.updated, result.unchanged) == (5, 5, 0, 0)
+    churn, complaints, revenue, retention, repeat = outcomes(db_session)
+    assert repeat.period_label == "20251215/20260114"
     assert (churn.period_start, churn.period_end, churn.period_label) == (dt.date(2026, 3, 1), dt.date(2026, 3, 31),
                                                                           "2026-03")
     assert (churn.team_id, churn.touchpoint_id, churn.unit_key, churn.value, churn.n) == \
@@ -48,12 +50,13 @@ def test_good_file_stores_each_period_kind_and_attributes_touchpoints_to_their_t
         (sales.id, web.id, f"touchpoint:{web.id}", None)
     assert (revenue.period_start, revenue.period_end, revenue.value) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31),
                                                                          1250000.5)
-    assert retention.period_label == "2026-10-01..2026-10-15"
+    assert retention.period_label == "2026-10-01/10-15"  # stored as an ISO 8601 interval (at most 20 characters)
     metrics = {m.name: (m.label, m.higher_is_better, m.unit) for m in db_session.scalars(select(OutcomeMetric))}
     assert metrics == {"churn_rate": ("Churn rate", False, "%"), "complaints": ("Complaints", False, ""),
-                       "revenue": ("Revenue", True, ""), "retention": ("Retention", True, "%")}
+                       "revenue": ("Revenue", True, ""), "retention": ("Retention", True, "%"),
+                       "repeat_rate": ("Repeat purchase rate", True, "%")}
     event = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "import.outcomes"))
-    assert event.detail["rows"] == 4 and event.detail["replaced"] == 0
+    assert event.detail["rows"] == 5 and event.detail["replaced"] == 0
 
 
 def test_each_bad_row_kind_is_named_and_nothing_is_stored(db_session, org):
