@@ -19,8 +19,8 @@ def test_same_seed_same_outcomes_and_churn_follows_the_customer_latent():
     assert len(complaints) == months * len(data.org.touchpoints)
     assert len(churn) == months * data.org.touchpoints["team"].nunique()
     code_of = dict(enumerate(data.org.teams["code"]))
-    latents = data.latents.assign(unit=data.latents["team"].map(code_of),
-                                  period=data.latents["wave"].map(dict(zip(data.calendar["wave"], data.calendar["label"]))))
+    label_of = dict(zip(data.calendar["wave"], data.calendar["label"]))
+    latents = data.latents.assign(unit=data.latents["team"].map(code_of), period=data.latents["wave"].map(label_of))
     joined = churn.merge(latents, on=["unit", "period"])
     assert len(joined) == len(churn)
     assert np.corrcoef(joined["value"].astype(float), joined["cx"])[0, 1] < -0.8
