@@ -11,6 +11,7 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from demo.generate import LARGE, DemoConfig, DemoData, generate, wave_calendar
+from demo.outcomes import write_outcomes
 from demo.model import DEFAULT_MODEL, DIMENSIONS, PlantedModel
 from demo.result import DemoResult, Login
 from demo.writer import DEMO_PASSWORD, Progress, write
@@ -21,7 +22,10 @@ __all__ = ["DEFAULT_MODEL", "DEMO_PASSWORD", "DIMENSIONS", "LARGE", "DemoConfig"
 
 def build_demo(session: Session, *, seed: int = 7, teams: int = 40, waves: int = 6) -> DemoResult:
     """Build the demo organisation into an empty database: same seed, same data."""
-    return write(session, generate(DemoConfig(seed=seed, teams=teams, waves=waves)))
+    data = generate(DemoConfig(seed=seed, teams=teams, waves=waves))
+    result = write(session, data)
+    write_outcomes(session, data)  # business outcomes (churn, complaints), through the importer
+    return result
 
 
 def build_large(session: Session, *, seed: int = 7, progress: Progress = None,

@@ -25,6 +25,7 @@ from surveys.ingestion.actions import import_actions
 from surveys.ingestion.csvio import CsvSource
 from surveys.ingestion.feedback import import_feedback
 from surveys.ingestion.org import import_org_files
+from surveys.ingestion.outcomes import import_outcomes
 from surveys.ingestion.report import ImportResult
 from surveys.ingestion.responses import import_responses
 from surveys.ingestion.targets import wave_codes
@@ -174,6 +175,8 @@ def _call(session: Session, settings: RunSettings, job: ImportJob, paths: list[P
             return import_touchpoints(session, sources[0], dry_run=dry_run, actor_id=actor)
         if job.kind == "actions":
             return import_actions(session, sources[0], dry_run=dry_run, actor_id=actor)
+        if job.kind == "outcomes":
+            return import_outcomes(session, sources[0], dry_run=dry_run, actor_id=actor)
         if job.kind == "feedback":
             return import_feedback(session, sources[0], program_code=options.get("program") or None,
                                    dry_run=dry_run, actor_id=actor, now=utcnow(),

@@ -17,12 +17,13 @@ from surveys.models import (
     Action, ActionEvent, ActionStep, ActionUpdate, Answer, Goal, Person, Program, Question, Response, Survey,
     Team, Touchpoint, Wave, utcnow,
 )
+from surveys.models.voice import Outcome, OutcomeMetric
 from tests.conftest import STAFF_PASSWORD
 
 ROLES = ("hr_admin", "executive", "team_lead", None)  # None: nobody signed in
 # Rows a refused request must never leave behind ("never a partial write").
 DOMAIN_TABLES = (Response, Answer, Team, Person, Touchpoint, Program, Wave, Survey, Question, Action, ActionStep,
-                 ActionUpdate, ActionEvent, Goal)
+                 ActionUpdate, ActionEvent, Goal, Outcome, OutcomeMetric)
 CX_QUESTIONS = [
     {"code": "csat", "qtype": "likert5", "dimension": "csat"},
     {"code": "nps", "qtype": "scale0_10", "dimension": "nps"},
