@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from demo.answers import customer_counts, customer_responses, employee_responses, latent_cube, unique_ids
+from demo.breakdowns import plant_breakdowns
 from demo.goals import plan_goals
 from demo.improvements import plan_actions, planted_lift, with_baselines
 from demo.model import DEFAULT_MODEL, PlantedModel, simulate_latents
@@ -97,4 +98,6 @@ def generate(config: DemoConfig = DemoConfig()) -> DemoData:
     customer.insert(0, "response_id", ids[len(employee):])
     actions = with_baselines(actions, employee, calendar)
     goals = plan_goals(org, calendar, employee, customer)
+    if config.cx_total is None:  # the benchmark set keeps its exact size: no breakdown there
+        customer = plant_breakdowns(customer, org.touchpoints, cube, teams, calendar, config.model, config.seed)
     return DemoData(config, org, calendar, latents, invitations, employee, customer, actions, goals)
