@@ -3,7 +3,7 @@
 - a **sudden drop** at Live chat Leeds (TP-CARE-02): from 12 October 2026 every customer answer falls by
   0.75 of one customer's response SD (about 28 points of CSAT top-two) and stays down to the end of the data;
 - a **slow slide** at Live chat Glasgow (TP-CARE-06): from 1 September 2026 the answers slide linearly,
-  reaching 0.5 SD (about 18 points) on 31 October 2026.
+  reaching 0.7 SD on 31 October 2026 (about 20 points of CSAT top-two over the last fortnight).
 
 Both teams are the demo's weakest on process among the customer-facing teams with enough respondents
 (seed 7: about 15% and 36% favourable in the last two waves against 69% for the organisation), and process
@@ -14,7 +14,9 @@ To make a drop visible within days, the two touchpoints answer about ten times a
 October (the others keep their 1-2 a day): their rows of those two months are drawn again, from a
 generator of their own (seed, 11), at the level of the team's earlier months minus the planted fall, so
 the planted change is the only change there; every other frame and every other touchpoint stays exactly
-what it was without the breakdowns. Nothing else changes: no employee answer, latent score or other touchpoint.
+what it was without the breakdowns. The two teams' customer latent (`cx` in DemoData.latents) for those
+months is the mean their customers were drawn from, so checks against the latents see the breakdowns.
+Nothing else changes: no employee answer, employee latent or other touchpoint.
 The large benchmark build, and builds without these touchpoints or months, get no breakdown.
 """
 from __future__ import annotations
@@ -53,7 +55,7 @@ SUDDEN_DROP = PlantedBreakdown(
               "Error after error in the chat, in the end I gave up."))
 SLOW_SLIDE = PlantedBreakdown(
     kind="slow_slide", touchpoint="TP-CARE-06", team="CARE-06", began_on=dt.date(2026, 9, 1),
-    full_on=dt.date(2026, 10, 31), depth=0.5, weak_factor="process",
+    full_on=dt.date(2026, 10, 31), depth=0.7, weak_factor="process",
     theme_words=("queue", "waited", "hold"),
     comments=("Waited in the queue for over forty minutes before anyone answered.",
               "Put on hold again and again, the queue never seemed to move.",
@@ -62,7 +64,7 @@ SLOW_SLIDE = PlantedBreakdown(
 PLANTED_BREAKDOWNS = (SUDDEN_DROP, SLOW_SLIDE)
 
 BOOSTED_FROM = dt.date(2026, 9, 1)   # the two touchpoints answer more often from here to the data's end
-PER_DAY = (8, 13)                    # responses a day, uniform in this range
+PER_DAY = (5, 8)                     # responses a day, uniform in this range
 THEME_SHARE = 0.8                    # of negative comments after the start, the share about the topic
 COMMENT_RATE = 0.35                  # unhappy customers write more
 
@@ -76,14 +78,16 @@ def depth_on(breakdown: PlantedBreakdown, day: np.ndarray) -> np.ndarray:
     return np.where(elapsed >= 0, breakdown.depth * share, 0.0)
 
 
-def plant_breakdowns(customer: pd.DataFrame, touchpoints: pd.DataFrame, cube: dict[str, np.ndarray],
-                     teams: np.ndarray, calendar: pd.DataFrame, model: PlantedModel, seed: int) -> pd.DataFrame:
-    """`customer` with the planted touchpoints' September-October rows drawn again, boosted and broken."""
+def plant_breakdowns(customer: pd.DataFrame, latents: pd.DataFrame, touchpoints: pd.DataFrame,
+                     cube: dict[str, np.ndarray], teams: np.ndarray, calendar: pd.DataFrame, model: PlantedModel,
+                     seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(customer, latents): the planted touchpoints' September-October rows drawn again, boosted and broken,
+    and their teams' customer latent `cx` in those months set to the mean their customers were drawn from."""
     codes = touchpoints["code"].tolist()
     labels = dict(zip(calendar["label"], calendar["wave"]))
     wanted = [b for b in PLANTED_BREAKDOWNS if b.touchpoint in codes]
     if not wanted or not {"2026-09", "2026-10"} <= set(labels):
-        return customer
+        return customer, latents
     rng = np.random.default_rng([seed, 11])
     days = pd.date_range(BOOSTED_FROM, pd.Timestamp(calendar["cx_closes"].max()) - pd.Timedelta(days=1))
     taken = set(customer["response_id"].tolist())
@@ -95,7 +99,12 @@ def plant_breakdowns(customer: pd.DataFrame, touchpoints: pd.DataFrame, cube: di
                   & (pd.to_datetime(customer["submitted_on"]) >= pd.Timestamp(BOOSTED_FROM)).to_numpy())
         frames.append(_draw(rng, b, tp, int(touchpoints.at[tp, "team"]), days, labels, cube, teams, model, taken))
     out = pd.concat([customer[keep], *frames], ignore_index=True)
-    return out.sort_values(["wave", "touchpoint"], kind="stable", ignore_index=True)
+    latents = latents.copy()
+    for frame in frames:  # one touchpoint per team: the team's latent is its touchpoint's
+        for wave, mean in frame.groupby("wave")["latent"].mean().items():
+            latents.loc[(latents["team"] == frame["team"].iloc[0]) & (latents["wave"] == wave), "cx"] = mean
+    out = out.drop(columns="latent").sort_values(["wave", "touchpoint"], kind="stable", ignore_index=True)
+    return out, latents
 
 
 def _draw(rng, b: PlantedBreakdown, tp: int, team: int, days: pd.DatetimeIndex, labels: dict, cube, teams,
@@ -107,14 +116,16 @@ def _draw(rng, b: PlantedBreakdown, tp: int, team: int, days: pd.DatetimeIndex, 
     pos = int(np.searchsorted(teams, team))
     # The level before the boost holds on (the team's mean customer latent of the earlier months), so the
     # only change at these touchpoints is the planted one, measured against the months before.
-    level = np.nanmean(cube["cx"][pos, 1:int(wave.min())])
-    y = model.cx_mean + level + rng.standard_normal(n) - depth_on(b, day)
+    first = int(wave.min())
+    level = np.mean(cube["cx"][pos, 1:first]) if first > 1 else cube["cx"][pos, first]  # no earlier month: its own
+    latent = level - depth_on(b, day)
+    y = model.cx_mean + latent + rng.standard_normal(n)
     csat = ordinal(y + model.cx_item_sd * rng.standard_normal(n), model.csat_cuts)
     nps = zero_to_ten(y + model.cx_item_sd * rng.standard_normal(n), model.nps_intercept, model.nps_slope)
     ces = ordinal(y + model.cx_item_sd * rng.standard_normal(n), model.ces_cuts)
     return pd.DataFrame({"response_id": _fresh_ids(rng, n, taken), "wave": wave, "team": team, "touchpoint": tp,
                          "submitted_on": pd.DatetimeIndex(day).date, "csat": csat, "nps": nps, "ces": ces,
-                         "comment": _comments(rng, b, csat, day)})
+                         "comment": _comments(rng, b, csat, day), "latent": latent})
 
 
 def _comments(rng, b: PlantedBreakdown, csat: np.ndarray, day: np.ndarray) -> list[str | None]:

@@ -37,6 +37,7 @@ class DemoConfig:
     employee_comment_rate: float = 0.25
     customer_comment_rate: float = 0.2
     model: PlantedModel = field(default=DEFAULT_MODEL)
+    breakdowns: bool = True  # plant the two service breakdowns (demo/breakdowns.py) when the data allow
 
 
 LARGE = DemoConfig(teams=500, waves=12, team_size=(14, 28), cx_total=1_000_000,
@@ -98,6 +99,7 @@ def generate(config: DemoConfig = DemoConfig()) -> DemoData:
     customer.insert(0, "response_id", ids[len(employee):])
     actions = with_baselines(actions, employee, calendar)
     goals = plan_goals(org, calendar, employee, customer)
-    if config.cx_total is None:  # the benchmark set keeps its exact size: no breakdown there
-        customer = plant_breakdowns(customer, org.touchpoints, cube, teams, calendar, config.model, config.seed)
+    if config.breakdowns and config.cx_total is None:  # the benchmark set keeps its exact size
+        customer, latents = plant_breakdowns(customer, latents, org.touchpoints, cube, teams, calendar, config.model,
+                                             config.seed)
     return DemoData(config, org, calendar, latents, invitations, employee, customer, actions, goals)

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from surveys.publicity.known_issues import STATUS_LABELS
+from webapp.admin.forms_common import SelectChoice
 
 
 class IssueForm(FlaskForm):
@@ -19,7 +20,7 @@ class IssueForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     # Not checked against the list here: the service names a forged or stale value precisely.
-    status = SelectField("Status", choices=list(STATUS_LABELS.items()), validate_choice=False)
+    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STATUS_LABELS.items()], validate_choice=False)
     note = TextAreaField("Public note (shown with today's date)", render_kw={"rows": 3})
 
 
