@@ -1,9 +1,9 @@
 """Two service breakdowns planted in the demo's customer history, for the command centre to find.
 
 - a **sudden drop** at Live chat Leeds (TP-CARE-02): from 12 October 2026 every customer answer falls by
-  0.75 of one customer's response SD (about 28 points of CSAT top-two) and stays down to the end of the data;
+  0.8 of one customer's response SD (about 28 points of CSAT top-two) and stays down to the end of the data;
 - a **slow slide** at Live chat Glasgow (TP-CARE-06): from 1 September 2026 the answers slide linearly,
-  reaching 0.7 SD on 31 October 2026 (about 20 points of CSAT top-two over the last fortnight).
+  reaching 0.8 SD on 31 October 2026 (about 20 points of CSAT top-two over the last fortnight).
 
 Both teams are the demo's weakest on process among the customer-facing teams with enough respondents
 (seed 7: about 15% and 36% favourable in the last two waves against 69% for the organisation), and process
@@ -12,7 +12,7 @@ breakdown. Their negative comments in the drop period name a distinctive topic.
 
 To make a drop visible within days, the two touchpoints answer about ten times a day in September and
 October (the others keep their 1-2 a day): their rows of those two months are drawn again, from a
-generator of their own (seed, 11), at the level of the team's earlier months minus the planted fall, so
+generator of their own (seed, 11), at the level of the team's quarter before (June-August) minus the planted fall, so
 the planted change is the only change there; every other frame and every other touchpoint stays exactly
 what it was without the breakdowns. The two teams' customer latent (`cx` in DemoData.latents) for those
 months is the mean their customers were drawn from, so checks against the latents see the breakdowns.
@@ -47,7 +47,7 @@ class PlantedBreakdown:
 
 SUDDEN_DROP = PlantedBreakdown(
     kind="sudden_drop", touchpoint="TP-CARE-02", team="CARE-02", began_on=dt.date(2026, 10, 12),
-    full_on=dt.date(2026, 10, 12), depth=0.75, weak_factor="process",
+    full_on=dt.date(2026, 10, 12), depth=0.8, weak_factor="process",
     theme_words=("chat", "crashed", "error"),
     comments=("The chat window crashed with an error before anyone answered.",
               "Chat keeps showing an error message and drops me out.",
@@ -55,7 +55,7 @@ SUDDEN_DROP = PlantedBreakdown(
               "Error after error in the chat, in the end I gave up."))
 SLOW_SLIDE = PlantedBreakdown(
     kind="slow_slide", touchpoint="TP-CARE-06", team="CARE-06", began_on=dt.date(2026, 9, 1),
-    full_on=dt.date(2026, 10, 31), depth=0.7, weak_factor="process",
+    full_on=dt.date(2026, 10, 31), depth=0.8, weak_factor="process",
     theme_words=("queue", "waited", "hold"),
     comments=("Waited in the queue for over forty minutes before anyone answered.",
               "Put on hold again and again, the queue never seemed to move.",
@@ -114,10 +114,11 @@ def _draw(rng, b: PlantedBreakdown, tp: int, team: int, days: pd.DatetimeIndex, 
     n = len(day)
     wave = np.array([labels[pd.Timestamp(d).strftime("%Y-%m")] for d in day])
     pos = int(np.searchsorted(teams, team))
-    # The level before the boost holds on (the team's mean customer latent of the earlier months), so the
-    # only change at these touchpoints is the planted one, measured against the months before.
+    # The level of the quarter before holds on (the team's mean customer latent of June-August), so the only
+    # change at these touchpoints is the planted one, measured against the months before.
     first = int(wave.min())
-    level = np.mean(cube["cx"][pos, 1:first]) if first > 1 else cube["cx"][pos, first]  # no earlier month: its own
+    earlier = cube["cx"][pos, max(1, first - 3):first]
+    level = earlier.mean() if earlier.size else cube["cx"][pos, first]  # no earlier month: its own
     latent = level - depth_on(b, day)
     y = model.cx_mean + latent + rng.standard_normal(n)
     csat = ordinal(y + model.cx_item_sd * rng.standard_normal(n), model.csat_cuts)
