@@ -25,6 +25,7 @@ from webapp.admin.past_wave_views import PastWaveForm
 from webapp.admin.programs import ActionForm, AddWaveForm, ExtendForm, OpenWaveForm, ProgramEditForm, ProgramForm
 from webapp.auth import LoginForm
 from webapp.goals.forms import GoalForm
+from webapp.known_issues.forms import IssueForm, StatusForm
 
 ANSWERS = ("q_eng1", "q_enps", "q_comment", "q_pick", "q_csat", "q_nps", "q_unknown", "q_")
 # endpoint -> the form class it reads, or the field names of a form built from the instrument.
@@ -62,6 +63,11 @@ POST_FORMS: dict[str, type | tuple[str, ...]] = {
     "goals.edit": GoalForm,
     "goals.archive": (),
     "goals.restore": (),
+    "known_issues.new": IssueForm,
+    "known_issues.edit": IssueForm,
+    "known_issues.status": StatusForm,
+    "known_issues.publish": (),
+    "known_issues.unpublish": (),
     "auth.login": LoginForm,
     "auth.logout": (),
     "respond.public_submit": ("website", *ANSWERS),
