@@ -7,10 +7,11 @@ from wtforms.validators import InputRequired, Length
 
 from surveys.models import CONTACT_METHODS
 from surveys.voice.cases import OUTCOME_MAX
+from webapp.admin.forms_common import SelectChoice
 
 
 class ContactForm(FlaskForm):
-    method = SelectField("How", choices=[(m, m) for m in CONTACT_METHODS],
+    method = SelectField("How", choices=[SelectChoice(m, m) for m in CONTACT_METHODS],
                          validators=[InputRequired("Choose how you reached the customer.")])
     result = TextAreaField("What came of it", validators=[InputRequired("Say what came of the call or mail."),
                                                            Length(max=OUTCOME_MAX)])
