@@ -13,7 +13,7 @@ from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from analysis.metrics import DETRACTOR_MAX
-from surveys.errors import Conflict, NotFound, ValidationError
+from surveys.errors import Conflict, ValidationError
 from surveys.models import (
     CONTACT_METHODS, Answer, CaseEvent, CustomerContact, FollowUpCase, Question, Response, Touchpoint, utcnow,
 )
@@ -82,18 +82,10 @@ def open_cases(session: Session, response_ids: Iterable[int], now: dt.datetime,
     return len(rows)
 
 
-def get_case(session: Session, case_id) -> FollowUpCase:
-    """The case with this id, or NotFound."""
-    case = session.get(FollowUpCase, case_id) if isinstance(case_id, int) else None
-    if case is None:
-        raise NotFound("There is no such follow-up case.")
-    return case
-
-
-def _text(outcome: str | None, what: str) -> str:
+def _text(outcome: str | None, blank: str) -> str:
     text = (outcome or "").strip()
     if not text:
-        raise ValidationError(f"Say what came of the {what}: the outcome cannot be blank.", field="outcome")
+        raise ValidationError(blank, field="outcome")
     if len(text) > OUTCOME_MAX:
         raise ValidationError(f"The outcome is too long (at most {OUTCOME_MAX} characters).", field="outcome")
     return text
@@ -103,10 +95,10 @@ def record_contact(session: Session, case: FollowUpCase, actor_id: int | None, m
                    now: dt.datetime | None = None) -> FollowUpCase:
     """Record a call, mail or other contact with the customer and what came of it; marks the case contacted."""
     if case.status == "closed":
-        raise Conflict("This case is closed; reopen nothing, open a note instead.")
+        raise Conflict("This case is closed; add a note to its history instead.")
     if method not in CONTACT_METHODS:
         raise ValidationError(f"The method must be one of {', '.join(CONTACT_METHODS)}.", field="method")
-    text = _text(outcome, "contact")
+    text = _text(outcome, "Say what came of the contact: the outcome cannot be blank.")
     now = now or utcnow()
     case.status, case.contact_method, case.outcome = "contacted", method, text
     case.contacted_at = case.contacted_at or now
@@ -120,7 +112,7 @@ def close_case(session: Session, case: FollowUpCase, actor_id: int | None, outco
     """Close a case with its outcome (open or contacted; a closed case stays closed)."""
     if case.status == "closed":
         raise Conflict("This case is already closed.")
-    text = _text(outcome, "follow-up")
+    text = _text(outcome, "Say how the case ended: the outcome cannot be blank.")
     now = now or utcnow()
     case.status, case.outcome, case.closed_at, case.closed_by_id = "closed", text, now, actor_id
     case.events.append(CaseEvent(actor_id=actor_id, at=now, what="closed", detail=text))
@@ -131,6 +123,6 @@ def close_case(session: Session, case: FollowUpCase, actor_id: int | None, outco
 def add_note(session: Session, case: FollowUpCase, actor_id: int | None, note: str,
              now: dt.datetime | None = None) -> FollowUpCase:
     """Add a note to a case's history."""
-    case.events.append(CaseEvent(actor_id=actor_id, at=now or utcnow(), what="note", detail=_text(note, "note")))
+    case.events.append(CaseEvent(actor_id=actor_id, at=now or utcnow(), what="note", detail=_text(note, "Write the note first: it cannot be blank.")))
     session.flush()
     return case

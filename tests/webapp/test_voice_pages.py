@@ -176,3 +176,20 @@ def test_employee_forms_have_no_contact_block(client, make, db_session):
     client.post("/r/survey/start")
     page = client.get("/r/survey").get_data(as_text=True)
     assert "name=\"q_" in page and "May we contact you" not in page and "contact_email" not in page
+
+
+def test_a_contact_link_offers_the_block_on_its_last_page_and_opens_a_case(client, db_session, world):
+    [token] = public_links.issue_contact_links(db_session, "CX", "DESK", 1, now=NOW)
+    db_session.commit()
+    client.get(f"/r/t/{token}")
+    page = client.get("/r/survey").get_data(as_text=True)
+    assert "May we contact you about your feedback?" in page
+    form = client.get("/r/survey")  # the page's hidden fields: which invitation and page
+    invitation = html.unescape(form.get_data(as_text=True)).split('name="invitation" value="')[1].split('"')[0]
+    base = {"invitation": invitation, "page": "0", "action": "submit", "q_nps": "4", "contact_consent": "yes"}
+    bad = client.post("/r/survey", data={**base, "contact_email": "nope"})
+    assert bad.status_code == 422 and "is not an email address" in bad.get_data(as_text=True)
+    ok = client.post("/r/survey", data={**base, "contact_email": "cy@example.com"})
+    assert ok.status_code == 302 and ok.headers["Location"].endswith("/r/thanks")
+    case = db_session.scalar(select(FollowUpCase).where(FollowUpCase.score == 4))
+    assert case is not None and case.trigger == "nps_detractor"
