@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from analysis.metrics import DETRACTOR_MAX, PROMOTER_MIN
 from surveys.insights.voice_filters import (
-    BANDS, SENTIMENTS, VoiceFilters, parse_filters,  # noqa: F401 - re-exported for the views
+    SENTIMENTS, VoiceFilters, parse_filters,  # noqa: F401 - parse_filters re-exported for the views
 )
 from surveys.models import (
     Answer, CommentLabel, CommentTheme, CustomerContact, Question, Response, Team, Theme, Touchpoint,
