@@ -13,7 +13,7 @@ from surveys.collection import preview
 from surveys.fieldwork import results_links
 from surveys.goals import service as goals
 from surveys.ingestion import jobs
-from surveys.models import Action, ActionStep, ActionUpdate, utcnow
+from surveys.models import Action, ActionStep, ActionUpdate, FollowUpCase, utcnow
 from webapp import create_app
 from webapp.security import CSP
 
@@ -41,12 +41,17 @@ def world(make, db_session, app):
                     due_on=NOW.date(), steps=[ActionStep(text="Book a room")], updates=[ActionUpdate(note="Begun")])
     db_session.add(action)
     goal = goals.create_goal(db_session, metric="engagement", team_id=None, target=70, due_on="2099-12-31")
+    [said] = make.responses(make.wave(program=customer, status="closed"), touchpoint.team, 1)
+    said.touchpoint_id = touchpoint.id
+    case = FollowUpCase(response_id=said.id, touchpoint_id=touchpoint.id, team_id=touchpoint.team_id,
+                        trigger="nps_detractor", score=3, due_at=NOW)
+    db_session.add(case)
     db_session.commit()
     survey = employee.survey
     return {"survey_id": survey.id, "question_id": survey.questions[0].id, "program_id": employee.id,
             "wave_id": wave.id, "code": touchpoint.code, "template": "engagement", "program_code": "CX",
             "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id,
-            "action_id": action.id, "goal_id": goal.id, "team_code": touchpoint.team.code,
+            "action_id": action.id, "goal_id": goal.id, "case_id": case.id, "team_code": touchpoint.team.code,
             "link": results_links.make_token(results_links.link_key(app.config), closed.id, touchpoint.team_id)}
 
 
