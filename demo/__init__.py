@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
+from demo.follow_ups import add_follow_ups
 from demo.generate import LARGE, DemoConfig, DemoData, generate, wave_calendar
 from demo.outcomes import write_outcomes
 from demo.model import DEFAULT_MODEL, DIMENSIONS, PlantedModel
@@ -25,6 +26,7 @@ def build_demo(session: Session, *, seed: int = 7, teams: int = 40, waves: int =
     data = generate(DemoConfig(seed=seed, teams=teams, waves=waves))
     result = write(session, data)
     write_outcomes(session, data)  # business outcomes (churn, complaints), through the importer
+    add_follow_ups(session, seed)  # recent unhappy customers who left contact details, and their cases
     return result
 
 

@@ -209,6 +209,11 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "ACTION_NUDGES": bool(_int(env, "TANDEM_ACTION_NUDGES", 1, 0, 1)),
         "ACTION_DUE_SOON_DAYS": _int(env, "TANDEM_ACTION_DUE_SOON_DAYS", 7, 0, 365),
         "ACTION_STALE_DAYS": _int(env, "TANDEM_ACTION_STALE_DAYS", 30, 0, 3650),
+        # Follow-up cases (surveys/voice/): due N working days after opening; escalated to the executives N
+        # working days after the due time; contact details erased N days after the case closed (0: kept).
+        "CASE_DUE_WORKING_DAYS": _int(env, "TANDEM_CASE_DUE_WORKING_DAYS", 2, 1, 60),
+        "CASE_EXECUTIVE_DAYS": _int(env, "TANDEM_CASE_EXECUTIVE_DAYS", 2, 1, 60),
+        "CONTACT_RETENTION_DAYS": _int(env, "TANDEM_CONTACT_RETENTION_DAYS", 90, 0, 36500),
         # "What you told us" links (surveys/fieldwork/results_links.py): signed with this key, else one derived
         # from the secret key; they open the results until this many days after the wave closed.
         "RESULTS_LINK_KEY": _results_key(env),

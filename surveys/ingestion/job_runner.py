@@ -49,6 +49,7 @@ class RunSettings:
     stale_after: dt.timedelta = dt.timedelta(minutes=10)
     progress_rows: int = 5000  # commit progress every this many rows; 0: only at the end
     max_attempts: int = 3  # claims of one job before it is failed (a file that kills its worker)
+    case_due_days: int = 2  # working days a follow-up case opened by imported feedback has (TANDEM_CASE_...)
 
 
 def run_pending(sessions: Sessions, settings: RunSettings, limit: int | None = None) -> list[tuple[int, str | None]]:
@@ -181,7 +182,8 @@ def _call(session: Session, settings: RunSettings, job: ImportJob, paths: list[P
             return import_feedback(session, sources[0], program_code=options.get("program") or None,
                                    dry_run=dry_run, actor_id=actor, now=utcnow(),
                                    min_group_size=settings.min_group_size,
-                                   min_comment_group_size=settings.min_comment_group_size)
+                                   min_comment_group_size=settings.min_comment_group_size,
+                                   case_due_days=settings.case_due_days)
         program_code, wave_label = wave_codes(session, int(options["wave_id"]))
         return import_responses(session, sources[0], program_code=program_code, wave_label=wave_label,
                                 dry_run=dry_run, actor_id=actor)

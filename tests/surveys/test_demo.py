@@ -278,3 +278,13 @@ def test_demo_brands_the_organisation_and_titles_its_programs(db_session, built)
     assert (brand.name, brand.colour, brand.text_colour) == ("Northwind Outfitters", "#1d4e45", "#ffffff")
     titles = dict(db_session.execute(select(Program.code, Program.public_title)).all())
     assert titles == {"engagement-pulse": "Your monthly say at Northwind", "cx-always-on": "How did we do?"}
+
+
+def test_demo_has_follow_up_cases_of_consenting_unhappy_customers(db_session, built):
+    from surveys.models import CustomerContact, FollowUpCase
+
+    rows = db_session.scalars(select(FollowUpCase)).all()
+    assert rows and {c.status for c in rows} <= {"open", "closed"} and any(c.status == "closed" for c in rows)
+    assert all(c.contact_method in ("phone", "email") and c.closed_at > c.opened_at for c in rows if c.closed_at)
+    contacts = {c.response_id for c in db_session.scalars(select(CustomerContact))}
+    assert {c.response_id for c in rows} <= contacts

@@ -96,7 +96,7 @@ def import_feedback(file, program_code, dry_run):
     Rows dated before the program's first wave that no wave covers go into past waves created for them.
     """
     _run(lambda s, src, **kw: ingestion.import_feedback(s, src[0], **kw), [file], program_code=program_code,
-         dry_run=dry_run, **_thresholds())
+         dry_run=dry_run, case_due_days=current_app.config["CASE_DUE_WORKING_DAYS"], **_thresholds())
 
 
 @import_group.command("responses", short_help="Historical employee responses into one wave.")
