@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
-from surveys import rollups
+from surveys import rollups, themes
 from surveys.models import Answer, FlaggedResponse, Question, Response, Touchpoint, Wave
 
 
@@ -29,4 +29,5 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
         session.add(FlaggedResponse(response_id=response.id, reason=flagged))
         session.flush()
     rollups.add_responses(session, [response.id])  # same transaction: the reports never lag or drift
+    themes.label_new(session, [response.id])  # sentiment and themes of its comments, and their rollups
     return response
