@@ -75,27 +75,30 @@ def load_comments(session: Session, audience: str | None = None, response_ids: S
     return out
 
 
-# ThemeModel id -> TextModel: a stored model never changes (a staff edit stores a new one), so a process
-# may keep it; only its id is read per call.
-_MODELS: dict[int, textan.TextModel] = {}
+# (ThemeModel id, created_at) -> TextModel: a stored model never changes (a staff edit stores a new one), so a
+# process may keep it; only the newest id is read per call. created_at is in the key because an id whose
+# transaction rolled back can be given again (SQLite reuses the highest id) to a different model.
+_MODELS: dict[tuple, textan.TextModel] = {}
 _LOCK = threading.Lock()
 
 
 def current_model(session: Session, audience: str) -> tuple[int, textan.TextModel] | None:
     """The newest stored model of the audience and its id, or None before the first refresh."""
-    model_id = session.scalar(select(func.max(ThemeModel.id)).where(ThemeModel.audience == audience))
-    if model_id is None:
+    newest = session.execute(select(ThemeModel.id, ThemeModel.created_at).where(ThemeModel.audience == audience)
+                             .order_by(ThemeModel.id.desc()).limit(1)).first()
+    if newest is None:
         return None
+    key = tuple(newest)
     with _LOCK:
-        model = _MODELS.get(model_id)
+        model = _MODELS.get(key)
     if model is None:
         model = _text().TextModel.from_bytes(session.scalar(select(ThemeModel.payload)
-                                                           .where(ThemeModel.id == model_id)))
+                                                            .where(ThemeModel.id == newest.id)))
         with _LOCK:
             if len(_MODELS) >= 8:  # old models are never used again once a newer one exists
                 _MODELS.clear()
-            _MODELS[model_id] = model
-    return model_id, model
+            _MODELS[key] = model
+    return newest.id, model
 
 
 def keyword_pattern(keyword: str) -> re.Pattern:

@@ -76,7 +76,7 @@ def merge(session: Session, theme_id: int, into_id: int, actor_id: int | None = 
     session.execute(delete(CommentTheme).where(CommentTheme.theme_id == a.id))
     for rule in list(a.rules):
         if not any(r.keyword.lower() == rule.keyword.lower() for r in b.rules):
-            session.add(ThemeRule(theme_id=b.id, keyword=rule.keyword))
+            b.rules.append(ThemeRule(keyword=rule.keyword))
     if a.component is not None:
         _id, model = current_model(session, a.audience)
         comps = model.components.copy()
@@ -181,8 +181,8 @@ def add_rule(session: Session, theme_id: int, keyword: str, actor_id: int | None
     keyword = _keyword(keyword)
     if any(r.keyword.lower() == keyword.lower() for r in theme.rules):
         raise ValidationError(f"Theme {theme.id} already has the rule '{keyword}'.", "keyword")
-    rule = ThemeRule(theme_id=theme.id, keyword=keyword)
-    session.add(rule)
+    rule = ThemeRule(keyword=keyword)
+    theme.rules.append(rule)
     session.flush()
     matches = _matching(session, theme.audience, keyword) if theme.active else []
     have = set(session.execute(select(CommentTheme.response_id, CommentTheme.question_id)
@@ -208,7 +208,7 @@ def remove_rule(session: Session, theme_id: int, keyword: str, actor_id: int | N
     rule = next((r for r in theme.rules if r.keyword.lower() == " ".join(keyword.split()).lower()), None)
     if rule is None:
         raise NotFound(f"Theme {theme.id} has no rule '{keyword}'.")
-    session.delete(rule)
+    theme.rules.remove(rule)  # delete-orphan: the row goes at the flush
     session.flush()
     keys = set(session.execute(select(CommentTheme.response_id, CommentTheme.question_id).where(
         CommentTheme.theme_id == theme.id, CommentTheme.by_rule.is_(True))).all())
