@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from surveys.models import Answer, Question, Response
@@ -62,17 +62,41 @@ def read_comments(session: Session, stmt) -> list[Comment]:
     return [Comment(r, q, "customer" if a == 0 else "employee", t) for r, q, a, t in session.execute(stmt)]
 
 
+# Statements built once (per audience): building one costs more than running it for a single response.
+_BY_IDS: dict[str | None, object] = {}
+
+
 def load_comments(session: Session, audience: str | None = None, response_ids: Sequence[int] | None = None
                   ) -> list[Comment]:
     """Comments of one audience (or all), optionally only of the given responses."""
-    stmt = comments_query(audience)
     if response_ids is None:
-        return read_comments(session, stmt)
+        return read_comments(session, comments_query(audience))
+    if audience not in _BY_IDS:
+        _BY_IDS[audience] = comments_query(audience).where(Answer.response_id.in_(bindparam("ids", expanding=True)))
     out: list[Comment] = []
     ids = list(response_ids)
     for start in range(0, len(ids), CHUNK):
-        out += read_comments(session, stmt.where(Answer.response_id.in_(ids[start:start + CHUNK])))
+        out += [Comment(r, q, "customer" if a == 0 else "employee", t)
+                for r, q, a, t in session.execute(_BY_IDS[audience], {"ids": ids[start:start + CHUNK]})]
     return out
+
+
+_STATEMENTS: dict[str, object] = {}
+
+
+def _stmt(name: str):
+    """A per-audience statement (bound parameter :audience), built once per process."""
+    if name not in _STATEMENTS:
+        audience = bindparam("audience")
+        _STATEMENTS[name] = {
+            "newest": select(ThemeModel.id, ThemeModel.created_at).where(ThemeModel.audience == audience)
+            .order_by(ThemeModel.id.desc()).limit(1),
+            "rules": select(ThemeRule.theme_id, ThemeRule.keyword).join(Theme, Theme.id == ThemeRule.theme_id)
+            .where(Theme.audience == audience, Theme.active.is_(True)).order_by(ThemeRule.id),
+            "components": select(Theme.id, Theme.component).where(
+                Theme.audience == audience, Theme.active.is_(True), Theme.component.is_not(None)),
+        }[name]
+    return _STATEMENTS[name]
 
 
 # (ThemeModel id, created_at) -> TextModel: a stored model never changes (a staff edit stores a new one), so a
@@ -84,8 +108,7 @@ _LOCK = threading.Lock()
 
 def current_model(session: Session, audience: str) -> tuple[int, textan.TextModel] | None:
     """The newest stored model of the audience and its id, or None before the first refresh."""
-    newest = session.execute(select(ThemeModel.id, ThemeModel.created_at).where(ThemeModel.audience == audience)
-                             .order_by(ThemeModel.id.desc()).limit(1)).first()
+    newest = session.execute(_stmt("newest"), {"audience": audience}).first()
     if newest is None:
         return None
     key = tuple(newest)
@@ -109,15 +132,13 @@ def keyword_pattern(keyword: str) -> re.Pattern:
 
 def active_rules(session: Session, audience: str) -> list[tuple[int, re.Pattern]]:
     """(theme id, pattern) of every keyword rule on an active theme of the audience."""
-    rows = session.execute(select(ThemeRule.theme_id, ThemeRule.keyword).join(Theme, Theme.id == ThemeRule.theme_id)
-                           .where(Theme.audience == audience, Theme.active.is_(True)).order_by(ThemeRule.id))
+    rows = session.execute(_stmt("rules"), {"audience": audience})
     return [(t, keyword_pattern(k)) for t, k in rows]
 
 
 def component_themes(session: Session, audience: str) -> dict[int, int]:
     """Component index of the current model -> id of the active theme it stands for."""
-    return {c: t for t, c in session.execute(select(Theme.id, Theme.component).where(
-        Theme.audience == audience, Theme.active.is_(True), Theme.component.is_not(None)))}
+    return {c: t for t, c in session.execute(_stmt("components"), {"audience": audience})}
 
 
 def theme_rows(comments: Sequence[Comment], model: textan.TextModel | None, components: dict[int, int],

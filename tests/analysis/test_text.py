@@ -84,3 +84,15 @@ def test_sentiment_summary_matches_a_hand_worked_wilson_interval():
 
 def test_theme_names_skip_words_already_in_a_chosen_phrase():
     assert text.theme_name(["long wait", "wait", "long", "queue", "door"]) == "long wait, queue, door"
+
+
+def test_tfidf_equals_scikit_learns_transform_with_the_same_vocabulary_and_idf(learned):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    model = learned.model
+    vec = TfidfVectorizer(stop_words=list(text._stop_words()), ngram_range=(1, 2), sublinear_tf=True,
+                          token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
+                          vocabulary={t: i for i, t in enumerate(model.vocabulary)})
+    vec.idf_ = model.idf
+    docs = CORPUS + ["", "nothing known here", "queue queue queue bill", "Friendly staff, long wait"]
+    assert np.allclose(text.tfidf(model, docs).toarray(), vec.transform(docs).toarray())
