@@ -96,3 +96,16 @@ def test_tfidf_equals_scikit_learns_transform_with_the_same_vocabulary_and_idf(l
     vec.idf_ = model.idf
     docs = CORPUS + ["", "nothing known here", "queue queue queue bill", "Friendly staff, long wait"]
     assert np.allclose(text.tfidf(model, docs).toarray(), vec.transform(docs).toarray())
+
+
+def test_weekly_volume_sums_days_into_monday_weeks():
+    import datetime as dt
+
+    import pandas as pd
+
+    daily = pd.DataFrame({"day": [dt.date(2026, 11, 2), dt.date(2026, 11, 8), dt.date(2026, 11, 9)],
+                          "theme_id": [1, 1, 1], "n": [2, 3, 1], "sentiment_sum": [1.0, -2.0, 0.5],
+                          "negative": [0, 2, 0]})
+    weeks = text.weekly_volume(daily)
+    assert weeks["week"].tolist() == ["2026-11-02", "2026-11-09"]  # Monday 2 Nov to Sunday 8 Nov is one week
+    assert weeks["n"].tolist() == [5, 1] and weeks["mean_sentiment"].tolist() == pytest.approx([-0.2, 0.5])
