@@ -12,6 +12,8 @@ Benchmarks:
 - ``bench_submit``: an employee and a public-link submission with the rollups kept vs with
   ``surveys.rollups.add_responses`` a no-op, alternating, on a scratch copy of the data.
 - ``bench_cli``: ``tandem --help`` as a whole process; baseline ``python -c pass``.
+- ``bench_classify``: ``analysis.text.classify`` of 100,000 generated comments with a learned theme model;
+  baseline scikit-learn's ``TfidfVectorizer.transform`` of the same texts alone.
 
 Every figure is a median; ratio = seconds / baseline, both measured in the same run, because the
 machines are shared and noisy: compare ratios between runs, not seconds. A result over its target
@@ -97,8 +99,15 @@ def cli(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
     return bench_cli.measure()
 
 
+def classify(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_classify: themes of 100,000 generated comments."""
+    import bench_classify
+
+    return bench_classify.measure()
+
+
 BENCHMARKS = (("bench_linkage", linkage), ("bench_reports", reports), ("bench_pages", pages),
-              ("bench_submit", submissions), ("bench_cli", cli))
+              ("bench_submit", submissions), ("bench_cli", cli), ("bench_classify", classify))
 
 
 def main(argv=None) -> int:
