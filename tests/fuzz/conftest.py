@@ -67,6 +67,7 @@ class World:
             "action_id": (self.action_id, self.action_id + 1000),  # the second: none, or out of scope (404)
             "step_id": (self.step_id, self.step_id + 1000),
             "goal_id": (1,),  # no goal exists here: editing one answers 404, never 500
+            "theme_id": (1,),  # no theme exists here: an edit flashes "There is no theme 1", never 500
             "team_code": (self.team.code, "NO-SUCH-TEAM"),
             # Results links: no wave here has closed, so a well-formed and a forged link both answer 404.
             "link": (f"{self.open_wave.id}.{self.team.id}.{'0' * 64}", "not-a-link"),
