@@ -10,7 +10,6 @@ Nothing here touches a database: inputs are lists of strings, outputs frozen dat
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -165,7 +164,23 @@ def _overlap(a, b) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
-def _fit(x, k: int, seed: int):
+def fit_nmf(x, k: int, seed: int):
+    """NMF with `k` components of a TF-IDF matrix: (document weights, components), seeded.
+
+    Parameters
+    ----------
+    x : scipy.sparse matrix
+        Documents x terms, non-negative.
+    k : int
+        Number of components.
+    seed : int
+        Seeds the initialisation (nndsvda) so the same input gives the same result.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        W (documents x k) and H (k x terms).
+    """
     from sklearn.decomposition import NMF
 
     nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=400, tol=1e-4)
@@ -233,10 +248,10 @@ def learn_themes(texts, k: int | None = None, seed: int = 0, min_df: int | None 
             if cand > min(sample.shape):
                 break
             tried.append(cand)
-            w, h = _fit(sample, cand, seed)
+            w, h = fit_nmf(sample, cand, seed)
             if _acceptable(TextModel(vocabulary, vec.idf_.copy(), h), w):
                 k = cand
-    model = TextModel(vocabulary, vec.idf_.copy(), _fit(x, k, seed)[1])
+    model = TextModel(vocabulary, vec.idf_.copy(), fit_nmf(x, k, seed)[1])
     themes = tuple(Theme(i, model.top_words(i), theme_name(model.top_words(i))) for i in range(model.k))
     return LearnedThemes(model, themes, len(docs), len(train), tuple(tried))
 
@@ -318,70 +333,3 @@ def classify(model: TextModel, texts, threshold: float = 0.1) -> Classification:
 def match_overlap(old_words, new_words) -> float:
     """Jaccard overlap of two themes' top words (0: nothing shared, 1: the same words)."""
     return _overlap(old_words, new_words)
-
-
-@dataclass(frozen=True)
-class SentimentSummary:
-    """Mean sentiment of n comments and the share negative with its Wilson interval."""
-
-    n: int
-    mean: float | None
-    negative_share: float | None
-    low: float | None
-    high: float | None
-
-
-def summarise_sentiment(n: int, sentiment_sum: float, negative: int, level: float = 0.95) -> SentimentSummary:
-    """Mean sentiment and share of negative comments (Wilson score interval) from rollup sums.
-
-    Parameters
-    ----------
-    n : int
-        Comments counted.
-    sentiment_sum : float
-        Sum of their sentiment scores.
-    negative : int
-        How many scored at or below NEGATIVE_BELOW.
-    level : float
-        Confidence level of the interval.
-
-    Returns
-    -------
-    SentimentSummary
-        All None but n when n is 0.
-    """
-    if n <= 0:
-        return SentimentSummary(0, None, None, None, None)
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + level / 2))
-    p = negative / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return SentimentSummary(n, sentiment_sum / n, p, max(0.0, centre - half), min(1.0, centre + half))
-
-
-def weekly_volume(daily):
-    """Comments and mean sentiment per week (weeks start on Monday) and theme, from daily rollup sums.
-
-    Parameters
-    ----------
-    daily : pandas.DataFrame
-        Columns day (date), theme_id, n, sentiment_sum, negative.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns week (the Monday, ISO text), theme_id, n, mean_sentiment, negative; sorted by week and theme.
-    """
-    import pandas as pd
-
-    cols = ["week", "theme_id", "n", "mean_sentiment", "negative"]
-    if daily is None or len(daily) == 0:
-        return pd.DataFrame(columns=cols)
-    d = daily.copy()
-    day = pd.to_datetime(d["day"])
-    d["week"] = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date.astype(str)
-    w = d.groupby(["week", "theme_id"], as_index=False)[["n", "sentiment_sum", "negative"]].sum()
-    w["mean_sentiment"] = w["sentiment_sum"] / w["n"].where(w["n"] > 0)
-    return w[cols].sort_values(["week", "theme_id"]).reset_index(drop=True)

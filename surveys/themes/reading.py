@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analysis.text import SentimentSummary, summarise_sentiment, weekly_volume
+from analysis.text_figures import SentimentSummary, summarise_sentiment, weekly_volume
 from surveys.insights import comments
 from surveys.insights.reports.common import Tree
 from surveys.models import Answer, Response, Touchpoint, Wave

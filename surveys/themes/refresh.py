@@ -102,7 +102,8 @@ def refresh(session: Session, audience: str, k: int | None = None, actor_id: int
                                .order_by(Theme.id)))
     matched = _match(old, [t.words for t in learned.themes])
     now = utcnow()
-    for t in old:
+    # Every component index belonged to the old model (a manual theme may hold one after a merge).
+    for t in session.scalars(select(Theme).where(Theme.audience == audience, Theme.component.is_not(None))):
         t.component = None
     kept = []
     for th in learned.themes:

@@ -104,7 +104,7 @@ def merge(session: Session, theme_id: int, into_id: int, actor_id: int | None = 
 
 def split(session: Session, theme_id: int, actor_id: int | None = None, seed: int = 11) -> tuple[Theme, Theme]:
     """Split a learned theme in two: NMF with k=2 on its comments, in the model's vocabulary; relabel."""
-    from analysis.text import _fit, theme_name, tfidf
+    from analysis.text import fit_nmf, theme_name, tfidf
 
     theme = get_theme(session, theme_id)
     if theme.component is None:
@@ -119,7 +119,7 @@ def split(session: Session, theme_id: int, actor_id: int | None = None, seed: in
     if x.shape[0] < 4 or x.nnz == 0:
         raise ValidationError(f"Theme {theme.id} has {len(comments)} comments; at least 4 are needed to split it.",
                               "theme")
-    _w, h = _fit(x, 2, seed)
+    _w, h = fit_nmf(x, 2, seed)
     comps = np.vstack([model.components, h[1:2]])
     comps[theme.component] = h[0]
     new_model = _model_with(session, theme.audience, comps)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import text
+from analysis import text, text_figures
 from tests.analysis.text_corpus import CORPUS
 
 TOPICS = {"wait": {"wait", "queue", "long"}, "price": {"price", "bill"}, "staff": {"friendly", "staff", "helpful"}}
@@ -76,10 +76,10 @@ def test_too_few_words_is_a_clear_error():
 def test_sentiment_summary_matches_a_hand_worked_wilson_interval():
     # 4 negative of 10: p = 0.4, z = 1.96; centre = (0.4 + 0.19208) / 1.38416 = 0.42776,
     # half = 1.96 * sqrt(0.024 + 0.0096040) / 1.38416 = 0.25957 -> (0.1682, 0.6873).
-    s = text.summarise_sentiment(10, -3.0, 4)
+    s = text_figures.summarise_sentiment(10, -3.0, 4)
     assert s.mean == pytest.approx(-0.3) and s.negative_share == pytest.approx(0.4)
     assert s.low == pytest.approx(0.1682, abs=1e-4) and s.high == pytest.approx(0.6873, abs=1e-4)
-    assert text.summarise_sentiment(0, 0.0, 0).mean is None
+    assert text_figures.summarise_sentiment(0, 0.0, 0).mean is None
 
 
 def test_theme_names_skip_words_already_in_a_chosen_phrase():
@@ -106,6 +106,6 @@ def test_weekly_volume_sums_days_into_monday_weeks():
     daily = pd.DataFrame({"day": [dt.date(2026, 11, 2), dt.date(2026, 11, 8), dt.date(2026, 11, 9)],
                           "theme_id": [1, 1, 1], "n": [2, 3, 1], "sentiment_sum": [1.0, -2.0, 0.5],
                           "negative": [0, 2, 0]})
-    weeks = text.weekly_volume(daily)
+    weeks = text_figures.weekly_volume(daily)
     assert weeks["week"].tolist() == ["2026-11-02", "2026-11-09"]  # Monday 2 Nov to Sunday 8 Nov is one week
     assert weeks["n"].tolist() == [5, 1] and weeks["mean_sentiment"].tolist() == pytest.approx([-0.2, 0.5])
