@@ -31,11 +31,24 @@ TOP_WORDS = 8
 RELATIVE = 0.5
 
 
+# Service-feedback words VADER's general lexicon lacks or reads otherwise (its -4..+4 scale). "promised"
+# is neutral here: in feedback it comes in complaints ("nobody called back as promised"); "sorted" is
+# British English for "resolved".
+DOMAIN_LEXICON = {
+    "unnoticed": -1.5, "freezes": -1.5, "freeze": -1.2, "crashing": -1.8, "crashes": -1.8, "crashed": -1.8,
+    "outdated": -1.2, "overcharged": -2.0, "unhelpful": -1.8, "understaffed": -1.5, "short-staffed": -1.5,
+    "stretched": -0.8, "late": -0.8, "slow": -1.0, "unresolved": -1.5, "promised": 0.0, "promise": 0.0,
+    "sorted": 1.0, "listened": 1.0, "quick": 1.0,
+}
+
+
 @lru_cache(maxsize=1)
 def _analyzer():
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    return SentimentIntensityAnalyzer()
+    analyzer = SentimentIntensityAnalyzer()
+    analyzer.lexicon.update(DOMAIN_LEXICON)
+    return analyzer
 
 
 def sentiment(texts) -> np.ndarray:
@@ -49,7 +62,7 @@ def sentiment(texts) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        One float per text, VADER's compound score in [-1, 1].
+        One float per text, VADER's compound score in [-1, 1] (its lexicon plus DOMAIN_LEXICON).
     """
     score = _analyzer().polarity_scores
     return np.array([score(t)["compound"] if t and t.strip() else 0.0 for t in texts], dtype=float)

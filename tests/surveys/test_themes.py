@@ -198,3 +198,15 @@ def test_rollup_rebuild_gives_the_same_theme_rows(db_session, learned):
     rollups.rebuild(db_session)
     assert sorted(db_session.execute(select(RollupThemeDay.theme_id, RollupThemeDay.n,
                                             RollupThemeDay.negative)).all()) == before
+
+
+def test_a_manual_theme_merged_into_takes_the_component_until_the_next_refresh(db_session, learned):
+    topics = _by_topic(db_session)
+    manual = staff.create_manual(db_session, "customer", "Queues", "queue")
+    staff.merge(db_session, topics["wait"].id, manual.id)
+    assert manual.component is not None
+    response = _submit(db_session, "A long wait today")  # no rule keyword: the model gives it
+    assert manual.id in _themes_of(db_session, response.id)
+    themes.refresh(db_session, "customer", k=3)
+    assert manual.component is None and manual.source == "manual"
+    assert rollups.verify(db_session) is None
