@@ -210,3 +210,22 @@ def test_a_manual_theme_merged_into_takes_the_component_until_the_next_refresh(d
     themes.refresh(db_session, "customer", k=3)
     assert manual.component is None and manual.source == "manual"
     assert rollups.verify(db_session) is None
+
+
+def test_an_imported_file_is_labelled_in_the_same_transaction(db_session, make):
+    import io
+
+    from surveys.ingestion import import_responses
+
+    questions = [{"code": "eng1", "qtype": "likert5", "dimension": "engagement"},
+                 {"code": "comment", "qtype": "text", "dimension": "comment", "required": False}]
+    program = make.program(survey=make.survey(questions=questions), code="EXI")
+    make.wave(program, label="2025-Q1", opens_at=dt.datetime(2025, 1, 1), days=90, status="closed")
+    make.team(code="OPS")
+    csv = ("team_code,submitted_on,eng1,comment\nOPS,2025-02-03,4,Wonderful colleagues and a great manager\n"
+           "OPS,2025-02-04,2,Awful tools and terrible hours\nOPS,2025-02-05,3,\n")
+    result = import_responses(db_session, io.BytesIO(csv.encode()), program_code="EXI", wave_label="2025-Q1")
+    assert result.ok
+    row = db_session.scalar(select(RollupThemeWave).where(RollupThemeWave.theme_id == ALL_COMMENTS))
+    assert (row.n, row.negative) == (2, 1)
+    assert rollups.verify(db_session) is None
