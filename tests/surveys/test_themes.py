@@ -229,3 +229,14 @@ def test_an_imported_file_is_labelled_in_the_same_transaction(db_session, make):
     row = db_session.scalar(select(RollupThemeWave).where(RollupThemeWave.theme_id == ALL_COMMENTS))
     assert (row.n, row.negative) == (2, 1)
     assert rollups.verify(db_session) is None
+
+
+def test_a_flagged_flood_leaves_the_theme_rollups_until_released(db_session, cx):
+    from surveys.collection import floods
+
+    _submit(db_session, "Lovely friendly staff")
+    held = _submit(db_session, "Terrible, awful, the worst")
+    floods.flag(db_session, [held.id])
+    assert _all_day(db_session) == 1 and rollups.verify(db_session) is None
+    floods.release(db_session, "CX", "DESK", NOW.date())
+    assert _all_day(db_session) == 2 and rollups.verify(db_session) is None
