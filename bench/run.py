@@ -18,6 +18,8 @@ Benchmarks:
 
 The table is also written to ``bench/results/latest.json`` (figures, baselines, ratios, verdicts and the
 machine they were measured on).
+- ``bench_classify``: ``analysis.text.classify`` of 100,000 generated comments with a learned theme model;
+  baseline scikit-learn's ``TfidfVectorizer.transform`` of the same texts alone.
 
 Every figure is a median; ratio = seconds / baseline, both measured in the same run, because the
 machines are shared and noisy: compare ratios between runs, not seconds. A result over its target
@@ -103,6 +105,13 @@ def cli(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
     return bench_cli.measure()
 
 
+def classify(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_classify: themes of 100,000 generated comments."""
+    import bench_classify
+
+    return bench_classify.measure()
+
+
 def ingest(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
     """bench_ingest: bursts of submissions under gunicorn and wrk, on SQLite (and PostgreSQL when given)."""
     import bench_ingest
@@ -116,7 +125,8 @@ def ingest(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
 
 
 BENCHMARKS = (("bench_linkage", linkage), ("bench_reports", reports), ("bench_pages", pages),
-              ("bench_submit", submissions), ("bench_cli", cli), ("bench_ingest", ingest))
+              ("bench_submit", submissions), ("bench_cli", cli), ("bench_classify", classify),
+              ("bench_ingest", ingest))
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
@@ -136,6 +146,7 @@ def write_results(rows: list[Row], args: argparse.Namespace, seconds: float) -> 
     RESULTS.write_text(json.dumps({"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                                    "arguments": sys.argv[1:], "total_seconds": round(seconds),
                                    "machine": machine, "figures": figures}, indent=2) + "\n")
+
 
 
 def main(argv=None) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
-from surveys import rollups
+from surveys import rollups, themes
 from surveys.models import Answer, FlaggedResponse, Question, Response, Touchpoint, Wave
 from surveys.voice import contacts
 
@@ -35,4 +35,5 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
     if contact is not None:
         # Same transaction: no case without its response. A response held out as part of a flood opens no case.
         contacts.save(session, response, contact, now, open_case=not flagged)
+    themes.label_new(session, [response.id])  # sentiment and themes of its comments, and their rollups
     return response

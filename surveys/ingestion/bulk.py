@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from surveys import rollups
+from surveys import rollups, themes
 from surveys.errors import Conflict
 from surveys.ingestion.csvio import CsvSource
 from surveys.ingestion.history import describe_previous, find_previous, lock_file, record_import
@@ -124,6 +124,7 @@ def _flush_chunk(session: Session, responses: list[dict], answers: list[dict],
     rollups.add_responses(session, [r["id"] for r in responses])
     # In the import's transaction: each consenting unhappy customer's case opens with its response.
     contacts.save_many(session, contact_rows, now)
+    themes.label_new(session, [r["id"] for r in responses])
     responses.clear()
     answers.clear()
     contact_rows.clear()

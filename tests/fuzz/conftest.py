@@ -70,6 +70,7 @@ class World:
             "goal_id": (1,),  # no goal exists here: editing one answers 404, never 500
             "issue_id": (1,),  # no known issue exists here: its pages answer 404, never 500
             "case_id": (1,),  # no follow-up case exists here: its pages and forms answer 404, never 500
+            "theme_id": (1,),  # no theme exists here: an edit flashes "There is no theme 1", never 500
             "team_code": (self.team.code, "NO-SUCH-TEAM"),
             # Results links: no wave here has closed, so a well-formed and a forged link both answer 404.
             "link": (f"{self.open_wave.id}.{self.team.id}.{'0' * 64}", "not-a-link"),

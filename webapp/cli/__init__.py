@@ -18,6 +18,7 @@ from webapp.cli.links import links_group
 from webapp.cli.person import person_group
 from webapp.cli.report import report_group
 from webapp.cli.rollup import fill_if_empty, rollup_group
+from webapp.cli.themes import themes_group
 from webapp.cli.tick import tick
 from webapp.config import ConfigError
 from webapp.db import get_session
@@ -144,3 +145,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(person_group)
     app.cli.add_command(voice_group)
+    app.cli.add_command(themes_group)
