@@ -17,7 +17,7 @@ from webapp.extensions import csrf, login_manager
 from webapp.security import register_security
 from webapp.sso import init_sso
 
-BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api", "account", "goals", "teams", "shared")
+BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api", "account", "goals", "teams", "shared", "digests")
 # Multipart forms are left to their views, which set their own upload size limit before parsing.
 FORM_TYPES = ("application/x-www-form-urlencoded",)
 

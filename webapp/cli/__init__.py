@@ -12,6 +12,7 @@ from surveys.errors import TandemError
 from surveys.org import accounts
 from webapp.cli.audit import audit_group
 from webapp.cli.demo import demo
+from webapp.cli.digest import digest
 from webapp.cli.imports import import_group
 from webapp.cli.links import links_group
 from webapp.cli.person import person_group
@@ -142,3 +143,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(rollup_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(person_group)
+    app.cli.add_command(digest)
