@@ -29,9 +29,9 @@ class World:
 
 def csat(session, tp: Touchpoint, day: dt.date, n: int, satisfied: int) -> None:
     """n CSAT answers at a touchpoint on one day, `satisfied` of them top-two."""
-    session.add(RollupCustomerDay(day=day, touchpoint_id=tp.id, team_id=tp.team_id, metric="csat", source="public_link",
-                                  channel="", n=n, top2=satisfied, prom=0, det=0, mean=0, mean_sq=0,
-                                  top2_sq=satisfied, net_sq=0))
+    session.add(RollupCustomerDay(day=day, touchpoint_id=tp.id, team_id=tp.team_id, metric="csat",
+                                  source="public_link", channel="", n=n, top2=satisfied, prom=0, det=0, mean=0,
+                                  mean_sq=0, top2_sq=satisfied, net_sq=0))
 
 
 def build(make) -> World:
@@ -93,7 +93,8 @@ def build(make) -> World:
                            status="closed" if closed else "open", closed_at=closed))
     rows = []
     for _ in range(3):
-        r = Response(wave_id=wave.id, team_id=care.id, touchpoint_id=care_tp.id, source="public_link", submitted_on=WEEK)
+        r = Response(wave_id=wave.id, team_id=care.id, touchpoint_id=care_tp.id, source="public_link",
+                     submitted_on=WEEK)
         s.add(r)
         rows.append(r)
     s.flush()

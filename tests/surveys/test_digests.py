@@ -15,11 +15,15 @@ from .digest_world import BEFORE, TODAY, WEEK, build
 
 
 def test_periods_are_calendar_periods_and_the_default_is_the_last_complete_one():
-    assert periods.last_complete("daily", TODAY) == periods.Period("daily", dt.date(2026, 11, 30), dt.date(2026, 11, 30))
-    assert periods.last_complete("weekly", TODAY) == periods.Period("weekly", WEEK, dt.date(2026, 11, 29))
-    assert periods.last_complete("monthly", TODAY) == periods.Period("monthly", dt.date(2026, 11, 1), dt.date(2026, 11, 30))
-    assert periods.last_complete("quarterly", TODAY) == periods.Period("quarterly", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
-    assert periods.last_complete("annual", TODAY) == periods.Period("annual", dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    def last(kind):
+        p = periods.last_complete(kind, TODAY)
+        return p.start.isoformat(), p.end.isoformat()
+
+    assert last("daily") == ("2026-11-30", "2026-11-30")
+    assert last("weekly") == ("2026-11-23", "2026-11-29")
+    assert last("monthly") == ("2026-11-01", "2026-11-30")
+    assert last("quarterly") == ("2026-07-01", "2026-09-30")  # Q4 has not ended on 1 December
+    assert last("annual") == ("2025-01-01", "2025-12-31")
     assert periods.containing("quarterly", dt.date(2026, 12, 31)).end == dt.date(2026, 12, 31)
     assert periods.containing("monthly", dt.date(2024, 2, 10)).days == 29
     assert periods.containing("weekly", WEEK).previous().start == BEFORE

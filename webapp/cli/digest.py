@@ -37,8 +37,8 @@ def _day(value: str | None) -> dt.date:
 def digest(kind, date_text, to):
     """Send a digest now: the last complete daily, weekly, monthly, quarterly or annual period before --date."""
     # Imported here: digests load pandas, the analysis stack and Altair, which `tandem` start-up must not load.
+    from surveys.digests import claims
     from surveys.digests import mail as digest_mail
-    from surveys.digests import sending
     from surveys.digests.compose import compose
     from surveys.fieldwork import mailer
     from surveys.org import branding
@@ -56,7 +56,7 @@ def digest(kind, date_text, to):
                                        "for staff only.")
         recipients = [(person, to)]
     else:
-        recipients = [(p, p.email) for p in sending.subscribers(session, kind)]
+        recipients = [(p, p.email) for p in claims.subscribers(session, kind)]
         if not recipients:
             click.echo(f"No one is subscribed to {kind} digests; nothing sent. Use --to EMAIL to send one.")
             return
@@ -82,13 +82,21 @@ def digest(kind, date_text, to):
 def digest_step(session, now: dt.datetime, config) -> Counter:
     """`tandem tick`'s step: each due digest, once per period and subscriber across hosts
     (surveys/digests/sending.py); counts digests sent and failed."""
-    from surveys.digests import sending  # pandas and Altair: loaded only when a tick runs
+    from surveys.digests import claims
+
+    hour = config.get("DIGEST_HOUR", 7)
+    waiting = claims.unsent(session, claims.due_digests(session, now, hour))
+    session.commit()  # ends the read (SQLite: every transaction holds the write lock)
+    if not waiting:
+        return Counter()
+    # pandas, the analysis stack and Altair: loaded only when a digest is waiting, not every minute.
+    from surveys.digests import sending
     from surveys.digests.mail import MailSettings
     from surveys.insights.reports.params import ReportSettings
 
     settings = ReportSettings(config["MIN_GROUP_SIZE"], config["MIN_COMMENT_GROUP_SIZE"],
                               float(config["PROCESS_TARGET"]), config["LINKAGE_MIN_TEAMS"])
-    outcome = sending.send_due(session, now, config.get("DIGEST_HOUR", 7), settings, MailSettings.from_config(config))
+    outcome = sending.send_due(session, now, hour, settings, MailSettings.from_config(config))
     for problem in outcome.problems:
         click.echo(f"tick: {problem}", err=True)
     return Counter({"digests": outcome.sent, "failed": outcome.failed})
