@@ -68,6 +68,7 @@ class World:
             "step_id": (self.step_id, self.step_id + 1000),
             "goal_id": (1,),  # no goal exists here: editing one answers 404, never 500
             "team_code": (self.team.code, "NO-SUCH-TEAM"),
+            "digest_period": ("weekly", "fortnightly"), "digest_day": ("2026-11-23", "2026-13-45"),
             # Results links: no wave here has closed, so a well-formed and a forged link both answer 404.
             "link": (f"{self.open_wave.id}.{self.team.id}.{'0' * 64}", "not-a-link"),
         }[name]

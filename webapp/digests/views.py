@@ -79,11 +79,12 @@ def _period(kind: str, date_text: str) -> periods.Period:
     return periods.containing(kind, day)
 
 
-@bp.route("/<kind>/<date_text>")
+@bp.route("/<digest_period>/<digest_day>")
 @roles_required(*STAFF)
-def page(kind: str, date_text: str):
-    """The digest of the period of `kind` containing the date, scoped to the reader."""
-    period = _period(kind, date_text)
+def page(digest_period: str, digest_day: str):
+    """The digest of the period of `digest_period` containing `digest_day`, scoped to the reader."""
+    period = _period(digest_period, digest_day)
+    kind = period.kind
     # Imported here: digests load pandas, the analysis stack and Altair, which app start-up must not load.
     from surveys.digests import links
     from surveys.digests.charts import digest_charts, png
