@@ -37,20 +37,22 @@ def _weekly(digest: Digest, metric: str) -> DigestChart | None:
 
 
 def _movers(digest: Digest) -> DigestChart | None:
-    movers = [m for m in digest.movers if m.change is not None and m.change_low is not None]
+    # CSAT and NPS changes are in points on one axis; CES (1-7) would be a sliver beside them.
+    movers = [m for m in digest.movers if m.change is not None and m.change_low is not None and m.metric != "ces"]
     if not movers:
         return None
     frame = pd.DataFrame([{"touchpoint": f"{m.where} ({m.metric.upper()})", "change": m.change, "low": m.change_low,
                            "high": m.change_high} for m in movers])
     chart = base.figure_bars(frame, "touchpoint", "change", f"Change against the previous {digest.period.noun}",
                              "low", "high").properties(width=WIDTH - 200, height=28 * len(movers))
-    summary = "Touchpoints that moved most, change with its 95% interval: " + "; ".join(
+    summary = "Touchpoints that moved most (CSAT and NPS, points), change with its 95% interval: " + "; ".join(
         f"{m.where} {m.metric.upper()} {m.change:+g}" for m in movers) + "."
     return DigestChart("movers", summary, chart.to_dict())
 
 
 def digest_charts(digest: Digest) -> tuple[DigestChart, ...]:
-    """CSAT by week around the period, NPS by week, and the touchpoints that moved most (those with data)."""
+    """CSAT by week around the period, NPS by week, and the touchpoints whose CSAT or NPS moved most (those with
+    data)."""
     made = [_weekly(digest, "csat"), _weekly(digest, "nps"), _movers(digest)]
     return tuple(c for c in made if c is not None)
 
