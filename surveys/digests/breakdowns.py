@@ -58,8 +58,11 @@ def breakdowns(session: Session, period: Period, team_ids: Collection[int] | Non
     if team_ids is not None:
         base = base.where(Alert.team_id.in_(sorted(team_ids)))
     new = base.where(Alert.detected_on >= period.start, Alert.detected_on <= period.end)
-    # Persistent: detected before the period and still open now, or closed only after the period ended.
-    old = base.where(Alert.detected_on < period.start, Alert.status.in_(OPEN_ALERT_STATUSES))
+    # Persistent: detected before the period and still open now, or closed only after the period ended (so
+    # last quarter's digest, read today, still lists what was open then).
+    after = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time())
+    old = base.where(Alert.detected_on < period.start,
+                     Alert.status.in_(OPEN_ALERT_STATUSES) | (Alert.closed_at >= after))
     order = {"high": 0, "medium": 1, "low": 2}
 
     def lines(stmt) -> list[AlertLine]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveys.insights import cache
@@ -67,14 +68,20 @@ def strongest(session: Session, settings: ReportSettings, *, store: bool = True)
     links = Links(_from_figures(result), result.note)
     body = json.dumps({"links": [asdict(x) for x in links.links], "note": links.note})
     if store:
-        cache.put(session, key, version, body)
-        session.flush()
+        _put(session, key, version, body)
         return links
     return Links(links.links, links.note, (key, version, body))
+
+
+def _put(session: Session, key: str, version: str, body: str) -> None:
+    try:
+        with session.begin_nested():
+            cache.put(session, key, version, body)
+    except IntegrityError:
+        pass  # another host or reader stored the same links a moment ago: theirs will do
 
 
 def store_pending(session: Session, links: Links) -> None:
     """Keep links computed by a read-only reader for the next one (flushes; the caller commits)."""
     if links.pending:
-        cache.put(session, *links.pending)
-        session.flush()
+        _put(session, *links.pending)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import func, select
 
 from surveys.digests import mail as digest_mail
 from surveys.digests import periods, subscriptions
 from surveys.digests.compose import compose
 from surveys.errors import ValidationError
+from surveys.models import ReportCache
+from surveys.models.alerts import Alert
 
 from .digest_world import BEFORE, TODAY, WEEK, build
 
@@ -122,3 +125,26 @@ def test_subscriptions_replace_the_choice_and_the_demo_defaults_follow_the_role(
     assert subscriptions.periods_of(db_session, w.executive.id) == ["weekly", "monthly"]
     assert subscriptions.periods_of(db_session, w.hr.id) == ["weekly"]
     assert subscriptions.periods_of(db_session, w.lead.id) == ["daily", "monthly"]  # a choice is kept
+
+
+def test_an_alert_closed_after_the_period_still_counts_as_persistent_in_it(make, db_session):
+    w = build(make)
+    resolved = db_session.scalars(select(Alert).where(Alert.team_id == w.sales.id)).one()
+    resolved.status, resolved.open_key = "resolved", None
+    resolved.closed_at = dt.datetime(2026, 11, 30, 10)  # the Monday after the digest's week
+    db_session.flush()
+    assert [a.touchpoint for a in compose(db_session, w.hr, "weekly", TODAY).breakdowns.persistent] == ["Bristol store"]
+    resolved.closed_at = dt.datetime(2026, 11, 20, 10)  # during the week before: gone from this week's digest
+    db_session.flush()
+    assert compose(db_session, w.hr, "weekly", TODAY).breakdowns.persistent == ()
+
+
+def test_the_linkage_findings_are_computed_once_and_kept_in_the_report_cache(make, db_session):
+    w = build(make)
+    make.wave(make.program(), opens_at=dt.datetime(2026, 10, 1))  # an employee program for the report
+    first = compose(db_session, w.executive, "weekly", TODAY)
+    assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 1
+    again = compose(db_session, w.hr, "monthly", TODAY)  # another reader, another period: the same findings
+    assert again.links == first.links and db_session.scalar(select(func.count()).select_from(ReportCache)) == 1
+    read_only = compose(db_session, w.hr, "weekly", TODAY, store_links=False)
+    assert read_only.links.pending is None  # found in the cache, nothing to store
