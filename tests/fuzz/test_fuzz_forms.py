@@ -62,6 +62,7 @@ POST_FORMS: dict[str, type | tuple[str, ...]] = {
     "goals.edit": GoalForm,
     "goals.archive": (),
     "goals.restore": (),
+    "digests.subscribe": ("daily", "weekly", "monthly", "quarterly", "annual"),
     "auth.login": LoginForm,
     "auth.logout": (),
     "respond.public_submit": ("website", *ANSWERS),
