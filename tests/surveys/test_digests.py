@@ -148,3 +148,18 @@ def test_the_linkage_findings_are_computed_once_and_kept_in_the_report_cache(mak
     assert again.links == first.links and db_session.scalar(select(func.count()).select_from(ReportCache)) == 1
     read_only = compose(db_session, w.hr, "weekly", TODAY, store_links=False)
     assert read_only.links.pending is None  # found in the cache, nothing to store
+
+
+def test_a_week_without_feedback_still_charts_the_weeks_before(make, db_session, smtp_server):
+    w = build(make)
+    inbox, port = smtp_server
+    d = compose(db_session, w.executive, "weekly", dt.date(2026, 12, 8))  # week 2026-W49: no answers yet
+    assert not d.has_customer_data
+    settings = digest_mail.MailSettings("127.0.0.1", port, "digests@tandem.example", "https://tandem.example")
+    digest_mail.send(d, "exec@example.com", settings)
+    (message,) = inbox.messages
+    html = message.get_body(("html",)).get_content()
+    assert "No customer feedback in this week" in html and "the weeks before" in html
+    images = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    assert len(images) == 1  # CSAT by week (the world has no NPS answers, and no movers without answers)
+    assert f'cid:{images[0]["Content-ID"].strip("<>")}' in html
