@@ -18,7 +18,7 @@ from webapp.security import register_security
 from webapp.sso import init_sso
 
 BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api", "account", "goals", "teams", "shared",
-              "known_issues", "voice", "cases", "themes")
+              "known_issues", "voice", "cases", "themes", "digests")
 # Multipart forms are left to their views, which set their own upload size limit before parsing.
 FORM_TYPES = ("application/x-www-form-urlencoded",)
 

@@ -214,6 +214,8 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "CASE_DUE_WORKING_DAYS": _int(env, "TANDEM_CASE_DUE_WORKING_DAYS", 2, 1, 60),
         "CASE_EXECUTIVE_DAYS": _int(env, "TANDEM_CASE_EXECUTIVE_DAYS", 2, 1, 60),
         "CONTACT_RETENTION_DAYS": _int(env, "TANDEM_CONTACT_RETENTION_DAYS", 90, 0, 36500),
+        # Digests (surveys/digests/sending.py): due from this hour (UTC) on the first day after their period.
+        "DIGEST_HOUR": _int(env, "TANDEM_DIGEST_HOUR", 7, 0, 23),
         # "What you told us" links (surveys/fieldwork/results_links.py): signed with this key, else one derived
         # from the secret key; they open the results until this many days after the wave closed.
         "RESULTS_LINK_KEY": _results_key(env),

@@ -72,6 +72,7 @@ class World:
             "case_id": (1,),  # no follow-up case exists here: its pages and forms answer 404, never 500
             "theme_id": (1,),  # no theme exists here: an edit flashes "There is no theme 1", never 500
             "team_code": (self.team.code, "NO-SUCH-TEAM"),
+            "digest_period": ("weekly", "fortnightly"), "digest_day": ("2026-11-23", "2026-13-45"),
             # Results links: no wave here has closed, so a well-formed and a forged link both answer 404.
             "link": (f"{self.open_wave.id}.{self.team.id}.{'0' * 64}", "not-a-link"),
         }[name]

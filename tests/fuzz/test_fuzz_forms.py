@@ -70,6 +70,7 @@ POST_FORMS: dict[str, type | tuple[str, ...]] = {
     "known_issues.status": StatusForm,
     "known_issues.publish": (),
     "known_issues.unpublish": (),
+    "digests.subscribe": ("daily", "weekly", "monthly", "quarterly", "annual"),
     "auth.login": LoginForm,
     "auth.logout": (),
     "cases.record_contact": cf.ContactForm,

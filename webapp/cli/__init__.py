@@ -13,6 +13,7 @@ from surveys.org import accounts
 from webapp.cli.audit import audit_group
 from webapp.cli.cases import voice_group
 from webapp.cli.demo import demo
+from webapp.cli.digest import digest
 from webapp.cli.imports import import_group
 from webapp.cli.links import links_group
 from webapp.cli.person import person_group
@@ -146,3 +147,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(person_group)
     app.cli.add_command(voice_group)
     app.cli.add_command(themes_group)
+    app.cli.add_command(digest)

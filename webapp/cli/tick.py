@@ -26,12 +26,13 @@ from surveys.models import utcnow
 from surveys.org import signin, staff_sessions
 from webapp import jobs as jobs_glue
 from webapp.cli.cases import tick_step as cases_step
+from webapp.cli.digest import digest_step
 from webapp.db import get_session
 
 MAIL_BATCH = 100
 NOW_YEARS = (2000, 2100)  # a --now outside these is a typo; 9999 would also overflow the date arithmetic
 SUMMARY_KEYS = ("opened", "closed", "released", "scheduled", "invited", "sent", "reminded", "failed", "nudges",
-                "sessions expired", "results shared", "cases escalated")
+                "sessions expired", "results shared", "cases escalated", "digests")
 RETENTION_KEYS = ("comments blanked", "answers deleted")  # shown when TANDEM_COMMENT_RETENTION_DAYS is set
 
 
@@ -142,6 +143,7 @@ def run_tick(session, now: dt.datetime, config) -> Counter:
     for problem in outcome.problems:
         click.echo(f"tick: {problem}", err=True)
     cases_step(session, now, config, counts)  # follow-up cases: contact retention, lead mails, escalations
+    counts.update(digest_step(session, now, config))
     return counts
 
 
