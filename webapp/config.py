@@ -209,6 +209,9 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "ACTION_NUDGES": bool(_int(env, "TANDEM_ACTION_NUDGES", 1, 0, 1)),
         "ACTION_DUE_SOON_DAYS": _int(env, "TANDEM_ACTION_DUE_SOON_DAYS", 7, 0, 365),
         "ACTION_STALE_DAYS": _int(env, "TANDEM_ACTION_STALE_DAYS", 30, 0, 3650),
+        # Alert escalation (surveys/alerts/escalation.py): up one level when not acknowledged in N days or open M.
+        "ALERT_ACK_DAYS": _int(env, "TANDEM_ALERT_ACK_DAYS", 2, 1, 365),
+        "ALERT_PERSIST_DAYS": _int(env, "TANDEM_ALERT_PERSIST_DAYS", 14, 1, 3650),
         # "What you told us" links (surveys/fieldwork/results_links.py): signed with this key, else one derived
         # from the secret key; they open the results until this many days after the wave closed.
         "RESULTS_LINK_KEY": _results_key(env),
