@@ -47,4 +47,5 @@ def evidence_chart(frame: pd.DataFrame, *, y_title: str, baseline: tuple[float, 
         x=alt.X("start:T"), tooltip=["what:N", "start:T"]))
     layers.append(alt.Chart(marks).mark_text(align="left", dx=3, dy=-115, color="#a12a2a").encode(
         x=alt.X("start:T"), text="what:N"))
-    return alt.layer(*layers).properties(width=640, height=260)
+    # The frame also at the top: it is the chart's table (webapp.reports.charts.to_figure reads chart.data).
+    return alt.layer(*layers, data=frame).properties(width=640, height=260)
