@@ -5,31 +5,36 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from markupsafe import Markup, escape
-
 from surveys.alerts.evidence import Evidence, Point
 
 SPARK_W, SPARK_H, SPARK_PAD = 120, 28, 3
 
 
-def sparkline(points: tuple[Point, ...], label: str) -> Markup:
-    """A small inline SVG line of weekly values, named for screen readers by `label` and the values."""
+@dataclass(frozen=True)
+class Spark:
+    """A small trend line's geometry (drawn by templates/alerts/_macros.html) and its text for screen readers."""
+
+    points: str
+    last_x: float
+    last_y: float
+    label: str
+    width: int = SPARK_W
+    height: int = SPARK_H
+
+
+def sparkline(points: tuple[Point, ...], label: str) -> Spark | None:
+    """The line of weekly values scaled into a small box, named by `label` and the values; None without any."""
     if not points:
-        return Markup('<span class="muted">no answers since</span>')
+        return None
     values = [p.value for p in points]
     lo, hi = min(values), max(values)
     span = (hi - lo) or 1.0
     step = (SPARK_W - 2 * SPARK_PAD) / max(1, len(values) - 1)
     coords = [(SPARK_PAD + i * step, SPARK_PAD + (hi - v) / span * (SPARK_H - 2 * SPARK_PAD))
               for i, v in enumerate(values)]
-    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     text = f"{label}: " + ", ".join(f"{v:.0f}" for v in values)
-    last_x, last_y = coords[-1]
-    # Presentation attributes, not style=: the Content-Security-Policy forbids inline style.
-    return Markup(f'<svg class="spark" width="{SPARK_W}" height="{SPARK_H}" viewBox="0 0 {SPARK_W} {SPARK_H}" '
-                  f'role="img" aria-label="{escape(text)}"><title>{escape(text)}</title>'
-                  f'<polyline fill="none" stroke="#1f6f8b" stroke-width="1.5" points="{path}"/>'
-                  f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="2.5" fill="#1f6f8b"/></svg>')
+    return Spark(" ".join(f"{x:.1f},{y:.1f}" for x, y in coords), round(coords[-1][0], 1), round(coords[-1][1], 1),
+                 text)
 
 
 def evidence_figure(ev: Evidence):
