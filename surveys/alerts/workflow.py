@@ -77,15 +77,22 @@ def record(session: Session, alert: Alert, actor_id: int | None, what: str, deta
     return event
 
 
+def _check_move(alert: Alert, to: str) -> None:
+    """Raise Conflict, saying why, when the alert cannot move to `to`."""
+    before = alert.status
+    if to in TRANSITIONS[before]:
+        return
+    if before not in OPEN_ALERT_STATUSES:
+        raise Conflict(f"This alert is already {status_label(before)}; a closed alert cannot change.")
+    if to == before:
+        raise Conflict(f"This alert is already {status_label(before)}.")
+    raise Conflict(f"An alert that is {status_label(before)} cannot become {status_label(to)}.")
+
+
 def _move(session: Session, alert: Alert, to: str, actor_id: int | None, text: str = "",
           now: dt.datetime | None = None) -> None:
+    _check_move(alert, to)
     before = alert.status
-    if to not in TRANSITIONS[before]:
-        if before not in OPEN_ALERT_STATUSES:
-            raise Conflict(f"This alert is already {status_label(before)}; a closed alert cannot change.")
-        if to == before:
-            raise Conflict(f"This alert is already {status_label(before)}.")
-        raise Conflict(f"An alert that is {status_label(before)} cannot become {status_label(to)}.")
     now = now or utcnow()
     alert.status = to
     if to in ("acknowledged", "action_planned") and alert.acknowledged_at is None:
@@ -159,8 +166,7 @@ def plan_action(session: Session, alert_id, scope: Scope, *, actor_id: int | Non
     alert = get_alert(session, alert_id, scope)
     if alert.action_id is not None:
         raise Conflict("This alert already has an action; open it from the alert's page.")
-    if "action_planned" not in TRANSITIONS[alert.status]:
-        _move(session, alert, "action_planned", actor_id)  # raises the reason it cannot
+    _check_move(alert, "action_planned")
     action = actions.create_action(
         session, scope, actor_id=actor_id, baseline=baseline, title=title_for(alert),
         description=_description(alert), owner_id=_owner_id(session, alert, scope, actor_id),

@@ -141,9 +141,12 @@ def test_malformed_hints_and_missing_ids_never_break_the_page(client, login, org
     db_session.commit()
     assert client.get(f"/alerts/{alert.id}").status_code == 200
     alert = db_session.get(Alert, org["other"].id)
-    alert.hints_json = '{"factors": [{"label": "Process", "gap": "big"}], "themes": [{"name": "queue"}]}'
+    alert.hints_json = ('{"factors": [{"label": "Process", "gap": "big", "n": 12}, {"label": "Tiny", "n": 3},'
+                        ' {"label": "Unsized"}], "themes": [{"name": "queue"}]}')
     db_session.commit()
-    assert "Process" in client.get(f"/alerts/{alert.id}").get_data(as_text=True)
+    html = client.get(f"/alerts/{alert.id}").get_data(as_text=True)
+    assert "Process" in html and "Tiny" not in html and "Unsized" not in html  # below the threshold: never shown
+    assert "2 employee results are not shown: fewer than 5 people answered." in html
     assert client.get("/alerts/999999").status_code == 404
 
 

@@ -68,13 +68,14 @@ class Hints:
     """An alert's root-cause hints, each part empty when the detection left it out or it was malformed."""
 
     factors: list[dict] = field(default_factory=list)
+    hidden_factors: int = 0  # rows left out because fewer than the anonymity threshold answered
     themes: list[dict] = field(default_factory=list)
     sentiment: dict | None = None
     verbatims: list[dict] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.factors or self.themes or self.sentiment or self.verbatims)
+        return not (self.factors or self.hidden_factors or self.themes or self.sentiment or self.verbatims)
 
 
 def _number(value):
@@ -94,8 +95,9 @@ def _rows(raw, keys: tuple[str, ...], numbers: tuple[str, ...]) -> list[dict]:
     return rows
 
 
-def hints(raw_json: str | None) -> Hints:
-    """The hints stored on an alert (hints_json), tolerant of missing or malformed parts."""
+def hints(raw_json: str | None, min_group: int) -> Hints:
+    """The hints stored on an alert (hints_json), tolerant of missing or malformed parts; an employee factor of
+    a group smaller than `min_group` (or of unknown size) is never shown, whatever the detection stored."""
     try:
         data = json.loads(raw_json or "{}")
     except (TypeError, ValueError):
@@ -105,6 +107,7 @@ def hints(raw_json: str | None) -> Hints:
     factors = _rows(data.get("factors"), ("factor", "label", "team_value", "org_value", "gap", "low", "high", "n",
                                           "linked_r", "unit_name"),
                     ("team_value", "org_value", "gap", "low", "high", "n", "linked_r"))
+    shown = [f for f in factors if f["n"] is not None and f["n"] >= min_group]
     themes = _rows(data.get("themes"), ("theme_id", "name", "before", "after", "change"),
                    ("before", "after", "change"))
     verbatims = [v for v in _rows(data.get("verbatims"), ("day", "text", "score"), ("score",)) if v["text"]]
@@ -114,4 +117,4 @@ def hints(raw_json: str | None) -> Hints:
         before, after = _number(raw_sentiment.get("before")), _number(raw_sentiment.get("after"))
         if before is not None or after is not None:
             sentiment = {"before": before, "after": after}
-    return Hints(factors, themes, sentiment, verbatims)
+    return Hints(shown, len(factors) - len(shown), themes, sentiment, verbatims)
