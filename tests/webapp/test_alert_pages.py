@@ -167,3 +167,11 @@ def test_a_forged_or_missing_csrf_token_fails_cleanly(csrf_client, make, org, db
         assert answer.status_code == 400 and "not sent by this site" in answer.get_data(as_text=True)
     assert db_session.get(Alert, org["high"].id).status == "new"
     assert db_session.scalar(select(Action.id).where(Action.source == "alert")) is None
+
+
+def test_the_team_page_lists_the_open_alerts_of_the_team_and_below(client, login, org):
+    login("hr_admin")
+    ops = client.get("/teams/OPS").get_data(as_text=True)
+    assert 'id="open-alerts"' in ops and "CSAT drop at Web checkout" in ops and "Shop floor" not in ops
+    sales = client.get("/teams/SALES").get_data(as_text=True)
+    assert "CSAT drop at Shop floor" in sales and "CSAT drop at Web checkout" not in sales

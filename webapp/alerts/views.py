@@ -12,6 +12,7 @@ from surveys.alerts import escalation, evidence, listing
 from surveys.alerts.access import get_alert, scope_for
 from surveys.alerts.workflow import KIND_WORDS, TRANSITIONS, headline, metric_label, status_label
 from surveys.models import OPEN_ALERT_STATUSES, Action, Alert, Team, utcnow
+from surveys.org import hierarchy
 from webapp.alerts.forms import ConfirmForm, DismissForm, ResolveForm
 from webapp.alerts.present import evidence_figure, hints, sparkline
 from webapp.auth import roles_required
@@ -47,6 +48,15 @@ def _alert_status(status: str) -> str:
 @bp.app_template_filter("alert_kind")
 def _alert_kind(kind: str) -> str:
     return KIND_WORDS.get(kind, kind)
+
+
+@bp.app_template_global("team_open_alerts")
+def team_open_alerts(team_id: int) -> list[Alert]:
+    """Open alerts of a team and the teams below it, for the team page (whose view has checked the reach)."""
+    session = get_session()
+    stmt = select(Alert).where(Alert.team_id.in_(hierarchy.team_scope(session, team_id)),
+                               Alert.status.in_(OPEN_ALERT_STATUSES))
+    return sorted(session.scalars(stmt), key=lambda a: (listing.SEVERITY_ORDER.get(a.severity, 9), a.detected_on))
 
 
 def _choices(session, scope):
