@@ -95,7 +95,8 @@ def test_the_alert_page_shows_numbers_evidence_hints_history_and_buttons(client,
     login("hr_admin")
     html = client.get(f"/alerts/{org['high'].id}").get_data(as_text=True)
     for text in ("18.0", "7.5 to 28.5", "n = 120", "n = 25", "p = 0.0012", "q = 0.018", "about 2026-10-05",
-                 "Process", "Checkout team", "-13.5", "payment failed card", "The card payment failed three times.", "0.21 before",
+                 "Process", "Checkout team", "-13.5", "payment failed card", "The card payment failed three times.",
+                 "0.21 before",
                  'id="acknowledge"', 'id="plan-action"', 'id="resolve"', 'id="dismiss"',
                  f'href="/known-issues/new?alert_id={org["high"].id}"'):
         assert text in html, text

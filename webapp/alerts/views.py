@@ -127,8 +127,9 @@ def render_detail(alert: Alert, status: int = 200, **forms):
              "dismiss_form": DismissForm(formdata=None), **forms}
     action = session.get(Action, alert.action_id) if alert.action_id else None
     ev = evidence.evidence(session, alert, now.date())
+    found = hints(alert.hints_json, current_app.config["MIN_GROUP_SIZE"])
     return render_template("alerts/detail.html", alert=alert, action=action, evidence=ev,
-                           figure=evidence_figure(ev), hints=hints(alert.hints_json, current_app.config["MIN_GROUP_SIZE"]), now=now,
+                           figure=evidence_figure(ev), hints=found, now=now,
                            clock=escalation.clock(alert, settings()), moves=TRANSITIONS[alert.status],
                            is_open=alert.status in OPEN_ALERT_STATUSES, **forms), status
 
