@@ -216,6 +216,9 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "CONTACT_RETENTION_DAYS": _int(env, "TANDEM_CONTACT_RETENTION_DAYS", 90, 0, 36500),
         # Digests (surveys/digests/sending.py): due from this hour (UTC) on the first day after their period.
         "DIGEST_HOUR": _int(env, "TANDEM_DIGEST_HOUR", 7, 0, 23),
+        # Alert escalation (surveys/alerts/escalation.py): up one level when not acknowledged in N days or open M.
+        "ALERT_ACK_DAYS": _int(env, "TANDEM_ALERT_ACK_DAYS", 2, 1, 365),
+        "ALERT_PERSIST_DAYS": _int(env, "TANDEM_ALERT_PERSIST_DAYS", 14, 1, 3650),
         # "What you told us" links (surveys/fieldwork/results_links.py): signed with this key, else one derived
         # from the secret key; they open the results until this many days after the wave closed.
         "RESULTS_LINK_KEY": _results_key(env),

@@ -23,6 +23,7 @@ from webapp.admin.floods import ReleaseForm
 from webapp.admin.imports import ImportForm
 from webapp.admin.past_wave_views import PastWaveForm
 from webapp.admin.programs import ActionForm, AddWaveForm, ExtendForm, OpenWaveForm, ProgramEditForm, ProgramForm
+from webapp.alerts import forms as alf
 from webapp.auth import LoginForm
 from webapp.cases import forms as cf
 from webapp.goals.forms import GoalForm
@@ -59,6 +60,8 @@ POST_FORMS: dict[str, type | tuple[str, ...]] = {
     "actions.step_done": act.StepDoneForm,
     "actions.remove_step": act.ConfirmForm,
     "actions.add_note": act.NoteForm,
+    "alerts.acknowledge": alf.ConfirmForm, "alerts.plan": alf.ConfirmForm, "alerts.resolve": alf.ResolveForm,
+    "alerts.dismiss": alf.DismissForm,
     "account.tokens_new": TokenForm,
     "account.tokens_revoke": RevokeForm,
     "goals.new": GoalForm,

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from surveys import retention
 from surveys.actions import nudge_mail, nudges
+from surveys.alerts import escalation, escalation_mail
 from surveys.collection import queue
 from surveys.db import checkpoint
 from surveys.fieldwork import invitations, mailer, results_links, results_mail, scheduling
@@ -32,7 +33,7 @@ from webapp.db import get_session
 MAIL_BATCH = 100
 NOW_YEARS = (2000, 2100)  # a --now outside these is a typo; 9999 would also overflow the date arithmetic
 SUMMARY_KEYS = ("opened", "closed", "released", "scheduled", "invited", "sent", "reminded", "failed", "nudges",
-                "sessions expired", "results shared", "cases escalated", "digests")
+                "sessions expired", "results shared", "cases escalated", "alerts routed", "digests")
 RETENTION_KEYS = ("comments blanked", "answers deleted")  # shown when TANDEM_COMMENT_RETENTION_DAYS is set
 
 
@@ -143,8 +144,19 @@ def run_tick(session, now: dt.datetime, config) -> Counter:
     for problem in outcome.problems:
         click.echo(f"tick: {problem}", err=True)
     cases_step(session, now, config, counts)  # follow-up cases: contact retention, lead mails, escalations
-    counts.update(digest_step(session, now, config))
+    for problem in _route_alerts(session, now, config, counts):
+        click.echo(f"tick: {problem}", err=True)
+    counts.update(digest_step(session, now, config))  # last: a digest reports the alerts raised just before
     return counts
+
+
+def _route_alerts(session, now: dt.datetime, config, counts: Counter) -> list[str]:
+    """Mail new alerts to their owning team's lead and escalate the ones left unacknowledged or open."""
+    outcome = escalation_mail.send_due(session, now, escalation.EscalationSettings.from_config(config),
+                                       nudge_mail.MailSettings.from_config(config))
+    counts["alerts routed"] += outcome.sent
+    counts["failed"] += outcome.failed
+    return outcome.problems
 
 
 class _MailRun:
