@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 
 from surveys.errors import TandemError
 from surveys.org import accounts
+from webapp.cli.alerts import alerts_group
 from webapp.cli.audit import audit_group
 from webapp.cli.demo import demo
 from webapp.cli.imports import import_group
@@ -142,3 +143,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(rollup_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(person_group)
+    app.cli.add_command(alerts_group)

@@ -1,0 +1,1 @@
+"""Breakdown alerts: the daily scan of customer series (scan, series) and root-cause hints (hints)."""
