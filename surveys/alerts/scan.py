@@ -7,8 +7,8 @@ the same history a daily tick would have. An open alert has `open_key` "<touchpo
 (UNIQUE): a condition that holds again updates its `last_seen_on`, never opens a second alert.
 
 Recovery (checked on each scanned day after the last day the condition held): sudden drops and shifts
-when the last `recovery_days` days' value, with at least min_n respondents, is back within the baseline's
-95% interval or above it, or (shifts) when the CUSUM is back at 0; below target when the latest complete
+when the last `recovery_days` days' value (all of them after the last day the drop was seen), with at
+least `recovery_min_n` respondents, is back within the baseline's 95% interval or above it, or (shifts) when the CUSUM is back at 0; below target when the latest complete
 week is at or above the target; an emerging theme when its latest week is no longer above its baseline
 (one-sided p >= 0.05). The alert is then resolved with a "recovered" event and its open_key cleared.
 Services flush, never commit: the CLI commits.
@@ -249,6 +249,8 @@ class _Recovery:
             return f"week value {value:.1f} at or above the target {alert.baseline:g}" if ok else None
         if alert.kind == "shift" and self.stats[alert.metric][self.index[alert.touchpoint_id], i] <= 0:
             return "CUSUM back at 0"
+        if (self.cal.date(i) - alert.last_seen_on).days < self.s.recovery_days:
+            return None  # the window must lie wholly after the last day the drop was seen
         value, _v, n = self._window(alert.metric, alert.touchpoint_id, i, self.s.recovery_days)
         if n < self.s.recovery_min_n or alert.baseline is None or not alert.baseline_n:
             return None
