@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from analysis.metrics import CX_METRICS
@@ -52,7 +52,7 @@ def active_touchpoints(session: Session) -> dict[int, tuple[str, int]]:
 
 
 def _offsets(days, first: dt.date) -> np.ndarray:
-    return (np.array(days, dtype="datetime64[D]") - np.datetime64(first, "D")).astype(int)
+    return (np.array(days, dtype="datetime64[D]") - np.datetime64(first, "D")).astype(int)  # dates or ISO text
 
 
 def customer_arrays(session: Session, first: dt.date, last: dt.date, touchpoint_ids,
@@ -61,14 +61,17 @@ def customer_arrays(session: Session, first: dt.date, last: dt.date, touchpoint_
     tids = np.array(sorted(touchpoint_ids), dtype=int)
     days = (last - first).days + 1
     d = RollupCustomerDay
-    stmt = (select(d.touchpoint_id, d.metric, d.day, func.sum(d.n), func.sum(d.top2), func.sum(d.prom),
-                   func.sum(d.det), func.sum(d.mean), func.sum(d.mean_sq), func.sum(d.net_sq))
+    # The day as ISO text: numpy parses a million of those at once, SQLAlchemy's Date one row at a time.
+    # Grouped in the primary key's order (day, touchpoint, team, metric), so SQLite needs no sort; the few
+    # days a touchpoint changed owner come back as two rows, added up below.
+    stmt = (select(cast(d.day, String), d.touchpoint_id, d.metric, func.sum(d.n), func.sum(d.top2),
+                   func.sum(d.prom), func.sum(d.det), func.sum(d.mean), func.sum(d.mean_sq), func.sum(d.net_sq))
             .where(d.day >= first, d.day <= last, d.metric.in_(list(metrics)))
-            .group_by(d.touchpoint_id, d.metric, d.day))
+            .group_by(d.day, d.touchpoint_id, d.team_id, d.metric))
     rows = session.connection().execute(stmt).all()
     data = {m: tuple(np.zeros((tids.size, days)) for _ in range(3)) for m in metrics}
     if rows and tids.size:
-        tp, metric, day, *sums = zip(*rows)
+        day, tp, metric, *sums = zip(*rows)
         tp = np.array(tp, dtype=int)
         pos = np.clip(np.searchsorted(tids, tp), 0, tids.size - 1)
         known = tids[pos] == tp
@@ -80,7 +83,7 @@ def customer_arrays(session: Session, first: dt.date, last: dt.date, touchpoint_
             sel = known & (metric == m)
             s1, s2 = cols.get(m, (mean, mean_sq))
             for arr, src in zip(data[m], (n, s1, s2)):
-                arr[pos[sel], off[sel]] = src[sel]
+                np.add.at(arr, (pos[sel], off[sel]), src[sel])
     return CustomerArrays(first, days, tids, data)
 
 
