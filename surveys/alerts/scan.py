@@ -140,10 +140,13 @@ def scan(session: Session, as_of: dt.date, settings: ScanSettings = ScanSettings
     _record(session, days, load_first, per_day, raised_per_day)
     result.days = len(days)
     session.flush()
-    if settings.with_hints and result.new_alerts:
+    # Hints for the alerts still open: a back-fill's alerts that already recovered keep "{}" (the team
+    # comparisons cost about a second a team, and nobody acts on a breakdown that is over).
+    still_open = [a for a in result.new_alerts if a.open_key is not None]
+    if settings.with_hints and still_open:
         from surveys.alerts import hints
 
-        hints.attach(session, result.new_alerts, min_group_size=settings.min_group_size,
+        hints.attach(session, still_open, min_group_size=settings.min_group_size,
                      min_teams=settings.min_teams)
         session.flush()
     return result
