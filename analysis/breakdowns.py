@@ -124,7 +124,7 @@ def evaluate(n, s1, s2, kind: str, cal: Calendar, *, scale: float = 1.0, params:
     full = cal.week_ends[cal.week_ends >= 6]
     wn, ws, wq = (weekly(a, cal) for a in (n, s1, s2))
     cs = cusum(wn, ws, wq, kind, k=p.cusum_k, h=p.cusum_h, base_periods=p.cusum_weeks,
-               min_base_n=p.min_n_base, scale=scale)
+               min_base_n=p.min_n_base, scale=scale, min_periods=p.cusum_min_weeks)
     parts.append(_shift_tests(cs, wn, ws, wq, kind, full, scale, evaluate_from, p.cusum_weeks))
     stat = np.zeros((wn.shape[0], cal.days))
     if full.size:

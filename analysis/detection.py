@@ -47,6 +47,7 @@ class Defaults:
     cusum_k: float = 0.75        # reference value, in standard errors of a week
     cusum_h: float = 9.0         # decision interval
     cusum_weeks: int = 26        # baseline weeks before an excursion
+    cusum_min_weeks: int = 26    # fewest of them: shorter baselines cried wolf in the simulations
     min_n_day: int = 20
     min_n_week: int = 20
     min_n_month: int = 30
@@ -203,7 +204,7 @@ def drop_tests(n, s1, s2, kind: str, ends, window, baseline, *, scale: float = 1
 
 def cusum(n, s1, s2, kind: str, *, k: float = DEFAULTS.cusum_k, h: float = DEFAULTS.cusum_h,
           base_periods: int = DEFAULTS.cusum_weeks, min_base_n: int = DEFAULTS.min_n_base,
-          scale: float = 1.0, reset: bool = False) -> Cusum:
+          scale: float = 1.0, reset: bool = False, min_periods: int | None = None) -> Cusum:
     """One-sided (downward) CUSUM of standardised period values, per series.
 
     Each period's value is standardised against a baseline of the ``base_periods`` periods before the
@@ -220,6 +221,8 @@ def cusum(n, s1, s2, kind: str, *, k: float = DEFAULTS.cusum_k, h: float = DEFAU
         Reference value and decision interval, in standard errors of one period.
     base_periods : int
         Baseline length in periods.
+    min_periods : int, optional
+        Fewest baseline periods before the first period (default: all of ``base_periods``).
     min_base_n : int
         Fewest respondents in the baseline.
     scale : float
@@ -248,7 +251,7 @@ def cusum(n, s1, s2, kind: str, *, k: float = DEFAULTS.cusum_k, h: float = DEFAU
     for t in range(W):
         anchor = np.where(cur <= 0, t, anchor)
         lo = anchor - base_periods
-        full = lo >= 0
+        full = anchor >= (base_periods if min_periods is None else min_periods)
         lo = np.clip(lo, 0, None)
         nb, sb, qb = (cc[rows, anchor] - cc[rows, lo] for cc in c)
         mb, vb = moments(kind, nb, sb, qb)
