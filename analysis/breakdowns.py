@@ -177,9 +177,8 @@ def select(tests: Tests, extra_p: tuple[np.ndarray, np.ndarray] | None = None, *
     Returns
     -------
     (raised, q) : numpy.ndarray
-        Boolean mask over `tests` and their q-values.
+        Boolean mask over `tests`, and the q-values of `tests` followed by those of `extra_p`.
     """
-    q = np.full(len(tests), np.nan)
     days, ps = tests.day, tests.p
     if extra_p is not None:
         days, ps = np.concatenate([days, extra_p[0]]), np.concatenate([ps, extra_p[1]])
@@ -189,6 +188,5 @@ def select(tests: Tests, extra_p: tuple[np.ndarray, np.ndarray] | None = None, *
     for grp in np.split(order, bounds):
         if grp.size:
             q_all[grp] = benjamini_hochberg(np.clip(ps[grp], 0.0, 1.0))
-    q = q_all[:len(tests)]
-    raised = (tests.p < alpha_of(tests.kind, params)) & (q < params.fdr)
+    raised = (tests.p < alpha_of(tests.kind, params)) & (q_all[:len(tests)] < params.fdr)
     return raised, q_all
