@@ -1,0 +1,43 @@
+"""Root-cause hints on the team page's world: factors below the organisation from the nearest shown unit
+(never a team held back by whole-tree suppression), comments of the drop period, theme growth."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from surveys.alerts import hints
+from surveys.models.alerts import Alert
+from tests.team_world import build_world
+
+
+def _alert(db_session, make, team, metric="csat"):
+    tp = make.touchpoint(team=team)
+    alert = Alert(touchpoint_id=tp.id, team_id=team.id, metric=metric, kind="sudden_week",
+                  began_on=dt.date(2026, 2, 1), detected_on=dt.date(2026, 2, 28), last_seen_on=dt.date(2026, 2, 28),
+                  status="new", severity="high", open_key=f"{tp.id}:{metric}:sudden_week")
+    db_session.add(alert)
+    db_session.flush()
+    return alert
+
+
+def test_factors_come_from_the_team_when_shown(db_session, make):
+    w = build_world(db_session, make)
+    alert = _alert(db_session, make, w.b)
+    hints.attach(db_session, [alert], min_group_size=5, min_teams=10)
+    h = json.loads(alert.hints_json)
+    assert set(h) == {"factors", "themes", "sentiment", "verbatims"}
+    # Four teams are too few for the linkage report: factors below the organisation, linked_r null.
+    process = next(f for f in h["factors"] if f["factor"] == "process")
+    assert process["unit_name"] == "Beta" and process["gap"] < 0 and process["linked_r"] is None
+    assert process["low"] <= process["gap"] <= process["high"] and process["n"] == 7
+    assert all(f["gap"] < 0 for f in h["factors"])
+
+
+def test_a_team_held_back_gives_its_nearest_shown_unit(db_session, make):
+    w = build_world(db_session, make)
+    for team in (w.a, w.c):  # A: held back so that C cannot be worked out; C: below k
+        alert = _alert(db_session, make, team)
+        hints.attach(db_session, [alert], min_group_size=5, min_teams=10)
+        factors = json.loads(alert.hints_json)["factors"]
+        assert factors and {f["unit_name"] for f in factors} == {"Department"}
+        assert all(f["n"] == 16 for f in factors)
