@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from surveys.alerts import scan
@@ -125,3 +126,15 @@ def test_cli_scan_and_list(db_session, make, runner):
     assert bad.exit_code == 2 and "bogus" in bad.output
     assert runner.invoke(args=["alerts", "scan", "--as-of", "2026-13-01"]).exit_code == 2
     assert db_session.scalar(select(func.count()).select_from(AlertEvent)) >= 1
+
+
+def test_alert_settings_come_from_the_config(tmp_path):
+    from webapp.config import ConfigError, load_config
+
+    cfg = load_config({"TANDEM_ALERT_MIN_N": "30", "TANDEM_ALERT_BELOW_TARGET_PERIODS": "6",
+                       "TANDEM_ALERT_RECOVERY_DAYS": "21"}, instance_path=tmp_path)
+    s = scan.settings_from_config(cfg)
+    assert (s.params.min_n_day, s.params.min_n_week, s.params.min_n_month) == (30, 30, 30)
+    assert s.below_target_periods == 6 and s.recovery_days == 21 and s.params.min_n_base == 50
+    with pytest.raises(ConfigError, match="TANDEM_ALERT_MIN_N"):
+        load_config({"TANDEM_ALERT_MIN_N": "lots"}, instance_path=tmp_path)
