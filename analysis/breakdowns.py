@@ -157,8 +157,8 @@ def _shift_tests(cs, wn, ws, wq, kind, week_ends, scale, evaluate_from, base_wee
 
 
 def alpha_of(kind: np.ndarray, params: Defaults = DEFAULTS) -> np.ndarray:
-    """Each test's per-test threshold (a CUSUM alarm is its own threshold: any p counts)."""
-    table = np.array([params.alpha_day, params.alpha_week, params.alpha_month, 1.0])
+    """Each test's per-test threshold (a shift: the CUSUM alarm and its segment's p below alpha_shift)."""
+    table = np.array([params.alpha_day, params.alpha_week, params.alpha_month, params.alpha_shift])
     return table[kind]
 
 

@@ -43,6 +43,7 @@ class Defaults:
     alpha_week: float = 1e-5
     alpha_month: float = 5e-5
     alpha_surge: float = 1e-4
+    alpha_shift: float = 1.0     # the segment since the CUSUM was last 0 against its baseline
     fdr: float = 0.05            # BH q-value below which a candidate is raised
     cusum_k: float = 0.75        # reference value, in standard errors of a week
     cusum_h: float = 9.0         # decision interval
