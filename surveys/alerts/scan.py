@@ -10,7 +10,8 @@ Recovery (checked on each scanned day after the last day the condition held): su
 when the last `recovery_days` days' value (all of them after the last day the drop was seen), with at
 least `recovery_min_n` respondents, is back within the baseline's 95% interval or above it, or (shifts)
 when the CUSUM is back at 0; below target when the latest complete week is at or above the target; an
-emerging theme when its latest week is no longer above its baseline (one-sided p >= 0.05). The alert is then resolved with a "recovered" event and its open_key cleared.
+emerging theme when its latest week is no longer above its baseline (one-sided p >= 0.05). The alert is
+then resolved with a "recovered" event and its open_key cleared.
 Services flush, never commit: the CLI commits.
 """
 from __future__ import annotations
