@@ -179,6 +179,12 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "PROCESS_TARGET": _int(env, "TANDEM_PROCESS_TARGET", 80, 0, 100),
         "MEMBERSHIP_DAYS": _int(env, "TANDEM_MEMBERSHIP_DAYS", 30, 0, 365),
         "LINKAGE_MIN_TEAMS": _int(env, "TANDEM_LINKAGE_MIN_TEAMS", 10, 3, 1000),
+        # Breakdown alerts (surveys/alerts): fewest respondents in a tested day/week/month and in its baseline,
+        # consecutive weeks under a goal before a below-target alert, days of recovered data that close one.
+        "ALERT_MIN_N": _int(env, "TANDEM_ALERT_MIN_N", 20, 5, 10000),
+        "ALERT_MIN_BASELINE_N": _int(env, "TANDEM_ALERT_MIN_BASELINE_N", 50, 10, 100000),
+        "ALERT_BELOW_TARGET_PERIODS": _int(env, "TANDEM_ALERT_BELOW_TARGET_PERIODS", 4, 1, 52),
+        "ALERT_RECOVERY_DAYS": _int(env, "TANDEM_ALERT_RECOVERY_DAYS", 14, 7, 90),
         # Days to keep open-text comments; 0 (the default) keeps them forever.
         "COMMENT_RETENTION_DAYS": _int(env, "TANDEM_COMMENT_RETENTION_DAYS", 0, 0, 36500),
         "SMTP_HOST": env.get("TANDEM_SMTP_HOST", "localhost"),

@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 
 from surveys.errors import TandemError
 from surveys.org import accounts
+from webapp.cli.alerts import alerts_group
 from webapp.cli.audit import audit_group
 from webapp.cli.cases import voice_group
 from webapp.cli.demo import demo
@@ -148,3 +149,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(voice_group)
     app.cli.add_command(themes_group)
     app.cli.add_command(digest)
+    app.cli.add_command(alerts_group)

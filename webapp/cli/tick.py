@@ -33,7 +33,7 @@ from webapp.db import get_session
 MAIL_BATCH = 100
 NOW_YEARS = (2000, 2100)  # a --now outside these is a typo; 9999 would also overflow the date arithmetic
 SUMMARY_KEYS = ("opened", "closed", "released", "scheduled", "invited", "sent", "reminded", "failed", "nudges",
-                "sessions expired", "results shared", "cases escalated", "alerts routed", "digests")
+                "sessions expired", "results shared", "cases escalated", "alerts", "alerts routed", "digests")
 RETENTION_KEYS = ("comments blanked", "answers deleted")  # shown when TANDEM_COMMENT_RETENTION_DAYS is set
 
 
@@ -101,6 +101,14 @@ def _refresh_reports(app) -> int:
     return cached.refresh(app, [name for name in REPORTS if available(name)], settings())
 
 
+def _alert_scan(session, now: dt.datetime, config) -> int:
+    from surveys.alerts import scan
+
+    raised = scan.scan(session, now.date() - dt.timedelta(days=1), scan.settings_from_config(config)).raised
+    session.commit()
+    return raised
+
+
 def run_tick(session, now: dt.datetime, config) -> Counter:
     """Run every step in order, committing between them; returns the counts for the summary."""
     counts: Counter = Counter()
@@ -141,6 +149,7 @@ def run_tick(session, now: dt.datetime, config) -> Counter:
                                   nudge_mail.MailSettings.from_config(config))
     counts["nudges"] += outcome.sent
     counts["failed"] += outcome.failed
+    counts["alerts"] += _alert_scan(session, now, config)  # breakdown alerts raised, scanning up to yesterday
     for problem in outcome.problems:
         click.echo(f"tick: {problem}", err=True)
     cases_step(session, now, config, counts)  # follow-up cases: contact retention, lead mails, escalations
