@@ -219,3 +219,14 @@ def interval_line(frame: pd.DataFrame, x: str, y: str, ci_low: str, ci_high: str
                                                          y2=f"{ci_high}:Q")
     line = alt.Chart(frame).mark_line(point=True).encode(x=xenc, y=f"{y}:Q", tooltip=list(frame.columns))
     return alt.layer(band, line)
+
+
+def theme_weeks(frame: pd.DataFrame) -> alt.Chart:
+    """Weekly comment volume per theme (one line each), tooltips with the week's mean sentiment.
+
+    ``frame`` comes from ``analysis.text.weekly_volume`` with a ``theme`` column of names added.
+    """
+    return alt.Chart(frame).mark_line(point=True).encode(
+        x=alt.X("week:T", title="Week"), y=alt.Y("n:Q", title="Comments"),
+        color=alt.Color("theme:N", title="Theme"),
+        tooltip=["week", "theme", "n", alt.Tooltip("mean_sentiment:Q", format=".2f")])

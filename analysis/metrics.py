@@ -37,3 +37,7 @@ def is_promoter(value: float) -> bool:
 def is_detractor(value: float) -> bool:
     """True for 0-6 on the 0-10 scale."""
     return value <= DETRACTOR_MAX
+
+
+# A comment is negative at or below this sentiment (VADER's compound-score convention; analysis.text).
+SENTIMENT_NEGATIVE_MAX = -0.05

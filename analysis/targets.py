@@ -1,7 +1,9 @@
 """A value and its interval against a target: how far off it is, and whether the interval clears it.
 
-Every targetable metric is "higher is better" (favourable shares, net scores, satisfaction, ease), so a
-target is reached when the value is at or above it. A point estimate just above the target is not yet
+Survey metrics are "higher is better" (favourable shares, net scores, satisfaction, ease), so a target
+is reached when the value is at or above it; some business outcomes (churn, complaints) are "lower is
+better", and their target is reached at or below it (`higher_is_better=False` mirrors every rule).
+A point estimate just above the target is not yet
 evidence of reaching it: only when the interval's low end is at or above the target is the target
 reached beyond sampling error.
 """
@@ -40,7 +42,7 @@ def _finite(x: float | None) -> bool:
 
 
 def against_target(value: float | None, low: float | None, high: float | None, target: float,
-                   digits: int = 1) -> TargetCheck:
+                   digits: int = 1, higher_is_better: bool = True) -> TargetCheck:
     """Compare a value and its interval (low, high) with a target.
 
     Parameters
@@ -52,6 +54,9 @@ def against_target(value: float | None, low: float | None, high: float | None, t
         The target, on the metric's scale.
     digits : int
         Rounding of the distance.
+    higher_is_better : bool
+        False for metrics where lower is better: the target is then met at or below it (``below``
+        then means "on the wrong side of the target", i.e. above it). The distance stays value - target.
 
     Returns
     -------
@@ -60,6 +65,10 @@ def against_target(value: float | None, low: float | None, high: float | None, t
     if not _finite(value):
         return TargetCheck(None, "no_value")
     distance = round(float(value) - float(target), digits)
+    if not higher_is_better:  # mirror: a value under the target is on the good side
+        mirrored = against_target(-float(value), None if not _finite(high) else -float(high),
+                                  None if not _finite(low) else -float(low), -float(target), digits)
+        return TargetCheck(distance, mirrored.status, mirrored.interval_reaches_target)
     if value < target:
         reaches = not _finite(high) or high >= target
         return TargetCheck(distance, "below", reaches)

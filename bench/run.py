@@ -12,6 +12,14 @@ Benchmarks:
 - ``bench_submit``: an employee and a public-link submission with the rollups kept vs with
   ``surveys.rollups.add_responses`` a no-op, alternating, on a scratch copy of the data.
 - ``bench_cli``: ``tandem --help`` as a whole process; baseline ``python -c pass``.
+- ``bench_ingest``: submissions per second through the real answering endpoints under gunicorn, loaded by
+  wrk at 32 connections, against a bare Flask insert into the same database (SQLite, and PostgreSQL too
+  with ``--database-url``).
+
+The table is also written to ``bench/results/latest.json`` (figures, baselines, ratios, verdicts and the
+machine they were measured on).
+- ``bench_classify``: ``analysis.text.classify`` of 100,000 generated comments with a learned theme model;
+  baseline scikit-learn's ``TfidfVectorizer.transform`` of the same texts alone.
 
 Every figure is a median; ratio = seconds / baseline, both measured in the same run, because the
 machines are shared and noisy: compare ratios between runs, not seconds. A result over its target
@@ -97,8 +105,48 @@ def cli(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
     return bench_cli.measure()
 
 
+def classify(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_classify: themes of 100,000 generated comments."""
+    import bench_classify
+
+    return bench_classify.measure()
+
+
+def ingest(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_ingest: bursts of submissions under gunicorn and wrk, on SQLite (and PostgreSQL when given)."""
+    import bench_ingest
+
+    say = lambda msg: print(f"  {msg}", flush=True)  # noqa: E731
+    context, rows = bench_ingest.run(None, bench_ingest.SECONDS, say=say)
+    if args.database_url and args.database_url.startswith("postgresql"):
+        more, pg_rows = bench_ingest.run(args.database_url, bench_ingest.SECONDS, say=say)
+        context, rows = context + more, rows + pg_rows
+    return context, rows
+
+
 BENCHMARKS = (("bench_linkage", linkage), ("bench_reports", reports), ("bench_pages", pages),
-              ("bench_submit", submissions), ("bench_cli", cli))
+              ("bench_submit", submissions), ("bench_cli", cli), ("bench_classify", classify),
+              ("bench_ingest", ingest))
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def write_results(rows: list[Row], args: argparse.Namespace, seconds: float) -> None:
+    """bench/results/latest.json: every figure with its baseline, ratio and verdict, and the machine."""
+    import datetime as dt
+    import json
+    import os
+    import platform
+    import sqlite3
+
+    RESULTS.parent.mkdir(exist_ok=True)
+    figures = [{"name": r.name, "seconds": r.seconds, "baseline": r.baseline, "ratio": r.ratio,
+                "target": r.target, "verdict": {True: "ok", False: "SLOW", None: None}[r.ok]} for r in rows]
+    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+               "sqlite": sqlite3.sqlite_version, "load_average": list(os.getloadavg())}
+    RESULTS.write_text(json.dumps({"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                                   "arguments": sys.argv[1:], "total_seconds": round(seconds),
+                                   "machine": machine, "figures": figures}, indent=2) + "\n")
+
 
 
 def main(argv=None) -> int:
@@ -125,6 +173,8 @@ def main(argv=None) -> int:
     slow = sum(r.ok is False for r in rows)
     print(f"\n{len(rows)} figures, {slow} over target, {errors} benchmark error(s); "
           f"ratio = seconds / baseline measured in the same run; total {time.perf_counter() - start:.0f} s")
+    write_results(rows, args, time.perf_counter() - start)
+    print(f"written to {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")
     return 1 if errors else 0
 
 

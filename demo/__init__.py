@@ -10,7 +10,9 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
+from demo.follow_ups import add_follow_ups
 from demo.generate import LARGE, DemoConfig, DemoData, generate, wave_calendar
+from demo.outcomes import write_outcomes
 from demo.model import DEFAULT_MODEL, DIMENSIONS, PlantedModel
 from demo.result import DemoResult, Login
 from demo.writer import DEMO_PASSWORD, Progress, write
@@ -21,7 +23,11 @@ __all__ = ["DEFAULT_MODEL", "DEMO_PASSWORD", "DIMENSIONS", "LARGE", "DemoConfig"
 
 def build_demo(session: Session, *, seed: int = 7, teams: int = 40, waves: int = 6) -> DemoResult:
     """Build the demo organisation into an empty database: same seed, same data."""
-    return write(session, generate(DemoConfig(seed=seed, teams=teams, waves=waves)))
+    data = generate(DemoConfig(seed=seed, teams=teams, waves=waves))
+    result = write(session, data)
+    write_outcomes(session, data)  # business outcomes (churn, complaints), through the importer
+    add_follow_ups(session, seed)  # recent unhappy customers who left contact details, and their cases
+    return result
 
 
 def build_large(session: Session, *, seed: int = 7, progress: Progress = None,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from demo.answers import customer_counts, customer_responses, employee_responses, latent_cube, unique_ids
+from demo.breakdowns import plant_breakdowns
 from demo.goals import plan_goals
 from demo.improvements import plan_actions, planted_lift, with_baselines
 from demo.model import DEFAULT_MODEL, PlantedModel, simulate_latents
@@ -36,6 +37,7 @@ class DemoConfig:
     employee_comment_rate: float = 0.25
     customer_comment_rate: float = 0.2
     model: PlantedModel = field(default=DEFAULT_MODEL)
+    breakdowns: bool = True  # plant the two service breakdowns (demo/breakdowns.py) when the data allow
 
 
 LARGE = DemoConfig(teams=500, waves=12, team_size=(14, 28), cx_total=1_000_000,
@@ -97,4 +99,7 @@ def generate(config: DemoConfig = DemoConfig()) -> DemoData:
     customer.insert(0, "response_id", ids[len(employee):])
     actions = with_baselines(actions, employee, calendar)
     goals = plan_goals(org, calendar, employee, customer)
+    if config.breakdowns and config.cx_total is None:  # the benchmark set keeps its exact size
+        customer, latents = plant_breakdowns(customer, latents, org.touchpoints, cube, teams, calendar, config.model,
+                                             config.seed)
     return DemoData(config, org, calendar, latents, invitations, employee, customer, actions, goals)

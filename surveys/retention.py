@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from surveys import audit
+from surveys import audit, themes
 from surveys.models import Answer, AuditEvent, Response
 
 
@@ -32,6 +32,7 @@ def purge_comments(session: Session, today: dt.date, days: int) -> CommentPurge:
     if last and str(last.get("before", "")) >= cutoff:
         return CommentPurge(0, 0, ran=False)
     old = select(Response.id).where(Response.submitted_on < dt.date.fromisoformat(cutoff)).scalar_subquery()
+    themes.forget_comments(session, old)  # a blanked comment keeps no sentiment or theme, nor rollup count
     # Text-only answers would break the "value or text" CHECK once blanked: they go entirely.
     deleted = session.execute(delete(Answer).where(Answer.value.is_(None), Answer.text.is_not(None),
                                                    Answer.response_id.in_(old))

@@ -31,7 +31,7 @@ def test_the_write_side_never_imports_the_read_side(folder):
     assert {k: v for k, v in bad.items() if v} == {}
 
 
-READS_ANALYSIS = ("surveys/insights", "surveys/exports", "surveys/alerts", "surveys/digests")
+READS_ANALYSIS = ("surveys/insights", "surveys/exports", "surveys/alerts", "surveys/digests", "surveys/themes")
 
 
 def test_only_insights_import_analysis_apart_from_the_metric_vocabulary():

@@ -17,7 +17,8 @@ from webapp.extensions import csrf, login_manager
 from webapp.security import register_security
 from webapp.sso import init_sso
 
-BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api", "account", "goals", "teams", "shared")
+BLUEPRINTS = ("auth", "respond", "admin", "reports", "actions", "api", "account", "goals", "teams", "shared",
+              "known_issues", "voice", "cases", "themes", "digests", "alerts")
 # Multipart forms are left to their views, which set their own upload size limit before parsing.
 FORM_TYPES = ("application/x-www-form-urlencoded",)
 
@@ -58,7 +59,8 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     for name in BLUEPRINTS:
         module = import_module(f".{name}", __name__)
-        prefix = {"auth": None, "respond": "/r", "shared": None}.get(name, f"/{name}")
+        prefix = {"auth": None, "respond": "/r", "shared": None, "known_issues": None,
+                  "alerts": None}.get(name, f"/{name}")
         app.register_blueprint(module.bp, url_prefix=prefix)
 
 

@@ -179,6 +179,12 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "PROCESS_TARGET": _int(env, "TANDEM_PROCESS_TARGET", 80, 0, 100),
         "MEMBERSHIP_DAYS": _int(env, "TANDEM_MEMBERSHIP_DAYS", 30, 0, 365),
         "LINKAGE_MIN_TEAMS": _int(env, "TANDEM_LINKAGE_MIN_TEAMS", 10, 3, 1000),
+        # Breakdown alerts (surveys/alerts): fewest respondents in a tested day/week/month and in its baseline,
+        # consecutive weeks under a goal before a below-target alert, days of recovered data that close one.
+        "ALERT_MIN_N": _int(env, "TANDEM_ALERT_MIN_N", 20, 5, 10000),
+        "ALERT_MIN_BASELINE_N": _int(env, "TANDEM_ALERT_MIN_BASELINE_N", 50, 10, 100000),
+        "ALERT_BELOW_TARGET_PERIODS": _int(env, "TANDEM_ALERT_BELOW_TARGET_PERIODS", 4, 1, 52),
+        "ALERT_RECOVERY_DAYS": _int(env, "TANDEM_ALERT_RECOVERY_DAYS", 14, 7, 90),
         # Days to keep open-text comments; 0 (the default) keeps them forever.
         "COMMENT_RETENTION_DAYS": _int(env, "TANDEM_COMMENT_RETENTION_DAYS", 0, 0, 36500),
         "SMTP_HOST": env.get("TANDEM_SMTP_HOST", "localhost"),
@@ -209,6 +215,16 @@ def load_config(env: Mapping[str, str] | None = None, instance_path: Path | None
         "ACTION_NUDGES": bool(_int(env, "TANDEM_ACTION_NUDGES", 1, 0, 1)),
         "ACTION_DUE_SOON_DAYS": _int(env, "TANDEM_ACTION_DUE_SOON_DAYS", 7, 0, 365),
         "ACTION_STALE_DAYS": _int(env, "TANDEM_ACTION_STALE_DAYS", 30, 0, 3650),
+        # Follow-up cases (surveys/voice/): due N working days after opening; escalated to the executives N
+        # working days after the due time; contact details erased N days after the case closed (0: kept).
+        "CASE_DUE_WORKING_DAYS": _int(env, "TANDEM_CASE_DUE_WORKING_DAYS", 2, 1, 60),
+        "CASE_EXECUTIVE_DAYS": _int(env, "TANDEM_CASE_EXECUTIVE_DAYS", 2, 1, 60),
+        "CONTACT_RETENTION_DAYS": _int(env, "TANDEM_CONTACT_RETENTION_DAYS", 90, 0, 36500),
+        # Digests (surveys/digests/sending.py): due from this hour (UTC) on the first day after their period.
+        "DIGEST_HOUR": _int(env, "TANDEM_DIGEST_HOUR", 7, 0, 23),
+        # Alert escalation (surveys/alerts/escalation.py): up one level when not acknowledged in N days or open M.
+        "ALERT_ACK_DAYS": _int(env, "TANDEM_ALERT_ACK_DAYS", 2, 1, 365),
+        "ALERT_PERSIST_DAYS": _int(env, "TANDEM_ALERT_PERSIST_DAYS", 14, 1, 3650),
         # "What you told us" links (surveys/fieldwork/results_links.py): signed with this key, else one derived
         # from the secret key; they open the results until this many days after the wave closed.
         "RESULTS_LINK_KEY": _results_key(env),

@@ -26,7 +26,8 @@ def run_settings(config: Mapping, progress_rows: int | None = None) -> job_runne
     return job_runner.RunSettings(
         upload_dir=Path(config["UPLOAD_DIR"]), min_group_size=config["MIN_GROUP_SIZE"],
         min_comment_group_size=config["MIN_COMMENT_GROUP_SIZE"],
-        stale_after=dt.timedelta(minutes=config["IMPORT_STALE_MINUTES"]), **extra)
+        stale_after=dt.timedelta(minutes=config["IMPORT_STALE_MINUTES"]),
+        case_due_days=config.get("CASE_DUE_WORKING_DAYS", 2), **extra)
 
 
 def sessions(app: Flask) -> job_runner.Sessions:

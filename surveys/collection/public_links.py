@@ -26,6 +26,7 @@ from surveys.errors import Conflict, NotFound, TandemError, ValidationError
 from surveys.models import Invitation, Program, Response, Touchpoint, Wave, utcnow
 from surveys.ratelimit import RateLimit
 from surveys.tokens import new_token
+from surveys.voice.contacts import ContactRequest
 
 DEFAULT_RATE_LIMIT = "10/3600"
 MAX_CONTACT_LINKS = 1000
@@ -123,7 +124,7 @@ def resolve(session: Session, program_code: str, touchpoint_code: str,
 def submit_public(session: Session, program_code: str, touchpoint_code: str,
                   raw_answers: Mapping[str, object], *, client: str, limit: RateLimit, honeypot: str = "",
                   now: dt.datetime | None = None,
-                  flood: FloodRules | None = None) -> Response:
+                  flood: FloodRules | None = None, contact: ContactRequest | None = None) -> Response:
     """Store one answer set from a public touchpoint link, after the honeypot and rate-limit checks.
 
     `client` is client_key() of the address; with `flood` rules a submission judged part of a flood is
@@ -143,7 +144,8 @@ def submit_public(session: Session, program_code: str, touchpoint_code: str,
     record_hit(session, client, limit, now)
     flagged = floods.check(session, flood, wave, target.touchpoint, parsed, now) if flood else None
     return store_response(session, wave=wave, team_id=target.touchpoint.team_id, source="public_link",
-                          parsed=parsed, today=now.date(), touchpoint=target.touchpoint, flagged=flagged)
+                          parsed=parsed, today=now.date(), touchpoint=target.touchpoint, flagged=flagged,
+                          contact=contact, now=now)
 
 
 def _share_locked_wave(session: Session, wave_id: int) -> Wave:

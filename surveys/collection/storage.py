@@ -6,16 +6,19 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
-from surveys import rollups
+from surveys import rollups, themes
 from surveys.models import Answer, FlaggedResponse, Question, Response, Touchpoint, Wave
+from surveys.voice import contacts
 
 
 def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
                    parsed: Mapping[Question, tuple], today: dt.date,
-                   touchpoint: Touchpoint | None = None, flagged: str | None = None) -> Response:
+                   touchpoint: Touchpoint | None = None, flagged: str | None = None,
+                   contact: contacts.ContactRequest | None = None, now: dt.datetime | None = None) -> Response:
     """Insert a response and its answers (bounds copied from each question so the database checks them).
 
     `flagged` (a reason) stores it held out of the reports: marked before the rollups see it, so they skip it.
+    `contact` (customer responses only) is stored with it, and opens a follow-up case when one is due.
     """
     response = Response(wave_id=wave.id, team_id=team_id, source=source, submitted_on=today,
                         touchpoint_id=touchpoint.id if touchpoint else None,
@@ -29,4 +32,8 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
         session.add(FlaggedResponse(response_id=response.id, reason=flagged))
         session.flush()
     rollups.add_responses(session, [response.id])  # same transaction: the reports never lag or drift
+    if contact is not None:
+        # Same transaction: no case without its response. A response held out as part of a flood opens no case.
+        contacts.save(session, response, contact, now, open_case=not flagged)
+    themes.label_new(session, [response.id])  # sentiment and themes of its comments, and their rollups
     return response

@@ -23,6 +23,7 @@ from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
 from surveys.instruments import question_types
 from surveys.models import Invitation, Person, Question, Response, SubmissionReceipt, Wave, utcnow
 from surveys.tokens import hash_token
+from surveys.voice.contacts import ContactRequest
 
 INVALID_LINK = ("This link is not valid. If you received a reminder, use the link in the most recent email: "
                 "each reminder replaces the earlier link.")
@@ -248,7 +249,8 @@ def start(session: Session, invitation_id: int, now: dt.datetime | None = None, 
 
 
 def record_page(session: Session, invitation_id: int, page: int, raw_answers: Mapping[str, object],
-                action: str, now: dt.datetime | None = None, *, key: bytes) -> PageOutcome:
+                action: str, now: dt.datetime | None = None, *, key: bytes,
+                contact: ContactRequest | None = None) -> PageOutcome:
     """Save one page of answers and move ("next", "back", "save") or submit ("submit").
 
     Valid answers are always kept in the draft, even when others on the page are wrong, so nothing
@@ -278,7 +280,7 @@ def record_page(session: Session, invitation_id: int, page: int, raw_answers: Ma
     if page != len(pages) - 1:
         raise ValidationError("Please go through the remaining pages before submitting.", field="page")
     try:
-        submit_invitation(session, invitation_id, now.date(), now=now, opened=invitation, key=key)
+        submit_invitation(session, invitation_id, now.date(), now=now, opened=invitation, key=key, contact=contact)
     except AnswersInvalid as exc:
         save_draft(invitation, key, exc.page, answers)
         session.flush()
@@ -287,7 +289,8 @@ def record_page(session: Session, invitation_id: int, page: int, raw_answers: Ma
 
 
 def submit_invitation(session: Session, invitation_id: int, today: dt.date | None = None, *, key: bytes,
-                      now: dt.datetime | None = None, opened: Invitation | None = None) -> Response | None:
+                      now: dt.datetime | None = None, opened: Invitation | None = None,
+                      contact: ContactRequest | None = None) -> Response | None:
     """Turn an invitation's draft into one anonymous answer set; a second call raises AlreadySubmitted.
 
     An employee's answers go to the submission queue and reach `responses` with their team's next batch
@@ -297,10 +300,14 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
     (its primary key stops a second submission even from a concurrent request), the response and its
     answers, and erases the draft. `opened`: the invitation open_invitation(lock_wave=True) already
     returned in this transaction (record_page), so the checks and the lock are not repeated.
+    `contact`: a customer's "contact me" details, stored with the response; refused for an employee.
     """
     now = now or utcnow()
     today = today or now.date()
     invitation = opened or open_invitation(session, invitation_id, now, lock_wave=True)
+    if invitation.person_id is not None and contact is not None:
+        raise ValidationError("Contact details can only be given with customer feedback, never with an "
+                              "employee survey.", field="contact_consent")
     if invitation.person_id is not None:
         # The unit frozen at the opening, never the person's team now: a small team's own id never
         # appears on a response, and moving the person afterwards changes nothing.
@@ -328,7 +335,7 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
         queue.hold(session, invitation.wave, team_id, parsed, today, counted=invitation.counted)
     else:
         response = store_response(session, wave=invitation.wave, team_id=team_id, source=source,
-                                  parsed=parsed, today=today, touchpoint=touchpoint)
+                                  parsed=parsed, today=today, touchpoint=touchpoint, contact=contact, now=now)
     invitation.draft = invitation.draft_key_id = None  # the receipt alone says it was used: no time kept
     session.flush()
     return response

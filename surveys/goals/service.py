@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, joinedload
 from surveys import audit
 from surveys.db import parse_id
 from surveys.errors import Conflict, ErrorCollector, NotFound, ValidationError
-from surveys.goals.metrics import MetricInfo, metric_info
+from surveys.goals.metrics import OUTCOME_PREFIX, MetricInfo, metric_info
 from surveys.models import Goal, Team, utcnow
+from surveys.models.voice import OutcomeMetric
 
 MAX_NOTE = 1000
 ORG_CHOICES = ("", "org", "organisation")  # what a form or file may send for "the whole organisation"
@@ -28,6 +29,14 @@ def clean_metric(raw: str | None) -> MetricInfo:
         return metric_info(raw or "")
     except KeyError as exc:
         raise ValidationError(exc.args[0], field="metric") from None
+
+
+def outcome_choices(session: Session) -> list[tuple[str, str]]:
+    """(key, label) of every imported business outcome, for a goal form: "outcome:churn_rate"."""
+    rows = session.execute(select(OutcomeMetric.name, OutcomeMetric.label, OutcomeMetric.higher_is_better)
+                           .order_by(OutcomeMetric.label))
+    return [(f"{OUTCOME_PREFIX}{name}", f"{label} (business outcome, {'higher' if higher else 'lower'} is better)")
+            for name, label, higher in rows]
 
 
 def clean_team(session: Session, raw) -> Team | None:

@@ -14,6 +14,7 @@ from surveys.ingestion.actions import ACTION_COLUMNS, import_actions
 from surveys.ingestion.csvio import CsvSource
 from surveys.ingestion.feedback import FEEDBACK_COLUMNS, customer_program, import_feedback
 from surveys.ingestion.history import PastImport, recent_imports
+from surveys.ingestion.outcomes import OUTCOME_COLUMNS, import_outcomes
 from surveys.ingestion.org import (
     PASSWORD_HINT,
     PEOPLE_COLUMNS,
@@ -54,10 +55,13 @@ FORMATS = (
     FileFormat("actions", "Action plans", ",".join(ACTION_COLUMNS),
                "OPS-N;OPS-S,Weekly stand-up on blockers,process,2026-01-05,2026-03-31,in progress,lead@example.com,,75,"
                "leaders"),
+    FileFormat("outcomes", "Business outcomes", ",".join(OUTCOME_COLUMNS[:5]) + "[,label,direction,unit_of_measure]",
+               "2026-03,OPS-N,churn_rate,3.2,1450\n2026-Q1,WEB-CHECKOUT,complaints,12,"),
 )
 
 __all__ = [
-    "ACTION_COLUMNS", "FORMATS", "MAX_ERRORS", "PASSWORD_HINT", "CsvSource", "FileFormat", "ImportResult", "PastImport", "RowError",
-    "customer_program", "employee_wave", "import_actions", "import_feedback", "import_history", "import_org", "import_org_files",
-    "import_org_people", "import_org_teams", "import_responses", "import_touchpoints", "org_file_kind", "recent_imports",
+    "ACTION_COLUMNS", "FORMATS", "MAX_ERRORS", "OUTCOME_COLUMNS", "PASSWORD_HINT", "CsvSource", "FileFormat",
+    "ImportResult", "PastImport", "RowError", "customer_program", "employee_wave", "import_actions", "import_feedback",
+    "import_history", "import_org", "import_org_files", "import_org_people", "import_org_teams", "import_outcomes",
+    "import_responses", "import_touchpoints", "org_file_kind", "recent_imports",
 ]

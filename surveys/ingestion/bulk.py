@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from surveys import rollups
+from surveys import rollups, themes
 from surveys.errors import Conflict
 from surveys.ingestion.csvio import CsvSource
 from surveys.ingestion.history import describe_previous, find_previous, lock_file, record_import
 from surveys.ingestion.report import ImportResult, Report, RowCheck
 from surveys.models import Answer, Response
 from surveys.models.responses import random_response_id
+from surveys.voice import contacts
 
 CHUNK = 2000
 
@@ -35,6 +36,7 @@ class NewResponse:
     answers: tuple[tuple[object, int | None, str | None], ...]
     touchpoint_id: int | None = None
     channel: str | None = None
+    contact: contacts.ContactRequest | None = None  # customer feedback only: "contact me" with consent
 
 
 RowValidator = Callable[[int, dict[str, str], RowCheck], NewResponse | None]
@@ -42,7 +44,7 @@ RowValidator = Callable[[int, dict[str, str], RowCheck], NewResponse | None]
 
 def run(session: Session, source: CsvSource, report: Report, validate: RowValidator, *, wave_labels: dict[int, str],
         actor_id: int | None, entity_type: str, entity_id: int | None, detail: dict,
-        before_insert: Callable[[], None] | None = None) -> ImportResult:
+        before_insert: Callable[[], None] | None = None, now: dt.datetime | None = None) -> ImportResult:
     """Check the whole file, refuse a file imported before, then (unless a dry run) insert everything.
 
     `before_insert` runs once the file is known to be valid, before pass 2 (e.g. to create planned waves).
@@ -76,7 +78,7 @@ def run(session: Session, source: CsvSource, report: Report, validate: RowValida
         return report.result()
     if before_insert is not None:
         before_insert()
-    _insert_all(session, source, validate)
+    _insert_all(session, source, validate, now)
     record_import(session, actor_id, report.kind, entity_type, entity_id, filename=source.name, rows=report.rows,
                   sha256=source.sha256, content_sha256=content_sha256,
                   waves={wave_labels[w]: n for w, n in per_wave.items()}, summary=report.result().summary(),
@@ -85,11 +87,12 @@ def run(session: Session, source: CsvSource, report: Report, validate: RowValida
     return report.result()
 
 
-def _insert_all(session: Session, source: CsvSource, validate: RowValidator) -> None:
+def _insert_all(session: Session, source: CsvSource, validate: RowValidator, now: dt.datetime | None) -> None:
     session.flush()
     again = Report("second pass", dry_run=False)
     responses: list[dict] = []
     answers: list[dict] = []
+    contact_rows: list[tuple[int, contacts.ContactRequest]] = []
     for line, row in source.rows(again):
         new = validate(line, row, RowCheck(again, line))
         if new is None:
@@ -100,15 +103,18 @@ def _insert_all(session: Session, source: CsvSource, validate: RowValidator) -> 
                           "submitted_on": new.submitted_on})
         answers.extend({"response_id": response_id, "question_id": q.id, "scale_min": q.scale_min,
                         "scale_max": q.scale_max, "value": value, "text": text} for q, value, text in new.answers)
+        if new.contact is not None:
+            contact_rows.append((response_id, new.contact))
         if len(responses) >= CHUNK:
-            _flush_chunk(session, responses, answers)
+            _flush_chunk(session, responses, answers, contact_rows, now)
     if again.error_count:
         # The bytes are the same as in pass 1, so only a changed database (or a bug) gets here.
         raise Conflict(f"The file could not be imported: {again.errors[0]}. Nothing was imported.")
-    _flush_chunk(session, responses, answers)
+    _flush_chunk(session, responses, answers, contact_rows, now)
 
 
-def _flush_chunk(session: Session, responses: list[dict], answers: list[dict]) -> None:
+def _flush_chunk(session: Session, responses: list[dict], answers: list[dict],
+                 contact_rows: list[tuple[int, contacts.ContactRequest]], now: dt.datetime | None) -> None:
     # Core inserts on the tables: one executemany per chunk. The ORM's bulk path splits a chunk
     # wherever the set of NULL columns changes (numeric vs text answers), costing thousands of calls.
     if responses:
@@ -116,5 +122,9 @@ def _flush_chunk(session: Session, responses: list[dict], answers: list[dict]) -
     if answers:
         session.execute(insert(Answer.__table__), answers)
     rollups.add_responses(session, [r["id"] for r in responses])
+    # In the import's transaction: each consenting unhappy customer's case opens with its response.
+    contacts.save_many(session, contact_rows, now)
+    themes.label_new(session, [r["id"] for r in responses])
     responses.clear()
     answers.clear()
+    contact_rows.clear()

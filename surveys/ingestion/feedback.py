@@ -1,4 +1,5 @@
-"""Customer feedback from other channels (`touchpoint,date,channel,csat,nps,ces,comment`).
+"""Customer feedback from other channels (`touchpoint,date,channel,csat,nps,ces,comment`, and optionally
+`contact_name,contact_email,contact_phone,contact_consent` for customers who agreed to be contacted).
 
 Each row becomes one imported response in the customer program's wave that covers its date, or, before
 the program's first wave, in a past wave created for it (see feedback_waves).
@@ -16,10 +17,12 @@ from surveys.ingestion.csvio import CsvSource
 from surveys.ingestion.feedback_waves import WavePicker
 from surveys.ingestion.report import ImportResult, Report, RowCheck
 from surveys.models import CHANNELS, Program, Question, Touchpoint, Wave, utcnow
+from surveys.voice import contacts
 
 REQUIRED_COLUMNS = ("touchpoint", "date")
 ANSWER_COLUMNS = ("csat", "nps", "ces", "comment")
-FEEDBACK_COLUMNS = ("touchpoint", "date", "channel", *ANSWER_COLUMNS)
+CONTACT_COLUMNS = ("contact_name", "contact_email", "contact_phone", "contact_consent")
+FEEDBACK_COLUMNS = ("touchpoint", "date", "channel", *ANSWER_COLUMNS, *CONTACT_COLUMNS)
 
 
 def customer_program(session: Session, code: str | None) -> Program:
@@ -46,7 +49,8 @@ def customer_program(session: Session, code: str | None) -> Program:
 
 def import_feedback(session: Session, file_obj, *, program_code: str | None = None, dry_run: bool = False,
                     actor_id: int | None = None, now: dt.datetime | None = None, min_group_size: int = 5,
-                    min_comment_group_size: int = 10) -> ImportResult:
+                    min_comment_group_size: int = 10,
+                    case_due_days: int = contacts.cases.DEFAULT_DUE_WORKING_DAYS) -> ImportResult:
     """Check every row, then add one response per row to the wave covering its date (all or nothing).
 
     Days before the program's first wave that no wave covers go into past waves created for them
@@ -116,11 +120,33 @@ def import_feedback(session: Session, file_obj, *, program_code: str | None = No
                 answers.append((question, *parsed))
         if not given:
             check.fail(None, f"The row has no score and no comment; fill at least one of {', '.join(present)}.")
+        contact = _contact(row, check, case_due_days)
         if not check.ok:
             return None
         return bulk.NewResponse(wave_id=wave.id, team_id=tp[1], submitted_on=day, answers=tuple(answers),
-                                touchpoint_id=tp[0], channel=channel or tp[2])
+                                touchpoint_id=tp[0], channel=channel or tp[2], contact=contact)
 
     return bulk.run(session, source, report, validate, wave_labels=wave_labels, actor_id=actor_id,
                     entity_type="program", entity_id=program.id, detail={"program": program.code},
-                    before_insert=picker.create_planned)
+                    before_insert=picker.create_planned, now=now)
+
+
+def _contact(row: dict[str, str], check: RowCheck, due_days: int) -> contacts.ContactRequest | None:
+    """The row's contact columns: checked details when contact_consent is yes, None when they are all blank."""
+    consent = (row.get("contact_consent") or "").strip().lower()
+    given = [c for c in CONTACT_COLUMNS[:3] if (row.get(c) or "").strip()]
+    if consent not in contacts.YES + contacts.NO:
+        check.fail("contact_consent", f"contact_consent must be yes or no, not '{consent[:20]}'.")
+        return None
+    if consent not in contacts.YES:
+        if given:
+            check.fail("contact_consent", f"The row has {', '.join(given)} but contact_consent is not yes; "
+                                          "contact details are kept only with consent (set yes, or blank them).")
+        return None
+    try:
+        return contacts.check_contact(row.get("contact_name"), row.get("contact_email"), row.get("contact_phone"),
+                                      due_days)
+    except contacts.ContactInvalid as exc:
+        for column, message in exc.errors.items():
+            check.fail(column, message)
+        return None

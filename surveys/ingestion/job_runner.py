@@ -25,6 +25,7 @@ from surveys.ingestion.actions import import_actions
 from surveys.ingestion.csvio import CsvSource
 from surveys.ingestion.feedback import import_feedback
 from surveys.ingestion.org import import_org_files
+from surveys.ingestion.outcomes import import_outcomes
 from surveys.ingestion.report import ImportResult
 from surveys.ingestion.responses import import_responses
 from surveys.ingestion.targets import wave_codes
@@ -48,6 +49,7 @@ class RunSettings:
     stale_after: dt.timedelta = dt.timedelta(minutes=10)
     progress_rows: int = 5000  # commit progress every this many rows; 0: only at the end
     max_attempts: int = 3  # claims of one job before it is failed (a file that kills its worker)
+    case_due_days: int = 2  # working days a follow-up case opened by imported feedback has (TANDEM_CASE_...)
 
 
 def run_pending(sessions: Sessions, settings: RunSettings, limit: int | None = None) -> list[tuple[int, str | None]]:
@@ -174,11 +176,14 @@ def _call(session: Session, settings: RunSettings, job: ImportJob, paths: list[P
             return import_touchpoints(session, sources[0], dry_run=dry_run, actor_id=actor)
         if job.kind == "actions":
             return import_actions(session, sources[0], dry_run=dry_run, actor_id=actor)
+        if job.kind == "outcomes":
+            return import_outcomes(session, sources[0], dry_run=dry_run, actor_id=actor)
         if job.kind == "feedback":
             return import_feedback(session, sources[0], program_code=options.get("program") or None,
                                    dry_run=dry_run, actor_id=actor, now=utcnow(),
                                    min_group_size=settings.min_group_size,
-                                   min_comment_group_size=settings.min_comment_group_size)
+                                   min_comment_group_size=settings.min_comment_group_size,
+                                   case_due_days=settings.case_due_days)
         program_code, wave_label = wave_codes(session, int(options["wave_id"]))
         return import_responses(session, sources[0], program_code=program_code, wave_label=wave_label,
                                 dry_run=dry_run, actor_id=actor)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from surveys.ingestion.report import ImportResult
 from surveys.models import ImportJob
 
-KINDS = ("teams", "people", "touchpoints", "feedback", "responses", "actions")
+KINDS = ("teams", "people", "touchpoints", "feedback", "responses", "actions", "outcomes")
 CLAIM_CANDIDATES = 5  # rows looked at per claim: another worker may win the first ones
 
 

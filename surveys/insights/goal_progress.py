@@ -22,7 +22,9 @@ from analysis.targets import TargetCheck, against_target
 from surveys.goals.metrics import metric_info
 from surveys.insights import datasets
 from surveys.insights.figures import ORG
-from surveys.insights.metric_values import MetricValue, closed_waves, period_label, team_sums, value_of
+from surveys.insights import outcomes
+from surveys.insights.metric_values import (MetricValue, closed_waves, outcome_value, period_label, team_sums,
+                                             value_of)
 from surveys.insights.reports._suppress import hidden_units
 from surveys.insights.reports.cells import hidden_for
 from surveys.insights.reports.common import Tree
@@ -45,6 +47,7 @@ class GoalProgress:
     check: TargetCheck
     when_set: MetricValue | None
     overdue: bool
+    higher_is_better: bool | None = None  # given for business outcomes (lower is better for churn)
 
     @property
     def status(self) -> str:
@@ -54,11 +57,32 @@ class GoalProgress:
     @property
     def status_text(self) -> str:
         """The status in a sentence a non-statistician can read."""
-        return status_text(self.check, self.now)
+        return status_text(self.check, self.now, self.higher_is_better)
 
 
-def status_text(check: TargetCheck, value: MetricValue) -> str:
-    """What a TargetCheck means, in plain words."""
+def _higher_is_better(session: Session, info) -> bool:
+    if info.audience != "outcome":
+        return True
+    metric = outcomes.metric_def(session, info.key[len(outcomes.PREFIX):])
+    return True if metric is None else metric.higher_is_better
+
+
+def outcome_status_text(check: TargetCheck, value: MetricValue, higher_is_better: bool) -> str:
+    """A business outcome's TargetCheck in plain words (no interval: the figure is the organisation's own)."""
+    side = "at or above" if higher_is_better else "at or below"
+    wrong = "below" if higher_is_better else "above"
+    if check.status == "met":
+        return f"Reached: the latest figure ({value.period}) is {side} the target. {outcomes.NO_THRESHOLD}"
+    if check.status == "below":
+        lower = "" if higher_is_better else " (lower is better)"
+        return f"Not reached: the latest figure ({value.period}) is {wrong} the target{lower}. {outcomes.NO_THRESHOLD}"
+    return "No value: " + (value.note or "no figure imported yet.")
+
+
+def status_text(check: TargetCheck, value: MetricValue, higher_is_better: bool | None = None) -> str:
+    """What a TargetCheck means, in plain words; `higher_is_better` given for business outcomes."""
+    if higher_is_better is not None:
+        return outcome_status_text(check, value, higher_is_better)
     if check.status == "met":
         return "Reached: the value and its whole interval are at or above the target."
     if check.status == "at_target":
@@ -107,11 +131,12 @@ class _Reader:
             self._hidden[(metric, wave.index)] = hidden
         return self._hidden[(metric, wave.index)]
 
-    def value(self, metric: str, team_id: int | None, before: dt.datetime | None = None) -> MetricValue:
+    def value(self, metric: str, team_id: int | None, before: dt.datetime | None = None,
+              touchpoint_id: int | None = None) -> MetricValue:
         """The unit's value in the latest closed wave with its answers (closed by `before`, when given)."""
         info = metric_info(metric)
-        if info.audience == "outcome":
-            return _empty(info.key, "Business outcomes are not imported yet, so there is no value to compare.")
+        if info.audience == "outcome":  # business figures: the latest imported period, at any time
+            return outcome_value(self.session, info.key, None if team_id is None else [team_id], touchpoint_id)
         if not self.waves:
             return _empty(info.key, "No employee wave has closed yet.")
         sums = self.sums(info.key)
@@ -146,13 +171,26 @@ def progress(session: Session, goals: list[Goal], k: int, confidence: float = 0.
     out = []
     for goal in goals:
         info = metric_info(goal.metric)
-        now = reader.value(info.key, goal.team_id)
-        digits = 2 if info.key == "ces" else 1
-        check = against_target(now.value, now.low, now.high, goal.target, digits)
-        before = reader.value(info.key, goal.team_id, goal.created_at) if when_set else None
+        touchpoint_id = getattr(goal, "touchpoint_id", None)
+        now = reader.value(info.key, goal.team_id, touchpoint_id=touchpoint_id)
+        digits = 2 if info.key == "ces" or info.audience == "outcome" else 1
+        higher = _higher_is_better(reader.session, info)
+        # Outcome figures have no interval: the value itself decides met or below (low = high = value).
+        low, high = (now.value, now.value) if info.audience == "outcome" else (now.low, now.high)
+        check = against_target(now.value, low, high, goal.target, digits, higher_is_better=higher)
+        before = None
+        if when_set and info.audience != "outcome":  # imports keep no history of when a figure arrived
+            before = reader.value(info.key, goal.team_id, goal.created_at)
         node = reader.tree.nodes.get(goal.team_id) if goal.team_id is not None else None
         code, name = (ORG, "Organisation") if goal.team_id is None else (
             (node.code, node.name) if node else ("?", "a removed team"))
-        out.append(GoalProgress(goal, code, name, info.label, info.unit, now, check, before,
-                                goal.due_on < today and check.status != "met"))
+        label, unit = info.label, info.unit
+        definition = None
+        if info.audience == "outcome":
+            definition = outcomes.metric_def(session, info.key[len(outcomes.PREFIX):])
+        if definition is not None:
+            label, unit = definition.label, ", ".join(filter(None, (definition.unit, definition.direction)))
+        out.append(GoalProgress(goal, code, name, label, unit, now, check, before,
+                                goal.due_on < today and check.status != "met",
+                                higher if info.audience == "outcome" else None))
     return out

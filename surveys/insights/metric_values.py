@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from analysis.summaries import Sums, estimate
 from surveys.goals.metrics import metric_info
-from surveys.insights import datasets
+from surveys.insights import datasets, outcomes
 from surveys.insights.figures import ORG, ParamError
 from surveys.insights.reports.cells import hidden_for
 from surveys.insights.reports.common import Tree, add_up, customer_sums, ex_sums, resolve_program
@@ -87,6 +87,24 @@ def value_of(metric: str, sums: Sums | None, period: str, k: int, confidence: fl
     return MetricValue(metric, period, _round(est.value), int(est.n), _round(est.ci_low), _round(est.ci_high))
 
 
+def outcome_value(session: Session, key: str, team_ids: Collection[int] | None,
+                  touchpoint_id: int | None = None) -> MetricValue:
+    """An imported business outcome's latest figure for these teams' subtrees (None: the organisation) or one
+    touchpoint: business data, so no interval and no anonymity threshold (the note says so)."""
+    name = key[len(outcomes.PREFIX):]
+    teams = None
+    if team_ids is not None:
+        tree = Tree(session)
+        teams = {t for top in team_ids if top in tree.nodes for t in tree.subtree(top)}
+    metric, period, value = outcomes.latest_of_units(session, name, teams, touchpoint_id)
+    if metric is None:
+        return _empty(key, f"Business outcomes are not imported yet: no {name} figure is in Tandem "
+                           "(tandem import outcomes).")
+    if value is None:
+        return _empty(key, f"No {metric.label} figure has been imported for this unit yet.")
+    return MetricValue(key, period.label, round(value.value, 2), value.n, None, None, False, outcomes.NO_THRESHOLD)
+
+
 def period_label(wave: datasets.ExWave, metric: str) -> str:
     """How a wave's period is named for a metric: the wave label, or the customer dates paired with it."""
     if metric_info(metric).audience == "employee":
@@ -124,7 +142,7 @@ def latest(session: Session, metric: str, team_ids: Collection[int] | None, k: i
     """
     info = metric_info(metric)
     if info.audience == "outcome":
-        return _empty(info.key, "Business outcomes are not imported yet.")
+        return outcome_value(session, info.key, team_ids)
     waves = closed_waves(session)
     if not waves:
         return _empty(info.key, "No employee wave has closed yet.")

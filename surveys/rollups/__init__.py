@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from surveys.models import Response
 from surveys.rollups import participation
-from surveys.rollups.aggregates import AGGREGATES, EVERY, Aggregate, not_flagged
+from surveys.rollups.aggregates import AGGREGATES, EVERY, THEMES, Aggregate, not_flagged
 from surveys.rollups.verify import Difference, verify
 
-__all__ = ["Difference", "add_responses", "not_flagged", "participation", "rebuild", "remove_responses", "verify"]
+__all__ = ["Difference", "add_responses", "add_themes", "not_flagged", "participation", "rebuild", "remove_responses", "verify"]
 
 # Ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 2000
@@ -54,6 +54,18 @@ def add_responses(session: Session, response_ids: Sequence[int]) -> None:
     ids = list(response_ids)
     for start in range(0, len(ids), CHUNK):
         for stmt in _UPSERTS[dialect]:
+            session.execute(stmt, {"ids": ids[start:start + CHUNK]})
+
+
+def add_themes(session: Session, response_ids: Sequence[int]) -> None:
+    """Add the comment labels of stored responses to the theme rollups (labelled after `add_responses` ran)."""
+    dialect = session.get_bind().dialect.name
+    key = f"themes-{dialect}"
+    if key not in _UPSERTS:
+        _UPSERTS[key] = tuple(_upsert(dialect, agg) for agg in THEMES)
+    ids = list(response_ids)
+    for start in range(0, len(ids), CHUNK):
+        for stmt in _UPSERTS[key]:
             session.execute(stmt, {"ids": ids[start:start + CHUNK]})
 
 

@@ -30,6 +30,8 @@ from surveys.models import (
     SubmissionReceipt,
 )
 from surveys.models.rollups import NO_UNIT, RollupCustomerMonth, RollupItemOption
+from surveys.models.themes import RollupThemeDay, RollupThemeWave
+from surveys.rollups.themes import VALUES as THEME_VALUES, theme_days, theme_waves
 
 ZERO, ONE = 0.0, 1.0
 
@@ -181,6 +183,9 @@ def participation_counts(where: Sequence[ColumnElement] = (), invited: int = 1, 
             .group_by(Invitation.wave_id, unit))
 
 
+# Comments' sentiment and themes (surveys/rollups/themes.py); labelled after insert, see surveys.themes.labels.
+THEMES = (Aggregate(RollupThemeDay, ("day", "touchpoint_id", "team_id", "theme_id"), THEME_VALUES, theme_days),
+          Aggregate(RollupThemeWave, ("wave_id", "team_id", "theme_id"), THEME_VALUES, theme_waves))
 SUMS = ("n", "top2", "prom", "det", "mean", "mean_sq", "top2_sq", "net_sq")
 AGGREGATES = (
     Aggregate(RollupItem, ("wave_id", "team_id", "question_id"),
@@ -191,6 +196,7 @@ AGGREGATES = (
     Aggregate(RollupCustomerMonth, ("month", "team_id", "metric"), SUMS, _customer_months),
     Aggregate(RollupResponses, ("wave_id", "team_id", "source"), ("n",), _responses),
     Aggregate(RollupItemOption, ("wave_id", "team_id", "question_id", "value"), ("n",), _item_options),
+    *THEMES,
 )
 # Not kept per response (surveys/rollups/participation.py keeps it), but rebuilt and verified alike.
 PARTICIPATION = Aggregate(RollupParticipation, ("wave_id", "team_id"), ("invited", "responded"),

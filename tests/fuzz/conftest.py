@@ -14,15 +14,16 @@ from sqlalchemy import func, select
 from surveys.collection import preview
 from surveys.instruments.library import BUILTIN
 from surveys.models import (
-    Action, ActionEvent, ActionStep, ActionUpdate, Answer, Goal, Person, Program, Question, Response, Survey,
+    Action, ActionEvent, ActionStep, ActionUpdate, Alert, Answer, Goal, Person, Program, Question, Response, Survey,
     Team, Touchpoint, Wave, utcnow,
 )
+from surveys.models.voice import Outcome, OutcomeMetric
 from tests.conftest import STAFF_PASSWORD
 
 ROLES = ("hr_admin", "executive", "team_lead", None)  # None: nobody signed in
 # Rows a refused request must never leave behind ("never a partial write").
 DOMAIN_TABLES = (Response, Answer, Team, Person, Touchpoint, Program, Wave, Survey, Question, Action, ActionStep,
-                 ActionUpdate, ActionEvent, Goal)
+                 ActionUpdate, ActionEvent, Goal, Outcome, OutcomeMetric)
 CX_QUESTIONS = [
     {"code": "csat", "qtype": "likert5", "dimension": "csat"},
     {"code": "nps", "qtype": "scale0_10", "dimension": "nps"},
@@ -46,6 +47,7 @@ class World:
     action_id: int  # an action of `team` with one step
     step_id: int
     action_owner_id: int
+    alert_id: int = 0  # an open alert at `touchpoint`
 
     def path_values(self, name: str) -> tuple:
         """Real values for a route's path parameter, so a POST reaches its form handling."""
@@ -64,10 +66,15 @@ class World:
             "chart": ("rates", "trend", "nothing"),
             "job_id": (1,),  # no import job exists here: its pages answer 404, never 500
             "token_id": (1, 2),  # API tokens: the fuzzed person's own first, or someone else's (404)
+            "alert_id": (self.alert_id, self.alert_id + 1000),
             "action_id": (self.action_id, self.action_id + 1000),  # the second: none, or out of scope (404)
             "step_id": (self.step_id, self.step_id + 1000),
             "goal_id": (1,),  # no goal exists here: editing one answers 404, never 500
+            "issue_id": (1,),  # no known issue exists here: its pages answer 404, never 500
+            "case_id": (1,),  # no follow-up case exists here: its pages and forms answer 404, never 500
+            "theme_id": (1,),  # no theme exists here: an edit flashes "There is no theme 1", never 500
             "team_code": (self.team.code, "NO-SUCH-TEAM"),
+            "digest_period": ("weekly", "fortnightly"), "digest_day": ("2026-11-23", "2026-13-45"),
             # Results links: no wave here has closed, so a well-formed and a forged link both answer 404.
             "link": (f"{self.open_wave.id}.{self.team.id}.{'0' * 64}", "not-a-link"),
         }[name]
@@ -103,10 +110,13 @@ def world(make, db_session) -> World:
     action = Action(title="Fuzzed action", metric="process", owner=owner, teams=[team],
                     starts_on=dt.date(2026, 12, 1), due_on=dt.date(2027, 3, 1), steps=[ActionStep(text="A step")])
     db_session.add(action)
+    alert = Alert(touchpoint=touchpoint, team=team, metric="csat", kind="sudden_week", began_on=dt.date(2026, 10, 5),
+                  detected_on=dt.date(2026, 10, 14), last_seen_on=dt.date(2026, 10, 20), drop=12.0, low=3.0, high=21.0)
+    db_session.add(alert)
     db_session.commit()
     preview_token = preview.make_token("test-secret-key-0123456789", open_wave.id)
     return World(team, editable, program, open_wave, draft_wave, cx_program, cx_wave, touchpoint, token,
-                 invitation.id, preview_token, action.id, action.steps[0].id, owner.id)
+                 invitation.id, preview_token, action.id, action.steps[0].id, owner.id, alert.id)
 
 
 @pytest.fixture

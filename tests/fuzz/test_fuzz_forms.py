@@ -23,9 +23,13 @@ from webapp.admin.floods import ReleaseForm
 from webapp.admin.imports import ImportForm
 from webapp.admin.past_wave_views import PastWaveForm
 from webapp.admin.programs import ActionForm, AddWaveForm, ExtendForm, OpenWaveForm, ProgramEditForm, ProgramForm
+from webapp.alerts import forms as alf
 from webapp.auth import LoginForm
+from webapp.cases import forms as cf
 from webapp.goals.forms import GoalForm
+from webapp.known_issues.forms import IssueForm, StatusForm
 
+CONTACT = ("contact_consent", "contact_name", "contact_email", "contact_phone")
 ANSWERS = ("q_eng1", "q_enps", "q_comment", "q_pick", "q_csat", "q_nps", "q_unknown", "q_")
 # endpoint -> the form class it reads, or the field names of a form built from the instrument.
 POST_FORMS: dict[str, type | tuple[str, ...]] = {
@@ -56,17 +60,28 @@ POST_FORMS: dict[str, type | tuple[str, ...]] = {
     "actions.step_done": act.StepDoneForm,
     "actions.remove_step": act.ConfirmForm,
     "actions.add_note": act.NoteForm,
+    "alerts.acknowledge": alf.ConfirmForm, "alerts.plan": alf.ConfirmForm, "alerts.resolve": alf.ResolveForm,
+    "alerts.dismiss": alf.DismissForm,
     "account.tokens_new": TokenForm,
     "account.tokens_revoke": RevokeForm,
     "goals.new": GoalForm,
     "goals.edit": GoalForm,
     "goals.archive": (),
     "goals.restore": (),
+    "known_issues.new": IssueForm,
+    "known_issues.edit": IssueForm,
+    "known_issues.status": StatusForm,
+    "known_issues.publish": (),
+    "known_issues.unpublish": (),
+    "digests.subscribe": ("daily", "weekly", "monthly", "quarterly", "annual"),
     "auth.login": LoginForm,
     "auth.logout": (),
-    "respond.public_submit": ("website", *ANSWERS),
+    "cases.record_contact": cf.ContactForm,
+    "cases.close": cf.CloseForm,
+    "cases.note": cf.NoteForm,
+    "respond.public_submit": ("website", *ANSWERS, *CONTACT),
     "respond.start": (),
-    "respond.save_page": ("invitation", "page", "action", *ANSWERS),
+    "respond.save_page": ("invitation", "page", "action", *ANSWERS, *CONTACT),
     "respond.preview_post": ("page", "action", *ANSWERS, "a_eng1", "a_enps", "a_comment"),
 }
 FILE_FIELDS = {"file", "other_file", "logo"}
@@ -104,7 +119,9 @@ def plausible(world) -> dict[str, tuple[str, ...]]:
         "due_on": (tomorrow, "2027-03-01", "2020-01-01", "31/12/2030"), "visibility": ("leaders", "published", "all"),
         "source": ("manual", "focus", "goal", "import"), "goal_id": ("", "1"), "steps": ("a\nb", ""),
         "to": ("in_progress", "done", "abandoned", "planned"), "reason": ("", "Merged."), "done": ("1", "0", "2"),
-        "note": ("Going well.", "", "Up by five"),
+        "note": ("Going well.", "", "Up by five"), "method": ("phone", "email", "pigeon"),
+        "result": ("Called back.", ""), "outcome": ("Resolved.", ""), "contact_consent": ("yes", "", "no"),
+        "contact_name": ("Ana",), "contact_email": ("ana@example.com", "nope", ""), "contact_phone": ("+44 20 7946 0000", "12"),
     }
 
 

@@ -28,6 +28,10 @@ GOOD = {  # plausible cells by column; the fuzzer mixes them with hostile ones
     "status": ("planned", "in progress", "DONE", "abandoned", "started"),
     "owner_email": ("lead@example.com", "LEAD@example.com", "ana@example.com", "nobody@example.com", ""),
     "description": ("", "Talk", "@x"), "target": ("", "75", "120", "x"), "visibility": ("", "leaders", "all"),
+    "period": ("2026-03", "2026-Q1", "2025", "2026-13", "2030-01", "2026-03-01..2026-03-31"),
+    "unit": ("OPS", "WEB-SHOP", "ops", "team:OPS", ""), "value": ("3.2", "x", "-1", "3,5", "1e3"),
+    "n": ("", "100", "-5", "1.5"), "label": ("", "Churn"), "direction": ("", "lower", "sideways"),
+    "unit_of_measure": ("", "%", "EUR"),
 }
 
 
@@ -62,10 +66,12 @@ def importers(world, past_wave):
             s, as_file(f), dry_run=dry_run)),
         "actions": (ingestion.ACTION_COLUMNS, lambda s, f, dry_run: ingestion.import_actions(
             s, as_file(f), dry_run=dry_run)),
+        "outcomes": (ingestion.OUTCOME_COLUMNS, lambda s, f, dry_run: ingestion.import_outcomes(
+            s, as_file(f), dry_run=dry_run)),
     }
 
 
-@pytest.mark.parametrize("kind", ["feedback", "responses", "teams", "people", "touchpoints", "actions"])
+@pytest.mark.parametrize("kind", ["feedback", "responses", "teams", "people", "touchpoints", "actions", "outcomes"])
 def test_importer_is_all_or_nothing(world, past_wave, connection, db_session, kind):
     header, call = importers(world, past_wave)[kind]
 

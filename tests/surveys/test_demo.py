@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 import demo
+import demo.breakdowns
 import demo.improvements
 from demo.metrics import lagged_correlations
 from surveys.errors import Conflict
@@ -67,7 +68,11 @@ def test_organisation_shape():
     rate = data.invitations["answered_at"].notna().mean()
     assert 0.7 <= rate <= 0.9
     per_tp = data.customer.groupby(["wave", "touchpoint"]).size()
-    assert per_tp.between(20, 60).all()
+    # The two touchpoints with a planted breakdown answer ~10 a day in September and October (demo/breakdowns.py).
+    planted = data.org.touchpoints.index[data.org.touchpoints["code"].isin(
+        [b.touchpoint for b in demo.breakdowns.PLANTED_BREAKDOWNS])]
+    boosted = per_tp.index.get_level_values("touchpoint").isin(planted) & (per_tp.index.get_level_values("wave") >= 5)
+    assert per_tp[~boosted].between(20, 60).all() and per_tp[boosted].between(5 * 30, 8 * 31).all()
     # Most team-waves reach the anonymity threshold of 5, but not all of them.
     n = data.employee.groupby(["team", "wave"]).size()
     assert 0.8 < (n >= 5).mean() < 1.0
@@ -273,3 +278,13 @@ def test_demo_brands_the_organisation_and_titles_its_programs(db_session, built)
     assert (brand.name, brand.colour, brand.text_colour) == ("Northwind Outfitters", "#1d4e45", "#ffffff")
     titles = dict(db_session.execute(select(Program.code, Program.public_title)).all())
     assert titles == {"engagement-pulse": "Your monthly say at Northwind", "cx-always-on": "How did we do?"}
+
+
+def test_demo_has_follow_up_cases_of_consenting_unhappy_customers(db_session, built):
+    from surveys.models import CustomerContact, FollowUpCase
+
+    rows = db_session.scalars(select(FollowUpCase)).all()
+    assert rows and {c.status for c in rows} <= {"open", "closed"} and any(c.status == "closed" for c in rows)
+    assert all(c.contact_method in ("phone", "email") and c.closed_at > c.opened_at for c in rows if c.closed_at)
+    contacts = {c.response_id for c in db_session.scalars(select(CustomerContact))}
+    assert {c.response_id for c in rows} <= contacts

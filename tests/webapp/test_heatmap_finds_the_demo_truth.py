@@ -32,6 +32,9 @@ def _true_deviations(db_session):
     latest = data.latents[data.latents.wave == CONFIG.waves].set_index("team")
     codes = {row: data.org.teams.loc[row, "code"] for row in latest.index}
     dimension = dict(db_session.execute(select(Question.code, Question.dimension)).all())
+    # The heatmap pools the rest's responses, so customers count by their number: the two touchpoints with a
+    # planted breakdown (demo/breakdowns.py) answer several times as often, and weigh that much more.
+    answered = data.customer[data.customer.wave == CONFIG.waves].groupby("team").size()
 
     def deviation(code: str, metric: str) -> float | None:
         if metric.startswith("item."):
@@ -41,7 +44,10 @@ def _true_deviations(db_session):
             return None
         values = latest[column].dropna()
         row = next(r for r, c in codes.items() if c == code)
-        return float(values[row] - values.drop(row).mean())
+        rest = values.drop(row)
+        if column == "cx":
+            return float(values[row] - np.average(rest, weights=answered.reindex(rest.index, fill_value=0)))
+        return float(values[row] - rest.mean())
 
     return set(codes.values()), deviation
 

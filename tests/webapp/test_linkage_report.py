@@ -65,7 +65,7 @@ def test_linkage_page_and_cli_show_the_same_report(demo, client, runner):
     # matrix is also a table.
     assert 'data-summary="Next-wave links' in page and 'class="link-matrix"' in page
     result = linkage_analysis(demo, "engagement-pulse", min_group_size=client.application.config["MIN_GROUP_SIZE"],
-                              process_target=client.application.config["PROCESS_TARGET"])
+                              process_target=client.application.config["PROCESS_TARGET"], with_outcomes=True)
     matrix = page[page.index('class="link-matrix"'):]
     matrix = matrix[:matrix.index("</table>")]
     for r in result.report.rows:  # every r in the matrix, shaded exactly where linked
@@ -108,7 +108,8 @@ def test_linkage_csv_keeps_numbers_as_numbers(demo, runner, tmp_path):
     assert cli.exit_code == 0, cli.output
     written = pd.read_csv(out)
     expected = linkage_analysis(demo, "engagement-pulse", min_group_size=runner.app.config["MIN_GROUP_SIZE"],
-                                process_target=runner.app.config["PROCESS_TARGET"]).report.to_frame()
+                                process_target=runner.app.config["PROCESS_TARGET"],
+                                with_outcomes=True).report.to_frame()
     assert list(written.columns) == list(expected.columns) and len(written) == len(expected)
     assert (written["r"] < 0).any() and "'" not in out.read_text()
     pd.testing.assert_series_equal(written["r"], expected["r"], check_exact=False, rtol=1e-12)

@@ -13,7 +13,8 @@ from surveys.collection import preview
 from surveys.fieldwork import results_links
 from surveys.goals import service as goals
 from surveys.ingestion import jobs
-from surveys.models import Action, ActionStep, ActionUpdate, utcnow
+from surveys.models import Action, ActionStep, ActionUpdate, FollowUpCase, utcnow
+from surveys.publicity import known_issues
 from webapp import create_app
 from webapp.security import CSP
 
@@ -41,12 +42,20 @@ def world(make, db_session, app):
                     due_on=NOW.date(), steps=[ActionStep(text="Book a room")], updates=[ActionUpdate(note="Begun")])
     db_session.add(action)
     goal = goals.create_goal(db_session, metric="engagement", team_id=None, target=70, due_on="2099-12-31")
+    issue = known_issues.create_issue(db_session, title="Chat is down", what_wrong="The chat does not open.")
+    known_issues.set_published(db_session, issue.id, True)
+    [said] = make.responses(make.wave(program=customer, status="closed"), touchpoint.team, 1)
+    said.touchpoint_id = touchpoint.id
+    case = FollowUpCase(response_id=said.id, touchpoint_id=touchpoint.id, team_id=touchpoint.team_id,
+                        trigger="nps_detractor", score=3, due_at=NOW)
+    db_session.add(case)
     db_session.commit()
     survey = employee.survey
     return {"survey_id": survey.id, "question_id": survey.questions[0].id, "program_id": employee.id,
             "wave_id": wave.id, "code": touchpoint.code, "template": "engagement", "program_code": "CX",
             "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id,
-            "action_id": action.id, "goal_id": goal.id, "team_code": touchpoint.team.code,
+            "action_id": action.id, "goal_id": goal.id, "issue_id": issue.id, "case_id": case.id,
+            "team_code": touchpoint.team.code,
             "link": results_links.make_token(results_links.link_key(app.config), closed.id, touchpoint.team_id)}
 
 
@@ -74,10 +83,17 @@ def test_respondent_page(client, world):
     assert_headers(response)
 
 
+def test_public_known_issues_pages_may_be_cached_by_anyone(client, world):
+    for path in ("/known-issues", f"/known-issues/{world['issue_id']}", "/known-issues.atom"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_headers(response, cache="public, max-age=300")
+
+
 def test_staff_page(client, login, world):
     login("hr_admin")
     for path in ("/admin/programs", f"/admin/programs/{world['program_id']}", "/reports/", "/actions/",
-                 "/api/me", "/login"):
+                 "/api/me", "/login", "/known-issues/manage", f"/known-issues/{world['issue_id']}/edit"):
         response = client.get(path)
         assert response.status_code in (200, 302), path
         assert_headers(response)

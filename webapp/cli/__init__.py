@@ -10,14 +10,18 @@ from sqlalchemy import inspect
 
 from surveys.errors import TandemError
 from surveys.org import accounts
+from webapp.cli.alerts import alerts_group
 from webapp.cli.audit import audit_group
 from webapp.cli.backup import backup, restore
+from webapp.cli.cases import voice_group
 from webapp.cli.demo import demo
+from webapp.cli.digest import digest
 from webapp.cli.imports import import_group
 from webapp.cli.links import links_group
 from webapp.cli.person import person_group
 from webapp.cli.report import report_group
 from webapp.cli.rollup import fill_if_empty, rollup_group
+from webapp.cli.themes import themes_group
 from webapp.cli.tick import tick
 from webapp.config import ConfigError
 from webapp.db import get_session
@@ -145,3 +149,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(person_group)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    app.cli.add_command(voice_group)
+    app.cli.add_command(themes_group)
+    app.cli.add_command(digest)
+    app.cli.add_command(alerts_group)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from surveys.digests import subscriptions
 from surveys.org.accounts import count_people
 from webapp.db import get_session
 
@@ -30,5 +31,6 @@ def demo(seed, teams, waves, size, if_empty):
         result = demo_data.build_large(session, seed=seed, progress=click.echo)
     else:
         result = demo_data.build_demo(session, seed=seed, teams=teams, waves=waves)
+        subscriptions.subscribe_defaults(session, [login.email for login in result.logins])
     session.commit()
     click.echo(result.describe())

@@ -22,8 +22,8 @@ DRY_RUN_HELP = "Check the file and show what would change, without changing anyt
 CSV_FILE = click.Path(exists=True, dir_okay=False, readable=True)
 
 
-@click.group("import", help="Import organisation, touchpoints, feedback, historical responses and action plans "
-                            "from CSV.")
+@click.group("import", help="Import organisation, touchpoints, feedback, historical responses, action plans and "
+                            "business outcomes from CSV.")
 def import_group():
     pass
 
@@ -96,7 +96,7 @@ def import_feedback(file, program_code, dry_run):
     Rows dated before the program's first wave that no wave covers go into past waves created for them.
     """
     _run(lambda s, src, **kw: ingestion.import_feedback(s, src[0], **kw), [file], program_code=program_code,
-         dry_run=dry_run, **_thresholds())
+         dry_run=dry_run, case_due_days=current_app.config["CASE_DUE_WORKING_DAYS"], **_thresholds())
 
 
 @import_group.command("responses", short_help="Historical employee responses into one wave.")
@@ -146,6 +146,23 @@ def import_actions(file, dry_run):
     A row with the title, teams and start of an action already in Tandem is skipped, never duplicated.
     """
     _run(lambda s, src, **kw: ingestion.import_actions(s, src[0], **kw), [file], dry_run=dry_run)
+
+
+@import_group.command("outcomes", short_help="Business outcomes (churn, retention, revenue, complaints) per team or "
+                                              "touchpoint.")
+@click.argument("file", type=CSV_FILE)
+@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
+@with_appcontext
+def import_outcomes(file, dry_run):
+    """Business outcomes: period,unit,metric,value[,n,label,direction,unit_of_measure].
+
+    \b
+    period: 2026-03 (month), 2026-Q1 (quarter), 2026 (year) or 2026-03-01..2026-03-31, over by today
+    unit:   a team code or a touchpoint code (a touchpoint's figure also counts for its owning team)
+    metric: a slug such as churn_rate, retention, revenue, complaints; a new one needs a direction (higher|lower)
+    The same period, unit and metric imported again replaces the value.
+    """
+    _run(lambda s, src, **kw: ingestion.import_outcomes(s, src[0], **kw), [file], dry_run=dry_run)
 
 
 @import_group.command("run-jobs", short_help="Run uploads waiting for an import (and retry interrupted ones).")

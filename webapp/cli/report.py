@@ -50,7 +50,7 @@ def linkage(program_code, confidence, fmt, csv_path):
             result = linkage_report.linkage_analysis(
                 get_session(read_only=True), program_code, min_group_size=current_app.config["MIN_GROUP_SIZE"],
                 min_teams=current_app.config["LINKAGE_MIN_TEAMS"], process_target=current_app.config["PROCESS_TARGET"],
-                confidence=confidence)
+                confidence=confidence, with_outcomes=True)
     except TandemError as exc:
         where = f" ({exc.field})" if getattr(exc, "field", None) else ""
         raise click.ClickException(exc.message + where) from None
@@ -70,7 +70,7 @@ def linkage(program_code, confidence, fmt, csv_path):
 def _print_table(result, confidence: float) -> None:
     """The tests as a text table, then one sentence per linked pair (the shared caveats are on the page)."""
     from analysis._wording import linked_sentence
-    from surveys.insights.reports.linkage import LABELS, TOO_FEW_TEAMS
+    from surveys.insights.reports.linkage import TOO_FEW_TEAMS
 
     if result.too_few_teams:
         click.echo(f"{result.teams} teams with employee and customer results, fewer than {result.min_teams} "
@@ -88,7 +88,8 @@ def _print_table(result, confidence: float) -> None:
     click.echo("")
     for r in rep.rows:
         if r.linked:
-            click.echo("- " + linked_sentence(LABELS.get(r.ex_metric, r.ex_metric), LABELS.get(r.cx_metric, r.cx_metric),
+            click.echo("- " + linked_sentence(result.labels.get(r.ex_metric, r.ex_metric),
+                                              result.labels.get(r.cx_metric, r.cx_metric),
                                               r.lag, r.r, r.ci_low, r.ci_high, r.n, confidence,
                                               reverse=(r.reverse_r, r.reverse_linked)))
     click.echo("\nAssociations between team averages, not causes; the page lists the caveats that apply to every pair.")

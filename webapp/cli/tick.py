@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from surveys import retention
 from surveys.actions import nudge_mail, nudges
+from surveys.alerts import escalation, escalation_mail
 from surveys.collection import queue
 from surveys.db import checkpoint
 from surveys.fieldwork import invitations, mailer, results_links, results_mail, scheduling
@@ -25,12 +26,14 @@ from surveys.ingestion import job_runner
 from surveys.models import utcnow
 from surveys.org import signin, staff_sessions
 from webapp import jobs as jobs_glue
+from webapp.cli.cases import tick_step as cases_step
+from webapp.cli.digest import digest_step
 from webapp.db import get_session
 
 MAIL_BATCH = 100
 NOW_YEARS = (2000, 2100)  # a --now outside these is a typo; 9999 would also overflow the date arithmetic
 SUMMARY_KEYS = ("opened", "closed", "released", "scheduled", "invited", "sent", "reminded", "failed", "nudges",
-                "sessions expired", "results shared")
+                "sessions expired", "results shared", "cases escalated", "alerts", "alerts routed", "digests")
 RETENTION_KEYS = ("comments blanked", "answers deleted")  # shown when TANDEM_COMMENT_RETENTION_DAYS is set
 
 
@@ -98,6 +101,14 @@ def _refresh_reports(app) -> int:
     return cached.refresh(app, [name for name in REPORTS if available(name)], settings())
 
 
+def _alert_scan(session, now: dt.datetime, config) -> int:
+    from surveys.alerts import scan
+
+    raised = scan.scan(session, now.date() - dt.timedelta(days=1), scan.settings_from_config(config)).raised
+    session.commit()
+    return raised
+
+
 def run_tick(session, now: dt.datetime, config) -> Counter:
     """Run every step in order, committing between them; returns the counts for the summary."""
     counts: Counter = Counter()
@@ -138,9 +149,23 @@ def run_tick(session, now: dt.datetime, config) -> Counter:
                                   nudge_mail.MailSettings.from_config(config))
     counts["nudges"] += outcome.sent
     counts["failed"] += outcome.failed
+    counts["alerts"] += _alert_scan(session, now, config)  # breakdown alerts raised, scanning up to yesterday
     for problem in outcome.problems:
         click.echo(f"tick: {problem}", err=True)
+    cases_step(session, now, config, counts)  # follow-up cases: contact retention, lead mails, escalations
+    for problem in _route_alerts(session, now, config, counts):
+        click.echo(f"tick: {problem}", err=True)
+    counts.update(digest_step(session, now, config))  # last: a digest reports the alerts raised just before
     return counts
+
+
+def _route_alerts(session, now: dt.datetime, config, counts: Counter) -> list[str]:
+    """Mail new alerts to their owning team's lead and escalate the ones left unacknowledged or open."""
+    outcome = escalation_mail.send_due(session, now, escalation.EscalationSettings.from_config(config),
+                                       nudge_mail.MailSettings.from_config(config))
+    counts["alerts routed"] += outcome.sent
+    counts["failed"] += outcome.failed
+    return outcome.problems
 
 
 class _MailRun:

@@ -12,7 +12,10 @@ from surveys.collection.submission import AnswersInvalid
 from surveys.errors import TandemError
 from surveys.models import utcnow
 from webapp.db import get_session
-from webapp.respond.views import DONE_KEY, bp, domain_error_page, message_page, raw_answers, shown_values
+from surveys.voice import contacts
+from webapp.respond.views import (
+    CONTACT_PROBLEM, DONE_KEY, bp, contact_values, domain_error_page, message_page, raw_answers, shown_values,
+)
 
 HONEYPOT_FIELD = "website"
 KEPT = "Your answers are still in the form below, so you can send them later without typing them again."
@@ -21,11 +24,13 @@ EXPIRED = ("This page had expired (for example, it was open for a long time or c
 EXPIRED_OTHER = "This page had expired, so nothing was saved. Please open your link again and retry."
 
 
-def _render(target, values: dict, errors: dict, status: int = 200, notice: str | None = None):
+def _render(target, values: dict, errors: dict, status: int = 200, notice: str | None = None,
+            contact_errors: dict | None = None):
     return render_template("respond/customer.html", target=target, program=target.program,
                            touchpoint=target.touchpoint, survey=target.wave.survey,
                            questions=target.wave.survey.questions, values=values, errors=errors,
-                           honeypot=HONEYPOT_FIELD, notice=notice), status
+                           honeypot=HONEYPOT_FIELD, notice=notice, contact_values=contact_values(request.form),
+                           contact_errors=contact_errors or {}), status
 
 
 @bp.route("/c/<program_code>/<touchpoint_code>")
@@ -46,9 +51,15 @@ def public_submit(program_code: str, touchpoint_code: str):
     posted = raw_answers(request.form)
     session = get_session()
     try:
+        contact = contacts.from_form(request.form, current_app.config["CASE_DUE_WORKING_DAYS"])
+    except contacts.ContactInvalid as exc:
+        target = public_links.resolve(session, program_code, touchpoint_code, utcnow())
+        values = shown_values({}, posted, target.wave.survey.questions)
+        return _render(target, values, {None: CONTACT_PROBLEM}, 422, contact_errors=exc.errors)
+    try:
         public_links.submit_public(session, program_code, touchpoint_code, posted, client=client, limit=limit,
                                    honeypot=request.form.get(HONEYPOT_FIELD, ""), now=utcnow(),
-                                   flood=FloodRules.from_config(current_app.config))
+                                   flood=FloodRules.from_config(current_app.config), contact=contact)
     except (AnswersInvalid, RateLimited, SpamRejected) as exc:
         session.rollback()
         # Resolved again after the rollback: a link that stopped working meanwhile gets its own page.

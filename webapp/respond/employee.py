@@ -6,7 +6,7 @@ invitation id and that key, never the token; neither is stored on the server or 
 """
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask import session as cookie
 
 from surveys.collection import drafts, paging, submission
@@ -14,7 +14,10 @@ from surveys.errors import ValidationError
 from surveys.fieldwork import membership
 from surveys.models import utcnow
 from webapp.db import get_session
-from webapp.respond.views import DONE_KEY, KEY_KEY, SESSION_KEY, bp, message_page, raw_answers, shown_values
+from surveys.voice import contacts
+from webapp.respond.views import (
+    CONTACT_PROBLEM, DONE_KEY, KEY_KEY, SESSION_KEY, bp, contact_values, message_page, raw_answers, shown_values,
+)
 
 SESSION_ENDED = ("Your survey session has ended, for example because the browser was closed. "
                  "Please open the link from your invitation again: your saved answers are kept.")
@@ -59,14 +62,16 @@ def _key() -> bytes:
     return drafts.decode_key(cookie.get(KEY_KEY))
 
 
-def _render_page(invitation, page: int, values: dict, errors: dict, status: int = 200):
+def _render_page(invitation, page: int, values: dict, errors: dict, status: int = 200,
+                 contact_errors: dict | None = None):
     pages = paging.invitation_pages(invitation)
     questions = pages[page]
     first_number = sum(len(p) for p in pages[:page]) + 1
     return render_template("respond/survey.html", invitation=invitation, wave=invitation.wave,
                            survey=invitation.wave.survey, questions=questions, page=page,
                            page_count=len(pages), first_number=first_number, values=values,
-                           errors=errors), status
+                           errors=errors, contact_values=contact_values(request.form),
+                           contact_errors=contact_errors or {}), status
 
 
 @bp.route("/survey")
@@ -117,8 +122,19 @@ def save_page():
                               field="page") from None
     posted = raw_answers(request.form)
     session = get_session()
-    outcome = submission.record_page(session, invitation_id, page, posted,
-                                    request.form.get("action", "next"), utcnow(), key=_key())
+    action = request.form.get("action", "next")
+    try:
+        # Only a customer contact link shows the block; an employee form that posts it is refused by the service.
+        contact = contacts.from_form(request.form, current_app.config["CASE_DUE_WORKING_DAYS"]) \
+            if action == "submit" else None
+    except contacts.ContactInvalid as exc:
+        outcome = submission.record_page(session, invitation_id, page, posted, "save", utcnow(), key=_key())
+        session.commit()  # the answers are kept; only the contact block needs another look
+        _page, saved = submission.draft_of(outcome.invitation, _key())
+        return _render_page(outcome.invitation, page, saved, {None: CONTACT_PROBLEM, **outcome.errors}, 422,
+                            contact_errors=exc.errors)
+    outcome = submission.record_page(session, invitation_id, page, posted, action, utcnow(), key=_key(),
+                                    contact=contact)
     session.commit()
     invitation = outcome.invitation  # loaded once, by record_page
     if outcome.submitted:

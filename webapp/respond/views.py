@@ -130,6 +130,15 @@ def raw_answers(form: MultiDict) -> dict[str, list[str]]:
     return {key[len(ANSWER_PREFIX):]: form.getlist(key) for key in form if key.startswith(ANSWER_PREFIX)}
 
 
+CONTACT_FIELDS = ("contact_consent", "contact_name", "contact_email", "contact_phone")
+CONTACT_PROBLEM = "Please check your contact details below (or untick the box to send your feedback without them)."
+
+
+def contact_values(form: MultiDict) -> dict[str, str]:
+    """The posted "May we contact you?" block, to show again after a problem."""
+    return {key: form.get(key, "") for key in CONTACT_FIELDS if form.get(key)}
+
+
 def shown_values(saved: dict, posted: dict[str, list[str]], questions) -> dict:
     """Values to redisplay: saved answers, overridden by what was just posted for these questions."""
     values = dict(saved)

@@ -15,6 +15,8 @@ from analysis.privacy import suppress
 from analysis.summaries import Sums, estimate
 from surveys.insights import customer_feedback as cf
 from surveys.insights.figures import Chart, Figure, ParamError, Report, figure
+from surveys.insights.reports._outcomes import NOTE as OUTCOME_NOTE
+from surveys.insights.reports._outcomes import outcome_section
 from surveys.insights.reports.common import ReportParams, ReportSettings, Scope, Tree, resolve_unit, unit_label
 from surveys.models import CHANNELS, Touchpoint
 
@@ -202,6 +204,8 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
                            else make(s, node.code, node.name, m, span, **extra))
     charts = tuple(_chart(m, figs, period) for m, figs in series.items()
                    if any(not f.suppressed for f in figs))
+    outcome_figures, outcome_sections = outcome_section(session, tree, unit, teams, end, tp_id)
+    figures += outcome_figures
     verbatim_page, more = ([], False)
     if show_verbatims:
         verbatim_page, more = cf.verbatims(session, filters, score_metric=None if metric == "all" else metric,
@@ -212,19 +216,20 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
              "NPS (% promoters minus % detractors) with the multinomial margin, CES (mean of 1-7) with the t "
              "interval. n is the number of customer responses (the volume).",
              "Surveyed feedback came through Tandem's own links; imported feedback came from files of other "
-             "channels. Feedback counts for the team that owned the touchpoint when it was given.")
+             "channels. Feedback counts for the team that owned the touchpoint when it was given.",
+             *((OUTCOME_NOTE,) if outcome_sections else ()))
     params_out = {"unit": params.unit or None, "period": period, "from": str(start), "to": str(end),
                   "metric": metric, "touchpoint": tp_code or None, "channel": channel}
     context = {"unit_name": name, "touchpoints": visible_tps, "channels": CHANNELS, "metrics": metrics,
                "periods": periods, "show_verbatims": show_verbatims, "verbatims": verbatim_page,
                "page": page, "more": more, "score": params.option("score"),
-               "metric_titles": METRIC_TITLES, "by": _by_breakdown(figures)}
+               "metric_titles": METRIC_TITLES, "by": _by_breakdown(figures), "outcomes": outcome_sections}
     return Report("customers", "Customers", params_out, tuple(figures), notes, charts, context, threshold=k)
 
 
 def _by_breakdown(figures: list[Figure]) -> dict:
     """The figures per breakdown for the page's tables; channels as channel -> metric -> origin -> figure."""
-    out: dict = {"total": [], "period": [], "touchpoint": [], "team": [], "channel": {}}
+    out: dict = {"total": [], "period": [], "touchpoint": [], "team": [], "channel": {}, "outcome": []}
     for f in figures:
         kind = f.get("breakdown")
         if kind == "channel":

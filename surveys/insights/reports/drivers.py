@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from analysis import charts
 from analysis._wording import driver_sentence
 from analysis.drivers import bootstrap_drivers
+from analysis.outcomes import attach_outcomes
 from analysis.results import DriverBootstrap
-from surveys.insights import datasets, driver_units
+from surveys.insights import datasets, driver_units, outcomes
 from surveys.insights.figures import Chart, Figure, ParamError, Report
 from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, resolve_program,
                                              resolve_unit, unit_label)
@@ -109,7 +110,11 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     chosen = next((w.index for w in waves if w.label == params.wave), None)
     period = params.wave or (f"{waves[0].label} to {waves[-1].label}" if waves else None)
     units = driver_units.unit_table(session, waves, k, settings.process_target)
-    frame = units.frame
+    # Imported business outcomes (churn, complaints...) are customer outcomes too; _fit says when too few teams.
+    attached = attach_outcomes(units.frame, units.ex_metrics, units.cx_metrics,
+                               outcomes.team_wave_outcomes(session, waves), min_teams=0)
+    frame, business = attached.frame, [c for c in attached.cx_metrics if c.startswith(outcomes.PREFIX)]
+    labels = {**LABELS, **outcomes.labels(session)}
     ex_frame = driver_units.in_scope(frame, teams, chosen) if len(frame) else frame
     factors = [f for f in driver_units.FACTORS if f in frame.columns]
     fit = dict(unit=label, samples=samples, min_teams=settings.linkage_min_teams, period=period)
@@ -135,25 +140,25 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
             item_model.message = "No item was answered in enough team-waves to weigh."
     else:
         item_model.message = "No factor item has answers from teams with enough respondents yet."
-    cx = [c for c in ("csat", "nps", "ces") if c in frame.columns]
+    cx = [c for c in ("csat", "nps", "ces", *business) if c in frame.columns]
     when = "in the following wave" if lag == 1 else "in the same wave"
     predictors = [c for c in ["engagement"] + factors if c in frame.columns]
     pairs = driver_units.lagged(frame, predictors, cx, lag) if cx and predictors else pd.DataFrame()
     pairs = driver_units.in_scope(pairs, teams, chosen) if len(pairs) else pairs
-    for outcome in ("csat", "nps", "ces"):
-        m = Model(outcome, f"Team factors and {LABELS[outcome]} {when}", outcome, "team factors",
-                  f"{LABELS[outcome]} {when}")
+    for outcome in ("csat", "nps", "ces", *business):
+        m = Model(outcome, f"Team factors and {labels[outcome]} {when}", outcome, "team factors",
+                  f"{labels[outcome]} {when}")
         models.append(m)
         if outcome in cx:
-            results.append(_fit(m, pairs, outcome, predictors, LABELS, lag=lag, **fit))
+            results.append(_fit(m, pairs, outcome, predictors, labels, lag=lag, **fit))
         else:
-            m.message = f"No team owns a touchpoint with {LABELS[outcome]} feedback from enough customers yet."
+            m.message = f"No team owns a touchpoint with {labels[outcome]} feedback from enough customers yet."
     figures = tuple(f for m in models for f in m.figures)
     fitted = [r for r in results if r is not None]
     chart_list = ()
     if fitted:
         chart_list = (Chart("factors", charts.driver_shares(fitted, labels={
-            **LABELS, **{o: f"{LABELS[o]} {when}" for o in cx}}),
+            **labels, **{o: f"{labels[o]} {when}" for o in cx}}),
             f"Share of the explained variance owed to each factor, with its 95% bootstrap interval, for "
             f"{len(fitted)} outcomes across team-waves."),)
     notes = (ROLLUP_NOTE.format(k=k),
@@ -163,6 +168,9 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
              f"share of resamples in which the driver ranked in the top three.",
              "Drivers describe association between teams, not cause: teams that score higher on a factor also "
              "score higher on the outcome. Drivers that are correlated with each other share credit.",
+             *(("Business outcomes (imported, e.g. churn) are weighed like CSAT: a share says how much of the "
+                "outcome's differences go with the factor, not in which direction; for a lower-is-better outcome the "
+                "linkage report gives the sign (a negative r is good there).",) if business else ()),
              *[m.message or m.caveat for m in models if m.message or m.caveat])
     params_out = {"program": program.code, "wave": params.wave, "unit": label[0], "samples": samples, "lag": lag}
     return Report("drivers", "Drivers", params_out, figures, notes, chart_list,

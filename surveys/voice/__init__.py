@@ -1,0 +1,1 @@
+"""Customer voice on the write side: contact details given with consent, and the follow-up cases they open."""

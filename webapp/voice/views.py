@@ -1,0 +1,91 @@
+"""/voice: survey responses and imported feedback of customers, filtered, searched, paged and exported.
+
+Every staff role reads every customer's feedback (it belongs to everyone who serves customers); a
+customer's contact details are shown, and exported, only to HR and executives.
+"""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_login import current_user
+
+from surveys.exports import csvsafe
+from surveys.insights import voice
+from surveys.insights.voice_filters import BANDS, SENTIMENTS
+from surveys.models import CHANNELS, utcnow
+from webapp.auth import roles_required
+from webapp.db import get_session
+
+bp = Blueprint("voice", __name__)
+STAFF = ("team_lead", "hr_admin", "executive")
+SEES_CONTACTS = ("hr_admin", "executive")
+CSV_HEADER = ("date", "channel", "origin", "touchpoint", "touchpoint_name", "team", "csat", "nps", "ces",
+              "comment", "themes", "sentiment")
+CONTACT_HEADER = ("contact_name", "contact_email", "contact_phone")
+
+
+def _sees_contacts() -> bool:
+    return current_user.role in SEES_CONTACTS
+
+
+def _filters(session):
+    return voice.parse_filters(session, request.args, utcnow().date())
+
+
+@bp.route("")
+@roles_required(*STAFF)
+def index():
+    """The filtered list, newest first, a page at a time, with counts per channel and origin."""
+    session = get_session()
+    filters = _filters(session)
+    page = voice.voice_page(session, filters, with_contacts=_sees_contacts())
+    return render_template("voice/index.html", filters=filters, page=page, choices=voice.filter_choices(session),
+                           departments=voice.departments(session), channels=CHANNELS, bands=BANDS,
+                           sentiments=SENTIMENTS, sees_contacts=_sees_contacts(),
+                           latest=voice.latest_day(session)), 400 if filters.errors else 200
+
+
+def _line(row: voice.VoiceRow, with_contacts: bool) -> list:
+    line = [row.day.isoformat(), row.channel, row.origin, row.touchpoint, row.touchpoint_name, row.team,
+            row.scores.get("csat"), row.scores.get("nps"), row.scores.get("ces"), row.comment, "; ".join(row.themes),
+            None if row.sentiment is None else round(row.sentiment, 3)]
+    if with_contacts:
+        line += list(row.contact or ("", "", ""))
+    return line
+
+
+@bp.route("/export.csv")
+@roles_required(*STAFF)
+def export():
+    """The filtered list as CSV (every page), formula-safe; contact columns only for HR and executives."""
+    session = get_session()
+    filters = _filters(session)
+    if filters.errors:
+        return Response("\n".join(filters.errors) + "\n", status=400, mimetype="text/plain")
+    with_contacts = _sees_contacts()
+    header = CSV_HEADER + (CONTACT_HEADER if with_contacts else ())
+
+    def generate():
+        buffer = io.StringIO()
+        csvsafe.write_rows(buffer, header, [])
+        yield buffer.getvalue()
+        for row in voice.export_rows(session, filters, with_contacts=with_contacts):
+            buffer = io.StringIO()
+            csvsafe.write_rows(buffer, None, [_line(row, with_contacts)])
+            yield buffer.getvalue()
+
+    name = f"customer-voice-{filters.start}-{filters.end}.csv"
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.app_template_filter("sentiment_word")
+def sentiment_word(value: float | None) -> str:
+    """A response's mean sentiment as a word (the /voice bands)."""
+    if value is None:
+        return ""
+    for word, (low, high) in SENTIMENTS.items():
+        if low <= value < high or (high >= 1 and value >= low):
+            return word
+    return "negative"
