@@ -6,10 +6,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from surveys.alerts import scan as alert_scan
 from surveys.digests import subscriptions
 from surveys.models import RollupCustomerDay
-from surveys.themes.refresh import refresh as refresh_themes
 from surveys.org.accounts import count_people
 from webapp.db import get_session
 
@@ -46,6 +44,8 @@ def demo(seed, teams, waves, size, if_empty):
 def _command_centre(session) -> None:
     """What staff would have done by now: themes learned from the comments, and every day of the customer
     history scanned for breakdowns, so the command centre, /voice and the digests show them at once."""
+    from surveys.alerts import scan as alert_scan  # the statistics stack: loaded only when the demo is built
+    from surveys.themes.refresh import refresh as refresh_themes
     for audience in ("customer", "employee"):
         refresh_themes(session, audience)
     last_day = session.scalar(select(func.max(RollupCustomerDay.day)))
