@@ -1,9 +1,9 @@
 """Two service breakdowns planted in the demo's customer history, for the command centre to find.
 
 - a **sudden drop** at Live chat Leeds (TP-CARE-02): from 12 October 2026 every customer answer falls by
-  0.8 of one customer's response SD (about 28 points of CSAT top-two) and stays down to the end of the data;
+  1.1 of one customer's response SD (about 35-40 points of CSAT top-two) and stays down to the end of the data;
 - a **slow slide** at Live chat Glasgow (TP-CARE-06): from 1 September 2026 the answers slide linearly,
-  reaching 0.8 SD on 31 October 2026 (about 20 points of CSAT top-two over the last fortnight).
+  reaching 1.0 SD on 31 October 2026 (about 25 points of CSAT top-two over the last fortnight).
 
 Both teams are the demo's weakest on process among the customer-facing teams with enough respondents
 (seed 7: about 15% and 36% favourable in the last two waves against 69% for the organisation), and process
@@ -47,26 +47,26 @@ class PlantedBreakdown:
 
 SUDDEN_DROP = PlantedBreakdown(
     kind="sudden_drop", touchpoint="TP-CARE-02", team="CARE-02", began_on=dt.date(2026, 10, 12),
-    full_on=dt.date(2026, 10, 12), depth=0.8, weak_factor="process",
+    full_on=dt.date(2026, 10, 12), depth=1.1, weak_factor="process",
     theme_words=("chat", "crashed", "error"),
-    comments=("The chat window crashed with an error before anyone answered.",
-              "Chat keeps showing an error message and drops me out.",
-              "Tried the chat three times, it crashed every time with an error.",
-              "Error after error in the chat, in the end I gave up."))
+    comments=("The chat crashed with an error before anyone answered.",
+              "Chat crashed again with an error message, I could not get help.",
+              "The chat crashed with an error three times in a row.",
+              "Every time I open the chat it crashed with an error."))
 SLOW_SLIDE = PlantedBreakdown(
     kind="slow_slide", touchpoint="TP-CARE-06", team="CARE-06", began_on=dt.date(2026, 9, 1),
-    full_on=dt.date(2026, 10, 31), depth=0.8, weak_factor="process",
+    full_on=dt.date(2026, 10, 31), depth=1.0, weak_factor="process",
     theme_words=("queue", "waited", "hold"),
-    comments=("Waited in the queue for over forty minutes before anyone answered.",
-              "Put on hold again and again, the queue never seemed to move.",
-              "Long queue, waited ages just to be told to wait some more.",
-              "I waited on hold so long I almost gave up."))
+    comments=("Waited on hold in the queue for over forty minutes.",
+              "Stuck on hold in the queue, it never seemed to move.",
+              "Long queue, waited on hold for ages.",
+              "I waited on hold in the queue so long I almost gave up."))
 PLANTED_BREAKDOWNS = (SUDDEN_DROP, SLOW_SLIDE)
 
 BOOSTED_FROM = dt.date(2026, 9, 1)   # the two touchpoints answer more often from here to the data's end
-PER_DAY = (5, 8)                     # responses a day, uniform in this range
+PER_DAY = (9, 12)                    # responses a day, uniform in this range
 THEME_SHARE = 0.8                    # of negative comments after the start, the share about the topic
-COMMENT_RATE = 0.35                  # unhappy customers write more
+COMMENT_RATE = 0.5                   # unhappy customers write more
 
 
 def depth_on(breakdown: PlantedBreakdown, day: np.ndarray) -> np.ndarray:

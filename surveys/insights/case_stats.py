@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from analysis.follow_up import CaseStatsResult, pooled_share
-from analysis.follow_up import case_stats as compute
 from surveys.models import FollowUpCase, Team
+
+if TYPE_CHECKING:  # numpy and scipy load when figures are computed, not when the app starts
+    from analysis.follow_up import CaseStatsResult
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ def case_stats(session: Session, team_ids: Collection[int] | None = None, since:
         hours.append((closed_at - opened_at).total_seconds() / 3600.0)
         flags.append(bool(in_time))
     names = dict(session.execute(select(Team.id, Team.name).where(Team.id.in_(list(opened)))).all())
+    from analysis.follow_up import case_stats as compute
+
     out = [TeamCaseStats(tid, names.get(tid, f"team {tid}"), compute(n, *closed.get(tid, ([], [])), confidence))
            for tid, n in opened.items()]
     return sorted(out, key=lambda s: (-s.stats.opened, s.team))
@@ -53,4 +57,6 @@ def case_stats(session: Session, team_ids: Collection[int] | None = None, since:
 
 def overall(rows: list[TeamCaseStats], confidence: float = 0.95) -> CaseStatsResult | None:
     """The listed teams' counts together, with the pooled share's interval (None when there are none)."""
+    from analysis.follow_up import pooled_share
+
     return pooled_share([r.stats for r in rows], confidence) if rows else None

@@ -72,7 +72,7 @@ def test_organisation_shape():
     planted = data.org.touchpoints.index[data.org.touchpoints["code"].isin(
         [b.touchpoint for b in demo.breakdowns.PLANTED_BREAKDOWNS])]
     boosted = per_tp.index.get_level_values("touchpoint").isin(planted) & (per_tp.index.get_level_values("wave") >= 5)
-    assert per_tp[~boosted].between(20, 60).all() and per_tp[boosted].between(5 * 30, 8 * 31).all()
+    assert per_tp[~boosted].between(20, 60).all() and per_tp[boosted].between(demo.breakdowns.PER_DAY[0] * 30, demo.breakdowns.PER_DAY[1] * 31).all()
     # Most team-waves reach the anonymity threshold of 5, but not all of them.
     n = data.employee.groupby(["team", "wave"]).size()
     assert 0.8 < (n >= 5).mean() < 1.0

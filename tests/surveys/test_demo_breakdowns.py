@@ -95,7 +95,7 @@ def test_every_other_touchpoint_is_exactly_what_the_model_draws_without_the_brea
         assert data.latents[dim].equals(plain.latents[dim])
     # The other touchpoints keep their 1-2 answers a day; the planted two answer 5-8 times a day from September.
     per_day = data.customer[boosted].groupby(["touchpoint", "submitted_on"]).size()
-    assert per_day.between(5, 8).all() and len(per_day) == 2 * 61
+    assert per_day.between(*demo.breakdowns.PER_DAY).all() and len(per_day) == 2 * 61
 
 
 def test_the_owning_teams_are_clearly_below_the_organisation_on_process_in_the_latest_waves(data):

@@ -5,7 +5,10 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from surveys.alerts.evidence import Evidence, Point
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from surveys.alerts.evidence import Evidence, Point
 
 SPARK_W, SPARK_H, SPARK_PAD = 120, 28, 3
 

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from surveys.alerts import escalation, evidence, listing
+from surveys.alerts import escalation, listing
 from surveys.alerts.access import get_alert, scope_for
 from surveys.alerts.workflow import KIND_WORDS, TRANSITIONS, headline, metric_label, status_label
 from surveys.models import OPEN_ALERT_STATUSES, Action, Alert, Team, utcnow
@@ -74,6 +74,8 @@ def command_centre():
     filters = listing.parse_filters(session, scope, request.args)
     found = listing.alerts(session, scope, filters)
     today, now = utcnow().date(), utcnow()
+    from surveys.alerts import evidence  # numpy and scipy: loaded by the first alert page, not at start-up
+
     trends = evidence.trends(session, found, today)
     rows = [{"alert": a, "age": listing.age_days(a, today), "clock": escalation.clock(a, settings()),
              "trend": sparkline(trends.get(a.id, ()), f"{metric_label(a)} by week since "
@@ -126,6 +128,8 @@ def render_detail(alert: Alert, status: int = 200, **forms):
     forms = {"confirm_form": ConfirmForm(formdata=None), "resolve_form": ResolveForm(formdata=None),
              "dismiss_form": DismissForm(formdata=None), **forms}
     action = session.get(Action, alert.action_id) if alert.action_id else None
+    from surveys.alerts import evidence
+
     ev = evidence.evidence(session, alert, now.date())
     found = hints(alert.hints_json, current_app.config["MIN_GROUP_SIZE"])
     return render_template("alerts/detail.html", alert=alert, action=action, evidence=ev,

@@ -12,7 +12,6 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from surveys.alerts import scan as alert_scan
 from surveys.exports.csvsafe import write_rows
 from surveys.models import Team, Touchpoint, utcnow
 from surveys.models.alerts import ALERT_STATUSES, Alert
@@ -49,6 +48,8 @@ def scan_command(as_of, rescan):
     """Evaluate every unscanned day up to DATE for sudden drops, shifts, missed goals and emerging themes."""
     day = _date(as_of, "--as-of") or utcnow().date() - dt.timedelta(days=1)
     session = get_session()
+    from surveys.alerts import scan as alert_scan  # the statistics stack: loaded only by this command
+
     res = alert_scan.scan(session, day, alert_scan.settings_from_config(current_app.config), rescan=rescan)
     session.commit()
     click.echo(f"alerts scan to {day.isoformat()}: days scanned {res.days}, tests {res.tests}, raised {res.raised}, "

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import func, select
 
 from surveys.digests import subscriptions
+from surveys.models import RollupCustomerDay
 from surveys.org.accounts import count_people
 from webapp.db import get_session
 
@@ -32,5 +35,21 @@ def demo(seed, teams, waves, size, if_empty):
     else:
         result = demo_data.build_demo(session, seed=seed, teams=teams, waves=waves)
         subscriptions.subscribe_defaults(session, [login.email for login in result.logins])
+        session.commit()
+        _command_centre(session)
     session.commit()
     click.echo(result.describe())
+
+
+def _command_centre(session) -> None:
+    """What staff would have done by now: themes learned from the comments, and every day of the customer
+    history scanned for breakdowns, so the command centre, /voice and the digests show them at once."""
+    from surveys.alerts import scan as alert_scan  # the statistics stack: loaded only when the demo is built
+    from surveys.themes.refresh import refresh as refresh_themes
+    for audience in ("customer", "employee"):
+        refresh_themes(session, audience)
+    last_day = session.scalar(select(func.max(RollupCustomerDay.day)))
+    if last_day is not None:
+        found = alert_scan.scan(session, last_day, alert_scan.settings_from_config(current_app.config))
+        click.echo(f"Breakdown scan of the customer history to {last_day}: {found.raised} alerts raised "
+                   f"(tandem alerts list).")
