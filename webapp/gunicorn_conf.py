@@ -6,9 +6,27 @@ collector's scans (webapp.reports.charts.warm_up, a few seconds per worker), so 
 report after a restart does not pay for them and no report pays for full collections over them. Done after the fork, not in the master
 (vl-convert starts threads, which do not survive a fork), and not at import of the app, which every
 `tandem` command loads. TANDEM_WARM_UP=0 turns it off.
+
+Before that, the master checks once that the database schema is at this release's head revision and
+refuses to start otherwise (webapp/schema.py): workers never migrate, `tandem db upgrade` does, first.
 """
 import os
+import sys
 import time
+
+
+def on_starting(server):
+    """In the master, once, before any worker forks: refuse to serve a database whose schema is not at head."""
+    from webapp.config import ConfigError, load_config
+    from webapp.schema import schema_problem
+
+    try:
+        problem = schema_problem(load_config()["DATABASE_URL"])
+    except ConfigError as exc:
+        problem = f"Configuration error: {exc}"
+    if problem:
+        server.log.error(problem)
+        sys.exit(1)
 
 
 def post_fork(server, worker):

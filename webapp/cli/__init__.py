@@ -12,6 +12,7 @@ from surveys.errors import TandemError
 from surveys.org import accounts
 from webapp.cli.alerts import alerts_group
 from webapp.cli.audit import audit_group
+from webapp.cli.backup import backup, restore
 from webapp.cli.cases import voice_group
 from webapp.cli.demo import demo
 from webapp.cli.digest import digest
@@ -146,6 +147,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(rollup_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(person_group)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(voice_group)
     app.cli.add_command(themes_group)
     app.cli.add_command(digest)
