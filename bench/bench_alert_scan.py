@@ -8,7 +8,7 @@ comments the scratch database does not have) as the median of several runs, and,
 baseline: the one SQL GROUP BY the scan itself reads the rollup with, turned into arrays. The ratio says
 what evaluating every day costs on top of merely reading the data.
 
-Run from the repository root (not part of `make bench`)::
+Part of `make bench` (bench/run.py); alone, from the repository root::
 
     python bench/bench_alert_scan.py
 """
@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, delete, insert
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from surveys.alerts import scan, series  # noqa: E402
 from surveys.models import Base, Team, Touchpoint  # noqa: E402
@@ -74,13 +75,16 @@ def build(path: str) -> None:
         s.commit()
 
 
-def main() -> int:
+def measure() -> tuple[list[str], list]:
+    """Context lines and the table row for bench/run.py."""
+    from bench_reports import Row
+
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "bench.db")
         t0 = time.perf_counter()
         build(path)
         built = time.perf_counter() - t0
-        print(f"built {TOUCHPOINTS} touchpoints x {DAYS + HISTORY} days x 3 metrics in {built:.1f} s")
+        context = [f"built {TOUCHPOINTS} touchpoints x {DAYS + HISTORY} days x 3 metrics in {built:.1f} s"]
         if os.environ.get("BENCH_KEEP_DB"):
             import shutil
 
@@ -106,12 +110,20 @@ def main() -> int:
                 s.commit()
                 scans.append(time.perf_counter() - t0)
         med, base = statistics.median(scans), statistics.median(reads)
-        print(f"scan of {res.days} days: {res.tests} tests, {res.raised} alerts raised, {res.recovered} recovered")
-        print(f"alert scan (year, {TOUCHPOINTS} touchpoints x 3 metrics): {med:.2f} s")
-        print(f"baseline (the SQL GROUP BY of the rollup into arrays): {base:.2f} s")
-        verdict = "ok" if med <= TARGET_SECONDS else "SLOW"
-        print(f"ratio {med / base:.1f}x; target {TARGET_SECONDS:.0f} s: {verdict}")
-        return 0 if med <= TARGET_SECONDS else 1
+        context.append(f"scan of {res.days} days: {res.tests} tests, {res.raised} alerts raised, "
+                       f"{res.recovered} recovered; baseline: the SQL GROUP BY of the rollup into arrays")
+        engine.dispose()
+    return context, [Row(f"alert scan (year, {TOUCHPOINTS} touchpoints x 3 metrics)", med, base,
+                         f"< {TARGET_SECONDS:.0f} s", med <= TARGET_SECONDS)]
+
+
+def main() -> int:
+    from bench_reports import table
+
+    context, rows = measure()
+    print("\n".join(context))
+    print(table(rows))
+    return 0 if rows[0].ok else 1
 
 
 if __name__ == "__main__":

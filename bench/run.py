@@ -18,6 +18,8 @@ Benchmarks:
 
 The table is also written to ``bench/results/latest.json`` (figures, baselines, ratios, verdicts and the
 machine they were measured on).
+- ``bench_alert_scan``: ``surveys.alerts.scan.scan`` over a year of daily rollup rows for 500 touchpoints x 3
+  metrics; baseline the SQL read of the same rollup into arrays.
 - ``bench_classify``: ``analysis.text.classify`` of 100,000 generated comments with a learned theme model;
   baseline scikit-learn's ``TfidfVectorizer.transform`` of the same texts alone.
 
@@ -112,6 +114,13 @@ def classify(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
     return bench_classify.measure()
 
 
+def alert_scan(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_alert_scan: a year of daily data for 500 touchpoints x 3 metrics."""
+    import bench_alert_scan
+
+    return bench_alert_scan.measure()
+
+
 def ingest(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
     """bench_ingest: bursts of submissions under gunicorn and wrk, on SQLite (and PostgreSQL when given)."""
     import bench_ingest
@@ -126,7 +135,7 @@ def ingest(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
 
 BENCHMARKS = (("bench_linkage", linkage), ("bench_reports", reports), ("bench_pages", pages),
               ("bench_submit", submissions), ("bench_cli", cli), ("bench_classify", classify),
-              ("bench_ingest", ingest))
+              ("bench_alert_scan", alert_scan), ("bench_ingest", ingest))
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
