@@ -59,10 +59,11 @@ def test_an_executive_digest_compares_the_week_with_the_one_before(make, db_sess
     assert (hold.current, hold.previous, hold.ratio, hold.significant) == (9, 2, 4.5, True)
     assert {text for _tp, text in hold.verbatims} == {"I waited on hold for forty minutes.",
                                                        "The queue music never ends."}
-    # Cases: 3 opened, 2 closed, 1 of them in time (50%; Wilson 9.5% to 90.5%), 1 open and late.
+    # Cases: 3 opened, 2 closed, 1 of them in time, 1 open and late -> 1 in time of 3 (33.3%); Wilson 95% for
+    # 1 of 3: centre (1/3 + z^2/6) / (1 + z^2/3) = 0.4269, half 0.3654 -> 6.1% to 79.2%.
     c = d.cases
     assert (c.opened, c.closed, c.closed_in_time, c.late_open) == (3, 2, 1, 1)
-    assert (c.in_time_pct, c.in_time_low, c.in_time_high) == (50.0, 9.5, 90.5)
+    assert (c.in_time_pct, c.in_time_low, c.in_time_high) == (33.3, 6.1, 79.2)
     assert d.links is not None  # organisation-wide, with a note (too few teams here to correlate)
     assert "fewer than" in d.links.note or "no employee program" in d.links.note.lower()
 
