@@ -52,11 +52,12 @@ def test_an_executive_digest_compares_the_week_with_the_one_before(make, db_sess
     assert [a.touchpoint for a in d.breakdowns.new] == ["Phone support Cardiff"]
     assert [a.touchpoint for a in d.breakdowns.persistent] == ["Bristol store"]
     assert d.breakdowns.new[0].drop == 12.5 and d.breakdowns.new[0].low == 4.0
-    # Ranked by the low end of the rate ratio's interval: 8 against 1 (Wilson 0.565 for 8 of 9: ratio from 1.30)
-    # before 9 against 2 (0.523 for 9 of 11: from 1.10); both rises are significant.
+    # Significant rises first: 8 against 1 (Clopper-Pearson 0.5175 for 8 of 9: ratio from 1.07) before 9 against
+    # 2 (0.4822 for 9 of 11: ratio from 0.93, not significant; exact binomial p = 0.065).
     assert [t.name for t in d.themes] == ["Store prices", "Waiting on hold"]
     hold = d.themes[1]
-    assert (hold.current, hold.previous, hold.ratio, hold.significant) == (9, 2, 4.5, True)
+    assert (hold.current, hold.previous, hold.ratio, hold.significant) == (9, 2, 4.5, False)
+    assert d.themes[0].significant
     assert {text for _tp, text in hold.verbatims} == {"I waited on hold for forty minutes.",
                                                        "The queue music never ends."}
     # Cases: 3 opened, 2 closed, 1 of them in time, 1 open and late -> 1 in time of 3 (33.3%); Wilson 95% for
