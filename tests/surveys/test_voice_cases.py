@@ -210,6 +210,20 @@ def test_import_refuses_bad_contact_rows_and_writes_nothing(db_session, cx):
     assert _cases(db_session) == []
 
 
+def test_import_errors_name_the_cell_but_never_repeat_the_contact_details(db_session, cx):
+    # What the import report keeps (ImportJob.report outlives contact retention): line, column, what is wrong.
+    day = (NOW - dt.timedelta(hours=1)).date().isoformat()
+    long_mail = "ana.private" * 30 + "@example.com"
+    result = _import(db_session, f"DESK,{day},2,x,Bo,ana.private@@example.com,,yes\n"
+                                 f"DESK,{day},2,x,Bo,{long_mail},,yes\n"
+                                 f"DESK,{day},2,x,Bo,,07946-HOME-CALL,yes\n")
+    errors = [str(e) for e in result.errors]
+    assert len(errors) == 3 and not any("ana.private" in e or "HOME" in e for e in errors), errors
+    assert "line 2, column contact_email" in errors[0] and "is not an email address" in errors[0]
+    assert "line 3, column contact_email" in errors[1] and "too long (at most 254 characters)" in errors[1]
+    assert "line 4, column contact_phone" in errors[2] and "6 to 20 digits" in errors[2]
+
+
 def test_contacts_are_erased_after_retention_and_on_request(db_session, cx, make):
     long_ago = NOW - dt.timedelta(days=200)
     r1 = _submit(db_session, {"nps": ["2"]}, ANA)
