@@ -2,16 +2,17 @@
 
 Two Poisson counts over exposures ``t1`` (current) and ``t0`` (previous), e.g. days: conditional on their
 total, the current count is binomial with p = t1·λ1 / (t1·λ1 + t0·λ0), so the rate ratio λ1/λ0 is
-p/(1-p) · t0/t1 and its interval follows from the Wilson interval of p (the conditional, or "exact
-binomial", approach to comparing two Poisson rates; Wilson instead of Clopper-Pearson for consistency with
-the shares elsewhere).
+p/(1-p) · t0/t1 and its interval follows from the Clopper-Pearson (exact) interval of p: the conditional,
+or "exact binomial", approach to comparing two Poisson rates. Not Wilson: with few events and p̂ = 1 (a theme
+new this period) Wilson's interval is too narrow, calling 4 against 0 a rise where the exact test gives
+p = 0.125; Clopper-Pearson agrees with the exact two-sided binomial test.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from ._util import NAN, check_confidence, wilson_interval
+from ._util import NAN, check_confidence
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,10 @@ def count_change(current: int, previous: int, current_exposure: float = 1.0, pre
     if total == 0:
         return CountChange(c1, c0, 0, NAN, NAN, NAN, False, confidence)
     scale = previous_exposure / current_exposure
-    lo_p, hi_p = wilson_interval(c1, total, confidence)
+    from scipy.stats import binomtest  # noqa: PLC0415 - scipy loads when a figure is computed
+
+    ci = binomtest(c1, total).proportion_ci(confidence_level=confidence, method="exact")
+    lo_p, hi_p = float(ci.low), float(ci.high)
 
     def ratio(p: float) -> float:
         return math.inf if p >= 1 else p / (1 - p) * scale

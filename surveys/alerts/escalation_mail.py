@@ -73,9 +73,13 @@ def due_mails(session: Session, now: dt.datetime, settings: EscalationSettings) 
     for alert in alerts:
         title = headline(alert)
         facts = _facts(alert)
+        mailed: set[int] = set()  # the department head who is also the level-0 lead gets one mail, not two
         for level in range(0, (alert.escalation_level or 0) + 1):
             reason = "" if level == 0 else escalation.due_at(alert, level, settings)[1]
             for person in escalation.recipients(session, alert, level):
+                if person.id in mailed:
+                    continue
+                mailed.add(person.id)
                 mails.append(AlertMail(f"alert:{alert.id}:level:{level}:{person.id}", level, alert.id, person.id,
                                        person.email, person.name, title, facts, reason,
                                        max(0, (now - alert.created_at).days)))

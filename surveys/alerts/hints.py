@@ -79,8 +79,10 @@ class _Org:
                 continue
             if self.any_rows and row.key not in linked:
                 continue
+            # The gap is against the rest of the organisation (it minus the unit), so store that value too:
+            # team_value - rest_value = gap. org_value (the whole organisation) is kept for older readers.
             out.append({"factor": row.key, "label": row.label, "team_value": row.value,
-                        "org_value": row.org.reference, "gap": row.org.change, "low": row.org.low,
+                        "org_value": row.org.reference, "rest_value": row.org.rest, "gap": row.org.change, "low": row.org.low,
                         "high": row.org.high, "n": row.n, "linked_r": linked.get(row.key),
                         "unit_name": res.shown_name})
         return sorted(out, key=lambda f: f["gap"])

@@ -18,7 +18,7 @@ from surveys.models.voice import OPEN_CASE_STATUSES, FollowUpCase
 @dataclass(frozen=True)
 class Cases:
     """Cases opened and closed in the period, how many of the closed ones were closed by their due time, and
-    how many were open and late when the period ended."""
+    how many were open and late when the period ended; the in-time share is of closed + late open cases."""
 
     opened: int
     closed: int
@@ -55,6 +55,9 @@ def cases(session: Session, period: Period, team_ids: Collection[int] | None, co
     # Late and still open at the period's end: open now, or closed only after the period ended.
     late_open = count(c.due_at < after, c.opened_at < after,
                       and_(c.status.in_(OPEN_CASE_STATUSES)) | (c.closed_at >= after))
-    est = share(in_time, closed, confidence) if closed else None
+    # Late open cases can no longer be closed in time: they count against the share, or a team that never
+    # closes its overdue cases would score 100%. (Disjoint from `closed`: those closed after the period.)
+    judged = closed + late_open
+    est = share(in_time, judged, confidence) if judged else None
     return Cases(opened, closed, in_time, _pct(est.value) if est else None, _pct(est.ci_low) if est else None,
                  _pct(est.ci_high) if est else None, late_open)

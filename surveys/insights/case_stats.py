@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from surveys.models import FollowUpCase, Team
+from surveys.models import OPEN_CASE_STATUSES, FollowUpCase, Team
 
 if TYPE_CHECKING:  # numpy and scipy load when figures are computed, not when the app starts
     from analysis.follow_up import CaseStatsResult
@@ -25,8 +25,9 @@ class TeamCaseStats:
 
 
 def case_stats(session: Session, team_ids: Collection[int] | None = None, since: dt.datetime | None = None,
-               confidence: float = 0.95) -> list[TeamCaseStats]:
-    """Per owning team with at least one case opened since `since` (None: ever), busiest first.
+               confidence: float = 0.95, now: dt.datetime | None = None) -> list[TeamCaseStats]:
+    """Per owning team with at least one case opened since `since` (None: ever), busiest first; cases open
+    and past due at `now` (None: ignored) count as not closed in time.
 
     Counted in SQL per team; the closed cases' hours to close (few: one per consenting unhappy customer) are
     read to take their median in `analysis`.
@@ -47,10 +48,15 @@ def case_stats(session: Session, team_ids: Collection[int] | None = None, since:
         hours, flags = closed.setdefault(team_id, ([], []))
         hours.append((closed_at - opened_at).total_seconds() / 3600.0)
         flags.append(bool(in_time))
+    overdue: dict[int, int] = {}
+    if now is not None:
+        overdue = dict(session.execute(select(c.team_id, func.count()).where(
+            *where, c.status.in_(OPEN_CASE_STATUSES), c.due_at < now).group_by(c.team_id)).all())
     names = dict(session.execute(select(Team.id, Team.name).where(Team.id.in_(list(opened)))).all())
     from analysis.follow_up import case_stats as compute
 
-    out = [TeamCaseStats(tid, names.get(tid, f"team {tid}"), compute(n, *closed.get(tid, ([], [])), confidence))
+    out = [TeamCaseStats(tid, names.get(tid, f"team {tid}"),
+                         compute(n, *closed.get(tid, ([], [])), confidence, overdue.get(tid, 0)))
            for tid, n in opened.items()]
     return sorted(out, key=lambda s: (-s.stats.opened, s.team))
 

@@ -31,7 +31,8 @@ LABELS = {"engagement": "Engagement", "culture": "Culture", "people": "People", 
 
 @dataclass(frozen=True)
 class Diff:
-    """The shown unit minus a reference, with its interval; `reference` is the reference unit's own value."""
+    """The shown unit minus a reference, with its interval; `reference` is the reference unit's own value and
+    `rest` the value the change is taken against (the reference unit minus the shown one)."""
 
     against: str  # organisation | parent | previous
     label: str    # the reference's name or wave label
@@ -40,6 +41,7 @@ class Diff:
     low: float
     high: float
     significant: bool
+    rest: float | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def _diff(against, label, cur: Sums, ref: Sums, shown_ref: Sums, conf) -> Diff |
     if not math.isfinite(res.change):
         return None
     return Diff(against, label, _r(estimate(shown_ref, conf).value), _r(res.change), _r(res.ci_low),
-                _r(res.ci_high), bool(res.significant))
+                _r(res.ci_high), bool(res.significant), _r(estimate(ref, conf).value))
 
 
 def _row(tree, sums: TeamSums, key, label, unit, wave, prev, k, conf, dimension=None, compare_prev=True) -> Row:

@@ -56,15 +56,22 @@ class VoiceFilters:
         return {k: str(v) for k, v in out.items() if v not in (None, "")}
 
 
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
 def _date(args: Mapping[str, str], name: str, label: str, errors: list[str]) -> dt.date | None:
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         errors.append(f"The {label} date '{raw[:30]}' is not a date such as 2026-10-31; it is ignored.")
         return None
+    if not FIRST_DAY <= day <= LAST_DAY:  # also keeps `end - 89 days` and the export's range from overflowing
+        errors.append(f"The {label} date {day} is outside {FIRST_DAY.year} to {LAST_DAY.year}; it is ignored.")
+        return None
+    return day
 
 
 def _choice(args, name: str, allowed, label: str, errors: list[str]) -> str | None:

@@ -202,8 +202,12 @@ def add_rule(session: Session, theme_id: int, keyword: str, actor_id: int | None
     return rule
 
 
-def remove_rule(session: Session, theme_id: int, keyword: str, actor_id: int | None = None) -> int:
-    """Remove a keyword rule; comments it labelled keep the theme only if the model or another rule gives it."""
+def remove_rule(session: Session, theme_id: int, keyword: str, actor_id: int | None = None) -> int | None:
+    """Remove a keyword rule; comments it labelled keep the theme only if the model or another rule gives it.
+
+    Returns how many comments lost the theme, or None for an employee theme: an exact per-rule count would
+    count comments of groups below the comment threshold.
+    """
     theme = get_theme(session, theme_id)
     rule = next((r for r in theme.rules if r.keyword.lower() == " ".join(keyword.split()).lower()), None)
     if rule is None:
@@ -222,10 +226,10 @@ def remove_rule(session: Session, theme_id: int, keyword: str, actor_id: int | N
     if rows:
         session.execute(insert(CommentTheme.__table__), rows)
     rebuild_themes(session)
-    audit.record(session, actor_id, "themes.rule_remove", "themes", theme.id, keyword=rule.keyword,
-                 comments=len(keys) - len(rows))
+    lost = None if theme.audience == "employee" else len(keys) - len(rows)
+    audit.record(session, actor_id, "themes.rule_remove", "themes", theme.id, keyword=rule.keyword, comments=lost)
     session.flush()
-    return len(keys) - len(rows)
+    return lost
 
 
 def create_manual(session: Session, audience: str, name: str, keyword: str, actor_id: int | None = None) -> Theme:

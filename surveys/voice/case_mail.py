@@ -1,6 +1,8 @@
 """Follow-up case mails: the owning team's lead when a case opens, then the department head and the executives
-when it is overdue; each (case, level) claimed once across hosts through a Reminder (kind "case", key
-"case:<id>:level:<n>"), as action nudges are (surveys/actions/nudges.py). A worker, like nudge_mail: it commits.
+when it is overdue; each (case, level, recipient) claimed once across hosts through a Reminder (kind "case", key
+"case:<id>:level:<n>:<person id>"), as alert mails are (surveys/alerts/escalation_mail.py), so one refused address
+never re-sends the mail to the others. A person mailed at a lower level (the department head who is also the
+owning team's lead) is not mailed again. A worker, like nudge_mail: it commits.
 """
 from __future__ import annotations
 
@@ -26,16 +28,16 @@ _env = Environment(loader=FileSystemLoader(str(mailer.TEMPLATES)), autoescape=se
 
 @dataclass(frozen=True)
 class CaseMail:
-    """One level's mail of one case, to one or more recipients (id, email, name)."""
+    """One level's mail of one case to one recipient (id, email, name)."""
 
     case_id: int
     level: int
-    recipients: tuple[tuple[int, str, str], ...]
+    recipient: tuple[int, str, str]
     context: dict = field(hash=False, compare=False)
 
     @property
     def key(self) -> str:
-        return f"case:{self.case_id}:level:{self.level}"
+        return f"case:{self.case_id}:level:{self.level}:{self.recipient[0]}"
 
 
 @dataclass
@@ -90,10 +92,13 @@ def due_mails(session: Session, now: dt.datetime, executive_days: int) -> list[C
             levels.append((1, _lead_up(teams, _department(teams, case.team_id))))
         if now >= add_working_days(case.due_at, executive_days):
             levels.append((2, None))
+        mailed: set[int] = set()  # one person, one mail per case: the head who leads the team is not mailed twice
         for level, person_id in levels:
             recipients = executives if level == 2 else ((people[person_id],) if person_id in people else ())
-            if recipients:
-                out.append(CaseMail(case.id, level, recipients, context))
+            for recipient in recipients:
+                if recipient[0] not in mailed:
+                    mailed.add(recipient[0])
+                    out.append(CaseMail(case.id, level, recipient, context))
     return out
 
 
@@ -115,8 +120,7 @@ def send_due(session: Session, now: dt.datetime, mail: MailSettings, executive_d
     brand = branding.get_branding(session) if due else None
     session.commit()  # ends the read: on SQLite every transaction holds the write lock
     for item in due:
-        claim = nudges.Nudge(KIND, item.key, item.recipients[0][0], item.recipients[0][1], item.recipients[0][2],
-                             (), now.date())
+        claim = nudges.Nudge(KIND, item.key, item.recipient[0], item.recipient[1], item.recipient[2], (), now.date())
         won = nudges.claim(session, [claim])
         session.commit()  # the claim is visible to other hosts before anything is sent
         if not won:
@@ -127,11 +131,11 @@ def send_due(session: Session, now: dt.datetime, mail: MailSettings, executive_d
             _give_back(session, won[0], outcome, f"cannot reach SMTP server {mail.host}:{mail.port}: {exc}")
             break
         try:
-            for _pid, email, name in item.recipients:
-                subject, text, html = render(item, mail.base_url, brand, name)
-                mailer.send_mail(mail.host, mail.port, mail.sender, email, subject, text, html, connection=smtp)
+            subject, text, html = render(item, mail.base_url, brand, item.recipient[2])
+            mailer.send_mail(mail.host, mail.port, mail.sender, item.recipient[1], subject, text, html,
+                             connection=smtp)
         except (OSError, *mailer.MESSAGE_ERRORS) as exc:
-            _give_back(session, won[0], outcome, f"case {item.case_id} level {item.level}: {exc}")
+            _give_back(session, won[0], outcome, f"case {item.case_id} level {item.level} to {item.recipient[1]}: {exc}")
             continue
         finally:
             mailer.close(smtp)
@@ -149,7 +153,7 @@ def _record(session: Session, item: CaseMail, now: dt.datetime) -> None:
     case = session.get(FollowUpCase, item.case_id)
     if case is None:
         return
-    who = ", ".join(name for _pid, _email, name in item.recipients)
+    who = item.recipient[2]
     if item.level > case.escalation_level:
         case.escalation_level = item.level
     what = "notified" if item.level == 0 else "escalated"

@@ -48,8 +48,13 @@ def check_contact(name: str | None, email: str | None, phone: str | None,
     errors: dict[str, str] = {}
     if len(name) > NAME_MAX:
         errors["contact_name"] = f"The name is too long (at most {NAME_MAX} characters)."
-    if email and (len(email) > EMAIL_MAX or not EMAIL.fullmatch(email)):
-        errors["contact_email"] = f"'{email[:60]}' is not an email address such as name@example.com."
+    # Messages never repeat the value: import errors are kept in ImportJob.report, which contact retention
+    # does not clear (the line and column name the cell).
+    if email and len(email) > EMAIL_MAX:
+        errors["contact_email"] = f"The email address is too long (at most {EMAIL_MAX} characters)."
+    elif email and not EMAIL.fullmatch(email):
+        errors["contact_email"] = ("The email address is not an email address such as name@example.com "
+                                   "(one @, no spaces, a domain with a dot).")
     digits = sum(c.isdigit() for c in phone)
     if phone and (len(phone) > PHONE_MAX or not PHONE_CHARS.fullmatch(phone) or not 6 <= digits <= 20):
         errors["contact_phone"] = ("The phone number may hold digits, spaces, +, -, ( ) and dots, with 6 to 20 "

@@ -41,3 +41,17 @@ def test_pooled_share_adds_the_counts():
     p = pooled_share([a, b])
     assert (p.opened, p.closed, p.closed_in_time) == (6, 3, 2) and math.isnan(p.median_hours)
     assert p.low == pytest.approx(20.77, abs=0.01) and p.high == pytest.approx(93.85, abs=0.01)
+
+
+def test_open_cases_past_due_count_as_not_in_time():
+    # A team that closed 2 cases in time and left 2 open past due: 2 of 4 (50%), not 100%. Wilson 95% for 2 of 4:
+    # centre (0.5 + z^2/8) / (1 + z^2/4) = 0.5, half z * sqrt(1/16 + z^2/64) / (1 + z^2/4) = 0.35 -> 15% to 85%.
+    # The median is over the two closed cases only: (2 + 10) / 2 = 6.
+    s = case_stats(5, [2, 10], [True, True], overdue_open=2)
+    assert (s.closed, s.closed_in_time, s.overdue_open, s.judged) == (2, 2, 2, 4)
+    assert s.in_time_share == pytest.approx(50.0) and s.median_hours == pytest.approx(6.0)
+    assert s.low == pytest.approx(15.00, abs=0.01) and s.high == pytest.approx(85.00, abs=0.01)
+    never = case_stats(3, [], [], overdue_open=3)  # nothing closed, all late: 0%, no median
+    assert never.in_time_share == 0.0 and math.isnan(never.median_hours)
+    pooled = pooled_share([s, never])
+    assert (pooled.closed_in_time, pooled.overdue_open) == (2, 5) and pooled.in_time_share == pytest.approx(200 / 7)

@@ -75,3 +75,16 @@ def test_verbatims_of_the_drop_period_most_negative_first(db_session, make):
     assert verbatims == [{"day": "2026-02-03", "text": "Queue was endless.", "score": 2},
                          {"day": "2026-02-12", "text": "Nobody answered.", "score": 1},
                          {"day": "2026-02-10", "text": "Fine overall.", "score": 4}]
+
+
+def test_factors_store_the_rest_of_the_organisation_the_gap_is_taken_against(db_session, make):
+    w = build_world(db_session, make)
+    alert = _alert(db_session, make, w.b)
+    hints.attach(db_session, [alert], min_group_size=5, min_teams=10)
+    factors = json.loads(alert.hints_json)["factors"]
+    assert factors
+    for f in factors:
+        assert {"org_value", "rest_value"} <= set(f)  # org_value kept for older readers; rest_value added
+        # team - rest = gap (each rounded to 0.1); the whole organisation includes the team, so it lies between.
+        assert abs(f["team_value"] - f["rest_value"] - f["gap"]) <= 0.15
+        assert f["team_value"] <= f["org_value"] <= f["rest_value"]

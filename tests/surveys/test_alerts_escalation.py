@@ -153,3 +153,13 @@ def test_settings_come_from_tandem_variables(tmp_path):
     for name, value in (("TANDEM_ALERT_ACK_DAYS", "0"), ("TANDEM_ALERT_PERSIST_DAYS", "two weeks")):
         with pytest.raises(ConfigError, match=name):
             load_config({name: value}, tmp_path)
+
+
+def test_a_department_head_who_is_the_level_0_lead_gets_one_mail(runner, db_session, org, smtp_server):
+    inbox = smtp_server[0]
+    org["web"].lead = org["head"]
+    make_alert(db_session, org["web_tp"], created_at=RAISED)
+    db_session.commit()
+    tick(runner, RAISED + dt.timedelta(hours=1))
+    tick(runner, RAISED + dt.timedelta(days=2, hours=1))  # escalated to the department head: the same person
+    assert [m["To"] for m in inbox.messages] == ["head@example.com"]

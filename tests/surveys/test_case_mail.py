@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from surveys.collection import public_links
 from surveys.collection.public_links import RateLimit
-from surveys.models import CaseEvent, FollowUpCase, Reminder
+from surveys.models import CaseEvent, FollowUpCase, Person, Reminder
 from surveys.voice import cases, contacts
 
 from ..mailserver import free_port
@@ -79,8 +79,10 @@ def test_lead_then_department_head_then_executives_each_once(runner, db_session,
     assert [e.what for e in db_session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
                                                .order_by(CaseEvent.id))] == ["opened", "notified", "escalated",
                                                                              "escalated"]
+    people = {e: db_session.scalar(select(Person.id).where(Person.email == e))
+              for e in ("lead@example.com", "dept@example.com", "exec@example.com")}
     assert sorted(db_session.scalars(select(Reminder.key).where(Reminder.kind == "case"))) == \
-        [f"case:{case.id}:level:{n}" for n in range(3)]
+        [f"case:{case.id}:level:{n}:{pid}" for n, pid in enumerate(people.values())]
     tick(runner, dt.datetime(2026, 12, 7, 9, 30))
     assert len(inbox.messages) == 3
 
@@ -100,3 +102,29 @@ def test_an_unreachable_server_leaves_the_mail_for_the_next_tick(app, runner, db
     app.config["SMTP_PORT"] = port
     tick(runner, MONDAY + dt.timedelta(minutes=2))
     assert [m["To"] for m in inbox.messages] == ["lead@example.com"]
+
+
+def test_a_refused_executive_address_does_not_resend_to_the_others(make, runner, db_session, case, inbox):
+    make.staff(role="executive", email="bounce@example.com")
+    db_session.commit()
+    inbox.refuse.add("bounce@example.com")
+    tick(runner, MONDAY + dt.timedelta(minutes=1))
+    tick(runner, dt.datetime(2026, 11, 25, 9, 30))
+    result = tick(runner, dt.datetime(2026, 11, 27, 9, 30))
+    assert "bounce@example.com" in result.output and "failed 1" in result.output
+    tick(runner, dt.datetime(2026, 11, 27, 10, 30))  # the refused one is retried; exec@ is not mailed again
+    assert [m["To"] for m in inbox.messages] == ["lead@example.com", "dept@example.com", "exec@example.com"]
+    inbox.refuse.clear()
+    tick(runner, dt.datetime(2026, 11, 27, 11, 30))
+    assert [m["To"] for m in inbox.messages[3:]] == ["bounce@example.com"]
+
+
+def test_a_department_head_who_leads_the_team_is_mailed_once(runner, db_session, case, inbox):
+    care = db_session.get(FollowUpCase, case.id).team
+    care.lead = care.parent.lead  # dept@ leads Care too
+    db_session.commit()
+    tick(runner, MONDAY + dt.timedelta(minutes=1))
+    tick(runner, dt.datetime(2026, 11, 25, 9, 30))
+    tick(runner, dt.datetime(2026, 11, 27, 9, 30))
+    assert [m["To"] for m in inbox.messages] == ["dept@example.com", "exec@example.com"]
+    assert "call back a customer" in inbox.messages[0]["Subject"]

@@ -52,17 +52,19 @@ def test_an_executive_digest_compares_the_week_with_the_one_before(make, db_sess
     assert [a.touchpoint for a in d.breakdowns.new] == ["Phone support Cardiff"]
     assert [a.touchpoint for a in d.breakdowns.persistent] == ["Bristol store"]
     assert d.breakdowns.new[0].drop == 12.5 and d.breakdowns.new[0].low == 4.0
-    # Ranked by the low end of the rate ratio's interval: 8 against 1 (Wilson 0.565 for 8 of 9: ratio from 1.30)
-    # before 9 against 2 (0.523 for 9 of 11: from 1.10); both rises are significant.
+    # Significant rises first: 8 against 1 (Clopper-Pearson 0.5175 for 8 of 9: ratio from 1.07) before 9 against
+    # 2 (0.4822 for 9 of 11: ratio from 0.93, not significant; exact binomial p = 0.065).
     assert [t.name for t in d.themes] == ["Store prices", "Waiting on hold"]
     hold = d.themes[1]
-    assert (hold.current, hold.previous, hold.ratio, hold.significant) == (9, 2, 4.5, True)
+    assert (hold.current, hold.previous, hold.ratio, hold.significant) == (9, 2, 4.5, False)
+    assert d.themes[0].significant
     assert {text for _tp, text in hold.verbatims} == {"I waited on hold for forty minutes.",
                                                        "The queue music never ends."}
-    # Cases: 3 opened, 2 closed, 1 of them in time (50%; Wilson 9.5% to 90.5%), 1 open and late.
+    # Cases: 3 opened, 2 closed, 1 of them in time, 1 open and late -> 1 in time of 3 (33.3%); Wilson 95% for
+    # 1 of 3: centre (1/3 + z^2/6) / (1 + z^2/3) = 0.4269, half 0.3654 -> 6.1% to 79.2%.
     c = d.cases
     assert (c.opened, c.closed, c.closed_in_time, c.late_open) == (3, 2, 1, 1)
-    assert (c.in_time_pct, c.in_time_low, c.in_time_high) == (50.0, 9.5, 90.5)
+    assert (c.in_time_pct, c.in_time_low, c.in_time_high) == (33.3, 6.1, 79.2)
     assert d.links is not None  # organisation-wide, with a note (too few teams here to correlate)
     assert "fewer than" in d.links.note or "no employee program" in d.links.note.lower()
 

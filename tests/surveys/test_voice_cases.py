@@ -157,6 +157,14 @@ def test_case_stats_per_team_against_hand_worked_values(db_session, cx, make):
     assert s.median_hours == pytest.approx(30.0)
     # Wilson 95% for 2 of 3 (z = 1.959964): centre 0.5731, half-width 0.3654 -> 20.77% to 93.85%.
     assert (s.low, s.high) == (pytest.approx(20.77, abs=0.01), pytest.approx(93.85, abs=0.01))
+    # As of Wednesday 10:00 the fourth case is open and past due: 2 in time of 4 judged (50%), Wilson 95% for
+    # 2 of 4: centre (0.5 + z^2/8) / (1 + z^2/4) = 0.5, half 0.35 -> 15.00% to 85.00%; the median stays 30 h.
+    [team] = case_stats(db_session, now=opened + dt.timedelta(hours=49))
+    s = team.stats
+    assert (s.closed, s.closed_in_time, s.overdue_open, s.judged) == (3, 2, 1, 4)
+    assert s.in_time_share == pytest.approx(50.0) and s.median_hours == pytest.approx(30.0)
+    assert (s.low, s.high) == (pytest.approx(15.00, abs=0.01), pytest.approx(85.00, abs=0.01))
+    assert case_stats(db_session, now=opened + dt.timedelta(hours=47))[0].stats.overdue_open == 0  # not yet due
     assert case_stats(db_session, team_ids=[tp.team_id + 999]) == []
     assert case_stats(db_session, since=opened + dt.timedelta(days=1)) == []
 
@@ -200,6 +208,20 @@ def test_import_refuses_bad_contact_rows_and_writes_nothing(db_session, cx):
     assert "must be yes or no" in text
     assert db_session.scalar(select(func.count()).select_from(Response)) == 0
     assert _cases(db_session) == []
+
+
+def test_import_errors_name_the_cell_but_never_repeat_the_contact_details(db_session, cx):
+    # What the import report keeps (ImportJob.report outlives contact retention): line, column, what is wrong.
+    day = (NOW - dt.timedelta(hours=1)).date().isoformat()
+    long_mail = "ana.private" * 30 + "@example.com"
+    result = _import(db_session, f"DESK,{day},2,x,Bo,ana.private@@example.com,,yes\n"
+                                 f"DESK,{day},2,x,Bo,{long_mail},,yes\n"
+                                 f"DESK,{day},2,x,Bo,,07946-HOME-CALL,yes\n")
+    errors = [str(e) for e in result.errors]
+    assert len(errors) == 3 and not any("ana.private" in e or "HOME" in e for e in errors), errors
+    assert "line 2, column contact_email" in errors[0] and "is not an email address" in errors[0]
+    assert "line 3, column contact_email" in errors[1] and "too long (at most 254 characters)" in errors[1]
+    assert "line 4, column contact_phone" in errors[2] and "6 to 20 digits" in errors[2]
 
 
 def test_contacts_are_erased_after_retention_and_on_request(db_session, cx, make):

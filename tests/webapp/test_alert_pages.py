@@ -101,6 +101,9 @@ def test_the_alert_page_shows_numbers_evidence_hints_history_and_buttons(client,
                  f'href="/known-issues/new?alert_id={org["high"].id}"'):
         assert text in html, text
     assert "<svg" in html and 'role="img"' in html and "baseline 90.0" in html  # the evidence chart
+    # The factor row shows the rest of the organisation, which the gap is taken against (older hints without
+    # rest_value: team - gap = 58.0 + 13.5 = 71.5).
+    assert "Rest of the organisation" in html and "Gap vs the rest" in html and "71.5" in html
     bare = client.get(f"/alerts/{org['other'].id}").get_data(as_text=True)
     assert "No root-cause hints were found" in bare and "no chart" in bare
 

@@ -121,3 +121,24 @@ def test_cli_refresh_list_rename_rule(runner, make, db_session):
     assert runner.invoke(args=["themes", "rule", "add", str(first), "door"]).exit_code == 0
     listing = runner.invoke(args=["themes", "list"]).output
     assert "Queues" in listing and "rules: door" in listing
+
+
+def test_employee_theme_counts_on_the_manage_list_cover_only_shown_groups(client, login, make, db_session):
+    wave, *_teams = _employee(db_session, make)
+    login("hr_admin")
+    made = client.post("/themes/new", data={"audience": "employee", "name": "Rota", "keyword": "rota"},
+                       follow_redirects=True)
+    assert b"Theme &#39;Rota&#39; created" in made.data
+    rota = db_session.scalar(select(Theme).where(Theme.name == "Rota"))
+    page = client.get(f"/themes/?wave={wave.id}").get_data(as_text=True)
+    row = page[page.index(f'id="theme-{rota.id}"'):].split("</tr>")[0]
+    # 19 comments mention the rota, but Beta's 3 are in no shown group: Alpha's 12 + Gamma's 4 (as the root unit).
+    assert ">16<" in row and ">19<" not in row and 'id="theme-count-note"' in page
+    # A rule matching only Beta's comments must not reveal how many there are.
+    client.post(f"/themes/{rota.id}/rules", data={"keyword": "beta"})
+    page = client.get(f"/themes/?wave={wave.id}").get_data(as_text=True)
+    assert ">16<" in page[page.index(f'id="theme-{rota.id}"'):].split("</tr>")[0]
+    removed = client.post(f"/themes/{rota.id}/rules/remove", data={"keyword": "beta"}, follow_redirects=True)
+    text = removed.get_data(as_text=True)
+    assert "Rule &#39;beta&#39; removed; the theme&#39;s shown counts are updated." in text
+    assert "comments lost the theme" not in text

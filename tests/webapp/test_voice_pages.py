@@ -68,12 +68,16 @@ def test_employees_and_strangers_cannot_read_it(client, login, world):
     ("theme=abc", "There is no theme"),
     ("page=0", "page"),
     ("sentiment=angry", "Sentiment 'angry'"),
+    ("to=0001-01-01", "The to date 0001-01-01 is outside 2000 to 2100"),
+    ("to=0001-01-02", "The to date 0001-01-02 is outside 2000 to 2100"),
+    ("from=9999-12-31", "The from date 9999-12-31 is outside 2000 to 2100"),
 ])
 def test_bad_filter_values_are_named_not_a_500(client, login, world, query, words):
     login("hr_admin")
     response = client.get(f"/voice?{query}")
     assert response.status_code == 400 and words in html.unescape(response.get_data(as_text=True))
-    assert client.get(f"/voice/export.csv?{query}").status_code == 400
+    export = client.get(f"/voice/export.csv?{query}")
+    assert export.status_code == 400 and words in export.get_data(as_text=True)
 
 
 def test_filters_narrow_the_list_and_count(client, login, world):

@@ -107,9 +107,12 @@ def hints(raw_json: str | None, min_group: int) -> Hints:
         return Hints()
     if not isinstance(data, dict):
         return Hints()
-    factors = _rows(data.get("factors"), ("factor", "label", "team_value", "org_value", "gap", "low", "high", "n",
-                                          "linked_r", "unit_name"),
-                    ("team_value", "org_value", "gap", "low", "high", "n", "linked_r"))
+    factors = _rows(data.get("factors"), ("factor", "label", "team_value", "org_value", "rest_value", "gap", "low",
+                                          "high", "n", "linked_r", "unit_name"),
+                    ("team_value", "org_value", "rest_value", "gap", "low", "high", "n", "linked_r"))
+    for f in factors:  # alerts stored before rest_value existed: the rest is what the gap was taken against
+        if f["rest_value"] is None and f["team_value"] is not None and f["gap"] is not None:
+            f["rest_value"] = round(f["team_value"] - f["gap"], 1)
     shown = [f for f in factors if f["n"] is not None and f["n"] >= min_group]
     themes = _rows(data.get("themes"), ("theme_id", "name", "before", "after", "change"),
                    ("before", "after", "change"))

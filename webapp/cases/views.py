@@ -35,7 +35,7 @@ def index():
     filters = listing.parse_filters(session, scope, request.args)
     now = utcnow()
     rows, total = listing.list_cases(session, scope, filters, now)
-    stats = case_stats(session, None if scope.everything else scope.team_ids)
+    stats = case_stats(session, None if scope.everything else scope.team_ids, now=now)
     return render_template("cases/index.html", rows=rows, total=total, filters=filters, now=now,
                            counts=listing.counts(session, scope, now), stats=stats, pooled=overall(stats),
                            teams=listing.teams_in(session, scope), statuses=listing.STATUS_FILTERS,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from surveys.errors import TandemError
@@ -59,7 +60,8 @@ def list_(audience):
     """Print every theme: id, audience, comments, name, top words and keyword rules."""
     from surveys.themes.listing import list_themes
 
-    rows = list_themes(get_session(read_only=True), None if audience == "all" else audience)
+    rows = list_themes(get_session(read_only=True), None if audience == "all" else audience,
+                       current_app.config["MIN_COMMENT_GROUP_SIZE"])
     if not rows:
         click.echo("No themes yet: run `tandem themes refresh`.")
         return
@@ -142,7 +144,8 @@ def rule_remove(theme_id, keyword):
     from surveys.themes import staff
 
     dropped = _run(lambda s: staff.remove_rule(s, theme_id, keyword))
-    click.echo(f"Rule '{keyword}' removed from theme {theme_id}; {dropped} comments lost the theme.")
+    lost = f"{dropped} comments lost the theme." if dropped is not None else "the theme's shown counts are updated."
+    click.echo(f"Rule '{keyword}' removed from theme {theme_id}; {lost}")
 
 
 @themes_group.command("create")

@@ -62,7 +62,8 @@ def index():
                            waves=waves, wave=wave, ex=ex, can_edit=can_edit,
                            k=max(current_app.config["MIN_COMMENT_GROUP_SIZE"],
                                  wave.min_comment_group_size if wave else 0),
-                           themes=list_themes(session) if can_edit else [])
+                           themes=list_themes(session, min_comment_group_size=current_app.config[
+                               "MIN_COMMENT_GROUP_SIZE"]) if can_edit else [])
 
 
 def _tree_order(session):
@@ -161,7 +162,8 @@ def remove_rule(theme_id: int):
 
     keyword = request.form.get("keyword", "")
     return _done(lambda s: staff.remove_rule(s, theme_id, keyword, current_user.id),
-                 lambda n: f"Rule '{keyword}' removed; {n} comments lost the theme.")
+                 lambda n: f"Rule '{keyword}' removed; " + (f"{n} comments lost the theme." if n is not None else
+                                                            "the theme's shown counts are updated."))
 
 
 @bp.route("/new", methods=["POST"])
