@@ -114,7 +114,8 @@ def window_sums(x: np.ndarray, ends: np.ndarray, length) -> np.ndarray:
     ends : numpy.ndarray of int
         Last day (inclusive) of each window.
     length : int or numpy.ndarray of int
-        Window length(s) in days; windows reaching before day 0 are cut at day 0.
+        Window length(s) in days; windows reaching before day 0 are cut at day 0, and a window ending before
+        day 0 (a baseline before the series began) is empty.
 
     Returns
     -------
@@ -122,7 +123,8 @@ def window_sums(x: np.ndarray, ends: np.ndarray, length) -> np.ndarray:
         Shape (series, len(ends)).
     """
     c = np.concatenate([np.zeros((x.shape[0], 1)), np.cumsum(x, axis=1)], axis=1)
-    ends = np.asarray(ends, dtype=int)
+    # A negative end would index from the far end of the array: such a window is empty (end -1, start 0).
+    ends = np.clip(np.asarray(ends, dtype=int), -1, None)
     starts = np.clip(ends + 1 - np.asarray(length, dtype=int), 0, None)
     return c[:, ends + 1] - c[:, starts]
 

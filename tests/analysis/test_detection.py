@@ -153,3 +153,12 @@ def test_fifteen_point_slide_over_two_months_at_ten_a_day():
 def test_thirty_point_slide_at_demo_volume_is_caught():
     delay = _delays(1.5, ramp=60, size=30)
     assert np.median(delay) <= 84, f"median delay {np.median(delay)} days; within 42: {np.mean(delay <= 42):.2f}"
+
+
+def test_a_window_ending_before_the_series_began_is_empty():
+    """A baseline window before day 0 (a short series) sums to nothing instead of wrapping around."""
+    from analysis.detection import window_sums
+
+    x = np.arange(1.0, 16.0).reshape(1, 15)  # 15 days: 1, 2, ..., 15
+    got = window_sums(x, np.array([-22, -1, 0, 6, 14]), 7)
+    assert got.tolist() == [[0.0, 0.0, 1.0, 28.0, 9.0 + 10 + 11 + 12 + 13 + 14 + 15]]

@@ -47,7 +47,7 @@ def test_cli_linkage_csv(runner, monkeypatch, tmp_path):
     frame = pd.DataFrame([{"ex_metric": "@engagement", "r": -0.31, "n": 120, "sentence": row.sentence}])
     report = SimpleNamespace(rows=[row], n_tests=1, to_frame=lambda: frame)
     result = SimpleNamespace(report=report, units=SimpleNamespace(frame=frame, suppressed=0), waves=[1, 2],
-                             min_group_size=5, too_few_teams=False, teams=12, min_teams=10)
+                             min_group_size=5, too_few_teams=False, teams=12, min_teams=10, labels={})
     monkeypatch.setattr("surveys.insights.reports.linkage.linkage_analysis", lambda *a, **k: result)
     out = tmp_path / "linkage.csv"
     cli = runner.invoke(args=["report", "linkage", "--program", "P", "--csv", str(out)])

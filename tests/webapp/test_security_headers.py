@@ -13,7 +13,7 @@ from surveys.collection import preview
 from surveys.fieldwork import results_links
 from surveys.goals import service as goals
 from surveys.ingestion import jobs
-from surveys.models import Action, ActionStep, ActionUpdate, FollowUpCase, utcnow
+from surveys.models import Action, ActionStep, ActionUpdate, Alert, FollowUpCase, utcnow
 from surveys.publicity import known_issues
 from webapp import create_app
 from webapp.security import CSP
@@ -49,14 +49,19 @@ def world(make, db_session, app):
     case = FollowUpCase(response_id=said.id, touchpoint_id=touchpoint.id, team_id=touchpoint.team_id,
                         trigger="nps_detractor", score=3, due_at=NOW)
     db_session.add(case)
+    alert = Alert(touchpoint_id=touchpoint.id, team_id=touchpoint.team_id, metric="csat", kind="sudden_week",
+                  began_on=NOW.date(), detected_on=NOW.date(), last_seen_on=NOW.date(), baseline=80, current=50,
+                  drop=30, low=20, high=40, baseline_n=200, current_n=40)
+    db_session.add(alert)
     db_session.commit()
     survey = employee.survey
     return {"survey_id": survey.id, "question_id": survey.questions[0].id, "program_id": employee.id,
             "wave_id": wave.id, "code": touchpoint.code, "template": "engagement", "program_code": "CX",
             "touchpoint_code": touchpoint.code, "token": token, "job_id": job.id,
-            "action_id": action.id, "goal_id": goal.id, "issue_id": issue.id, "case_id": case.id,
+            "action_id": action.id, "goal_id": goal.id, "issue_id": issue.id, "case_id": case.id, "alert_id": alert.id,
             "team_code": touchpoint.team.code,
-            "link": results_links.make_token(results_links.link_key(app.config), closed.id, touchpoint.team_id)}
+            "link": results_links.make_token(results_links.link_key(app.config), closed.id, touchpoint.team_id),
+            "digest_period": "weekly", "digest_day": "2026-11-23"}
 
 
 def assert_headers(response, *, cache="no-store"):

@@ -88,7 +88,8 @@ def _done(action, message):
 
 def _form_int(name: str) -> int | None:
     raw = (request.form.get(name) or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 12 else None
+    # ASCII digits only ("²".isdigit() is true), and no larger than the database's integer ids.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= 2_147_483_647 else None
 
 
 @bp.route("/refresh", methods=["POST"])
