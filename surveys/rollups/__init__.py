@@ -93,3 +93,11 @@ def rebuild(session: Session) -> None:
     for agg in EVERY:
         session.execute(delete(agg.model))
         session.execute(insert(agg.model).from_select([*agg.keys, *agg.values], agg.select()))
+
+
+def rebuild_themes(session: Session) -> None:
+    """Recompute only the theme rollups from the labels (after a refresh, merge, rule change or purge)."""
+    for agg in THEMES:
+        session.execute(delete(agg.model))
+        session.execute(insert(agg.model).from_select([*agg.keys, *agg.values], agg.select()))
+

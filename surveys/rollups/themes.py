@@ -8,8 +8,7 @@ labelling (`add_labelled`).
 """
 from __future__ import annotations
 
-from sqlalchemy import Integer, and_, case, delete, func, insert, literal, select, true, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, and_, case, func, literal, select, true, union_all
 
 from analysis.metrics import SENTIMENT_NEGATIVE_MAX
 from surveys.models import Response
@@ -48,12 +47,3 @@ def theme_days(where):
 def theme_waves(where):
     """Employee comments per wave, team and theme."""
     return _both([Response.wave_id.label("wave_id"), Response.team_id.label("team_id")], False, where)
-
-
-def rebuild_themes(session: Session) -> None:
-    """Recompute only the theme rollups from the labels (after a refresh, merge, rule change or purge)."""
-    from surveys.rollups.aggregates import THEMES  # aggregates.py imports this module
-
-    for agg in THEMES:
-        session.execute(delete(agg.model))
-        session.execute(insert(agg.model).from_select([*agg.keys, *agg.values], agg.select()))

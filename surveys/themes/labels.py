@@ -211,7 +211,7 @@ def forget_comments(session: Session, response_ids_select) -> int:
 
     Retention calls it before blanking their texts: a comment no longer kept has no sentiment or theme.
     """
-    from surveys.rollups.themes import rebuild_themes
+    from surveys.rollups import rebuild_themes
 
     gone = session.execute(delete(CommentTheme).where(CommentTheme.response_id.in_(response_ids_select))
                            .execution_options(synchronize_session=False)).rowcount

@@ -11,7 +11,7 @@ from surveys.errors import ValidationError
 from surveys.models import Response
 from surveys.models.base import utcnow
 from surveys.models.themes import THEME_AUDIENCES, CommentLabel, CommentTheme, Theme, ThemeModel
-from surveys.rollups.themes import rebuild_themes
+from surveys.rollups import rebuild_themes
 from surveys.themes.labels import Comment, load_comments, write_labels
 
 MIN_COMMENTS = 20

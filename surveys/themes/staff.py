@@ -14,7 +14,7 @@ from surveys.errors import NotFound, ValidationError
 from surveys.models import Answer
 from surveys.models.base import utcnow
 from surveys.models.themes import CommentTheme, Theme, ThemeModel, ThemeRule
-from surveys.rollups.themes import rebuild_themes
+from surveys.rollups import rebuild_themes
 from surveys.themes.labels import (Comment, active_rules, comments_query, component_themes, current_model,
                                    keyword_pattern, load_comments, read_comments, theme_rows)
 from surveys.themes.refresh import relabel, store_model
