@@ -118,7 +118,7 @@ def is_empty(url: str) -> bool:
         with engine.connect() as conn:
             names = [n for n in inspect(conn).get_table_names() if n not in SCHEMA_ONLY_TABLES]
             # Table names come from the database's own catalogue, quoted: no user input reaches this text.
-            return not any(conn.execute(text(f'SELECT 1 FROM "{n}" LIMIT 1')).first()
+            return not any(conn.execute(text(f'SELECT 1 FROM "{n}" LIMIT 1')).first()  # nosec B608
                            for n in names)
     except SQLAlchemyError as exc:
         raise BackupError(f"Cannot read the database: {_reason(exc)}") from None
