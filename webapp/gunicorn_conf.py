@@ -14,6 +14,10 @@ import os
 import sys
 import time
 
+# gunicorn 27 opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl), which several Tandem
+# hosts on one machine would share; Tandem does not use it. (Older gunicorns ignore the setting.)
+control_socket_disable = True
+
 
 def on_starting(server):
     """In the master, once, before any worker forks: refuse to serve a database whose schema is not at head."""
