@@ -1,6 +1,6 @@
 #!/bin/sh
 # The deployment's topology on one machine, for trying it and for the test that runs it
-# (tests/deploy/test_two_hosts.py): migrations once, two gunicorn hosts on two ports, `tandem tick` on a loop.
+# (tests/browser/test_deploy_two_hosts.py): migrations once, two gunicorn hosts on two ports, `tandem tick` on a loop.
 # Needs TANDEM_DATABASE_URL (PostgreSQL) and the other settings of tandem.env in the environment.
 #   deploy/local/start.sh RUN_DIR [PORT_A] [PORT_B] [TICK_SECONDS]
 # Writes RUN_DIR/*.pid and RUN_DIR/*.log; deploy/local/stop.sh RUN_DIR stops everything.

@@ -24,11 +24,11 @@ from surveys.models import (
 )
 from surveys.tokens import new_token
 
-from ..browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium
+from .conftest import free_port, require_chromium
 
 require_chromium()
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -127,46 +127,41 @@ def _seed(engine) -> tuple[list[str], int]:
         return tokens, wave.id
 
 
-def test_an_employee_and_a_customer_across_two_hosts_with_tick_on_a_loop(topology):
+def test_an_employee_and_a_customer_across_two_hosts_with_tick_on_a_loop(topology, new_page):
     url_a, url_b, engine = topology
     tokens, wave_id = _seed(engine)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            # The first employee opens the link on host A and answers on host B (cookies ignore the port,
-            # so the browser carries host A's session there: the hosts share the secret and the database).
-            page = browser.new_context().new_page()
-            page.goto(f"{url_a}/r/i/{tokens[0]}")
-            page.get_by_role("button", name="Start the survey").click()
-            page.goto(f"{url_b}/r/survey")
-            page.locator("#q_e0-4").check()
-            page.locator("#q_e1-5").check()
-            page.get_by_role("button", name="Submit").click()
-            assert page.get_by_role("heading", name="Thank you").is_visible()
-            page.context.close()
-            # The rest of the team answers, on alternating hosts; a used link says so on either host.
-            for i, token in enumerate(tokens[1:]):
-                page = browser.new_context().new_page()
-                page.goto(f"{(url_a, url_b)[i % 2]}/r/i/{token}")
-                page.get_by_role("button", name="Start the survey").click()
-                page.locator("#q_e0-3").check()
-                page.locator("#q_e1-4").check()
-                page.get_by_role("button", name="Submit").click()
-                assert page.get_by_role("heading", name="Thank you").is_visible()
-                page.context.close()
-            page = browser.new_context().new_page()
-            page.goto(f"{url_b}/r/i/{tokens[0]}")
-            assert page.get_by_role("heading", name="Already submitted").is_visible()
-            # Customers answer the touchpoint's public link on each host.
-            for url in (url_a, url_b):
-                page.goto(f"{url}/r/c/CXP/TILL")
-                page.locator("#q_csat-4").check()
-                page.locator("#q_nps-9").check()
-                page.locator("#q_ces-6").check()
-                page.get_by_role("button", name="Send feedback").click()
-                assert page.get_by_role("heading", name="Thank you").is_visible()
-        finally:
-            browser.close()
+    # The first employee opens the link on host A and answers on host B (cookies ignore the port,
+    # so the browser carries host A's session there: the hosts share the secret and the database).
+    page = new_page()
+    page.goto(f"{url_a}/r/i/{tokens[0]}")
+    page.get_by_role("button", name="Start the survey").click()
+    page.goto(f"{url_b}/r/survey")
+    page.locator("#q_e0-4").check()
+    page.locator("#q_e1-5").check()
+    page.get_by_role("button", name="Submit").click()
+    assert page.get_by_role("heading", name="Thank you").is_visible()
+    page.context.close()
+    # The rest of the team answers, on alternating hosts; a used link says so on either host.
+    for i, token in enumerate(tokens[1:]):
+        page = new_page()
+        page.goto(f"{(url_a, url_b)[i % 2]}/r/i/{token}")
+        page.get_by_role("button", name="Start the survey").click()
+        page.locator("#q_e0-3").check()
+        page.locator("#q_e1-4").check()
+        page.get_by_role("button", name="Submit").click()
+        assert page.get_by_role("heading", name="Thank you").is_visible()
+        page.context.close()
+    page = new_page()
+    page.goto(f"{url_b}/r/i/{tokens[0]}")
+    assert page.get_by_role("heading", name="Already submitted").is_visible()
+    # Customers answer the touchpoint's public link on each host.
+    for url in (url_a, url_b):
+        page.goto(f"{url}/r/c/CXP/TILL")
+        page.locator("#q_csat-4").check()
+        page.locator("#q_nps-9").check()
+        page.locator("#q_ces-6").check()
+        page.get_by_role("button", name="Send feedback").click()
+        assert page.get_by_role("heading", name="Thank you").is_visible()
 
     def released() -> int:
         with Session(engine) as session:
