@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
 from surveys.actions import nudges
@@ -20,9 +19,6 @@ from surveys.org import branding
 MAIL_BATCH = 100
 HR_LIST_MAX = 50  # actions listed in HR's weekly summary; the rest are counted and on the /actions page
 STATUS_WORDS = {"planned": "planned", "in_progress": "in progress"}
-
-_env = Environment(loader=FileSystemLoader(str(mailer.TEMPLATES)), autoescape=select_autoescape(["html"]),
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 @dataclass(frozen=True)
@@ -89,8 +85,7 @@ def render(nudge: nudges.Nudge, base_url: str, brand: branding.Branding = brandi
         "hr_overdue": f"{len(lines)} overdue action{'s' if len(lines) != 1 else ''} (week {context['week']})",
     }[nudge.kind]
     template = "actions_overdue_summary" if nudge.kind == "hr_overdue" else "action_nudge"
-    text = _env.get_template(f"mail/{template}.txt").render(context)
-    html = mailer.HtmlPart(_env.get_template(f"mail/{template}.html").render(context))
+    text, html = mailer.render_parts(template, context)
     if cid:
         html.inline_images = ((cid, logo),)
     if not brand.is_default_name:

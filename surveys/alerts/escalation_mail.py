@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -26,9 +25,6 @@ from surveys.org import branding
 
 KIND = "alert"
 MAIL_BATCH = 100
-
-_env = Environment(loader=FileSystemLoader(str(mailer.TEMPLATES)), autoescape=select_autoescape(["html"]),
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 @dataclass(frozen=True)
@@ -95,8 +91,7 @@ def render(mail: AlertMail, base_url: str, settings: EscalationSettings,
                "level_name": escalation.LEVEL_NAMES[mail.level]}
     title = " ".join(mail.title.split())[:90]
     subject = f"New alert: {title}" if mail.level == 0 else f"Escalated ({mail.reason}): {title}"
-    text = _env.get_template("mail/alert.txt").render(context)
-    html = mailer.HtmlPart(_env.get_template("mail/alert.html").render(context))
+    text, html = mailer.render_parts("alert", context)
     if cid:
         html.inline_images = ((cid, logo),)
     if not brand.is_default_name:

@@ -7,15 +7,11 @@ import hashlib
 import smtplib
 from dataclasses import dataclass
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from surveys.digests.charts import digest_charts, png
 from surveys.digests.compose import Digest
 from surveys.fieldwork import mailer
 from surveys.org import branding
-
-_env = Environment(loader=FileSystemLoader(str(mailer.TEMPLATES)), autoescape=select_autoescape(["html"]),
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 @dataclass(frozen=True)
@@ -71,8 +67,7 @@ def render(digest: Digest, base_url: str, brand: branding.Branding = branding.DE
         images.insert(0, (logo_cid, logo))
     ctx = context(digest, base_url, brand, cids, logo_cid)
     ctx["charts"] = charts
-    text = _env.get_template("mail/digest.txt").render(ctx)
-    html = mailer.HtmlPart(_env.get_template("mail/digest.html").render(ctx))
+    text, html = mailer.render_parts("digest", ctx)
     html.inline_images = tuple(images)
     html.sender_name = "Tandem digests" if brand.is_default_name else f"{brand.name} digests"
     return digest.subject, text, html

@@ -31,6 +31,12 @@ _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_au
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+def render_parts(template: str, context: dict) -> tuple[str, HtmlPart]:
+    """The text and HTML parts of templates/mail/<template>.txt and .html: one Jinja setup for every mail."""
+    return (_env.get_template(f"mail/{template}.txt").render(context),
+            HtmlPart(_env.get_template(f"mail/{template}.html").render(context)))
+
+
 def survey_link(base_url: str, token: str) -> str:
     """The respondent link for an invitation token."""
     return f"{base_url.rstrip('/')}/r/i/{token}"

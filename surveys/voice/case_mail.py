@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,9 +21,6 @@ from surveys.voice.cases import add_working_days
 
 KIND = "case"
 LEVEL_WORDS = {0: "the team lead", 1: "the department head", 2: "the executives"}
-_env = Environment(loader=FileSystemLoader(str(mailer.TEMPLATES)), autoescape=select_autoescape(["html"]),
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-
 
 @dataclass(frozen=True)
 class CaseMail:
@@ -109,8 +105,7 @@ def render(mail: CaseMail, base_url: str, brand: branding.Branding, name: str) -
                "link": link}
     subject = (f"Follow-up case {mail.case_id}: call back a customer ({mail.context['score_text']})" if mail.level == 0
                else f"Overdue follow-up case {mail.case_id} ({mail.context['team']})")
-    return (subject, _env.get_template("mail/case_followup.txt").render(context),
-            mailer.HtmlPart(_env.get_template("mail/case_followup.html").render(context)))
+    return (subject, *mailer.render_parts("case_followup", context))
 
 
 def send_due(session: Session, now: dt.datetime, mail: MailSettings, executive_days: int = 2) -> Outcome:
