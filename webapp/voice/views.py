@@ -11,6 +11,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask_login import current_user
 
 from surveys.exports import csvsafe
+from surveys.exports.responses import customer_waves
 from surveys.insights import voice
 from surveys.insights.voice_filters import BANDS, SENTIMENTS
 from surveys.models import CHANNELS, utcnow
@@ -20,6 +21,7 @@ from webapp.db import get_session
 bp = Blueprint("voice", __name__)
 STAFF = ("team_lead", "hr_admin", "executive")
 SEES_CONTACTS = ("hr_admin", "executive")
+EXPORTS_RESPONSES = ("hr_admin", "executive")  # the response-level downloads (webapp/voice/exports.py)
 CSV_HEADER = ("date", "channel", "origin", "touchpoint", "touchpoint_name", "team", "csat", "nps", "ces",
               "comment", "themes", "sentiment")
 CONTACT_HEADER = ("contact_name", "contact_email", "contact_phone")
@@ -40,10 +42,11 @@ def index():
     session = get_session()
     filters = _filters(session)
     page = voice.voice_page(session, filters, with_contacts=_sees_contacts())
+    waves = customer_waves(session) if current_user.role in EXPORTS_RESPONSES else []
     return render_template("voice/index.html", filters=filters, page=page, choices=voice.filter_choices(session),
                            departments=voice.departments(session), channels=CHANNELS, bands=BANDS,
                            sentiments=SENTIMENTS, sees_contacts=_sees_contacts(),
-                           latest=voice.latest_day(session)), 400 if filters.errors else 200
+                           latest=voice.latest_day(session), export_waves=waves), 400 if filters.errors else 200
 
 
 def _line(row: voice.VoiceRow, with_contacts: bool) -> list:
