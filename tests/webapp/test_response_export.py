@@ -175,3 +175,22 @@ def test_rows_are_read_a_chunk_at_a_time(world, db_session, statements):
     assert first[0] == 1 and len(first) == len(BASE) + len(CODES)
     assert len([s for s in statements if "FROM answers" in s]) == 1  # one chunk's answers, not the wave's
     assert len(list(lines)) == 1 and len([s for s in statements if "FROM answers" in s]) == 2
+
+
+def test_the_cli_writes_the_same_file_and_audits_it(runner, world, db_session, tmp_path):
+    wave, employee_wave = world
+    out = tmp_path / "responses.xlsx"
+    result = runner.invoke(args=["voice", "export", "--program", "CX", "--wave", "2026-12", "--format", "xlsx",
+                                 "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(openpyxl.load_workbook(out)["Responses"].iter_rows(values_only=True))
+    assert list(rows[0]) == BASE + CODES and len(rows) == 3  # no contact columns unless asked for
+    result = runner.invoke(args=["voice", "export", "--program", "CX", "--wave", "2026-12", "--with-contacts"])
+    assert result.exit_code == 0 and "ana@example.com" in result.stdout
+    assert db_session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "export.responses")
+                             .order_by(AuditEvent.seq.desc()).limit(1))["contacts"] is True
+    result = runner.invoke(args=["voice", "export", "--program", "CX", "--wave", "nope"])
+    assert result.exit_code != 0 and "no wave labelled 'nope'" in result.output
+    result = runner.invoke(args=["voice", "export", "--program", employee_wave.program.code,
+                                 "--wave", employee_wave.label])
+    assert result.exit_code != 0 and "never exported row by row" in result.output
