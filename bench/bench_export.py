@@ -93,7 +93,8 @@ def _child_export(url: str, wave_id: int, fmt: str, keep: str) -> dict:
     total = time.perf_counter() - start
     response.close()
     out.close()
-    return {"first": first, "second": second, "total": total, "bytes": size, "lines": lines, "before": before, "peak": _peak_mib()}
+    return {"first": first, "second": second, "total": total, "bytes": size, "lines": lines, "before": before,
+            "peak": _peak_mib()}
 
 
 def _child_baseline(url: str, wave_id: int) -> dict:

@@ -156,7 +156,7 @@ def rows(session: Session, export: ResponseExport, chunk: int = CHUNK) -> Iterat
         for part in result.partitions():
             ids = [r[0] for r in part]
             answers = {rid: [None] * width for rid in ids}
-            for rid, qid, value, text in conn.execute(
+            for rid, qid, value, text in conn.execute(  # one chunk's answers
                     select(Answer.response_id, Answer.question_id, Answer.value, Answer.text)
                     .where(Answer.response_id.in_(ids))):
                 col = column.get(qid)

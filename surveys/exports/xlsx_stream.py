@@ -95,8 +95,24 @@ def _cell(ref: str, value: Any, style: int = 0) -> str:
 
 
 def _row(number: int, letters: Sequence[str], values: Iterable[Any], style: int = 0) -> str:
-    cells = "".join(_cell(f"{col}{number}", v, style) for col, v in zip(letters, values))
-    return f'<row r="{number}">{cells}</row>'
+    if style:
+        cells = "".join(_cell(f"{col}{number}", v, style) for col, v in zip(letters, values))
+        return f'<row r="{number}">{cells}</row>'
+    parts = [f'<row r="{number}">']
+    for col, value in zip(letters, values):
+        kind = type(value)  # the common cells first, inline (this loop runs once per cell of the export)
+        if value is None:
+            continue
+        if kind is int:
+            parts.append(f'<c r="{col}{number}"><v>{value}</v></c>')
+        elif kind is str:
+            if value:
+                parts.append(f'<c r="{col}{number}" t="inlineStr"><is><t xml:space="preserve">{_text(value)}'
+                             '</t></is></c>')
+        else:
+            parts.append(_cell(f"{col}{number}", value))
+    parts.append("</row>")
+    return "".join(parts)
 
 
 def _sheet_start(frozen_header: bool) -> str:

@@ -163,7 +163,7 @@ def test_every_page_renders_without_inline_script(app, client, login, world):
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in ("static", "auth.home") or rule.rule.startswith("/r/"):
             continue
-        if rule.endpoint in ("reports.export", "reports.chart", "api.v1.report"):
+        if rule.endpoint in ("reports.export", "reports.chart", "api.v1.report", "voice.wave_responses"):
             continue  # files and JSON, not pages
         paths = ([f"/reports/{name}" for name in REPORTS if available(name)] if rule.endpoint == "reports.page"
                  else [_fill(rule, world)])
