@@ -6,6 +6,8 @@ write raises. A GET that must write says so with get_session(read_only=False) be
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
@@ -45,3 +47,25 @@ def get_session(read_only: bool | None = None) -> Session:
         g.db_session.info["queue_key"] = current_app.config["QUEUE_KEY"]
     set_read_only(g.db_session, read_only)
     return g.db_session
+
+
+def stream_from_session(produce: Callable[[Session], Iterator]) -> Iterator:
+    """A streamed body's chunks, `produce(session)` reading through a read-only session of its own, closed at the end.
+
+    Flask tears the app context down (closing the request's session) as soon as the view returns, before a
+    streamed body is read (and again after it, with `g` already empty): a body reading through the request's
+    session would begin a transaction that nobody ends (on SQLite an IMMEDIATE one, holding the write lock
+    until garbage collection). Needs no request context; call it in the view, return the result as the body.
+    """
+    factory = current_app.extensions["tandem_sessions"]
+
+    def generate():
+        session = factory()
+        set_read_only(session, True)
+        try:
+            yield from produce(session)
+        finally:
+            session.close()
+            set_read_only(session, False)  # tests share one session across requests
+
+    return generate()

@@ -196,15 +196,17 @@ def csv_chunks(export: ResponseExport, lines: Iterator[list], rows_per_chunk: in
         yield csvsafe.csv_text(None, batch)
 
 
-def file_chunks(session: Session, export: ResponseExport, fmt: str) -> Iterator[str | bytes]:
-    """The export file in `fmt` as chunks (str for CSV, bytes for XLSX), rows read from `session` as they go."""
+def file_chunks(session: Session, export: ResponseExport, fmt: str, total: int = 0) -> Iterator[str | bytes]:
+    """The export file in `fmt` as chunks (str for CSV, bytes for XLSX), rows read from `session` as they go.
+
+    `total`, the row count if known (count()), lets a very large workbook use Zip64."""
     lines = rows(session, export)
     if fmt == "csv":
         return csv_chunks(export, lines)
     from surveys.exports.xlsx_stream import stream_workbook
 
     return stream_workbook(export.header(), lines, sheet="Responses",
-                           notes=("Questions", QUESTIONS_HEADER, export.question_rows()))
+                           notes=("Questions", QUESTIONS_HEADER, export.question_rows()), expected_rows=total)
 
 
 @dataclass(frozen=True)

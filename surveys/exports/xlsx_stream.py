@@ -16,6 +16,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 FLUSH_BYTES = 64 * 1024
+# Above this many cells the sheet's XML may pass 2 GiB, which a plain zip entry cannot state: such a sheet
+# gets Zip64 sizes. Smaller sheets keep plain entries, which every reader opens.
+ZIP64_CELLS = 20_000_000
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
 EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (1900 date system)
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -146,8 +149,10 @@ def _package(names: Sequence[str]) -> dict[str, str]:
 
 def stream_workbook(header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Sheet1",
                     notes: tuple[str, Sequence[str], Iterable[Sequence[Any]]] | None = None,
-                    flush_bytes: int = FLUSH_BYTES) -> Iterator[bytes]:
-    """Yield an XLSX file: `header` and `rows` on sheet `sheet`, then an optional small (name, header, rows) sheet."""
+                    flush_bytes: int = FLUSH_BYTES, expected_rows: int = 0) -> Iterator[bytes]:
+    """Yield an XLSX file: `header` and `rows` on sheet `sheet`, then an optional small (name, header, rows) sheet.
+
+    `expected_rows` (if known) decides whether the sheet needs Zip64 sizes."""
     names = [sheet] + ([notes[0]] if notes else [])
     sink = _Sink()
     # Level 1: the sheet XML is repetitive enough that faster deflate costs little size.
@@ -156,7 +161,8 @@ def stream_workbook(header: Sequence[str], rows: Iterable[Sequence[Any]], sheet:
         book.writestr(name, body)
     yield sink.take()  # the first bytes go out before any row is read
     letters = [column_letters(i) for i in range(len(header))]
-    with book.open("xl/worksheets/sheet1.xml", "w") as part:
+    zip64 = expected_rows * len(header) > ZIP64_CELLS
+    with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=zip64) as part:
         pending = [_sheet_start(True), _row(1, letters, header, STYLE_HEADER)]
         size = 0
         for number, values in enumerate(rows, 2):

@@ -60,3 +60,11 @@ def test_bytes_go_out_before_the_rows_are_read_and_the_zip_is_sound():
         assert archive.getinfo("xl/worksheets/sheet1.xml").flag_bits & 0x08  # sizes in a data descriptor
     sheet = _book([data])["Sheet1"]
     assert sheet.max_row == 20_001 and [c.value for c in sheet[20_001]] == [19_999, "row 19999", 9999.5]
+
+
+def test_a_very_large_sheet_gets_zip64_sizes_and_still_opens():
+    chunks = stream_workbook(["a", "b"], [[1, "x"]], expected_rows=11_000_000)
+    data = b"".join(chunks)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+    assert [c.value for c in _book([data])["Sheet1"][2]] == [1, "x"]

@@ -67,6 +67,6 @@ def export_responses(program_code, label, fmt, labels, with_contacts, output):
     audit.record(session, None, "export.responses", "wave", export.wave_id, format=fmt, rows=total,
                  contacts=with_contacts, program=export.program_code, wave=export.wave_label, via="cli")
     session.commit()
-    for chunk in wide.file_chunks(get_session(read_only=True), export, fmt):
+    for chunk in wide.file_chunks(get_session(read_only=True), export, fmt, total):
         output.write(chunk.encode() if isinstance(chunk, str) else chunk)
     click.echo(f"Exported {total:,} responses of {export.program_code} {export.wave_label}.", err=True)

@@ -1,18 +1,19 @@
 """Download a customer wave's responses, one row each, as CSV or XLSX: streamed, for HR and executives.
 
 Employee waves are refused (surveys/exports/responses.py says why). The export is audited before the
-first byte is sent, with the number of rows it will hold; then the body streams from a read-only session.
+first byte is sent, with the number of rows it will hold; then the body streams from a read-only session
+of its own (webapp.db.stream_from_session), closed when the body ends.
 """
 from __future__ import annotations
 
-from flask import Response, abort, request, stream_with_context
+from flask import Response, abort, request
 from flask_login import current_user
 
 from surveys import audit
 from surveys.db import parse_id
 from surveys.exports import responses as wide
 from webapp.auth import roles_required
-from webapp.db import get_session
+from webapp.db import get_session, stream_from_session
 from webapp.voice.views import EXPORTS_RESPONSES, SEES_CONTACTS, bp
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
@@ -39,6 +40,6 @@ def wave_responses(fmt: str):
     audit.record(session, current_user.id, "export.responses", "wave", export.wave_id, format=fmt, rows=total,
                  contacts=export.with_contacts, program=export.program_code, wave=export.wave_label)
     session.commit()
-    session = get_session(read_only=True)
-    return Response(stream_with_context(wide.file_chunks(session, export, fmt)), mimetype=MIMETYPES[fmt],
+    body = stream_from_session(lambda own: wide.file_chunks(own, export, fmt, total))
+    return Response(body, mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{export.filename(fmt)}"'})

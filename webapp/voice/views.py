@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from surveys.exports import csvsafe
@@ -16,7 +16,7 @@ from surveys.insights import voice
 from surveys.insights.voice_filters import BANDS, SENTIMENTS
 from surveys.models import CHANNELS, utcnow
 from webapp.auth import roles_required
-from webapp.db import get_session
+from webapp.db import get_session, stream_from_session
 
 bp = Blueprint("voice", __name__)
 STAFF = ("team_lead", "hr_admin", "executive")
@@ -69,17 +69,17 @@ def export():
     with_contacts = _sees_contacts()
     header = CSV_HEADER + (CONTACT_HEADER if with_contacts else ())
 
-    def generate():
+    def generate(own_session):
         buffer = io.StringIO()
         csvsafe.write_rows(buffer, header, [])
         yield buffer.getvalue()
-        for row in voice.export_rows(session, filters, with_contacts=with_contacts):
+        for row in voice.export_rows(own_session, filters, with_contacts=with_contacts):
             buffer = io.StringIO()
             csvsafe.write_rows(buffer, None, [_line(row, with_contacts)])
             yield buffer.getvalue()
 
     name = f"customer-voice-{filters.start}-{filters.end}.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
+    return Response(stream_from_session(generate), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
