@@ -16,7 +16,10 @@ interpreter, Flask app and all; "growth" is that peak less the child's peak just
 request (after the app was created and signed in). Targets: first byte < 1 s and peak < 200 MiB, for both
 formats. Ratios are export / baseline in the same run. --quick uses 10,000 responses.
 
-    python bench/bench_export.py [--quick] [--database-url postgresql://...]
+    python bench/bench_export.py [--quick] [--database-url postgresql://...] [--http]
+
+--http also serves the same downloads with gunicorn as `make run` does and reads them over a socket
+(bench/export_http.py); bench/run.py's namespace has no such flag, so there it is skipped.
 """
 from __future__ import annotations
 
@@ -170,7 +173,7 @@ def measure(args) -> tuple[list[str], list]:
 
     n = QUICK if args.quick else FULL
     url, cleanup = scratch_database(args.database_url)
-    keep = OUT / f"export-{os.getpid()}.xlsx"
+    keep, log = OUT / f"export-{os.getpid()}.xlsx", OUT / f"export-gunicorn-{os.getpid()}.log"
     try:
         started = time.perf_counter()
         wave_id, answers = build(url, n)
@@ -179,8 +182,13 @@ def measure(args) -> tuple[list[str], list]:
         csv_fig = _run_child("export", url, str(wave_id), "csv", "")
         xlsx_fig = _run_child("export", url, str(wave_id), "xlsx", str(keep))
         checked = _check_xlsx(keep, n)
+        if getattr(args, "http", False):
+            from export_http import measure_http
+
+            http = measure_http(url, wave_id, log)
     finally:
         keep.unlink(missing_ok=True)
+        log.unlink(missing_ok=True)
         cleanup()
     if csv_fig["lines"] != n + 1:
         raise RuntimeError(f"the CSV has {csv_fig['lines']} lines, not {n + 1}")
@@ -198,6 +206,14 @@ def measure(args) -> tuple[list[str], list]:
              f"files: csv {csv_fig['bytes'] / 2**20:.1f} MiB ({csv_fig['lines'] - 1:,} rows), "
              f"xlsx {xlsx_fig['bytes'] / 2**20:.1f} MiB; {checked}"]
     rows = []
+    if getattr(args, "http", False):
+        lines.append(f"over HTTP (gunicorn -c webapp.gunicorn_conf, 2 workers, warmed for reports): worker RSS "
+                     f"{http['worker_rss_before']:.0f} MiB before the downloads, peak {http['worker_peak_after']:.0f} "
+                     f"MiB after them (growth {http['worker_peak_after'] - http['worker_rss_before']:.0f} MiB)")
+        for fmt, fig in http["formats"].items():
+            rows += [Row(f"http {fmt} {n // 1000}k x 30: first byte (s)", fig["first"], base["first"],
+                         f"< {FIRST_BYTE_TARGET:.0f} s", fig["first"] < FIRST_BYTE_TARGET),
+                     Row(f"http {fmt} {n // 1000}k x 30: whole file (s)", fig["total"], base["total"], "-", None)]
     for fmt, fig in (("csv", csv_fig), ("xlsx", xlsx_fig)):
         rows += [Row(f"export {fmt} {n // 1000}k x 30: first byte (s)", fig["first"], base["first"],
                      f"< {FIRST_BYTE_TARGET:.0f} s", fig["first"] < FIRST_BYTE_TARGET),
@@ -217,7 +233,9 @@ def main(argv=None) -> int:
     from bench_reports import table
     from data import parse_args
 
-    lines, rows = measure(parse_args(argv, __doc__))
+    args = parse_args([a for a in argv if a != "--http"], __doc__)
+    args.http = "--http" in argv  # also over real HTTP under gunicorn (bench/export_http.py)
+    lines, rows = measure(args)
     print("\n".join(lines))
     print(table(rows))
     return 0
