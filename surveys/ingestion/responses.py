@@ -112,6 +112,7 @@ def import_responses(session: Session, file_obj, *, program_code: str, wave_labe
     if program.teams:  # an empty list means the whole organisation
         in_scope = {tid for t in program.teams for tid in team_scope(session, t.id)}
     first_day, last_day = cells.day_window(wave.opens_at, wave.closes_at)
+    parse_answer = cells.answer_memo()
 
     def validate(line: int, row: dict[str, str], check: RowCheck) -> bulk.NewResponse | None:
         code = row["team_code"]
@@ -129,7 +130,7 @@ def import_responses(session: Session, file_obj, *, program_code: str, wave_labe
         answers = []
         for col in present:
             if row[col]:
-                parsed = check.cell(col, cells.answer, row[col], questions[col])
+                parsed = check.cell(col, parse_answer, row[col], questions[col])
                 if parsed is not None:
                     answers.append((questions[col], *parsed))
         if check.ok and not answers:
