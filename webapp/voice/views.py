@@ -11,7 +11,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask_login import current_user
 
 from surveys.exports import csvsafe
-from surveys.insights import voice
+from surveys.insights import voice, voice_export
 from surveys.insights.voice_filters import BANDS, SENTIMENTS
 from surveys.models import CHANNELS, utcnow
 from webapp.auth import roles_required
@@ -23,6 +23,7 @@ SEES_CONTACTS = ("hr_admin", "executive")
 CSV_HEADER = ("date", "channel", "origin", "touchpoint", "touchpoint_name", "team", "csat", "nps", "ces",
               "comment", "themes", "sentiment")
 CONTACT_HEADER = ("contact_name", "contact_email", "contact_phone")
+FLUSH_CHARS = 64 * 1024
 
 
 def _sees_contacts() -> bool:
@@ -69,11 +70,16 @@ def export():
     def generate():
         buffer = io.StringIO()
         csvsafe.write_rows(buffer, header, [])
+        yield buffer.getvalue()  # the first byte at once, before the query runs
+        buffer = io.StringIO()
+        writer = csvsafe.RowWriter(buffer)
+        for row in voice_export.export_rows(session, filters, with_contacts=with_contacts):
+            writer.write(_line(row, with_contacts))
+            if buffer.tell() >= FLUSH_CHARS:  # one piece of output per ~64 KB, not per row
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
         yield buffer.getvalue()
-        for row in voice.export_rows(session, filters, with_contacts=with_contacts):
-            buffer = io.StringIO()
-            csvsafe.write_rows(buffer, None, [_line(row, with_contacts)])
-            yield buffer.getvalue()
 
     name = f"customer-voice-{filters.start}-{filters.end}.csv"
     return Response(stream_with_context(generate()), mimetype="text/csv",
