@@ -3,9 +3,11 @@
 Pass 1 reads and checks every row once and keeps nothing but counts in memory; each checked row is
 written, compactly and a chunk at a time, to a spool file (memory up to SPOOL_BYTES, then an unnamed
 temporary file). Pass 2, only when the whole file is valid and this is not a dry run, reads the spool
-back a chunk at a time and inserts responses and answers with one executemany per table and chunk,
-then keeps the rollups, cases and theme labels of that chunk. Memory stays flat whatever the file size,
-no row is parsed or checked twice, and a file with one bad row writes nothing at all.
+back a chunk at a time and inserts responses and answers (COPY on PostgreSQL, one executemany per table
+on SQLite), opens the chunk's follow-up cases and labels its comments; at the end one statement per
+rollup adds the whole file (its ids are kept in a temporary table, not in Python). Memory stays flat
+whatever the file size, no row is parsed or checked twice, and a file with one bad row writes nothing.
+All of it is the caller's one transaction.
 """
 from __future__ import annotations
 
@@ -160,8 +162,6 @@ def _insert_all(session: Session, chunks: Iterator[list[tuple]], waves: dict[int
     session.flush()
     connection = session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    insert_responses = _insert_sql(Response.__table__.name, RESPONSE_COLUMNS, mark)
-    insert_answers = _insert_sql(Answer.__table__.name, ANSWER_COLUMNS, mark)
     # The ids of this import, in a temporary table of this connection, so the rollups can add the whole file
     # in one statement each at the end (per chunk they cost more than the inserts, on PostgreSQL three times).
     connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {IDS_TABLE.name} (id BIGINT PRIMARY KEY)")
@@ -176,16 +176,13 @@ def _insert_all(session: Session, chunks: Iterator[list[tuple]], waves: dict[int
             if contact is not None:
                 contact_rows.append((response_id, contact))
         try:
-            # Plain tuples straight to the driver's executemany: the rows are checked already, and building
-            # a parameter dict per row through Core cost as much as the inserts themselves.
-            connection.exec_driver_sql(insert_responses, responses)
-            if answers:
-                connection.exec_driver_sql(insert_answers, answers)
-        except IntegrityError as exc:
+            _write(connection, (Response.__table__.name, RESPONSE_COLUMNS, responses),
+                   (Answer.__table__.name, ANSWER_COLUMNS, answers))
+        except (IntegrityError, connection.dialect.dbapi.IntegrityError) as exc:
             # The rows were valid when checked; only a change made meanwhile (a team or touchpoint deleted)
             # gets here. The caller rolls back, so nothing of the file stays.
             raise Conflict("The database changed while the file was being imported "
-                           f"({exc.orig}). Nothing was imported; try again.") from None
+                           f"({getattr(exc, 'orig', exc)}). Nothing was imported; try again.") from None
         ids = [r[0] for r in responses]
         if connection.dialect.name == "postgresql":  # one array parameter: one round trip for the chunk
             connection.exec_driver_sql(f"INSERT INTO {IDS_TABLE.name} (id) SELECT unnest(CAST(%s AS BIGINT[]))",
@@ -197,6 +194,26 @@ def _insert_all(session: Session, chunks: Iterator[list[tuple]], waves: dict[int
         themes.label_new(session, ids)  # adds the labelled comments to the theme rollups itself
     rollups.add_selected(session, select(IDS_TABLE.c.id))
     connection.exec_driver_sql(f"DROP TABLE {IDS_TABLE.name}")
+
+
+def _write(connection, *inserts: tuple[str, tuple[str, ...], list[tuple]]) -> None:
+    """Insert checked rows as plain tuples: COPY on PostgreSQL, the driver's executemany on SQLite.
+
+    Building a parameter dict per row through Core cost as much as the inserts themselves; COPY is the
+    PostgreSQL path made for bulk rows (several times an executemany).
+    """
+    if connection.dialect.name != "postgresql":
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        for table_name, columns, rows in inserts:
+            if rows:
+                connection.exec_driver_sql(_insert_sql(table_name, columns, mark), rows)
+        return
+    with connection.connection.dbapi_connection.cursor() as cursor:
+        for table_name, columns, rows in inserts:
+            if rows:
+                with cursor.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
 
 
 def _insert_sql(table: str, columns: tuple[str, ...], mark: str) -> str:
