@@ -137,8 +137,9 @@ def raw_export(app) -> dict:
                "ORDER BY r.submitted_on DESC, r.id DESC")
     size = n = 0
     with app.app_context():
-        conn = get_session().connection().execution_options(stream_results=True, yield_per=CHUNK)
-        result = conn.execute(sql, {"start": dt.date(world.YEAR, 1, 1), "end": dt.date(world.YEAR, 12, 31)})
+        conn = get_session().connection()
+        result = conn.execute(sql, {"start": dt.date(world.YEAR, 1, 1), "end": dt.date(world.YEAR, 12, 31)},
+                              execution_options={"stream_results": True, "yield_per": CHUNK})
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(("date", "channel", "origin", "touchpoint", "touchpoint_name", "team", "csat", "nps",

@@ -54,7 +54,8 @@ def export_rows(session: Session, f: VoiceFilters, *, with_contacts: bool) -> It
             .where(*filter_terms(session, f))
             .order_by(Response.submitted_on.desc(), Response.id.desc()))
     connection = session.connection()
-    rows = connection.execution_options(stream_results=True, yield_per=EXPORT_CHUNK).execute(stmt)
+    # Options on the statement, not the connection (Connection.execution_options changes it in place).
+    rows = connection.execute(stmt, execution_options={"stream_results": True, "yield_per": EXPORT_CHUNK})
     batch: list[tuple] = []
     try:
         for _rid, answers in groupby(_flat(rows.partitions()), key=lambda r: r[0]):
