@@ -14,8 +14,8 @@ count with --rows) are then handled, each step in its own child process (bench/i
   streamed SQL query of the same responses and answers written by csv.writer.
 
 Time is the step alone (after app start-up), row rate ratio = import rows/s / raw rows/s (target >= 0.5,
-i.e. seconds <= 2x). Peak memory = the child's peak RSS (VmHWM, its ru_maxrss without the high-water mark Linux carries over
-from the forking parent) minus that of an idle child which only
+i.e. seconds <= 2x). Peak memory = the child's peak RSS (VmHWM, its ru_maxrss without the high-water
+mark Linux carries over from the forking parent) minus that of an idle child which only
 created the app and ran one query (target < 100 MB). Afterwards `tandem rollup verify` must pass and a second
 import of the feedback file must be refused.
 
@@ -105,7 +105,8 @@ def run(rows: int, database_url: str | None, say=print, runs: int = RUNS) -> tup
             verify, _ = child(url, "cli", "rollup", "verify")
             again, _ = child(url, "cli", "import", "feedback", "--program", world.CUSTOMER, str(files["feedback"]))
             refusal = (again["output"].strip().splitlines() or [""])[-1].strip()
-            checks = f"rollup verify exit {verify['exit_code']}; same feedback file again: exit {again['exit_code']}, {refusal[:100]}"
+            checks = (f"rollup verify exit {verify['exit_code']}; same feedback file again: exit "
+                      f"{again['exit_code']}, {refusal[:100]}")
             say(checks)
             if verify["exit_code"] != 0 or again["exit_code"] == 0:
                 raise RuntimeError(checks + "\n" + verify["output"])

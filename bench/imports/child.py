@@ -65,7 +65,8 @@ def raw_insert(app, kind: str, path: str) -> dict:
         # The twin waves only: the raw rows never touch a wave an import writes to.
         twin_program = world.EMPLOYEE if kind == "responses" else world.RAW_CUSTOMER
         waves = dict(conn.execute(text("SELECT w.label, w.id FROM waves w JOIN programs p ON p.id = w.program_id "
-                                       "WHERE p.code = :p AND w.label != :w"), {"p": twin_program, "w": world.WAVE}).all())
+                                       "WHERE p.code = :p AND w.label != :w"),
+                                  {"p": twin_program, "w": world.WAVE}).all())
     mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
     insert_r = (f"INSERT INTO responses (id, wave_id, team_id, touchpoint_id, source, channel, submitted_on) "
                 f"VALUES ({', '.join([mark] * 7)})")

@@ -41,7 +41,8 @@ def seed(url: str) -> None:
                      + [("comment", "text", "comment")])
         program = Program(code=EMPLOYEE, name="Pulse", survey=emp, audience="employee", cadence="monthly")
         waves = [Wave(program=program, survey=emp, label=label, status="closed", historical=True,
-                      opens_at=dt.datetime(YEAR, 1, 1), closes_at=dt.datetime(YEAR, 7, 1)) for label in (WAVE, RAW_WAVE)]
+                      opens_at=dt.datetime(YEAR, 1, 1), closes_at=dt.datetime(YEAR, 7, 1))
+                 for label in (WAVE, RAW_WAVE)]
         cx = survey("cx", "customer", [("csat", "likert5", "csat"), ("nps", "scale0_10", "nps"),
                                        ("ces", "likert7", "ces"), ("comment", "text", "comment")])
         cx_program = Program(code=CUSTOMER, name="Customers", survey=cx, audience="customer", cadence="monthly")

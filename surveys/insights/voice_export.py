@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session, aliased
 
 from surveys.insights.voice import channel_of, filter_terms
 from surveys.insights.voice_filters import VoiceFilters
-from surveys.models import Answer, CommentLabel, CommentTheme, CustomerContact, Question, Response, Team, Theme, Touchpoint
+from surveys.models import (
+    Answer, CommentLabel, CommentTheme, CustomerContact, Question, Response, Team, Theme, Touchpoint,
+)
 
 EXPORT_CHUNK = 2000
 SCORES = ("csat", "nps", "ces")

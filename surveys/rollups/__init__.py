@@ -20,7 +20,8 @@ from surveys.rollups import participation
 from surveys.rollups.aggregates import AGGREGATES, EVERY, THEMES, Aggregate, not_flagged
 from surveys.rollups.verify import Difference, verify
 
-__all__ = ["Difference", "add_responses", "add_selected", "add_themes", "not_flagged", "participation", "rebuild", "remove_responses", "verify"]
+__all__ = ["Difference", "add_responses", "add_selected", "add_themes", "not_flagged", "participation", "rebuild",
+           "remove_responses", "verify"]
 
 # Ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 2000

@@ -16,8 +16,8 @@ from .test_imports_feedback import cx, n_responses, reasons, run  # noqa: F401 -
 
 
 def _rows(n: int, day0: dt.date = dt.date(2026, 1, 1)) -> str:
-    return "".join(f"TEL,{day0 + dt.timedelta(days=i % 31)},,{i % 5 + 1},{i % 11},,{'Note ' + str(i) if i % 3 else ''}\n"
-                   for i in range(n))
+    return "".join(f"TEL,{day0 + dt.timedelta(days=i % 31)},,{i % 5 + 1},{i % 11},,"
+                   f"{'Note ' + str(i) if i % 3 else ''}\n" for i in range(n))
 
 
 def test_rows_in_many_chunks_are_all_stored_once_and_the_rollups_agree(db_session, cx, monkeypatch):  # noqa: F811

@@ -52,7 +52,8 @@ def world(make, db_session):
 
 @pytest.mark.parametrize("chunk", [2, 1000])
 @pytest.mark.parametrize("args", [{}, {"band": "detractor"}, {"metric": "csat", "min": "4"}, {"q": "hold"},
-                                  {"sentiment": "negative"}, {"origin": "surveyed", "touchpoint": "DESK"}, {"theme": 0}])
+                                  {"sentiment": "negative"}, {"origin": "surveyed", "touchpoint": "DESK"},
+                                  {"theme": 0}])
 @pytest.mark.parametrize("with_contacts", [False, True])
 def test_export_rows_equal_the_list_rows(db_session, world, monkeypatch, chunk, args, with_contacts):
     monkeypatch.setattr(voice_export, "EXPORT_CHUNK", chunk)
