@@ -16,11 +16,20 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+TRIGGER_CHARS = "".join(TRIGGERS)
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def escape_cell(value: Any) -> Any:
     """The value to write: numbers and empty cells as they are, text starting with a trigger quoted."""
+    # Fast paths for the two commonest cells of a large export (plain str and int); same rules as below.
+    cls = type(value)
+    if cls is str:
+        if not value or value[0] not in TRIGGER_CHARS or PLAIN_NUMBER.fullmatch(value):
+            return value
+        return "'" + value
+    if cls is int:
+        return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, (bool, int, float)):
@@ -45,6 +54,17 @@ def write_rows(out: IO[str], header: Iterable[str] | None, rows: Iterable[Iterab
         writer.writerow(safe_row(row))
         count += 1
     return count
+
+
+class RowWriter:
+    """A csv.writer that defuses every row it writes, for streams that write one row at a time."""
+
+    def __init__(self, out: IO[str], **fmt):
+        self._writer = csv.writer(out, **fmt)
+
+    def write(self, row: Iterable[Any]) -> None:
+        """Write one row, each cell through escape_cell."""
+        self._writer.writerow([escape_cell(value) for value in row])
 
 
 def csv_text(header: Iterable[str] | None, rows: Iterable[Iterable[Any]], **fmt) -> str:

@@ -90,6 +90,26 @@ def answer(raw: str, question) -> tuple[int | None, str | None]:
         raise CellError(exc.message + hint) from None
 
 
+def answer_memo(limit: int = 2000):
+    """`answer` that remembers each valid non-text answer per (question, cell) for the rest of the file.
+
+    A file repeats the same few scores on every row; the registry still decides each distinct value once.
+    Bad values are never remembered (each is reported on its own line), and `limit` keeps memory bounded.
+    """
+    memo: dict[tuple[int, str], tuple[int | None, str | None]] = {}
+
+    def parse(raw: str, question) -> tuple[int | None, str | None]:
+        key = (question.id, raw)
+        found = memo.get(key)
+        if found is None:
+            found = answer(raw, question)
+            if question.qtype != "text" and len(memo) < limit:
+                memo[key] = found
+        return found
+
+    return parse
+
+
 def by_lower(codes) -> dict[str, str]:
     """Known codes indexed by their lower-case form, for `did_you_mean`."""
     return {c.lower(): c for c in codes}

@@ -88,6 +88,8 @@ def import_feedback(session: Session, file_obj, *, program_code: str | None = No
     touchpoints = {r[0]: r[1:] for r in session.execute(
         select(Touchpoint.code, Touchpoint.id, Touchpoint.team_id, Touchpoint.channel))}
     tp_lower = cells.by_lower(touchpoints)
+    parse_answer = cells.answer_memo()
+
     def validate(line: int, row: dict[str, str], check: RowCheck) -> bulk.NewResponse | None:
         tp = touchpoints.get(row["touchpoint"])
         if tp is None:
@@ -109,13 +111,13 @@ def import_feedback(session: Session, file_obj, *, program_code: str | None = No
             if wave is None:  # still check the value, against the newest survey asking it
                 question = fallback.get(col)
                 if question is not None:
-                    check.cell(col, cells.answer, raw, question)
+                    check.cell(col, parse_answer, raw, question)
                 continue
             question = questions.get(wave.survey_id, {}).get(col)
             if question is None:
                 check.fail(col, f"The survey of wave {wave.label} has no '{col}' question; leave this column blank.")
                 continue
-            parsed = check.cell(col, cells.answer, raw, question)
+            parsed = check.cell(col, parse_answer, raw, question)
             if parsed is not None:
                 answers.append((question, *parsed))
         if not given:

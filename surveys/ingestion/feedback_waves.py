@@ -99,11 +99,15 @@ class WavePicker:
                                f"{planned.last_day.isoformat()}, closed, for imported feedback only)")
         return self.planned[window]
 
-    def create_planned(self) -> None:
-        """Create the planned past waves and point their days at the real ones; flushes."""
+    def create_planned(self) -> dict[int, int]:
+        """Create the planned past waves and point their days at the real ones; flushes.
+
+        Returns {planned (negative) id: real id}, for rows checked against a planned wave.
+        """
         real: dict[int, WaveDays] = {}
         for planned in self.planned.values():
             wave = past_waves.add_past_wave(self.session, self.program, planned.label, planned.first_day,
                                             planned.last_day, now=self.now, **self.wave_args)
             real[planned.id] = WaveDays.of(wave)
         self.cache = {day: real.get(w.id, w) if w is not None else None for day, w in self.cache.items()}
+        return {planned_id: wave.id for planned_id, wave in real.items()}

@@ -112,6 +112,9 @@ def import_responses(session: Session, file_obj, *, program_code: str, wave_labe
     if program.teams:  # an empty list means the whole organisation
         in_scope = {tid for t in program.teams for tid in team_scope(session, t.id)}
     first_day, last_day = cells.day_window(wave.opens_at, wave.closes_at)
+    parse_answer = cells.answer_memo()
+    asked = [(col, questions[col]) for col in present]
+    wave_id = wave.id  # read once: an ORM attribute per row adds up over a large file
 
     def validate(line: int, row: dict[str, str], check: RowCheck) -> bulk.NewResponse | None:
         code = row["team_code"]
@@ -127,16 +130,20 @@ def import_responses(session: Session, file_obj, *, program_code: str, wave_labe
             check.fail("submitted_on", f"{day.isoformat()} is outside wave {wave.label} "
                                        f"({first_day.isoformat()} to {last_day.isoformat()}).")
         answers = []
-        for col in present:
-            if row[col]:
-                parsed = check.cell(col, cells.answer, row[col], questions[col])
-                if parsed is not None:
-                    answers.append((questions[col], *parsed))
+        for col, question in asked:
+            raw = row[col]
+            if raw:
+                try:
+                    value, text = parse_answer(raw, question)
+                except cells.CellError as exc:
+                    check.fail(col, str(exc))
+                else:
+                    answers.append((question, value, text))
         if check.ok and not answers:
             check.fail(None, "The row has no answers.")
         if not check.ok:
             return None
-        return bulk.NewResponse(wave_id=wave.id, team_id=team_id, submitted_on=day, answers=tuple(answers))
+        return bulk.NewResponse(wave_id=wave_id, team_id=team_id, submitted_on=day, answers=tuple(answers))
 
     return bulk.run(session, source, report, validate, wave_labels={wave.id: wave.label}, actor_id=actor_id,
                     entity_type="wave", entity_id=wave.id, detail={"program": program.code, "wave": wave.label})

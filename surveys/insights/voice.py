@@ -7,7 +7,6 @@ A customer response is one with a touchpoint: employee responses never carry one
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select
@@ -22,7 +21,6 @@ from surveys.models import (
 )
 
 PER_PAGE = 50
-EXPORT_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,8 @@ class VoicePage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _channel():
+def channel_of():
+    """The response's channel, or its touchpoint's when it was stored without one."""
     return func.coalesce(func.nullif(Response.channel, ""), Touchpoint.channel)
 
 
@@ -78,7 +77,7 @@ BAND_RANGES = {"detractor": ("nps", 0, DETRACTOR_MAX), "passive": ("nps", DETRAC
                "promoter": ("nps", PROMOTER_MIN, 10), "unhappy": ("csat", None, 2)}
 
 
-def _where(session: Session, f: VoiceFilters) -> list:
+def filter_terms(session: Session, f: VoiceFilters) -> list:
     """The WHERE terms of the filters, on Response alone (the counts then read one covering index)."""
     where = [Response.touchpoint_id.is_not(None), Response.submitted_on >= f.start, Response.submitted_on <= f.end]
     if f.channel:  # the response's channel; a response stored without one takes its touchpoint's
@@ -112,7 +111,7 @@ def _where(session: Session, f: VoiceFilters) -> list:
 
 def voice_page(session: Session, f: VoiceFilters, *, with_contacts: bool, per_page: int = PER_PAGE) -> VoicePage:
     """The filtered list's page `f.page` (newest first), its total and counts per channel and origin."""
-    where = _where(session, f)
+    where = filter_terms(session, f)
     counts = session.execute(select(Response.channel, Response.source, func.count())
                              .where(*where).group_by(Response.channel, Response.source)).all()
     by_channel: dict[str, int] = {}
@@ -127,7 +126,7 @@ def voice_page(session: Session, f: VoiceFilters, *, with_contacts: bool, per_pa
 
 
 def _rows(session: Session, where: list, limit: int, offset: int, with_contacts: bool) -> list[VoiceRow]:
-    stmt = (select(Response.id, Response.submitted_on, _channel(), Response.source, Touchpoint.code,
+    stmt = (select(Response.id, Response.submitted_on, channel_of(), Response.source, Touchpoint.code,
                    Touchpoint.name, Team.name)
             .select_from(Response).join(Touchpoint, Touchpoint.id == Response.touchpoint_id)
             .join(Team, Team.id == Response.team_id).where(*where)
@@ -166,20 +165,6 @@ def _decorate(session: Session, base, with_contacts: bool) -> list[VoiceRow]:
                      scores.get(rid, {}), "\n".join(comments.get(rid, [])), tuple(themes.get(rid, [])),
                      None if sentiment.get(rid) is None else float(sentiment[rid]), contacts.get(rid))
             for rid, day, channel, source, code, name, team in base]
-
-
-def export_rows(session: Session, f: VoiceFilters, *, with_contacts: bool) -> Iterator[VoiceRow]:
-    """Every row of the filtered list, newest first, read a chunk at a time (keyset on day and id)."""
-    where = _where(session, f)
-    after: tuple[dt.date, int] | None = None
-    while True:
-        extra = [] if after is None else [or_(Response.submitted_on < after[0],
-                                              and_(Response.submitted_on == after[0], Response.id < after[1]))]
-        chunk = _rows(session, where + extra, EXPORT_CHUNK, 0, with_contacts)
-        yield from chunk
-        if len(chunk) < EXPORT_CHUNK:
-            return
-        after = (chunk[-1].day, chunk[-1].response_id)
 
 
 def filter_choices(session: Session) -> dict:

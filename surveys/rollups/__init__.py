@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import Select, bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
 from surveys.models import Response
@@ -20,14 +20,16 @@ from surveys.rollups import participation
 from surveys.rollups.aggregates import AGGREGATES, EVERY, THEMES, Aggregate, not_flagged
 from surveys.rollups.verify import Difference, verify
 
-__all__ = ["Difference", "add_responses", "add_themes", "not_flagged", "participation", "rebuild", "remove_responses", "verify"]
+__all__ = ["Difference", "add_responses", "add_selected", "add_themes", "not_flagged", "participation", "rebuild",
+           "remove_responses", "verify"]
 
 # Ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 2000
 
 
-def _upsert(dialect: str, agg: Aggregate):
-    """INSERT ... SELECT ... ON CONFLICT DO UPDATE adding to the existing row, for the responses `:ids`."""
+def _upsert(dialect: str, agg: Aggregate, ids=None):
+    """INSERT ... SELECT ... ON CONFLICT DO UPDATE adding to the existing row, for the responses `:ids`
+    (or those the SELECT `ids` names)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     elif dialect == "sqlite":
@@ -35,7 +37,7 @@ def _upsert(dialect: str, agg: Aggregate):
     else:  # pragma: no cover - Tandem supports SQLite and PostgreSQL
         raise RuntimeError(f"Rollups need SQLite or PostgreSQL, not {dialect}.")
     table = agg.model.__table__
-    where = [Response.id.in_(bindparam("ids", expanding=True))]
+    where = [Response.id.in_(bindparam("ids", expanding=True) if ids is None else ids)]
     stmt = dialect_insert(table).from_select([*agg.keys, *agg.values], agg.select(where))
     return stmt.on_conflict_do_update(index_elements=list(agg.keys),
                                       set_={v: table.c[v] + stmt.excluded[v] for v in agg.values})
@@ -55,6 +57,19 @@ def add_responses(session: Session, response_ids: Sequence[int]) -> None:
     for start in range(0, len(ids), CHUNK):
         for stmt in _UPSERTS[dialect]:
             session.execute(stmt, {"ids": ids[start:start + CHUNK]})
+
+
+def add_selected(session: Session, ids: Select) -> None:
+    """Add the responses whose ids the SELECT `ids` names to every rollup but the theme ones.
+
+    For a bulk import: one statement per rollup for the whole file, where add_responses needs one per
+    2,000 responses and binds every id. The theme rollups are left to `add_themes`, which the labelling
+    calls as it writes labels.
+    """
+    dialect = session.get_bind().dialect.name
+    for agg in AGGREGATES:
+        if agg not in THEMES:
+            session.execute(_upsert(dialect, agg, ids))
 
 
 def add_themes(session: Session, response_ids: Sequence[int]) -> None:

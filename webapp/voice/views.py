@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from surveys.exports import csvsafe
 from surveys.exports.responses import customer_waves
-from surveys.insights import voice
+from surveys.insights import voice, voice_export
 from surveys.insights.voice_filters import BANDS, SENTIMENTS
 from surveys.models import CHANNELS, utcnow
 from webapp.auth import roles_required
@@ -25,6 +25,7 @@ EXPORTS_RESPONSES = ("hr_admin", "executive")  # the response-level downloads (w
 CSV_HEADER = ("date", "channel", "origin", "touchpoint", "touchpoint_name", "team", "csat", "nps", "ces",
               "comment", "themes", "sentiment")
 CONTACT_HEADER = ("contact_name", "contact_email", "contact_phone")
+FLUSH_CHARS = 64 * 1024
 
 
 def _sees_contacts() -> bool:
@@ -72,11 +73,16 @@ def export():
     def generate(own_session):
         buffer = io.StringIO()
         csvsafe.write_rows(buffer, header, [])
+        yield buffer.getvalue()  # the first byte at once, before the query runs
+        buffer = io.StringIO()
+        writer = csvsafe.RowWriter(buffer)
+        for row in voice_export.export_rows(own_session, filters, with_contacts=with_contacts):
+            writer.write(_line(row, with_contacts))
+            if buffer.tell() >= FLUSH_CHARS:  # one piece of output per ~64 KB, not per row
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
         yield buffer.getvalue()
-        for row in voice.export_rows(own_session, filters, with_contacts=with_contacts):
-            buffer = io.StringIO()
-            csvsafe.write_rows(buffer, None, [_line(row, with_contacts)])
-            yield buffer.getvalue()
 
     name = f"customer-voice-{filters.start}-{filters.end}.csv"
     return Response(stream_from_session(generate), mimetype="text/csv",

@@ -1,0 +1,67 @@
+"""The streamed /voice export returns exactly the rows the list pages show, in the same order, whatever
+the filter and however the rows fall into batches."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from surveys.collection import public_links
+from surveys.collection.public_links import RateLimit
+from surveys.insights import voice, voice_export
+from surveys.models import CommentLabel, CommentTheme, Question, Theme, utcnow
+from surveys.voice import contacts
+
+NOW = utcnow()
+CX_QUESTIONS = [
+    {"code": "csat", "qtype": "likert5", "dimension": "csat", "required": False},
+    {"code": "nps", "qtype": "scale0_10", "dimension": "nps", "required": False},
+    {"code": "comment", "qtype": "text", "dimension": "comment", "required": False},
+]
+
+
+@pytest.fixture
+def world(make, db_session):
+    """Seven customers at two touchpoints: scores, comments (one formula-like), one contact, themes, sentiment."""
+    program = make.program(survey=make.survey(audience="customer", questions=CX_QUESTIONS), code="CX")
+    make.wave(program=program, opens_at=NOW - dt.timedelta(days=1))
+    care, sales = make.team(code="CARE", name="Care"), make.team(code="SALES", name="Sales")
+    make.touchpoint(team=care, code="DESK", channel="phone")
+    make.touchpoint(team=sales, code="SHOP", channel="store")
+    answers = [("DESK", {"nps": ["2"], "csat": ["1"], "comment": ["Waited an hour on hold"]}),
+               ("SHOP", {"nps": ["10"], "comment": ["=1+1 great shop"]}),
+               ("SHOP", {"csat": ["5"]}), ("DESK", {"nps": ["7"]}), ("DESK", {"comment": ["hold music again"]}),
+               ("SHOP", {"nps": ["9"], "csat": ["4"]}), ("DESK", {"nps": ["0"], "comment": ["never again"]})]
+    stored = []
+    for i, (tp, given) in enumerate(answers):
+        contact = contacts.ContactRequest("Ana Lima", "ana@example.com", "") if i == 0 else None
+        stored.append(public_links.submit_public(db_session, "CX", tp, given, client=f"c{i}",
+                                                 limit=RateLimit(100, 3600), now=NOW, contact=contact))
+    comment_q = db_session.scalar(select(Question.id).where(Question.code == "comment"))
+    theme = Theme(audience="customer", name="waiting time", words="wait,hold")
+    db_session.add(theme)
+    db_session.flush()
+    for r in (stored[0], stored[4]):
+        db_session.add(CommentTheme(response_id=r.id, question_id=comment_q, theme_id=theme.id))
+    for r, score in ((stored[0], -0.7), (stored[1], 0.8), (stored[6], -0.9)):
+        db_session.merge(CommentLabel(response_id=r.id, question_id=comment_q, sentiment=score))
+    db_session.flush()
+    return theme
+
+
+@pytest.mark.parametrize("chunk", [2, 1000])
+@pytest.mark.parametrize("args", [{}, {"band": "detractor"}, {"metric": "csat", "min": "4"}, {"q": "hold"},
+                                  {"sentiment": "negative"}, {"origin": "surveyed", "touchpoint": "DESK"},
+                                  {"theme": 0}])
+@pytest.mark.parametrize("with_contacts", [False, True])
+def test_export_rows_equal_the_list_rows(db_session, world, monkeypatch, chunk, args, with_contacts):
+    monkeypatch.setattr(voice_export, "EXPORT_CHUNK", chunk)
+    args = {k: str(world.id if k == "theme" else v) for k, v in args.items()}
+    filters = voice.parse_filters(db_session, args, NOW.date())
+    assert not filters.errors
+    page = voice.voice_page(db_session, filters, with_contacts=with_contacts, per_page=100)
+    assert page.rows, args
+    exported = list(voice_export.export_rows(db_session, filters, with_contacts=with_contacts))
+    fields = voice_export.ExportRow._fields
+    assert [tuple(r) for r in exported] == [tuple(getattr(r, f) for f in fields) for r in page.rows]
