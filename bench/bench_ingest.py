@@ -49,6 +49,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 WORKERS, CONNECTIONS, WRK_THREADS = 4, 32, 2
+GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", f"--workers {WORKERS}").split()
 SECONDS = 10
 PER_RUN = 6000          # prepared requests per run (more than a run can use at these rates)
 SECRET = "bench-ingest-secret-key-0123456789abcdef"
@@ -209,8 +210,8 @@ class Server:
         self.port = _free_port()
         self.log = log
         self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:webapp.gunicorn_conf", "--workers",
-             str(WORKERS), "--bind", f"127.0.0.1:{self.port}", target],
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:webapp.gunicorn_conf", *GUNICORN_ARGS,
+             "--bind", f"127.0.0.1:{self.port}", target],
             cwd=HERE.parent, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
