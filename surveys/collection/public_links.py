@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from sqlalchemy import select, true
+from sqlalchemy import bindparam, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from surveys import audit, ratelimit
@@ -102,12 +102,28 @@ def record_hit(session: Session, key: str, limit: RateLimit, now: dt.datetime | 
 
 def current_wave(session: Session, program: Program, now: dt.datetime | None = None) -> Wave | None:
     """The program's wave collecting answers now (the latest opened if several), or None."""
-    return session.scalar(_collecting(program.id, now or utcnow()))
+    return session.scalar(_statement("wave"), {"program_id": program.id, "now": now or utcnow()})
 
 
-def _collecting(program_id: int, now: dt.datetime):
-    return (select(Wave).where(Wave.program_id == program_id, Wave.status == "open", Wave.opens_at <= now,
-                               Wave.closes_at > now).order_by(Wave.opens_at.desc()).limit(1))
+_STATEMENTS: dict[str, object] = {}
+
+
+def _statement(name: str):
+    """The link's lookups, built once per process (building one costs more than running it)."""
+    if not _STATEMENTS:
+        now = bindparam("now")
+        wave = (select(Wave).where(Wave.program_id == bindparam("program_id"), Wave.status == "open",
+                                   Wave.opens_at <= now, Wave.closes_at > now).order_by(Wave.opens_at.desc()).limit(1))
+        _STATEMENTS.update({
+            # One statement for both codes (each unique): an unknown program or touchpoint finds no row.
+            "link": select(Program, Touchpoint).join(Touchpoint, true())
+            .where(Program.code == bindparam("program_code"), Touchpoint.code == bindparam("touchpoint_code")),
+            "wave": wave,
+            # populate_existing: the lock may have waited for a close that committed meanwhile.
+            "locked_wave": wave.options(joinedload(Wave.survey, innerjoin=True).selectinload(Survey.questions))
+            .with_for_update(read=True, of=Wave).execution_options(populate_existing=True),
+        })
+    return _STATEMENTS[name]
 
 
 def resolve(session: Session, program_code: str, touchpoint_code: str,
@@ -118,21 +134,15 @@ def resolve(session: Session, program_code: str, touchpoint_code: str,
     waits for the insert and a close that committed first is seen (SQLite ignores FOR SHARE; its writers
     are serialised by BEGIN IMMEDIATE, surveys/db.py).
     """
-    # One statement for both codes: an unknown program or touchpoint finds no row, and either is NotFound.
-    found = session.execute(select(Program, Touchpoint).join(Touchpoint, true())  # two unique keys: one row
-                            .where(Program.code == program_code, Touchpoint.code == touchpoint_code)).first()
+    found = session.execute(_statement("link"), {"program_code": program_code,
+                                                 "touchpoint_code": touchpoint_code}).first()
     program, touchpoint = found if found is not None else (None, None)
     if program is None or program.audience != "customer" or not touchpoint.active:
         raise NotFound(INVALID_LINK)
     wave = None
-    if program.active and lock:
-        # populate_existing: the lock may have waited for a close that committed meanwhile.
-        wave = session.scalars(_collecting(program.id, now or utcnow())
-                               .options(joinedload(Wave.survey, innerjoin=True).selectinload(Survey.questions))
-                               .with_for_update(read=True, of=Wave)
-                               .execution_options(populate_existing=True)).first()
-    elif program.active:
-        wave = current_wave(session, program, now)
+    if program.active:
+        wave = session.scalars(_statement("locked_wave" if lock else "wave"),
+                               {"program_id": program.id, "now": now or utcnow()}).first()
     if wave is None:
         raise NotCollecting(program)
     return LinkTarget(program, touchpoint, wave)

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.collection import drafts, queue, receipts
@@ -103,8 +103,11 @@ def find_invitation(session: Session, token: str, *, kind: str) -> Invitation:
 
 def is_used(session: Session, invitation_id: int) -> bool:
     """True once an invitation has been used to submit: its receipt exists (there is no submission time)."""
-    found = select(SubmissionReceipt.invitation_id).where(SubmissionReceipt.invitation_id == invitation_id)
-    return session.scalar(found) is not None
+    return session.scalar(_USED, {"invitation_id": invitation_id}) is not None
+
+
+# Built once: building the statement costs more than running it.
+_USED = select(SubmissionReceipt.invitation_id).where(SubmissionReceipt.invitation_id == bindparam("invitation_id"))
 
 
 def open_invitation(session: Session, invitation_id: int, now: dt.datetime | None = None, *,
