@@ -14,7 +14,9 @@ a prepared POST used once (bench/ingest/post.lua):
   raised out of the way (one client address sends everything), answers varied;
 - baseline: `POST /bare`, one INSERT and COMMIT.
 
-Runs alternate bare, employee, customer, twice; figures are the better of the two (the machine is shared).
+BENCH_GUNICORN_ARGS (e.g. "--workers 8" or "--workers 4 --worker-class gthread --threads 4") replaces the
+`--workers WORKERS` given to both servers, to compare deployment settings; the README's recommendation is
+the default. Runs alternate bare, employee, customer, twice; figures are the better of the two (the machine is shared).
 Rate ratio = submissions per second / bare inserts per second (target >= 0.7); p99 latency target 100 ms.
 Every acknowledged employee submission must be stored exactly once: receipts and queue entries are counted
 against wrk's successful requests (plus at most one request in flight per connection when a run stops).
