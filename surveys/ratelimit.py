@@ -57,9 +57,15 @@ def count_hit(session: Session, key: str, limit: RateLimit, now: dt.datetime | N
     if count == 1:
         # A key's first hit in a new window: a cheap moment to drop its scope's finished windows.
         scope = key.split(":", 1)[0] + ":" if ":" in key else None
-        in_scope = RateLimitHit.key.startswith(scope) if scope else ~RateLimitHit.key.contains(":")
-        session.execute(delete(RateLimitHit).where(RateLimitHit.window_start < start, in_scope))
+        session.execute(_PRUNE_SCOPE if scope else _PRUNE_UNSCOPED, {"start": start, "scope": scope})
     return count
+
+
+# Built once (a flood check prunes on nearly every public submission: each new answer set is a new key).
+_PRUNE_SCOPE = delete(RateLimitHit).where(RateLimitHit.window_start < bindparam("start"),
+                                          RateLimitHit.key.startswith(bindparam("scope")))
+_PRUNE_UNSCOPED = delete(RateLimitHit).where(RateLimitHit.window_start < bindparam("start"),
+                                             ~RateLimitHit.key.contains(":"))
 
 
 def hits(session: Session, key: str, limit: RateLimit, now: dt.datetime | None = None) -> int:
