@@ -14,7 +14,9 @@ a prepared POST used once (bench/ingest/post.lua):
   raised out of the way (one client address sends everything), answers varied;
 - baseline: `POST /bare`, one INSERT and COMMIT.
 
-Runs alternate bare, employee, customer, twice; figures are the better of the two (the machine is shared).
+BENCH_GUNICORN_ARGS (e.g. "--workers 8" or "--workers 4 --worker-class gthread --threads 4") replaces the
+`--workers WORKERS` given to both servers, to compare deployment settings; the README's recommendation is
+the default. Runs alternate bare, employee, customer, twice; figures are the better of the two (the machine is shared).
 Rate ratio = submissions per second / bare inserts per second (target >= 0.7); p99 latency target 100 ms.
 Every acknowledged employee submission must be stored exactly once: receipts and queue entries are counted
 against wrk's successful requests (plus at most one request in flight per connection when a run stops).
@@ -49,6 +51,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 WORKERS, CONNECTIONS, WRK_THREADS = 4, 32, 2
+GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", f"--workers {WORKERS}").split()
 SECONDS = 10
 PER_RUN = 6000          # prepared requests per run (more than a run can use at these rates)
 SECRET = "bench-ingest-secret-key-0123456789abcdef"
@@ -209,8 +212,8 @@ class Server:
         self.port = _free_port()
         self.log = log
         self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:webapp.gunicorn_conf", "--workers",
-             str(WORKERS), "--bind", f"127.0.0.1:{self.port}", target],
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:webapp.gunicorn_conf", *GUNICORN_ARGS,
+             "--bind", f"127.0.0.1:{self.port}", target],
             cwd=HERE.parent, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -32,23 +32,40 @@ class RateLimit:
         return _EPOCH + dt.timedelta(seconds=seconds - seconds % self.window_seconds)
 
 
+# Built once per dialect: building the statement costs more than running it (bound parameters vary).
+_UPSERTS: dict[str, object] = {}
+
+
+def _counting(dialect: str):
+    if dialect not in _UPSERTS:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(RateLimitHit).values(key=bindparam("key"), window_start=bindparam("start"), count=1)
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=["key", "window_start"], set_={"count": RateLimitHit.count + 1}
+        ).returning(RateLimitHit.count)
+    return _UPSERTS[dialect]
+
+
 def count_hit(session: Session, key: str, limit: RateLimit, now: dt.datetime | None = None) -> int:
     """Count one hit for `key` in the current window and return the window's count.
 
-    An atomic upsert, so concurrent requests on several hosts cannot both slip under a limit.
+    An atomic upsert returning the count it left, so concurrent requests on several hosts cannot both slip
+    under a limit, in one round trip.
     """
     start = limit.window_start(now or utcnow())
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(RateLimitHit).values(key=key, window_start=start, count=1)
-    session.execute(stmt.on_conflict_do_update(index_elements=["key", "window_start"],
-                                               set_={"count": RateLimitHit.count + 1}))
-    count = hits(session, key, limit, now)
+    count = session.execute(_counting(session.get_bind().dialect.name), {"key": key, "start": start}).scalar_one()
     if count == 1:
         # A key's first hit in a new window: a cheap moment to drop its scope's finished windows.
         scope = key.split(":", 1)[0] + ":" if ":" in key else None
-        in_scope = RateLimitHit.key.startswith(scope) if scope else ~RateLimitHit.key.contains(":")
-        session.execute(delete(RateLimitHit).where(RateLimitHit.window_start < start, in_scope))
+        session.execute(_PRUNE_SCOPE if scope else _PRUNE_UNSCOPED, {"start": start, "scope": scope})
     return count
+
+
+# Built once (a flood check prunes on nearly every public submission: each new answer set is a new key).
+_PRUNE_SCOPE = delete(RateLimitHit).where(RateLimitHit.window_start < bindparam("start"),
+                                          RateLimitHit.key.startswith(bindparam("scope")))
+_PRUNE_UNSCOPED = delete(RateLimitHit).where(RateLimitHit.window_start < bindparam("start"),
+                                             ~RateLimitHit.key.contains(":"))
 
 
 def hits(session: Session, key: str, limit: RateLimit, now: dt.datetime | None = None) -> int:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from surveys import audit, ratelimit
@@ -23,7 +23,7 @@ from surveys.collection.floods import FloodRules
 from surveys.collection.storage import store_response
 from surveys.collection.submission import INVALID_LINK, parse_all, wave_is_open
 from surveys.errors import Conflict, NotFound, TandemError, ValidationError
-from surveys.models import Invitation, Program, Response, Touchpoint, Wave, utcnow
+from surveys.models import Invitation, Program, Response, Survey, Touchpoint, Wave, utcnow
 from surveys.ratelimit import RateLimit
 from surveys.tokens import new_token
 from surveys.voice.contacts import ContactRequest
@@ -102,20 +102,47 @@ def record_hit(session: Session, key: str, limit: RateLimit, now: dt.datetime | 
 
 def current_wave(session: Session, program: Program, now: dt.datetime | None = None) -> Wave | None:
     """The program's wave collecting answers now (the latest opened if several), or None."""
-    now = now or utcnow()
-    return session.scalar(
-        select(Wave).where(Wave.program_id == program.id, Wave.status == "open", Wave.opens_at <= now,
-                           Wave.closes_at > now).order_by(Wave.opens_at.desc()).limit(1))
+    return session.scalar(_statement("wave"), {"program_id": program.id, "now": now or utcnow()})
+
+
+_STATEMENTS: dict[str, object] = {}
+
+
+def _statement(name: str):
+    """The link's lookups, built once per process (building one costs more than running it)."""
+    if not _STATEMENTS:
+        now = bindparam("now")
+        wave = (select(Wave).where(Wave.program_id == bindparam("program_id"), Wave.status == "open",
+                                   Wave.opens_at <= now, Wave.closes_at > now).order_by(Wave.opens_at.desc()).limit(1))
+        _STATEMENTS.update({
+            # One statement for both codes (each unique): an unknown program or touchpoint finds no row.
+            "link": select(Program, Touchpoint).join(Touchpoint, true())
+            .where(Program.code == bindparam("program_code"), Touchpoint.code == bindparam("touchpoint_code")),
+            "wave": wave,
+            # populate_existing: the lock may have waited for a close that committed meanwhile.
+            "locked_wave": wave.options(joinedload(Wave.survey, innerjoin=True).selectinload(Survey.questions))
+            .with_for_update(read=True, of=Wave).execution_options(populate_existing=True),
+        })
+    return _STATEMENTS[name]
 
 
 def resolve(session: Session, program_code: str, touchpoint_code: str,
-            now: dt.datetime | None = None) -> LinkTarget:
-    """Look up a public link; NotFound for unknown codes, NotCollecting when no wave is open."""
-    program = session.scalar(select(Program).where(Program.code == program_code))
-    touchpoint = session.scalar(select(Touchpoint).where(Touchpoint.code == touchpoint_code))
-    if program is None or program.audience != "customer" or touchpoint is None or not touchpoint.active:
+            now: dt.datetime | None = None, *, lock: bool = False) -> LinkTarget:
+    """Look up a public link; NotFound for unknown codes, NotCollecting when no wave is open.
+
+    `lock` (a submission): the wave is read FOR SHARE with its survey and questions, so a close (FOR UPDATE)
+    waits for the insert and a close that committed first is seen (SQLite ignores FOR SHARE; its writers
+    are serialised by BEGIN IMMEDIATE, surveys/db.py).
+    """
+    found = session.execute(_statement("link"), {"program_code": program_code,
+                                                 "touchpoint_code": touchpoint_code}).first()
+    program, touchpoint = found if found is not None else (None, None)
+    if program is None or program.audience != "customer" or not touchpoint.active:
         raise NotFound(INVALID_LINK)
-    wave = current_wave(session, program, now) if program.active else None
+    wave = None
+    if program.active:
+        wave = session.scalars(_statement("locked_wave" if lock else "wave"),
+                               {"program_id": program.id, "now": now or utcnow()}).first()
     if wave is None:
         raise NotCollecting(program)
     return LinkTarget(program, touchpoint, wave)
@@ -136,8 +163,8 @@ def submit_public(session: Session, program_code: str, touchpoint_code: str,
     now = now or utcnow()
     if honeypot and honeypot.strip():
         raise SpamRejected()
-    target = resolve(session, program_code, touchpoint_code, now)
-    wave = _share_locked_wave(session, target.wave.id)
+    target = resolve(session, program_code, touchpoint_code, now, lock=True)
+    wave = target.wave
     if not wave_is_open(wave, now):
         raise NotCollecting(target.program)
     parsed = parse_all(wave.survey.questions, raw_answers)
@@ -146,13 +173,6 @@ def submit_public(session: Session, program_code: str, touchpoint_code: str,
     return store_response(session, wave=wave, team_id=target.touchpoint.team_id, source="public_link",
                           parsed=parsed, today=now.date(), touchpoint=target.touchpoint, flagged=flagged,
                           contact=contact, now=now)
-
-
-def _share_locked_wave(session: Session, wave_id: int) -> Wave:
-    # populate_existing: the lock may have waited for a close that committed meanwhile. SQLite ignores
-    # FOR SHARE; its writers are serialised by BEGIN IMMEDIATE (surveys/db.py).
-    return session.scalars(select(Wave).where(Wave.id == wave_id).with_for_update(read=True)
-                           .execution_options(populate_existing=True)).one()
 
 
 def issue_contact_links(session: Session, program_code: str, touchpoint_code: str, count: int, *,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from surveys import rollups, themes
 from surveys.models import Answer, FlaggedResponse, Question, Response, Touchpoint, Wave
+from surveys.themes.labels import Comment
 from surveys.voice import contacts
 
 
@@ -31,9 +32,15 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
     if flagged:
         session.add(FlaggedResponse(response_id=response.id, reason=flagged))
         session.flush()
-    rollups.add_responses(session, [response.id])  # same transaction: the reports never lag or drift
+    # Same transaction: the reports never lag or drift. Only the rollups of its audience can change, and
+    # the theme rollups only once label_new (below) has labelled its comments.
+    rollups.add_responses(session, [response.id], audience="customer" if touchpoint else "employee", labelled=False)
     if contact is not None:
         # Same transaction: no case without its response. A response held out as part of a flood opens no case.
         contacts.save(session, response, contact, now, open_case=not flagged)
-    themes.label_new(session, [response.id])  # sentiment and themes of its comments, and their rollups
+    # Sentiment and themes of its comments, and their rollups; the comments are known here, not read back.
+    audience = "customer" if touchpoint else "employee"
+    comments = [Comment(response.id, q.id, audience, text) for q, (_value, text) in parsed.items()
+                if q.qtype == "text" and text]
+    themes.label_new(session, [response.id], comments)
     return response

@@ -1,6 +1,6 @@
 """Answering a survey: drafts (save and resume) and the single submission of an invitation.
 
-Every answer, from a page POST, a draft or a public form, passes through question_types.parse_answer.
+Every answer, from a page POST, a draft or a public form, is checked by surveys/collection/answers.py.
 A submission writes a receipt (which invitation was used) and a response (what was said) that share
 nothing: the response carries the storage unit frozen when the wave opened (surveys/fieldwork/units.py)
 and the day, never the person or the invitation. Drafts are sealed with the link's key (drafts.py): every
@@ -9,19 +9,18 @@ function that reads or writes one takes that key, which only the respondent's se
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from surveys.collection import drafts, queue
+from surveys.collection import drafts, queue, receipts
+from surveys.collection.answers import AnswersInvalid, check_answers, is_blank, normalise_raw, parse_all  # noqa: F401
 from surveys.collection.paging import invitation_pages
 from surveys.collection.storage import store_response
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
-from surveys.instruments import question_types
-from surveys.models import Invitation, Person, Question, Response, SubmissionReceipt, Wave, utcnow
+from surveys.models import Invitation, Person, Response, SubmissionReceipt, Wave, utcnow
 from surveys.tokens import hash_token
 from surveys.voice.contacts import ContactRequest
 
@@ -64,17 +63,6 @@ def _day(when: dt.datetime) -> str:
     return f"{when.day} {when:%B %Y}"
 
 
-class AnswersInvalid(ValidationError):
-    """Answers that break the rules; `errors` maps question codes (None: the form itself) to messages."""
-
-    def __init__(self, errors: dict[str | None, str], page: int = 0):
-        first = next(iter(errors.values()))
-        super().__init__(first if len(errors) == 1 else f"{len(errors)} answers need attention.",
-                         field=next(iter(errors)))
-        self.errors = errors
-        self.page = page
-
-
 @dataclass(frozen=True)
 class PageOutcome:
     """What happened to a page POST: the page to show next, whether the survey was submitted, errors."""
@@ -97,63 +85,6 @@ def ensure_open(wave: Wave, now: dt.datetime) -> None:
         raise WaveNotOpen(wave, now)
 
 
-def normalise_raw(question: Question, raw) -> str | list[str] | None:
-    """Turn a form value (a list of strings from getlist, or a plain value) into one raw answer."""
-    values = raw if isinstance(raw, list) else ([] if raw is None else [raw])
-    values = [v for v in values if not (isinstance(v, str) and v.strip() == "")]
-    if question.qtype == "multi_choice":
-        return [str(v) for v in values]
-    if len(values) > 1:
-        raise ValidationError("Please give only one answer to this question.", field=question.code)
-    return str(values[0]) if values else None
-
-
-def is_blank(raw) -> bool:
-    """True for an unanswered question (nothing, an empty string or an empty list)."""
-    return raw is None or raw == [] or (isinstance(raw, str) and raw.strip() == "")
-
-
-def check_answers(questions: Sequence[Question], raw_answers: Mapping[str, object], *,
-                  require: bool = True) -> tuple[dict[str, object], dict[str | None, str]]:
-    """Validate raw answers for `questions`; return (normalised raw answers to keep, errors).
-
-    With require=False a missing required answer is not an error (the "Back" button).
-    Codes that are not among `questions` are reported under the key None.
-    """
-    known = {q.code for q in questions}
-    errors: dict[str | None, str] = {}
-    unknown = [code for code in raw_answers if code not in known]
-    if unknown:
-        errors[None] = (f"The form contained an answer to '{unknown[0]}', which is not a question on this "
-                        "page. Please check your answers and send the form again.")
-    kept: dict[str, object] = {}
-    for q in questions:
-        try:
-            raw = normalise_raw(q, raw_answers.get(q.code))
-            if is_blank(raw) and not require:
-                continue
-            question_types.parse_answer(q, raw)
-        except ValidationError as exc:
-            errors[q.code] = exc.message
-            continue
-        if not is_blank(raw):
-            kept[q.code] = raw
-    return kept, errors
-
-
-def parse_all(questions: Sequence[Question], raw_answers: Mapping[str, object]) -> dict[Question, tuple]:
-    """Validate a complete set of answers; return {question: (value, text)} or raise AnswersInvalid."""
-    _kept, errors = check_answers(questions, raw_answers)
-    if errors:
-        raise AnswersInvalid(errors)
-    parsed = {}
-    for q in questions:
-        value, text = question_types.parse_answer(q, normalise_raw(q, raw_answers.get(q.code)))
-        if value is not None or text is not None:
-            parsed[q] = (value, text)
-    return parsed
-
-
 def find_invitation(session: Session, token: str, *, kind: str) -> Invitation:
     """The invitation of a link token; `kind` is "employee" or "contact". Raises NotFound otherwise.
 
@@ -172,8 +103,11 @@ def find_invitation(session: Session, token: str, *, kind: str) -> Invitation:
 
 def is_used(session: Session, invitation_id: int) -> bool:
     """True once an invitation has been used to submit: its receipt exists (there is no submission time)."""
-    found = select(SubmissionReceipt.invitation_id).where(SubmissionReceipt.invitation_id == invitation_id)
-    return session.scalar(found) is not None
+    return session.scalar(_USED, {"invitation_id": invitation_id}) is not None
+
+
+# Built once: building the statement costs more than running it.
+_USED = select(SubmissionReceipt.invitation_id).where(SubmissionReceipt.invitation_id == bindparam("invitation_id"))
 
 
 def open_invitation(session: Session, invitation_id: int, now: dt.datetime | None = None, *,
@@ -271,16 +205,17 @@ def record_page(session: Session, invitation_id: int, page: int, raw_answers: Ma
     answers.update(kept)
     target = {"next": page + 1, "back": page - 1}.get(action, page)
     target = min(max(target, 0), len(pages) - 1)
-    save_draft(invitation, key, page if errors else target, answers)
-    session.flush()
-    if errors:
-        return PageOutcome(page=page, errors=errors, invitation=invitation)
-    if action != "submit":
-        return PageOutcome(page=target, invitation=invitation)
+    if errors or action != "submit":
+        save_draft(invitation, key, page if errors else target, answers)
+        session.flush()
+        return PageOutcome(page=page if errors else target, errors=errors, invitation=invitation)
     if page != len(pages) - 1:
         raise ValidationError("Please go through the remaining pages before submitting.", field="page")
     try:
-        submit_invitation(session, invitation_id, now.date(), now=now, opened=invitation, key=key, contact=contact)
+        # The merged answers go straight to the submission, which erases the draft: sealing them into the
+        # draft first would be a write (and an encryption) undone in the same transaction.
+        submit_invitation(session, invitation_id, now.date(), now=now, opened=invitation, key=key, contact=contact,
+                          answers=answers)
     except AnswersInvalid as exc:
         save_draft(invitation, key, exc.page, answers)
         session.flush()
@@ -290,7 +225,8 @@ def record_page(session: Session, invitation_id: int, page: int, raw_answers: Ma
 
 def submit_invitation(session: Session, invitation_id: int, today: dt.date | None = None, *, key: bytes,
                       now: dt.datetime | None = None, opened: Invitation | None = None,
-                      contact: ContactRequest | None = None) -> Response | None:
+                      contact: ContactRequest | None = None,
+                      answers: Mapping[str, object] | None = None) -> Response | None:
     """Turn an invitation's draft into one anonymous answer set; a second call raises AlreadySubmitted.
 
     An employee's answers go to the submission queue and reach `responses` with their team's next batch
@@ -301,6 +237,7 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
     answers, and erases the draft. `opened`: the invitation open_invitation(lock_wave=True) already
     returned in this transaction (record_page), so the checks and the lock are not repeated.
     `contact`: a customer's "contact me" details, stored with the response; refused for an employee.
+    `answers`: the draft's answers as record_page just merged them with the last page (not yet sealed).
     """
     now = now or utcnow()
     today = today or now.date()
@@ -315,7 +252,8 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
     else:
         touchpoint = invitation.touchpoint
         team_id, source = touchpoint.team_id, "contact_link"
-    _page, answers = draft_of(invitation, key)
+    if answers is None:
+        _page, answers = draft_of(invitation, key)
     try:
         parsed = parse_all(invitation.wave.survey.questions, answers)
     except AnswersInvalid as exc:
@@ -324,12 +262,10 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
         exc.page = next((i for i, page in enumerate(pages) if any(q.code in exc.errors for q in page)), 0)
         raise
     employee = invitation.person_id is not None
-    try:
-        with session.begin_nested():
-            # An employee's receipt counts in participation only when its team's batch is released.
-            session.add(SubmissionReceipt(invitation_id=invitation.id, released=not employee))
-    except IntegrityError:
-        raise AlreadySubmitted() from None
+    # An employee's receipt counts in participation only when its team's batch is released. The receipt's
+    # primary key stops a second submission even from a concurrent request: no row comes back then.
+    if not receipts.insert(session, invitation.id, released=not employee):
+        raise AlreadySubmitted()
     response = None
     if employee:  # held in the queue, released to `responses` in batches (surveys/collection/queue.py)
         queue.hold(session, invitation.wave, team_id, parsed, today, counted=invitation.counted)

@@ -48,14 +48,28 @@ def _upsert(dialect: str, agg: Aggregate, ids=None):
 _UPSERTS: dict[str, tuple] = {}
 
 
-def add_responses(session: Session, response_ids: Sequence[int]) -> None:
-    """Add freshly inserted responses (already flushed, with their answers) to every rollup."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in _UPSERTS:
-        _UPSERTS[dialect] = tuple(_upsert(dialect, agg) for agg in AGGREGATES)
+def _statements(dialect: str, audience: str | None, labelled: bool) -> tuple:
+    """The upserts that can add rows for responses of `audience` (None: either), theme ones only if `labelled`."""
+    key = f"{dialect}-{audience}-{labelled}"
+    if key not in _UPSERTS:
+        _UPSERTS[key] = tuple(_upsert(dialect, agg) for agg in AGGREGATES
+                              if (audience is None or agg.audience in (None, audience))
+                              and (labelled or agg not in THEMES))
+    return _UPSERTS[key]
+
+
+def add_responses(session: Session, response_ids: Sequence[int], *, audience: str | None = None,
+                  labelled: bool = True) -> None:
+    """Add freshly inserted responses (already flushed, with their answers) to every rollup.
+
+    A caller that knows more skips statements that would add nothing: `audience` ("employee": no touchpoint,
+    "customer": a touchpoint) when every response is of that audience, `labelled=False` when no comment of
+    theirs is labelled yet (a new response: `themes.label_new` adds the theme rollups after labelling).
+    """
+    statements = _statements(session.get_bind().dialect.name, audience, labelled)
     ids = list(response_ids)
     for start in range(0, len(ids), CHUNK):
-        for stmt in _UPSERTS[dialect]:
+        for stmt in statements:
             session.execute(stmt, {"ids": ids[start:start + CHUNK]})
 
 

@@ -65,6 +65,9 @@ class Aggregate:
     keys: tuple[str, ...]
     values: tuple[str, ...]
     build: object  # callable(where: Sequence[ColumnElement]) -> Select
+    # "employee" (touchpoint_id IS NULL) or "customer" (NOT NULL) when the SELECT counts only that audience's
+    # responses, so a caller adding responses of the other audience can skip it: it would add no row.
+    audience: str | None = None
 
     def select(self, where: Sequence[ColumnElement] = ()) -> Select:
         """The aggregate, restricted by `where` (conditions on Response), never counting a flagged flood."""
@@ -184,18 +187,20 @@ def participation_counts(where: Sequence[ColumnElement] = (), invited: int = 1, 
 
 
 # Comments' sentiment and themes (surveys/rollups/themes.py); labelled after insert, see surveys.themes.labels.
-THEMES = (Aggregate(RollupThemeDay, ("day", "touchpoint_id", "team_id", "theme_id"), THEME_VALUES, theme_days),
-          Aggregate(RollupThemeWave, ("wave_id", "team_id", "theme_id"), THEME_VALUES, theme_waves))
+THEMES = (Aggregate(RollupThemeDay, ("day", "touchpoint_id", "team_id", "theme_id"), THEME_VALUES, theme_days,
+                    "customer"),
+          Aggregate(RollupThemeWave, ("wave_id", "team_id", "theme_id"), THEME_VALUES, theme_waves, "employee"))
 SUMS = ("n", "top2", "prom", "det", "mean", "mean_sq", "top2_sq", "net_sq")
 AGGREGATES = (
     Aggregate(RollupItem, ("wave_id", "team_id", "question_id"),
-              ("n", "total", "total_sq", "favourable", "promoters", "passives", "detractors"), _items),
+              ("n", "total", "total_sq", "favourable", "promoters", "passives", "detractors"), _items, "employee"),
     Aggregate(RollupDimension, ("wave_id", "team_id", "dimension"), ("n_fav", "fav_sum", "fav_sq", *SUMS),
-              _dimensions),
-    Aggregate(RollupCustomerDay, ("day", "touchpoint_id", "team_id", "metric", "source", "channel"), SUMS, _customer_days),
-    Aggregate(RollupCustomerMonth, ("month", "team_id", "metric"), SUMS, _customer_months),
+              _dimensions, "employee"),
+    Aggregate(RollupCustomerDay, ("day", "touchpoint_id", "team_id", "metric", "source", "channel"), SUMS,
+              _customer_days, "customer"),
+    Aggregate(RollupCustomerMonth, ("month", "team_id", "metric"), SUMS, _customer_months, "customer"),
     Aggregate(RollupResponses, ("wave_id", "team_id", "source"), ("n",), _responses),
-    Aggregate(RollupItemOption, ("wave_id", "team_id", "question_id", "value"), ("n",), _item_options),
+    Aggregate(RollupItemOption, ("wave_id", "team_id", "question_id", "value"), ("n",), _item_options, "employee"),
     *THEMES,
 )
 # Not kept per response (surveys/rollups/participation.py keeps it), but rebuilt and verified alike.

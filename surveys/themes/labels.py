@@ -189,15 +189,18 @@ def write_labels(session: Session, comments: Sequence[Comment], *, sentiment: bo
     return written
 
 
-def label_new(session: Session, response_ids: Iterable[int]) -> int:
+def label_new(session: Session, response_ids: Iterable[int], comments: Sequence[Comment] | None = None) -> int:
     """Label the comments of freshly stored responses and add them to the theme rollups; returns comments labelled.
 
     Called right after `rollups.add_responses` (which found no labels for them yet), in the same transaction.
+    `comments`: the caller's own list of exactly these responses' comments (what `load_comments` would read:
+    non-empty texts of text questions), so they are not read back.
     """
     from surveys import rollups  # the rollups package imports the models only; late to keep start-up light
 
     ids = list(response_ids)
-    comments = load_comments(session, None, ids) if ids else []
+    if comments is None:
+        comments = load_comments(session, None, ids) if ids else []
     if not comments:
         return 0
     write_labels(session, comments)

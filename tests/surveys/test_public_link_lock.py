@@ -35,22 +35,28 @@ def _program(survey: Survey, code: str) -> tuple[Program, Wave]:
     return program, wave
 
 
-def test_a_close_committed_after_the_lookup_is_seen_before_storing(db_session, make, monkeypatch):
+def test_a_close_committed_after_the_link_lookup_is_seen_before_storing(db_session, make, monkeypatch):
+    """The program and touchpoint are looked up first; the wave is read (FOR SHARE) after, so a close that
+    lands between the two is seen. (The wave's read and its lock are one statement: nothing can close it
+    between them, and the PostgreSQL tests below show that a close waits for the lock.)"""
     survey = make.survey(audience="customer", questions=[{"code": "csat", "qtype": "likert5"}])
     program = make.program(survey=survey, code="CXL")
     wave = make.wave(program, opens_at=NOW - dt.timedelta(days=1))
     make.touchpoint(code="DESK")
-    resolve = public_links.resolve
+    execute = db_session.execute
 
-    def resolve_then_close(*args, **kwargs):
-        target = resolve(*args, **kwargs)  # another process closes the wave right after the lookup
-        db_session.execute(update(Wave).where(Wave.id == wave.id).values(status="closed")
-                           .execution_options(synchronize_session=False))
-        return target
+    def lookup_then_close(statement, *args, **kwargs):
+        result = execute(statement, *args, **kwargs)
+        if Program in [d.get("entity") for d in getattr(statement, "column_descriptions", [])]:
+            # another process closes the wave right after the link's lookup
+            execute(update(Wave).where(Wave.id == wave.id).values(status="closed")
+                    .execution_options(synchronize_session=False))
+        return result
 
-    monkeypatch.setattr(public_links, "resolve", resolve_then_close)
+    monkeypatch.setattr(db_session, "execute", lookup_then_close)
     with pytest.raises(public_links.NotCollecting, match="is not collecting feedback right now"):
         public_links.submit_public(db_session, "CXL", "DESK", ANSWERS, client="k", limit=LIMIT, now=NOW)
+    monkeypatch.undo()
     assert db_session.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave.id)) == 0
 
 
