@@ -69,6 +69,8 @@ def _sqlite_growth(base_url: str, key: str, factor: int, say) -> tuple[str, floa
         if not stale.name.endswith(f"-{fingerprint()}.sqlite"):
             stale.unlink()
     partial = target.with_name(target.name + ".partial")
+    for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):  # an interrupted build's: never apply
+        leftover.unlink(missing_ok=True)
     say(f"growing {source.name} to {factor}x into {target.relative_to(OUT.parent.parent)} (once; cached) ...")
     shutil.copyfile(source, partial)
     seconds = _grow_into(f"sqlite:///{partial}", factor, say)
@@ -153,7 +155,9 @@ def run(base: str, factors: list[int], database_url: str | None = None, say=prin
         figures = measure_size(url, runs)
         figures.update(factor=factor, grew=grew)
         sizes.append(figures)
-        say(f"{factor}x: {figures['answers']:,} answers measured")
+        say(f"{factor}x: {figures['answers']:,} answers: " + "; ".join(
+            f"{name} raw {r['raw']:.3f} s, cold {r['cold']:.3f}, warm {r['warm']:.4f}, computed {r['computed']:.3f}"
+            for name, r in figures["reports"].items()))
     rows, notes = [], [f"base: {dataset(base).describe}; sizes {', '.join(f'{f}x' for f in factors)}"]
     for s in sizes:
         grew = "" if s["grew"] is None else f"; grown in {s['grew']:.0f} s"

@@ -3,8 +3,9 @@
 The base is the demo builder's data (bench/data.py). Copy c of the organisation (c = 1 .. k-1) adds a
 copy of every leaf team (code ``CODE~c``, same department), its employees, touchpoints, invitations,
 receipts, responses and answers, with INSERT ... SELECT statements that run inside the database (no
-rows pass through Python), then rebuilds every rollup with the project's own ``surveys.rollups.rebuild``
-and refreshes the planner's statistics. A k-times organisation is therefore k times as many teams,
+rows pass through Python), copies the rollup rows with the copy's team and touchpoint (the rows
+``surveys.rollups.rebuild`` would compute, in seconds instead of its minutes; ``rebuild=True`` runs the
+rebuild instead) and refreshes the planner's statistics. A k-times organisation is therefore k times as many teams,
 people, responses and answers over the same waves and questions: what a company k times the size sees.
 
 Response ids of copy c are the original's + c * 2**40 (the originals are random 62-bit ids, so the
@@ -20,6 +21,7 @@ from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
 from surveys import rollups
+from surveys.rollups.aggregates import AGGREGATES, PARTICIPATION, THEMES
 from surveys.models import Answer, Invitation, Person, Response, SubmissionReceipt, Team, Touchpoint
 
 SHIFT = 2 ** 40  # response id offset per copy
@@ -54,8 +56,10 @@ def copies_present(session: Session) -> int:
     return 1 + int(found or 0)
 
 
-def grow(session: Session, factor: int, say: Callable[[str], None] = print) -> dict[str, float]:
-    """Make the organisation `factor` times its base size (adds what is missing); returns step seconds."""
+def grow(session: Session, factor: int, say: Callable[[str], None] = print, rebuild: bool = False) -> dict[str, float]:
+    """Make the organisation `factor` times its base size (adds what is missing); returns step seconds.
+
+    The rollups of the copies are copied too, or with `rebuild` recomputed by surveys.rollups.rebuild."""
     have = copies_present(session)
     if factor < have:
         raise ValueError(f"the database already holds {have}x the base; cannot shrink it to {factor}x")
@@ -106,10 +110,24 @@ def grow(session: Session, factor: int, say: Callable[[str], None] = print) -> d
     step("answers", Answer.__table__, {"response_id": f"s.response_id + m.c * {SHIFT}"},
          f"answers s JOIN responses r ON r.id = s.response_id JOIN teams t ON t.id = r.team_id "
          f"CROSS JOIN {m} WHERE {ORIGINAL}", skip=(), order="m.c, s.response_id, s.question_id")
-    start = time.perf_counter()
-    rollups.rebuild(session)
-    steps["rollups.rebuild"] = time.perf_counter() - start
-    say(f"{factor}x: rollups rebuilt ({steps['rollups.rebuild']:.1f} s)")
+    if rebuild:
+        start = time.perf_counter()
+        rollups.rebuild(session)
+        steps["rollups.rebuild"] = time.perf_counter() - start
+        say(f"{factor}x: rollups rebuilt ({steps['rollups.rebuild']:.1f} s)")
+        return steps
+    # A copy's rollup rows are the original's with its team and touchpoint: exactly what a rebuild
+    # computes (tests/bench/test_scale.py checks it with surveys.rollups.verify), in seconds instead of
+    # a rebuild's minutes. The theme rollups are left alone: the copies' comments carry no labels.
+    for agg in (*(a for a in AGGREGATES if a not in THEMES), PARTICIPATION):
+        table = agg.model.__table__
+        subs, join = {"team_id": "nt.id"}, ""
+        if "touchpoint_id" in table.c:
+            subs["touchpoint_id"] = "ntp.id"
+            join = (f"JOIN touchpoints tp ON tp.id = s.touchpoint_id "
+                    f"JOIN touchpoints ntp ON ntp.code = {_suffix('tp.code')}")
+        step(table.name, table, subs, f"{table.name} s JOIN teams t ON t.id = s.team_id CROSS JOIN {m} "
+                                      f"{new_team} {join} WHERE {ORIGINAL}", skip=())
     return steps
 
 
