@@ -73,6 +73,9 @@ def _sqlite_growth(base_url: str, key: str, factor: int, say) -> tuple[str, floa
     for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):  # an interrupted build's: never apply
         leftover.unlink(missing_ok=True)
     say(f"growing {source.name} to {factor}x into {target.relative_to(OUT.parent.parent)} (once; cached) ...")
+    engine = make_engine(f"sqlite:///{source}")
+    checkpoint(engine)  # report-cache rows the pages wrote may sit in the source's WAL: fold them in first
+    engine.dispose()
     shutil.copyfile(source, partial)
     seconds = _grow_into(f"sqlite:///{partial}", factor, say)
     for suffix in ("-wal", "-shm"):
