@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from surveys.db import make_engine
 from surveys.insights.reports import EXPORTABLE, REPORTS
+from webapp.reports.cached import NEVER_CACHED
 
 COLD_RATIO, WARM_SECONDS, LINKAGE_COLD_SECONDS = 1.5, 0.2, 2.0
 PROCESSES, WARM_GETS, EXPORT_GETS = 2, 5, 2  # cold processes per page; later GETs per process
@@ -186,7 +187,7 @@ def _page(url: str, name: str, path: str, base: float, plan: dict) -> tuple[list
     if not report:
         return rows, notes
     computed = statistics.median(runs[0]["steps"][1]["times"])
-    if name in plan["filled"]:
+    if name in plan["filled"] and name not in NEVER_CACHED:  # comments and actions are never cached
         filled = probe_steps(url, [[path, 1, "none"]])[0]["times"][0]
         rows.append(Row(f"GET {path} cold, cache filled", filled, base, goal_cold, cold_ok(filled)))
     rows.append(Row(f"GET {path} warm, computed (no cache)", computed, base, goal_warm, computed <= WARM_SECONDS))
