@@ -1,19 +1,29 @@
-"""Server time of the reports index, the linkage and the drivers reports, cold and warm, against one raw aggregation.
+"""Server time of the reports index, every report page and every export, cold and warm, each against
+the raw aggregation it summarises.
 
 Cold = the first request after a restart: a fresh Python process creates the app
 (``webapp.create_app``, the database given by ``TANDEM_DATABASE_URL``), holds the session cookie of a
 signed-in executive (the demo's exec@...; set in the test client's session, as a browser that kept
-its cookie across the restart would send it), and times the first GET of the page; warm = the median
-of the later GETs in the same process. Server time is the WSGI call through Flask's test client: no
-network, no browser. Each page gets its own processes, so neither page warms the other. The linkage
-report is also timed cold in a worker warmed as `make run`'s webapp/gunicorn_conf.py warms each worker after
-it forks (``webapp.reports.charts.warm_up``: the statistics imports, vl-convert's engine start-up and
-gc.freeze, timed apart and not part of the request), cold and warm.
+its cookie across the restart would send it), and times its first GET; warm = the median of the later
+GETs in the same process. Server time is the WSGI call through Flask's test client: no network, no
+browser. A process times only its first request as cold, so each page and each export gets its own
+fresh processes; the later requests of a process (the page's warm GETs, the page computed with the
+report cache emptied before each GET, each export format) are warm figures.
 
-Baseline, timed in the parent in the same run (median of warm runs): one raw aggregation over
-``answers`` grouped by team and question for the latest employee wave (``data.RAW_AGGREGATION_SQL``),
-what a report page cost per wave before the rollups. Targets: cold <= 1.5x that baseline; warm
-<= 200 ms; the linkage report <= 2 s cold.
+- pages (``/reports/`` and every report in ``surveys.insights.reports.REPORTS``): cold with the report
+  cache emptied (PROCESSES processes), cold with the cache filled (one process), warm (served from the
+  cache), and warm computed (cache emptied before each GET, so every GET builds the report);
+- exports (``/reports/NAME.csv``, ``.xlsx``, ``.pdf``, and ``.json`` warm only, for every report in
+  ``EXPORTABLE``): cold in a fresh process each, warm = later exports in the page's processes.
+
+The linkage report is also timed in a worker warmed as `make run`'s webapp/gunicorn_conf.py warms each
+worker after it forks (``webapp.reports.charts.warm_up``, timed apart, not part of the request).
+
+Baselines, timed in the parent in the same run (median of warm runs): for each page the raw SQL
+aggregation of what it shows, over ``answers`` and ``responses`` (or invitations) with no rollup
+(``data.RAW_SQL``: e.g. the heatmap's team x question sums of the latest employee wave and the customer
+answers of its period; the linkage report's team x wave x question sums of every wave). Targets: cold
+<= 1.5x that baseline; warm <= 200 ms; the linkage report <= 2 s cold.
 
 Run from the repository root::
 
@@ -33,18 +43,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_linkage import _median_time
 from bench_reports import Row, table
-from data import OUT, ROOT, dataset, parse_args, prepare, raw_aggregation, size_of
+from data import OUT, RAW_SQL, ROOT, dataset, parse_args, prepare, raw_key, raw_queries, size_of
 from sqlalchemy.orm import Session
 
 from surveys.db import make_engine
+from surveys.insights.reports import EXPORTABLE, REPORTS
+from webapp.reports.cached import NEVER_CACHED
 
-PAGES = (("reports index", "/reports/"), ("linkage report", "/reports/linkage"),
-         ("drivers report", "/reports/drivers"), ("dashboard", "/reports/dashboard"),
-         ("heatmap", "/reports/heatmap"), ("trends", "/reports/trends"), ("customers", "/reports/customers"),
-         ("questions", "/reports/questions"), ("comments", "/reports/comments"),
-         ("participation", "/reports/participation"))
 COLD_RATIO, WARM_SECONDS, LINKAGE_COLD_SECONDS = 1.5, 0.2, 2.0
-PROCESSES, WARM_GETS = 3, 7  # fresh processes per page (cold median), later GETs per process
+PROCESSES, WARM_GETS, EXPORT_GETS = 2, 5, 2  # cold processes per page; later GETs per process
+COLD_FORMATS, WARM_FORMATS = ("csv", "xlsx", "pdf"), ("csv", "json", "xlsx", "pdf")
+# --quick keeps the run short (every fresh process costs seconds of start-up): one cold process per page,
+# cold exports as CSV only, the cache-filled restart for the linkage report only.
+QUICK = {"processes": 1, "cold_formats": ("csv",), "filled": ("linkage",)}
+FULL = {"processes": PROCESSES, "cold_formats": COLD_FORMATS, "filled": tuple(REPORTS)}
 
 
 def child_env(url: str) -> dict[str, str]:
@@ -66,12 +78,12 @@ def _clear_cache(app) -> None:
         session.commit()
 
 
-def _child(path: str, gets: int, warm: bool = False, clear: str = "first") -> None:
-    """In a fresh process: create the app, sign in, time the first and the later GETs of `path`.
+def _child(steps: list, warm: bool = False) -> None:
+    """In a fresh process: create the app, sign in, then time each step's GETs in order.
 
-    With `warm`, first run what webapp/gunicorn_conf.py's post_fork hook runs in each worker. `clear`:
-    "first" empties the report cache before the first GET (a page never computed since the data changed),
-    "each" before every GET (every request computes), "none" leaves it (a restart with the cache filled)."""
+    A step is [path, gets, clear]: `clear` "first" empties the report cache before the step's first GET
+    (a page never computed since the data changed), "each" before every GET (every request computes),
+    "none" leaves it. With `warm`, first run what webapp/gunicorn_conf.py's post_fork hook runs."""
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import select
 
@@ -99,95 +111,155 @@ def _child(path: str, gets: int, warm: bool = False, clear: str = "first") -> No
     client = app.test_client()
     with client.session_transaction() as cookie:  # what flask_login's login_user() stores
         cookie["_user_id"], cookie["_fresh"] = session_id, True
-    times = []
-    for i in range(1 + gets):
-        if clear == "each" or (clear == "first" and i == 0):
-            _clear_cache(app)
-        start = time.perf_counter()
-        response = client.get(path)
-        times.append(time.perf_counter() - start)
-        if response.status_code != 200:
-            raise SystemExit(f"GET {path} answered {response.status_code}")
+    found = []
+    for path, gets, clear in steps:
+        times = []
+        for i in range(gets):
+            if clear == "each" or (clear == "first" and i == 0):
+                _clear_cache(app)
+            start = time.perf_counter()
+            response = client.get(path)
+            times.append(time.perf_counter() - start)
+            if response.status_code != 200:
+                raise SystemExit(f"GET {path} answered {response.status_code}")
+        found.append({"path": path, "times": times, "bytes": len(response.data)})
     with Session(app.extensions["tandem_engine"]) as session:
         staff_sessions.end(session, session_id)  # the cached data stays as it was built
         session.commit()
-    print(json.dumps({"create_app": created, "warm_up": warm_up, "cold": times[0], "warm": times[1:],
-                      "bytes": len(response.data)}))
+    print(json.dumps({"create_app": created, "warm_up": warm_up, "steps": found}))
 
 
-def probe(url: str, path: str, gets: int = WARM_GETS, warm: bool = False, clear: str = "first") -> dict:
-    """Run one child process for `path`; return its figures."""
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", path, str(gets),
-                           "--clear", clear, *(["--warm-up"] if warm else [])],
-                          cwd=ROOT, env=child_env(url), capture_output=True, text=True, timeout=900)
+def probe_steps(url: str, steps: list, warm: bool = False) -> list[dict]:
+    """Run one fresh child process through `steps`; return each step's figures."""
+    return probe_process(url, steps, warm)["steps"]
+
+
+def probe_process(url: str, steps: list, warm: bool = False) -> dict:
+    """Run one fresh child process through `steps`; return everything it measured."""
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(steps),
+                           *(["--warm-up"] if warm else [])],
+                          cwd=ROOT, env=child_env(url), capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
-        raise RuntimeError(f"child for {path} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+        raise RuntimeError(f"child for {steps[0][0]} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(url: str, runs: int, processes: int = PROCESSES) -> tuple[float, list[Row], list[str]]:
-    """The baseline and one cold and one warm row per page."""
+def baselines(url: str, runs: int) -> tuple[dict[str, float], dict[str, int]]:
+    """Median seconds of every raw aggregation in data.RAW_SQL (after one warm-up run), and its row count."""
     engine = make_engine(url)
     try:
         with Session(engine) as session:
-            raw = raw_aggregation(session)
-            raw()  # warm-up
-            baseline = _median_time(raw, max(runs, 5))
+            seconds, rows = {}, {}
+            for key, raw in raw_queries(session).items():
+                rows[key] = len(raw())  # warm-up
+                seconds[key] = _median_time(raw, max(runs, 3))
+            session.rollback()
     finally:
         engine.dispose()
+    return seconds, rows
+
+
+def _page(url: str, name: str, path: str, base: float, plan: dict) -> tuple[list[Row], list[str]]:
+    """The rows of one page and its exports."""
+    report = name != "index"
+    goal_cold, goal_warm = f"<= {COLD_RATIO}x", f"<= {WARM_SECONDS * 1000:.0f} ms"
+    if name == "linkage":
+        goal_cold += f", <= {LINKAGE_COLD_SECONDS:.0f} s"
+
+    def cold_ok(seconds: float) -> bool:
+        return seconds / base <= COLD_RATIO and (name != "linkage" or seconds <= LINKAGE_COLD_SECONDS)
+
+    extra = []
+    if report:
+        extra.append([path, 3, "each"])
+        # A PDF renders every chart (seconds): one later export of it is enough.
+        extra += [[f"{path}.{fmt}", 2 if fmt == "pdf" else 1 + EXPORT_GETS, "none"]
+                  for fmt in WARM_FORMATS if name in EXPORTABLE]
+    runs = [probe_process(url, [[path, 1 + WARM_GETS, "first"], *(extra if i == 0 else [])])
+            for i in range(plan["processes"])]
+    cold = statistics.median(r["steps"][0]["times"][0] for r in runs)
+    warm = statistics.median(t for r in runs for t in r["steps"][0]["times"][1:])
+    rows = [Row(f"GET {path} cold (1st after restart)", cold, base, goal_cold, cold_ok(cold)),
+            Row(f"GET {path} warm", warm, base, goal_warm, warm <= WARM_SECONDS)]
+    colds = ", ".join(f"{r['steps'][0]['times'][0]:.3f}" for r in runs)
+    notes = [f"{path}: cold runs {colds} s; create_app {statistics.median(r['create_app'] for r in runs):.2f} s; "
+             f"page {runs[0]['steps'][0]['bytes']:,} bytes"]
+    if not report:
+        return rows, notes
+    computed = statistics.median(runs[0]["steps"][1]["times"])
+    if name in plan["filled"] and name not in NEVER_CACHED:  # comments and actions are never cached
+        filled = probe_steps(url, [[path, 1, "none"]])[0]["times"][0]
+        rows.append(Row(f"GET {path} cold, cache filled", filled, base, goal_cold, cold_ok(filled)))
+    rows.append(Row(f"GET {path} warm, computed (no cache)", computed, base, goal_warm, computed <= WARM_SECONDS))
+    if name not in EXPORTABLE:
+        return rows, notes
+    sizes = []
+    for fmt, step in zip(WARM_FORMATS, runs[0]["steps"][2:]):
+        if fmt in plan["cold_formats"]:
+            first = probe_steps(url, [[f"{path}.{fmt}", 1, "none"]])[0]["times"][0]
+            rows.append(Row(f"GET {path}.{fmt} cold", first, base, goal_cold, cold_ok(first)))
+        later = statistics.median(step["times"][1:])
+        rows.append(Row(f"GET {path}.{fmt} warm", later, base, goal_warm, later <= WARM_SECONDS))
+        sizes.append(f"{fmt} {step['bytes']:,}")
+    notes.append(f"{path} exports (bytes): {', '.join(sizes)}")
+    return rows, notes
+
+
+def _warmed_worker(url: str, base: float, plan: dict) -> tuple[list[Row], list[str]]:
+    """The linkage page in processes warmed as gunicorn's post_fork hook warms a worker."""
+    path = "/reports/linkage"
+    warmed = [probe_process(url, [[path, 1 + WARM_GETS, "first"]], warm=True) for _ in range(plan["processes"])]
+    cold = statistics.median(f["steps"][0]["times"][0] for f in warmed)
+    warm = statistics.median(t for f in warmed for t in f["steps"][0]["times"][1:])
+    rows = [Row(f"GET {path} cold, worker warmed", cold, base, f"<= {COLD_RATIO}x, <= {LINKAGE_COLD_SECONDS:.0f} s",
+                cold / base <= COLD_RATIO and cold <= LINKAGE_COLD_SECONDS),
+            Row(f"GET {path} warm, worker warmed", warm, base, f"<= {WARM_SECONDS * 1000:.0f} ms",
+                warm <= WARM_SECONDS)]
+    return rows, [f"linkage: worker warm-up (webapp/gunicorn_conf.py post_fork) "
+                  f"{statistics.median(f['warm_up'] for f in warmed):.2f} s, before the first request"]
+
+
+def pages() -> list[tuple[str, str]]:
+    """(report name or 'index', path) of the index and every report page."""
+    return [("index", "/reports/"), *((name, f"/reports/{name}") for name in REPORTS)]
+
+
+def measure_pages(url: str, runs: int, plan: dict = FULL, say=print) -> tuple[dict[str, float], list[Row], list[str]]:
+    """The baselines and every page's and export's rows."""
+    base, counts = baselines(url, runs)
     rows, notes = [], []
-    for name, path in PAGES:
-        found = [probe(url, path) for _ in range(processes)]
-        cold = statistics.median(f["cold"] for f in found)
-        warm = statistics.median(t for f in found for t in f["warm"])
-        cold_goal = f"<= {COLD_RATIO}x"
-        cold_ok = cold / baseline <= COLD_RATIO
-        if path == "/reports/linkage":
-            cold_goal += f", <= {LINKAGE_COLD_SECONDS:.0f} s"
-            cold_ok = cold_ok and cold <= LINKAGE_COLD_SECONDS
-        rows.append(Row(f"GET {path} cold (1st after restart)", cold, baseline, cold_goal, cold_ok))
-        rows.append(Row(f"GET {path} warm", warm, baseline, f"<= {WARM_SECONDS * 1000:.0f} ms",
-                        warm <= WARM_SECONDS))
-        if path != "/reports/":  # report pages: also with the report cache filled, and with none at all
-            filled = probe(url, path, gets=0, clear="none")
-            rows.append(Row(f"GET {path} cold, cache filled", filled["cold"], baseline, cold_goal,
-                            filled["cold"] / baseline <= COLD_RATIO))
-            computed = probe(url, path, gets=3, clear="each")
-            every = statistics.median(computed["warm"])
-            rows.append(Row(f"GET {path} warm, computed (no cache)", every, baseline,
-                            f"<= {WARM_SECONDS * 1000:.0f} ms", every <= WARM_SECONDS))
-        if path == "/reports/linkage":
-            warmed = [probe(url, path, warm=True) for _ in range(processes)]
-            cold = statistics.median(f["cold"] for f in warmed)
-            warm = statistics.median(t for f in warmed for t in f["warm"])
-            rows.append(Row(f"GET {path} cold, worker warmed", cold, baseline, cold_goal,
-                            cold / baseline <= COLD_RATIO and cold <= LINKAGE_COLD_SECONDS))
-            rows.append(Row(f"GET {path} warm, worker warmed", warm, baseline, f"<= {WARM_SECONDS * 1000:.0f} ms",
-                            warm <= WARM_SECONDS))
-            notes.append(f"{name}: worker warm-up (webapp/gunicorn_conf.py post_fork) "
-                         f"{statistics.median(f['warm_up'] for f in warmed):.2f} s, before the first request")
-        colds = ", ".join(f"{f['cold']:.3f}" for f in found)
-        notes.append(f"{name} {path}: cold runs {colds} s (one fresh process each), warm = median of "
-                     f"{sum(len(f['warm']) for f in found)} later GETs; create_app "
-                     f"{statistics.median(f['create_app'] for f in found):.2f} s; page {found[-1]['bytes']:,} bytes")
-    return baseline, rows, notes
+    for name, path in pages():
+        key = raw_key(name)
+        found, more = _page(url, name, path, base[key], plan)
+        rows += found
+        notes += more
+        if name == "linkage":
+            found, more = _warmed_worker(url, base[key], plan)
+            rows += found
+            notes += more
+        say(f"{path} measured")
+    lines = [f"baseline {key}: {RAW_SQL[key][0]} = {base[key]:.4f} s ({counts[key]:,} rows)" for key in RAW_SQL]
+    return base, rows, lines + notes
 
 
 def run(size: str = "default", database_url: str | None = None, say=print) -> tuple[list[str], list[Row]]:
     """Prepare the data for `size`, measure; return (context lines, rows)."""
     spec = dataset(size)
     url, _seconds, _built = prepare(spec, database_url, say=say)
-    baseline, rows, notes = measure(url, spec.runs)
-    return [f"baseline: raw aggregation over answers by team x question, latest employee wave = "
-            f"{baseline:.4f} s (median of warm runs)", *notes], rows
+    _base, rows, notes = measure_pages(url, spec.runs, QUICK if size == "quick" else FULL, say=say)
+    return ["baselines: raw SQL over answers and responses (or invitations) with no rollup, median of warm runs; "
+            "each page and its exports are compared with the one it summarises", *notes], rows
+
+
+def measure(args) -> tuple[list[str], list[Row]]:
+    """bench/run.py entry point."""
+    return run(size_of(args), args.database_url, say=lambda msg: print(f"  {msg}", flush=True))
 
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
-        rest = argv[3:]
-        clear = rest[rest.index("--clear") + 1] if "--clear" in rest else "first"
-        _child(argv[1], int(argv[2]), warm="--warm-up" in rest, clear=clear)
+        _child(json.loads(argv[1]), warm="--warm-up" in argv[2:])
         return 0
     args = parse_args(argv, __doc__)
     context, rows = run(size_of(args), args.database_url)

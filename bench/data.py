@@ -46,6 +46,40 @@ CUSTOMER_PROGRAM = "cx-always-on"
 FULL_SCAN_SQL = "SELECT count(*), sum(value) FROM answers"
 RAW_AGGREGATION_SQL = ("SELECT r.team_id, a.question_id, count(*), sum(a.value) FROM answers a "
                        "JOIN responses r ON r.id = a.response_id WHERE r.wave_id = :wave GROUP BY 1, 2")
+_BY = "SELECT {keys}, a.question_id, count(*), sum(a.value), sum(a.value * a.value) FROM answers a " \
+      "JOIN responses r ON r.id = a.response_id WHERE a.value IS NOT NULL AND {where} GROUP BY {keys}, a.question_id"
+# What each report page summarises, aggregated from the raw answers (or invitations) without any rollup:
+# the cost of the page's numbers before the rollups. :wave / :cx_wave are the latest employee and customer
+# waves, :program the employee program's id.
+RAW_SQL = {
+    "index": ("invitations and receipts by wave",
+              "SELECT i.wave_id, count(*), count(s.invitation_id) FROM invitations i "
+              "LEFT JOIN submission_receipts s ON s.invitation_id = i.id GROUP BY i.wave_id"),
+    "participation": ("invitations and receipts by unit, latest wave",
+                      "SELECT i.unit_team_id, count(*), count(s.invitation_id) FROM invitations i "
+                      "LEFT JOIN submission_receipts s ON s.invitation_id = i.id WHERE i.wave_id = :wave "
+                      "GROUP BY i.unit_team_id"),
+    "team_wave": ("team x question, latest employee wave", _BY.format(keys="r.team_id", where="r.wave_id = :wave")),
+    "dashboard": ("team x question, latest employee and customer waves",
+                  _BY.format(keys="r.wave_id, r.team_id", where="r.wave_id IN (:wave, :cx_wave)")),
+    "heatmap": ("team x question, latest employee wave and customer answers of its period",
+                _BY.format(keys="r.wave_id, r.team_id", where="r.wave_id IN (:wave, :cx_wave)")),
+    "trends": ("wave x question, every employee wave",
+               _BY.format(keys="r.wave_id", where="r.touchpoint_id IS NULL")),
+    "drivers": ("team x wave x question, every employee wave",
+                _BY.format(keys="r.wave_id, r.team_id", where="r.touchpoint_id IS NULL")),
+    "linkage": ("team x wave x question, every employee and customer wave",
+                _BY.format(keys="r.wave_id, r.team_id", where="1 = 1")),
+    "customers": ("touchpoint x wave x question, every customer answer",
+                  _BY.format(keys="r.wave_id, r.touchpoint_id", where="r.touchpoint_id IS NOT NULL")),
+    "questions": ("question x value, latest employee wave",
+                  "SELECT a.question_id, a.value, count(*) FROM answers a JOIN responses r ON r.id = a.response_id "
+                  "WHERE r.wave_id = :wave AND a.value IS NOT NULL GROUP BY a.question_id, a.value"),
+    "comments": ("the comments of the latest employee wave, by team",
+                 "SELECT r.team_id, a.text FROM answers a JOIN responses r ON r.id = a.response_id "
+                 "WHERE r.wave_id = :wave AND a.text IS NOT NULL"),
+}
+RAW_FOR = {"/reports/": "index", "actions": "team_wave"}  # actions: their effects read the same team x wave sums
 
 
 @dataclass(frozen=True)
@@ -172,6 +206,22 @@ def raw_aggregation(session: Session) -> Callable[[], object]:
     return lambda: session.execute(text(RAW_AGGREGATION_SQL), {"wave": wave_id}).all()
 
 
+def raw_queries(session: Session) -> dict[str, Callable[[], object]]:
+    """Each RAW_SQL aggregation as a callable bound to this data's latest waves."""
+    wave = latest_wave(session, PROGRAM)
+    binds = {"wave": wave.id, "cx_wave": latest_wave(session, CUSTOMER_PROGRAM).id, "program": wave.program_id}
+
+    def runner(sql: str) -> Callable[[], object]:
+        statement = text(sql)
+        return lambda: session.execute(statement, {k: v for k, v in binds.items() if f":{k}" in sql}).all()
+    return {key: runner(sql) for key, (_label, sql) in RAW_SQL.items()}
+
+
+def raw_key(report: str) -> str:
+    """The RAW_SQL entry a report page or export is compared with."""
+    return RAW_FOR.get(report, report)
+
+
 def parse_args(argv=None, doc: str | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(doc or __doc__).split("\n")[0])
     size = parser.add_mutually_exclusive_group()
@@ -179,6 +229,10 @@ def parse_args(argv=None, doc: str | None = None) -> argparse.Namespace:
     size.add_argument("--large", action="store_true", help="build_large: ~4.75M answers")
     parser.add_argument("--database-url", help="measure on this database (e.g. postgresql://...) "
                                                "instead of a cached SQLite file")
+    parser.add_argument("--growth-base", choices=("quick", "default", "large"),
+                        help="bench_growth: the data set that is 1x (default: the run's own size)")
+    parser.add_argument("--growth-sizes", default="1,3,10",
+                        help="bench_growth: multiples of the base to measure (default 1,3,10)")
     return parser.parse_args(argv)
 
 
