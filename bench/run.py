@@ -20,6 +20,12 @@ The table is also written to ``bench/results/latest.json`` (figures, baselines, 
 machine they were measured on).
 - ``bench_alert_scan``: ``surveys.alerts.scan.scan`` over a year of daily rollup rows for 500 touchpoints x 3
   metrics; baseline the SQL read of the same rollup into arrays.
+- ``bench_import``: response and feedback CSV imports through the CLI against a raw ``executemany`` of the
+  same rows, and ``/voice/export.csv`` against a raw SQL-to-CSV; time and peak memory.
+- ``bench_export``: a customer wave of 100,000 responses x 30 questions downloaded as streamed CSV and XLSX
+  (first byte, whole file, peak memory) against a raw SQL-to-CSV of its answers.
+- ``bench_growth``: the linkage report and the heatmap at 1x, 3x and 10x the run's data, with the fitted
+  growth exponent and a projection to 50M answers.
 - ``bench_classify``: ``analysis.text.classify`` of 100,000 generated comments with a learned theme model;
   baseline scikit-learn's ``TfidfVectorizer.transform`` of the same texts alone.
 
@@ -133,9 +139,31 @@ def ingest(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
     return context, rows
 
 
+def export(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_export: 100,000 responses x 30 questions streamed as CSV and XLSX."""
+    import bench_export
+
+    return bench_export.measure(args)
+
+
+def imports(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_import: response and feedback CSV imports and the feedback export, time and peak memory."""
+    import bench_import
+
+    return bench_import.measure(args)
+
+
+def growth(args: argparse.Namespace) -> tuple[list[str], list[Row]]:
+    """bench_growth: the linkage report and the heatmap at 1x, 3x and 10x, with the fitted exponent."""
+    import bench_growth
+
+    return bench_growth.measure(args)
+
+
 BENCHMARKS = (("bench_linkage", linkage), ("bench_reports", reports), ("bench_pages", pages),
               ("bench_submit", submissions), ("bench_cli", cli), ("bench_classify", classify),
-              ("bench_alert_scan", alert_scan), ("bench_ingest", ingest))
+              ("bench_alert_scan", alert_scan), ("bench_ingest", ingest),
+              ("bench_import", imports), ("bench_export", export), ("bench_growth", growth))
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
