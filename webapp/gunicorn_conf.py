@@ -17,6 +17,9 @@ import time
 # gunicorn 27 opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl), which several Tandem
 # hosts on one machine would share; Tandem does not use it. (Older gunicorns ignore the setting.)
 control_socket_disable = True
+# A sync worker is killed after `timeout` seconds of one request: a streamed download of a customer wave
+# (100,000 responses take 10-20 s on 2 shared cores) must not be cut short at gunicorn's default 30 s.
+timeout = 120
 
 
 def on_starting(server):
