@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import chain, groupby
-from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from surveys.insights.voice import channel_of, filter_terms
+from surveys.insights.voice import VoiceRow, channel_of, filter_terms
 from surveys.insights.voice_filters import VoiceFilters
 from surveys.models import (
     Answer, CommentLabel, CommentTheme, CustomerContact, Question, Response, Team, Theme, Touchpoint,
@@ -25,25 +24,7 @@ EXPORT_CHUNK = 2000
 SCORES = ("csat", "nps", "ces")
 
 
-class ExportRow(NamedTuple):
-    """One exported interaction: the fields of voice.VoiceRow, as a tuple (a frozen dataclass per row cost
-    more than the query)."""
-
-    response_id: int
-    day: object
-    channel: str
-    origin: str
-    touchpoint: str
-    touchpoint_name: str
-    team: str
-    scores: dict[str, int]
-    comment: str
-    themes: tuple[str, ...]
-    sentiment: float | None
-    contact: tuple[str, str, str] | None = None
-
-
-def export_rows(session: Session, f: VoiceFilters, *, with_contacts: bool) -> Iterator[ExportRow]:
+def export_rows(session: Session, f: VoiceFilters, *, with_contacts: bool) -> Iterator[VoiceRow]:
     """Every row of the filtered list, newest first (day, then id), as the list shows it."""
     # Aliases: the filters' EXISTS subqueries on answers must still correlate to Response alone.
     answer, question = aliased(Answer), aliased(Question)
@@ -88,7 +69,7 @@ def _collect(answers: list) -> tuple:
     return rid, day, channel, source, code, name, team, scores, "\n".join(comments)
 
 
-def _decorate(connection, batch: list[tuple], with_contacts: bool) -> list[ExportRow]:
+def _decorate(connection, batch: list[tuple], with_contacts: bool) -> list[VoiceRow]:
     if not batch:
         return []
     commented = [b[0] for b in batch if b[8]]
@@ -108,7 +89,7 @@ def _decorate(connection, batch: list[tuple], with_contacts: bool) -> list[Expor
         contacts = {rid: (name, email, phone) for rid, name, email, phone in connection.execute(
             select(CustomerContact.response_id, CustomerContact.name, CustomerContact.email, CustomerContact.phone)
             .where(CustomerContact.response_id.in_([b[0] for b in batch]), CustomerContact.consent))}
-    return [ExportRow(rid, day, channel or "", "imported" if source == "import" else "surveyed", code, name, team,
+    return [VoiceRow(rid, day, channel or "", "imported" if source == "import" else "surveyed", code, name, team,
                      scores, comment, tuple(themes.get(rid, ())),
                      None if sentiment.get(rid) is None else float(sentiment[rid]), contacts.get(rid))
             for rid, day, channel, source, code, name, team, scores, comment in batch]

@@ -63,5 +63,5 @@ def test_export_rows_equal_the_list_rows(db_session, world, monkeypatch, chunk, 
     page = voice.voice_page(db_session, filters, with_contacts=with_contacts, per_page=100)
     assert page.rows, args
     exported = list(voice_export.export_rows(db_session, filters, with_contacts=with_contacts))
-    fields = voice_export.ExportRow._fields
+    fields = voice.VoiceRow._fields
     assert [tuple(r) for r in exported] == [tuple(getattr(r, f) for f in fields) for r in page.rows]
