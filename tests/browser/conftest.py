@@ -81,8 +81,9 @@ def live(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole run."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # as long as an action's wait: a page may still be loading on a busy CI host
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

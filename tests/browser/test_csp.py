@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import require_chromium
 
@@ -75,9 +76,9 @@ def test_close_now_asks_first_through_the_static_script(live, new_page, program_
     page.get_by_role("button", name="Close now").click()
     page.wait_for_timeout(300)
     assert questions == ["Close this wave now? Unfinished answers will be erased."]
-    assert page.get_by_role("button", name="Close now").is_visible()  # cancelled: still open
+    expect(page.get_by_role("button", name="Close now")).to_be_visible()  # cancelled: still open
     page.once("dialog", lambda d: answer(d, True))
     page.get_by_role("button", name="Close now").click()
-    assert page.get_by_text("is closed").first.is_visible()
+    expect(page.get_by_text("is closed").first).to_be_visible()
     assert len(questions) == 2 and blocked == []
 

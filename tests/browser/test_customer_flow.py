@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import require_chromium
 
@@ -36,16 +37,16 @@ def test_customer_answers_a_public_link(live, new_page):
     wave_id, team_id, touchpoint_id = _setup(live)
     page = new_page()
     page.goto(f"{live.url}/r/c/CXP/TILL")
-    assert page.get_by_role("heading", name="Your feedback: Checkout").is_visible()
+    expect(page.get_by_role("heading", name="Your feedback: Checkout")).to_be_visible()
     # Sending without answers shows the problems first; nothing is stored.
     page.get_by_role("button", name="Send feedback").click()
-    assert page.get_by_text("There are 3 problems with your answers").is_visible()
+    expect(page.get_by_text("There are 3 problems with your answers")).to_be_visible()
     page.locator("#q_csat-5").check()
     page.locator("#q_nps-10").check()
     page.locator("#q_ces-6").check()
     page.locator("#q_comment").fill("Fast and friendly.")
     page.get_by_role("button", name="Send feedback").click()
-    assert page.get_by_role("heading", name="Thank you").is_visible()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
 
     with live.sessions() as session:
         [response] = session.scalars(select(Response).where(Response.wave_id == wave_id)).all()

@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -139,7 +140,7 @@ def test_an_employee_and_a_customer_across_two_hosts_with_tick_on_a_loop(topolog
     page.locator("#q_e0-4").check()
     page.locator("#q_e1-5").check()
     page.get_by_role("button", name="Submit").click()
-    assert page.get_by_role("heading", name="Thank you").is_visible()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     page.context.close()
     # The rest of the team answers, on alternating hosts; a used link says so on either host.
     for i, token in enumerate(tokens[1:]):
@@ -149,11 +150,11 @@ def test_an_employee_and_a_customer_across_two_hosts_with_tick_on_a_loop(topolog
         page.locator("#q_e0-3").check()
         page.locator("#q_e1-4").check()
         page.get_by_role("button", name="Submit").click()
-        assert page.get_by_role("heading", name="Thank you").is_visible()
+        expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
         page.context.close()
     page = new_page()
     page.goto(f"{url_b}/r/i/{tokens[0]}")
-    assert page.get_by_role("heading", name="Already submitted").is_visible()
+    expect(page.get_by_role("heading", name="Already submitted")).to_be_visible()
     # Customers answer the touchpoint's public link on each host.
     for url in (url_a, url_b):
         page.goto(f"{url}/r/c/CXP/TILL")
@@ -161,7 +162,7 @@ def test_an_employee_and_a_customer_across_two_hosts_with_tick_on_a_loop(topolog
         page.locator("#q_nps-9").check()
         page.locator("#q_ces-6").check()
         page.get_by_role("button", name="Send feedback").click()
-        assert page.get_by_role("heading", name="Thank you").is_visible()
+        expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
 
     def released() -> int:
         with Session(engine) as session:

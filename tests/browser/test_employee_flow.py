@@ -7,6 +7,7 @@ import email
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import free_port, require_chromium
 
@@ -109,8 +110,8 @@ def test_employee_answers_in_two_sittings_and_submits_once(live, smtp, new_page)
     page = new_page()
     page.goto(link)
     assert page.url == f"{live.url}/r/survey"  # the token has left the address bar
-    assert page.get_by_text("Results are only ever shown for groups of at least 5 people").is_visible()
-    assert page.get_by_text("your name or email address;").is_visible()
+    expect(page.get_by_text("Results are only ever shown for groups of at least 5 people")).to_be_visible()
+    expect(page.get_by_text("your name or email address;")).to_be_visible()
     page.get_by_role("button", name="Start the survey").click()
     assert page.locator("#progress-label").inner_text() == "Page 1 of 2"
     assert page.locator("progress").get_attribute("value") == "1"
@@ -124,7 +125,7 @@ def test_employee_answers_in_two_sittings_and_submits_once(live, smtp, new_page)
     assert page.locator("#q_e0-4").is_checked() and page.locator("#q_e1").is_checked()
     # A missing answer is reported beside the field and in the summary; the typed answers stay.
     page.get_by_role("button", name="Next page").click()
-    assert page.get_by_text("There are 3 problems with your answers").is_visible()
+    expect(page.get_by_text("There are 3 problems with your answers")).to_be_visible()
     assert page.locator("#q_e2-error").inner_text() == "This question needs an answer."
     assert page.locator("#q_e0-4").is_checked()
     for code, value in (("e2", 5), ("e3", 3), ("e4", 2)):
@@ -147,13 +148,13 @@ def test_employee_answers_in_two_sittings_and_submits_once(live, smtp, new_page)
     page.locator("#q_enps-9").check()
     page.locator("#q_comment").fill("More quiet rooms, please.")
     page.get_by_role("button", name="Submit").click()
-    assert page.get_by_role("heading", name="Thank you").is_visible()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
 
     # The back button and the link itself now only say "already submitted".
     page.go_back()
-    assert page.get_by_role("heading", name="Already submitted").is_visible()
+    expect(page.get_by_role("heading", name="Already submitted")).to_be_visible()
     page.goto(link)
-    assert page.get_by_role("heading", name="Already submitted").is_visible()
+    expect(page.get_by_role("heading", name="Already submitted")).to_be_visible()
 
     with live.sessions() as session:
         # Held in the submission queue until the team's batch; released here as a closing wave would.

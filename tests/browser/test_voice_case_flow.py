@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import require_chromium, sign_in
 
@@ -48,7 +49,7 @@ def test_a_detractor_who_consents_is_called_back_and_the_case_closed(live, new_p
     customer.get_by_label("Name").fill("Ana Lima")
     customer.get_by_label("Phone").fill("+44 20 7946 0000")
     customer.get_by_role("button", name="Send feedback").click()
-    assert customer.get_by_role("heading", name="Thank you").is_visible()
+    expect(customer.get_by_role("heading", name="Thank you")).to_be_visible()
 
     with live.sessions() as session:
         case = session.scalar(select(FollowUpCase))
@@ -59,21 +60,21 @@ def test_a_detractor_who_consents_is_called_back_and_the_case_closed(live, new_p
     page = new_page()
     sign_in(live, page, "hr-voice@example.com")
     page.get_by_role("link", name="Customer voice").click()
-    assert page.get_by_text("Cut off twice while on hold.").is_visible()
-    assert page.get_by_text("+44 20 7946 0000").is_visible()  # HR sees the contact
+    expect(page.get_by_text("Cut off twice while on hold.")).to_be_visible()
+    expect(page.get_by_text("+44 20 7946 0000")).to_be_visible()  # HR sees the contact
     page.get_by_role("link", name="Follow-up cases").click()
     page.get_by_role("link", name=f"Case {case_id}").click()
-    assert page.get_by_role("heading", name=f"Follow-up case {case_id}").is_visible()
-    assert page.locator("#case-contact").get_by_text("Ana Lima").is_visible()
+    expect(page.get_by_role("heading", name=f"Follow-up case {case_id}")).to_be_visible()
+    expect(page.locator("#case-contact").get_by_text("Ana Lima")).to_be_visible()
     page.get_by_label("How").select_option("phone")
     page.get_by_label("What came of it").fill("Called back; line fault logged, apologised.")
     page.get_by_role("button", name="Record contact").click()
-    assert page.get_by_text("Contact recorded.").is_visible()
+    expect(page.get_by_text("Contact recorded.")).to_be_visible()
     page.get_by_label("Outcome").fill("Fault fixed; customer satisfied with the call-back.")
     page.get_by_role("button", name="Close case").click()
-    assert page.get_by_text("Case closed.").is_visible()
-    assert page.locator("#case-status").get_by_text("closed").is_visible()
-    assert page.locator("#case-history").get_by_text("contacted").first.is_visible()
+    expect(page.get_by_text("Case closed.")).to_be_visible()
+    expect(page.locator("#case-status").get_by_text("closed")).to_be_visible()
+    expect(page.locator("#case-history").get_by_text("contacted").first).to_be_visible()
 
     with live.sessions() as session:
         case = session.get(FollowUpCase, case_id)
