@@ -237,9 +237,12 @@ def schedule_due(session: Session, now: dt.datetime) -> int:
         Program.active.is_(True), Program.cadence.in_(("monthly", "quarterly", "always_on"))).order_by(Program.id))
     added = 0
     for program in list(programs):
+        # One statement reads every wave, so the waves and the labels taken come from one snapshot: on
+        # PostgreSQL a second read could see a wave another host scheduled in between, and the labels
+        # would then skip its period while the waves still miss it (a third wave, one period early).
+        everything = list(session.scalars(select(Wave).where(Wave.program_id == program.id).order_by(Wave.opens_at)))
         # Past waves of another tool hold imported results only: they must not move the cadence.
-        waves = list(session.scalars(select(Wave).where(Wave.program_id == program.id, Wave.historical.is_(False))
-                                     .order_by(Wave.opens_at)))
+        waves = [w for w in everything if not w.historical]
         if not waves:
             continue  # a program gets its first wave when it is created
         if program.cadence == "always_on":
@@ -251,7 +254,7 @@ def schedule_due(session: Session, now: dt.datetime) -> int:
             latest = waves[-1]
             if latest.status == "draft" and latest.closes_at > now:
                 continue  # the next wave is already waiting (a draft whose window passed unopened is missed)
-            taken = set(session.scalars(select(Wave.label).where(Wave.program_id == program.id)))
+            taken = {w.label for w in everything}
             opens_at, closes_at = _next_window(program, waves, now, taken)
             label = period_label(program.cadence, opens_at)
         added += _insert_scheduled(session, program, label, opens_at, closes_at)
