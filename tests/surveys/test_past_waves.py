@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveys.errors import Conflict, ValidationError
-from surveys.fieldwork import past_waves, scheduling
+from surveys.fieldwork import cadence, past_waves
 from surveys.ingestion import import_feedback, import_history, import_responses
 from surveys.models import Response, Wave
 
@@ -64,7 +64,7 @@ def test_the_scheduler_ignores_past_waves(db_session, make):
     make.wave(program, status="open", label="2026-Q4b", opens_at=dt.datetime(2026, 11, 20), days=5)
     db_session.delete(db_session.scalar(select(Wave).where(Wave.label == "2026-Q4")))
     db_session.flush()
-    assert scheduling.schedule_due(db_session, NOW) == 1
+    assert cadence.schedule_due(db_session, NOW) == 1
     nxt = db_session.scalar(select(Wave).where(Wave.program_id == program.id, Wave.status == "draft"))
     # Anchored on the program's own first wave (20 Nov), not on the past wave (6 Jan); the label a
     # past wave took is skipped rather than blocking the schedule.
@@ -75,7 +75,7 @@ def test_always_on_does_not_start_early_because_of_history(db_session, make):
     program = make.program(audience="customer", cadence="always_on")
     make.wave(program, status="draft", label="2026-12", opens_at=dt.datetime(2026, 12, 1), days=31)
     add(db_session, program, label="2025-05", opens="2025-05-01", closes="2025-05-31")
-    assert scheduling.schedule_due(db_session, NOW) == 0
+    assert cadence.schedule_due(db_session, NOW) == 0
 
 
 HEADER = "team_code,submitted_on,eng1,enps\n"

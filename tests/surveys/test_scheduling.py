@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from surveys.errors import Conflict, ValidationError
-from surveys.fieldwork import invitations, scheduling
+from surveys.fieldwork import cadence, invitations, scheduling
 from surveys.models import AuditEvent, Invitation, SubmissionReceipt, Wave
 from surveys.tokens import hash_token
 
@@ -25,9 +25,9 @@ def count_invitations(session, wave) -> int:
 def tick_steps(session, now, k=5, kc=10):
     """The scheduling half of `tandem tick` (the mail half needs SMTP: see test_mail.py)."""
     closed = scheduling.close_due(session, now)
-    scheduled = scheduling.schedule_due(session, now)
+    scheduled = cadence.schedule_due(session, now)
     opened, invited = scheduling.open_due(session, now, k, kc)
-    scheduled += scheduling.schedule_due(session, now)
+    scheduled += cadence.schedule_due(session, now)
     return {"closed": closed, "scheduled": scheduled, "opened": opened, "invited": invited}
 
 

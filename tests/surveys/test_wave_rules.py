@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from surveys.errors import Conflict, ValidationError
-from surveys.fieldwork import invitations, scheduling
+from surveys.fieldwork import cadence, invitations, scheduling
 from surveys.models import Invitation, Program, SubmissionReceipt, Survey, Wave
 
 T0 = dt.datetime(2026, 11, 1, 8, 0)
@@ -18,9 +18,9 @@ T0 = dt.datetime(2026, 11, 1, 8, 0)
 def tick_steps(session, now):
     """The scheduling half of `tandem tick`, in its order."""
     closed = scheduling.close_due(session, now)
-    scheduling.schedule_due(session, now)
+    cadence.schedule_due(session, now)
     opened, invited = scheduling.open_due(session, now, 5, 10)
-    scheduling.schedule_due(session, now)
+    cadence.schedule_due(session, now)
     return closed, opened, invited
 
 

@@ -21,7 +21,7 @@ from surveys.actions import nudge_mail, nudges
 from surveys.alerts import escalation, escalation_mail
 from surveys.collection import queue
 from surveys.db import checkpoint
-from surveys.fieldwork import invitations, mailer, results_links, results_mail, scheduling
+from surveys.fieldwork import cadence, invitations, mailer, results_links, results_mail, scheduling
 from surveys.ingestion import job_runner
 from surveys.models import utcnow
 from surveys.org import signin, staff_sessions
@@ -125,14 +125,14 @@ def run_tick(session, now: dt.datetime, config) -> Counter:
         checkpoint(session.get_bind())  # SQLite: no old page of the queue or of drafts stays in the WAL
     # Scheduling runs before and after opening: always-on programs need this month's wave before it
     # can open, and monthly/quarterly programs get their next wave once the current one has opened.
-    counts["scheduled"] += scheduling.schedule_due(session, now)
+    counts["scheduled"] += cadence.schedule_due(session, now)
     session.commit()
     opened, invited = scheduling.open_due(session, now, config["MIN_GROUP_SIZE"], config["MIN_COMMENT_GROUP_SIZE"],
                                              config["MEMBERSHIP_DAYS"])
     counts["opened"] += opened
     counts["invited"] += invited
     session.commit()
-    counts["scheduled"] += scheduling.schedule_due(session, now)
+    counts["scheduled"] += cadence.schedule_due(session, now)
     session.commit()
     purge = retention.purge_comments(session, now.date(), config.get("COMMENT_RETENTION_DAYS", 0))
     counts["comments blanked"] += purge.blanked
