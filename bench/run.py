@@ -39,6 +39,7 @@ Run from the repository root::
     python bench/run.py --quick    # the small make-demo organisation
     python bench/run.py --large    # build_large: 1M customer responses, ~4.75M answers
     python bench/run.py --database-url postgresql://...   # the data benchmarks on PostgreSQL
+    python bench/run.py --only bench_pages,bench_ingest    # some benchmarks; the others' figures stay in latest.json
 """
 from __future__ import annotations
 
@@ -167,8 +168,12 @@ BENCHMARKS = (("bench_linkage", linkage), ("bench_reports", reports), ("bench_pa
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
-def write_results(rows: list[Row], args: argparse.Namespace, seconds: float) -> None:
-    """bench/results/latest.json: every figure with its baseline, ratio and verdict, and the machine."""
+def write_results(found: dict[str, list[Row]], args: argparse.Namespace, seconds: float) -> dict:
+    """bench/results/latest.json: every figure with its baseline, ratio and verdict, and the machine.
+
+    A run of some benchmarks only (``--only``) replaces their figures and keeps the others' from earlier
+    runs: each figure names its benchmark and the run (date, arguments, machine) it was measured in.
+    """
     import datetime as dt
     import json
     import os
@@ -176,26 +181,58 @@ def write_results(rows: list[Row], args: argparse.Namespace, seconds: float) -> 
     import sqlite3
 
     RESULTS.parent.mkdir(exist_ok=True)
-    figures = [{"name": r.name, "seconds": r.seconds, "baseline": r.baseline, "ratio": r.ratio,
-                "target": r.target, "verdict": {True: "ok", False: "SLOW", None: None}[r.ok]} for r in rows]
-    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-               "sqlite": sqlite3.sqlite_version, "load_average": list(os.getloadavg())}
-    RESULTS.write_text(json.dumps({"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                   "arguments": sys.argv[1:], "total_seconds": round(seconds),
-                                   "machine": machine, "figures": figures}, indent=2) + "\n")
+    run = {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+           "arguments": sys.argv[1:], "benchmarks": list(found), "total_seconds": round(seconds),
+           "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                       "sqlite": sqlite3.sqlite_version, "load_average": [round(x, 2) for x in os.getloadavg()]}}
+    runs, figures = [], []
+    if args.only and RESULTS.exists():
+        earlier = json.loads(RESULTS.read_text())
+        kept = [f for f in earlier.get("figures", []) if f.get("bench") not in found and "run" in f]
+        used = sorted({f["run"] for f in kept})
+        runs = [earlier["runs"][i] for i in used]
+        figures = [{**f, "run": used.index(f["run"])} for f in kept]
+    runs.append(run)
+    for bench, rows in found.items():
+        figures += [{"bench": bench, "name": r.name, "seconds": r.seconds, "baseline": r.baseline, "ratio": r.ratio,
+                     "target": r.target, "verdict": {True: "ok", False: "SLOW", None: None}[r.ok],
+                     "run": len(runs) - 1} for r in rows]
+    order = [name for name, _ in BENCHMARKS]
+    figures.sort(key=lambda f: order.index(f["bench"]) if f["bench"] in order else len(order))
+    document = {"runs": runs, "figures": figures}
+    RESULTS.write_text(json.dumps(document, indent=2) + "\n")
+    return document
 
+
+def _split_only(argv: list[str]) -> tuple[list[str], set[str] | None]:
+    """Take ``--only a,b`` (benchmark names, with or without ``bench_``) out of the arguments."""
+    if "--only" not in argv:
+        return argv, None
+    at = argv.index("--only")
+    if at + 1 >= len(argv):
+        raise SystemExit("--only needs benchmark names, e.g. --only bench_pages,bench_ingest")
+    names = {n if n.startswith("bench_") else f"bench_{n}" for n in argv[at + 1].split(",") if n}
+    unknown = names - {name for name, _ in BENCHMARKS}
+    if unknown:
+        raise SystemExit(f"unknown benchmark(s) {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(name for name, _ in BENCHMARKS)}")
+    return argv[:at] + argv[at + 2:], names
 
 
 def main(argv=None) -> int:
-    args = parse_args(argv, __doc__)
+    rest, only = _split_only(sys.argv[1:] if argv is None else list(argv))
+    args = parse_args(rest, __doc__)
+    args.only = only
     start = time.perf_counter()
-    rows: list[Row] = []
+    found: dict[str, list[Row]] = {}
     errors = 0
     for name, bench in BENCHMARKS:
+        if only and name not in only:
+            continue
         print(f"{name}:", flush=True)
         t0 = time.perf_counter()
         try:
-            context, found = bench(args)
+            context, found[name] = bench(args)
         except Exception:  # one broken benchmark should not hide the others' figures
             errors += 1
             print(f"  ERROR in {name}:")
@@ -204,14 +241,16 @@ def main(argv=None) -> int:
         for line in context:
             print(f"  {line}")
         print(f"  ({time.perf_counter() - t0:.1f} s)", flush=True)
-        rows += found
+    rows = [row for rows in found.values() for row in rows]
     print()
     print(table(rows))
     slow = sum(r.ok is False for r in rows)
     print(f"\n{len(rows)} figures, {slow} over target, {errors} benchmark error(s); "
           f"ratio = seconds / baseline measured in the same run; total {time.perf_counter() - start:.0f} s")
-    write_results(rows, args, time.perf_counter() - start)
-    print(f"written to {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")
+    document = write_results(found, args, time.perf_counter() - start)
+    kept = len(document["figures"]) - len(rows)
+    where = RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS
+    print(f"written to {where}" + (f" (with {kept} figures of earlier runs kept)" if kept else ""))
     return 1 if errors else 0
 
 
