@@ -1,0 +1,43 @@
+"""bench/run.py's results file: a run of some benchmarks (--only) replaces their figures and keeps the rest."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import run  # noqa: E402
+from bench_reports import Row  # noqa: E402
+
+
+def _write(monkeypatch, tmp_path, found, only):
+    monkeypatch.setattr(run, "RESULTS", tmp_path / "latest.json")
+    return run.write_results(found, argparse.Namespace(only=only), 12.0)
+
+
+def test_only_replaces_its_benchmarks_figures_and_keeps_the_others(monkeypatch, tmp_path):
+    first = {"bench_linkage": [Row("pearson", 0.2, 0.01, "< 2 s", True)],
+             "bench_cli": [Row("tandem --help", 1.5, 0.1, "<= 1 s", False)]}
+    _write(monkeypatch, tmp_path, first, None)
+    again = _write(monkeypatch, tmp_path, {"bench_cli": [Row("tandem --help", 0.8, 0.1, "<= 1 s", True)]},
+                   {"bench_cli"})
+    assert [(f["bench"], f["seconds"], f["verdict"], f["run"]) for f in again["figures"]] == [
+        ("bench_linkage", 0.2, "ok", 0), ("bench_cli", 0.8, "ok", 1)]
+    assert [r["benchmarks"] for r in again["runs"]] == [["bench_linkage", "bench_cli"], ["bench_cli"]]
+    assert json.loads((tmp_path / "latest.json").read_text()) == again
+    # A whole run starts the file afresh; a run that no kept figure refers to is dropped.
+    whole = _write(monkeypatch, tmp_path, {"bench_linkage": [Row("pearson", 0.3, 0.01, "< 2 s", True)]}, None)
+    assert len(whole["runs"]) == 1 and [f["bench"] for f in whole["figures"]] == ["bench_linkage"]
+
+
+def test_only_names_are_checked():
+    assert run._split_only(["--quick", "--only", "pages,bench_ingest"]) == (
+        ["--quick"], {"bench_pages", "bench_ingest"})
+    assert run._split_only(["--quick"]) == (["--quick"], None)
+    with pytest.raises(SystemExit, match="unknown benchmark"):
+        run._split_only(["--only", "nope"])
+    with pytest.raises(SystemExit, match="needs benchmark names"):
+        run._split_only(["--only"])
