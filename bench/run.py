@@ -40,6 +40,7 @@ Run from the repository root::
     python bench/run.py --large    # build_large: 1M customer responses, ~4.75M answers
     python bench/run.py --database-url postgresql://...   # the data benchmarks on PostgreSQL
     python bench/run.py --only bench_pages,bench_ingest    # some benchmarks; the others' figures stay in latest.json
+                                                           # (as do the other database's: one file holds both)
 """
 from __future__ import annotations
 
@@ -171,8 +172,9 @@ RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 def write_results(found: dict[str, list[Row]], args: argparse.Namespace, seconds: float) -> dict:
     """bench/results/latest.json: every figure with its baseline, ratio and verdict, and the machine.
 
-    A run of some benchmarks only (``--only``) replaces their figures and keeps the others' from earlier
-    runs: each figure names its benchmark and the run (date, arguments, machine) it was measured in.
+    A run replaces the figures of the benchmarks it ran on its database (SQLite, or PostgreSQL with
+    ``--database-url``) and keeps the others' from earlier runs (``--only``, or the other database): each
+    figure names its benchmark, its database and the run (date, arguments, machine) it was measured in.
     """
     import datetime as dt
     import json
@@ -186,19 +188,21 @@ def write_results(found: dict[str, list[Row]], args: argparse.Namespace, seconds
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                        "sqlite": sqlite3.sqlite_version, "load_average": [round(x, 2) for x in os.getloadavg()]}}
     runs, figures = [], []
-    if args.only and RESULTS.exists():
+    database = "postgresql" if (args.database_url or "").startswith("postgresql") else "sqlite"
+    if RESULTS.exists():
         earlier = json.loads(RESULTS.read_text())
-        kept = [f for f in earlier.get("figures", []) if f.get("bench") not in found and "run" in f]
+        kept = [f for f in earlier.get("figures", []) if "run" in f and "database" in f
+                and (f["bench"], f["database"]) not in {(bench, database) for bench in found}]
         used = sorted({f["run"] for f in kept})
         runs = [earlier["runs"][i] for i in used]
         figures = [{**f, "run": used.index(f["run"])} for f in kept]
     runs.append(run)
     for bench, rows in found.items():
-        figures += [{"bench": bench, "name": r.name, "seconds": r.seconds, "baseline": r.baseline, "ratio": r.ratio,
+        figures += [{"bench": bench, "database": database, "name": r.name, "seconds": r.seconds, "baseline": r.baseline, "ratio": r.ratio,
                      "target": r.target, "verdict": {True: "ok", False: "SLOW", None: None}[r.ok],
                      "run": len(runs) - 1} for r in rows]
     order = [name for name, _ in BENCHMARKS]
-    figures.sort(key=lambda f: order.index(f["bench"]) if f["bench"] in order else len(order))
+    figures.sort(key=lambda f: (f["database"], order.index(f["bench"]) if f["bench"] in order else len(order)))
     document = {"runs": runs, "figures": figures}
     RESULTS.write_text(json.dumps(document, indent=2) + "\n")
     return document

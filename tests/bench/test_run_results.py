@@ -13,9 +13,9 @@ import run  # noqa: E402
 from bench_reports import Row  # noqa: E402
 
 
-def _write(monkeypatch, tmp_path, found, only):
+def _write(monkeypatch, tmp_path, found, only, database_url=None):
     monkeypatch.setattr(run, "RESULTS", tmp_path / "latest.json")
-    return run.write_results(found, argparse.Namespace(only=only), 12.0)
+    return run.write_results(found, argparse.Namespace(only=only, database_url=database_url), 12.0)
 
 
 def test_only_replaces_its_benchmarks_figures_and_keeps_the_others(monkeypatch, tmp_path):
@@ -28,9 +28,16 @@ def test_only_replaces_its_benchmarks_figures_and_keeps_the_others(monkeypatch, 
         ("bench_linkage", 0.2, "ok", 0), ("bench_cli", 0.8, "ok", 1)]
     assert [r["benchmarks"] for r in again["runs"]] == [["bench_linkage", "bench_cli"], ["bench_cli"]]
     assert json.loads((tmp_path / "latest.json").read_text()) == again
-    # A whole run starts the file afresh; a run that no kept figure refers to is dropped.
-    whole = _write(monkeypatch, tmp_path, {"bench_linkage": [Row("pearson", 0.3, 0.01, "< 2 s", True)]}, None)
-    assert len(whole["runs"]) == 1 and [f["bench"] for f in whole["figures"]] == ["bench_linkage"]
+    # The same benchmarks on PostgreSQL sit beside SQLite's; a run no kept figure refers to is dropped.
+    pg = _write(monkeypatch, tmp_path, {"bench_cli": [Row("tandem --help", 0.9, 0.1, "<= 1 s", True)]}, None,
+                "postgresql://postgres@127.0.0.1:5432/x")
+    assert [(f["database"], f["bench"], f["run"]) for f in pg["figures"]] == [
+        ("postgresql", "bench_cli", 2), ("sqlite", "bench_linkage", 0), ("sqlite", "bench_cli", 1)]
+    whole = _write(monkeypatch, tmp_path, {"bench_linkage": [Row("pearson", 0.3, 0.01, "< 2 s", True)],
+                                           "bench_cli": [Row("tandem --help", 0.7, 0.1, "<= 1 s", True)]}, None)
+    assert [(f["database"], f["bench"], f["seconds"], f["run"]) for f in whole["figures"]] == [
+        ("postgresql", "bench_cli", 0.9, 0), ("sqlite", "bench_linkage", 0.3, 1), ("sqlite", "bench_cli", 0.7, 1)]
+    assert len(whole["runs"]) == 2
 
 
 def test_only_names_are_checked():
