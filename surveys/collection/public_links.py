@@ -158,7 +158,8 @@ def submit_public(session: Session, program_code: str, touchpoint_code: str,
     stored held out of the reports (surveys/collection/floods.py), and the sender is not told. Raises SpamRejected, NotFound, NotCollecting,
     AnswersInvalid or RateLimited; the caller rolls back on any of them. The wave is read FOR SHARE
     and checked again, as for employees: a close (FOR UPDATE) waits for this insert, and a close that
-    committed after resolve() is seen here, so no answer lands in a closed wave.
+    committed after resolve() is seen here, so no answer lands in a closed wave. The rate limit is counted
+    after the insert, in the same transaction: a refused submission is rolled back with its count, as before.
     """
     now = now or utcnow()
     if honeypot and honeypot.strip():
@@ -168,11 +169,15 @@ def submit_public(session: Session, program_code: str, touchpoint_code: str,
     if not wave_is_open(wave, now):
         raise NotCollecting(target.program)
     parsed = parse_all(wave.survey.questions, raw_answers)
-    record_hit(session, client, limit, now)
     flagged = floods.check(session, flood, wave, target.touchpoint, parsed, now) if flood else None
-    return store_response(session, wave=wave, team_id=target.touchpoint.team_id, source="public_link",
-                          parsed=parsed, today=now.date(), touchpoint=target.touchpoint, flagged=flagged,
-                          contact=contact, now=now)
+    response = store_response(session, wave=wave, team_id=target.touchpoint.team_id, source="public_link",
+                              parsed=parsed, today=now.date(), touchpoint=target.touchpoint, flagged=flagged,
+                              contact=contact, now=now)
+    # Counted last, as exactly as first: over the limit, the caller rolls back the response with the count. The
+    # address's counter row is one row for all its submissions (a whole office behind one NAT address), and on
+    # PostgreSQL each submission holds it locked from this upsert to its commit: last, that is only the commit.
+    record_hit(session, client, limit, now)
+    return response
 
 
 def issue_contact_links(session: Session, program_code: str, touchpoint_code: str, count: int, *,
