@@ -21,9 +21,9 @@ from surveys import audit, ratelimit
 from surveys.collection import floods
 from surveys.collection.floods import FloodRules
 from surveys.collection.storage import store_response
-from surveys.collection.submission import INVALID_LINK, parse_all, wave_is_open
+from surveys.collection.submission import INVALID_LINK, load_questions, parse_all, wave_is_open
 from surveys.errors import Conflict, NotFound, TandemError, ValidationError
-from surveys.models import Invitation, Program, Response, Survey, Touchpoint, Wave, utcnow
+from surveys.models import Invitation, Program, Response, Touchpoint, Wave, utcnow
 from surveys.ratelimit import RateLimit
 from surveys.tokens import new_token
 from surveys.voice.contacts import ContactRequest
@@ -120,7 +120,8 @@ def _statement(name: str):
             .where(Program.code == bindparam("program_code"), Touchpoint.code == bindparam("touchpoint_code")),
             "wave": wave,
             # populate_existing: the lock may have waited for a close that committed meanwhile.
-            "locked_wave": wave.options(joinedload(Wave.survey, innerjoin=True).selectinload(Survey.questions))
+            # The questions follow by submission.load_questions (a statement built once, unlike selectinload's).
+            "locked_wave": wave.options(joinedload(Wave.survey, innerjoin=True))
             .with_for_update(read=True, of=Wave).execution_options(populate_existing=True),
         })
     return _STATEMENTS[name]
@@ -145,6 +146,8 @@ def resolve(session: Session, program_code: str, touchpoint_code: str,
                                {"program_id": program.id, "now": now or utcnow()}).first()
     if wave is None:
         raise NotCollecting(program)
+    if lock:
+        load_questions(session, wave.survey)
     return LinkTarget(program, touchpoint, wave)
 
 

@@ -134,16 +134,16 @@ def open_invitation(session: Session, invitation_id: int, now: dt.datetime | Non
     invitation, receipt = found
     if receipt is not None:
         raise AlreadySubmitted()
-    _load_questions(session, invitation.wave.survey)
+    load_questions(session, invitation.wave.survey)
     wave = _share_locked_wave(session, invitation.wave) if lock_wave else invitation.wave
     ensure_open(wave, now or utcnow())
     _check_person(invitation)
     return invitation
 
 
-def _load_questions(session: Session, survey: Survey) -> None:
-    # The pages and the submission need them: one statement built once, where the lazy load builds its
-    # criteria again on every call (it cost more than the rest of the invitation's loading).
+def load_questions(session: Session, survey: Survey) -> None:
+    """Load a survey's questions unless loaded: one statement built once, where the lazy load builds its
+    criteria again on every call (it cost more than the rest of the invitation's loading)."""
     if "questions" in inspect(survey).unloaded:
         set_committed_value(survey, "questions", list(session.scalars(_QUESTIONS, {"survey_id": survey.id})))
 
@@ -298,6 +298,16 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
     else:
         response = store_response(session, wave=invitation.wave, team_id=team_id, source=source,
                                   parsed=parsed, today=today, touchpoint=touchpoint, contact=contact, now=now)
-    invitation.draft = invitation.draft_key_id = None  # the receipt alone says it was used: no time kept
+    # The receipt alone says it was used: no time kept. A Core UPDATE built once, and the loaded invitation told
+    # (as if loaded so): a flush of it costs more than the rest of the submission, and the participation
+    # rollup's update events watch only the columns that move an invitation, never these two.
     session.flush()
+    session.execute(_ERASE_DRAFT, {"invitation_id": invitation.id})
+    set_committed_value(invitation, "draft", None)
+    set_committed_value(invitation, "draft_key_id", None)
     return response
+
+
+_INVITATIONS = Invitation.__table__
+_ERASE_DRAFT = (_INVITATIONS.update().where(_INVITATIONS.c.id == bindparam("invitation_id"))
+                .values(draft=None, draft_key_id=None))
