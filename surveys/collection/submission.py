@@ -109,8 +109,6 @@ def is_used(session: Session, invitation_id: int) -> bool:
 
 # Built once: building the statement costs more than running it.
 _USED = select(SubmissionReceipt.invitation_id).where(SubmissionReceipt.invitation_id == bindparam("invitation_id"))
-
-
 _OPENING = (select(Invitation, SubmissionReceipt.invitation_id)
             .outerjoin(SubmissionReceipt, SubmissionReceipt.invitation_id == Invitation.id)
             .where(Invitation.id == bindparam("invitation_id")).options(*RESPONDENT_LOAD))
@@ -156,8 +154,7 @@ def _share_locked_wave(session: Session, wave: Wave) -> Wave:
     # have waited for a close_wave that committed meanwhile; only these columns, so the survey and
     # questions loaded with the wave stay loaded. SQLite ignores FOR SHARE; its writers are serialised
     # by BEGIN IMMEDIATE instead (surveys/db.py).
-    # A Core statement built once (session.refresh builds and caches a new one on every call); the values are
-    # set as loaded, so the wave is not made dirty.
+    # Prebuilt Core (session.refresh builds a statement per call); set as loaded, so the wave is not made dirty.
     row = session.execute(_WAVE_STATE, {"wave_id": wave.id}).one()
     for name, value in zip(("status", "opens_at", "closes_at"), row):
         set_committed_value(wave, name, value)
@@ -298,9 +295,8 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
     else:
         response = store_response(session, wave=invitation.wave, team_id=team_id, source=source,
                                   parsed=parsed, today=today, touchpoint=touchpoint, contact=contact, now=now)
-    # The receipt alone says it was used: no time kept. A Core UPDATE built once, and the loaded invitation told
-    # (as if loaded so): a flush of it costs more than the rest of the submission, and the participation
-    # rollup's update events watch only the columns that move an invitation, never these two.
+    # The receipt alone says it was used: no time kept. A Core UPDATE (an ORM flush of it cost more than the rest;
+    # the participation rollup's update events watch only the columns that move an invitation, never these).
     session.flush()
     session.execute(_ERASE_DRAFT, {"invitation_id": invitation.id})
     set_committed_value(invitation, "draft", None)
