@@ -21,9 +21,9 @@ from surveys import audit, ratelimit
 from surveys.collection import floods
 from surveys.collection.floods import FloodRules
 from surveys.collection.storage import store_response
-from surveys.collection.submission import INVALID_LINK, parse_all, wave_is_open
+from surveys.collection.submission import INVALID_LINK, load_questions, parse_all, wave_is_open
 from surveys.errors import Conflict, NotFound, TandemError, ValidationError
-from surveys.models import Invitation, Program, Response, Survey, Touchpoint, Wave, utcnow
+from surveys.models import Invitation, Program, Response, Touchpoint, Wave, utcnow
 from surveys.ratelimit import RateLimit
 from surveys.tokens import new_token
 from surveys.voice.contacts import ContactRequest
@@ -120,7 +120,8 @@ def _statement(name: str):
             .where(Program.code == bindparam("program_code"), Touchpoint.code == bindparam("touchpoint_code")),
             "wave": wave,
             # populate_existing: the lock may have waited for a close that committed meanwhile.
-            "locked_wave": wave.options(joinedload(Wave.survey, innerjoin=True).selectinload(Survey.questions))
+            # The questions follow by submission.load_questions (a statement built once, unlike selectinload's).
+            "locked_wave": wave.options(joinedload(Wave.survey, innerjoin=True))
             .with_for_update(read=True, of=Wave).execution_options(populate_existing=True),
         })
     return _STATEMENTS[name]
@@ -145,6 +146,8 @@ def resolve(session: Session, program_code: str, touchpoint_code: str,
                                {"program_id": program.id, "now": now or utcnow()}).first()
     if wave is None:
         raise NotCollecting(program)
+    if lock:
+        load_questions(session, wave.survey)
     return LinkTarget(program, touchpoint, wave)
 
 
@@ -158,7 +161,8 @@ def submit_public(session: Session, program_code: str, touchpoint_code: str,
     stored held out of the reports (surveys/collection/floods.py), and the sender is not told. Raises SpamRejected, NotFound, NotCollecting,
     AnswersInvalid or RateLimited; the caller rolls back on any of them. The wave is read FOR SHARE
     and checked again, as for employees: a close (FOR UPDATE) waits for this insert, and a close that
-    committed after resolve() is seen here, so no answer lands in a closed wave.
+    committed after resolve() is seen here, so no answer lands in a closed wave. The rate limit is counted
+    after the insert, in the same transaction: a refused submission is rolled back with its count, as before.
     """
     now = now or utcnow()
     if honeypot and honeypot.strip():
@@ -168,11 +172,15 @@ def submit_public(session: Session, program_code: str, touchpoint_code: str,
     if not wave_is_open(wave, now):
         raise NotCollecting(target.program)
     parsed = parse_all(wave.survey.questions, raw_answers)
-    record_hit(session, client, limit, now)
     flagged = floods.check(session, flood, wave, target.touchpoint, parsed, now) if flood else None
-    return store_response(session, wave=wave, team_id=target.touchpoint.team_id, source="public_link",
-                          parsed=parsed, today=now.date(), touchpoint=target.touchpoint, flagged=flagged,
-                          contact=contact, now=now)
+    response = store_response(session, wave=wave, team_id=target.touchpoint.team_id, source="public_link",
+                              parsed=parsed, today=now.date(), touchpoint=target.touchpoint, flagged=flagged,
+                              contact=contact, now=now)
+    # Counted last, as exactly as first: over the limit, the caller rolls back the response with the count. The
+    # address's counter row is one row for all its submissions (a whole office behind one NAT address), and on
+    # PostgreSQL each submission holds it locked from this upsert to its commit: last, that is only the commit.
+    record_hit(session, client, limit, now)
+    return response
 
 
 def issue_contact_links(session: Session, program_code: str, touchpoint_code: str, count: int, *,

@@ -32,15 +32,16 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
     if flagged:
         session.add(FlaggedResponse(response_id=response.id, reason=flagged))
         session.flush()
-    # Same transaction: the reports never lag or drift. Only the rollups of its audience can change, and
-    # the theme rollups only once label_new (below) has labelled its comments.
-    rollups.add_responses(session, [response.id], audience="customer" if touchpoint else "employee", labelled=False)
     if contact is not None:
         # Same transaction: no case without its response. A response held out as part of a flood opens no case.
         contacts.save(session, response, contact, now, open_case=not flagged)
-    # Sentiment and themes of its comments, and their rollups; the comments are known here, not read back.
+    # Sentiment and themes of its comments; the comments are known here, not read back.
     audience = "customer" if touchpoint else "employee"
     comments = [Comment(response.id, q.id, audience, text) for q, (_value, text) in parsed.items()
                 if q.qtype == "text" and text]
-    themes.label_new(session, [response.id], comments)
+    themes.write_labels(session, comments)
+    # Same transaction: the reports never lag or drift. Labelled first, so one pass of upserts adds every rollup
+    # of its audience (the theme ones only when it has a comment), and last: a rollup row is shared by every
+    # submission to the same unit or touchpoint, and on PostgreSQL it stays locked from its upsert to the commit.
+    rollups.add_responses(session, [response.id], audience=audience, labelled=bool(comments))
     return response

@@ -12,15 +12,16 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, inspect, or_, select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from surveys.collection import drafts, queue, receipts
 from surveys.collection.answers import AnswersInvalid, check_answers, is_blank, normalise_raw, parse_all  # noqa: F401
 from surveys.collection.paging import invitation_pages
 from surveys.collection.storage import store_response
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
-from surveys.models import Invitation, Person, Response, SubmissionReceipt, Wave, utcnow
+from surveys.models import Invitation, Person, Question, Response, SubmissionReceipt, Survey, Wave, utcnow
 from surveys.tokens import hash_token
 from surveys.voice.contacts import ContactRequest
 
@@ -108,6 +109,12 @@ def is_used(session: Session, invitation_id: int) -> bool:
 
 # Built once: building the statement costs more than running it.
 _USED = select(SubmissionReceipt.invitation_id).where(SubmissionReceipt.invitation_id == bindparam("invitation_id"))
+_OPENING = (select(Invitation, SubmissionReceipt.invitation_id)
+            .outerjoin(SubmissionReceipt, SubmissionReceipt.invitation_id == Invitation.id)
+            .where(Invitation.id == bindparam("invitation_id")).options(*RESPONDENT_LOAD))
+_WAVES = Wave.__table__
+_WAVE_STATE = (select(_WAVES.c.status, _WAVES.c.opens_at, _WAVES.c.closes_at)
+               .where(_WAVES.c.id == bindparam("wave_id")).with_for_update(read=True))
 
 
 def open_invitation(session: Session, invitation_id: int, now: dt.datetime | None = None, *,
@@ -118,15 +125,28 @@ def open_invitation(session: Session, invitation_id: int, now: dt.datetime | Non
     FOR SHARE, so close_wave (FOR UPDATE) cannot erase drafts between this check and the write, and a
     close that committed first is seen here.
     """
-    invitation = session.get(Invitation, invitation_id, options=RESPONDENT_LOAD)
-    if invitation is None:
+    # One statement for the invitation, what a page needs with it and whether its receipt exists.
+    found = session.execute(_OPENING, {"invitation_id": invitation_id}).first()
+    if found is None:
         raise NotFound(INVALID_LINK)
-    if is_used(session, invitation.id):
+    invitation, receipt = found
+    if receipt is not None:
         raise AlreadySubmitted()
+    load_questions(session, invitation.wave.survey)
     wave = _share_locked_wave(session, invitation.wave) if lock_wave else invitation.wave
     ensure_open(wave, now or utcnow())
     _check_person(invitation)
     return invitation
+
+
+def load_questions(session: Session, survey: Survey) -> None:
+    """Load a survey's questions unless loaded: one statement built once, where the lazy load builds its
+    criteria again on every call (it cost more than the rest of the invitation's loading)."""
+    if "questions" in inspect(survey).unloaded:
+        set_committed_value(survey, "questions", list(session.scalars(_QUESTIONS, {"survey_id": survey.id})))
+
+
+_QUESTIONS = select(Question).where(Question.survey_id == bindparam("survey_id")).order_by(Question.position)
 
 
 def _share_locked_wave(session: Session, wave: Wave) -> Wave:
@@ -134,7 +154,10 @@ def _share_locked_wave(session: Session, wave: Wave) -> Wave:
     # have waited for a close_wave that committed meanwhile; only these columns, so the survey and
     # questions loaded with the wave stay loaded. SQLite ignores FOR SHARE; its writers are serialised
     # by BEGIN IMMEDIATE instead (surveys/db.py).
-    session.refresh(wave, ["status", "opens_at", "closes_at"], with_for_update={"read": True})
+    # Prebuilt Core (session.refresh builds a statement per call); set as loaded, so the wave is not made dirty.
+    row = session.execute(_WAVE_STATE, {"wave_id": wave.id}).one()
+    for name, value in zip(("status", "opens_at", "closes_at"), row):
+        set_committed_value(wave, name, value)
     return wave
 
 
@@ -272,6 +295,15 @@ def submit_invitation(session: Session, invitation_id: int, today: dt.date | Non
     else:
         response = store_response(session, wave=invitation.wave, team_id=team_id, source=source,
                                   parsed=parsed, today=today, touchpoint=touchpoint, contact=contact, now=now)
-    invitation.draft = invitation.draft_key_id = None  # the receipt alone says it was used: no time kept
+    # The receipt alone says it was used: no time kept. A Core UPDATE (an ORM flush of it cost more than the rest;
+    # the participation rollup's update events watch only the columns that move an invitation, never these).
     session.flush()
+    session.execute(_ERASE_DRAFT, {"invitation_id": invitation.id})
+    set_committed_value(invitation, "draft", None)
+    set_committed_value(invitation, "draft_key_id", None)
     return response
+
+
+_INVITATIONS = Invitation.__table__
+_ERASE_DRAFT = (_INVITATIONS.update().where(_INVITATIONS.c.id == bindparam("invitation_id"))
+                .values(draft=None, draft_key_id=None))

@@ -86,12 +86,15 @@ def add_selected(session: Session, ids: Select) -> None:
             session.execute(_upsert(dialect, agg, ids))
 
 
-def add_themes(session: Session, response_ids: Sequence[int]) -> None:
-    """Add the comment labels of stored responses to the theme rollups (labelled after `add_responses` ran)."""
+def add_themes(session: Session, response_ids: Sequence[int], audience: str | None = None) -> None:
+    """Add the comment labels of stored responses to the theme rollups (labelled after `add_responses` ran).
+
+    `audience` ("employee" or "customer"), when every response is of it, skips the other audience's rollup.
+    """
     dialect = session.get_bind().dialect.name
-    key = f"themes-{dialect}"
+    key = f"themes-{dialect}-{audience}"
     if key not in _UPSERTS:
-        _UPSERTS[key] = tuple(_upsert(dialect, agg) for agg in THEMES)
+        _UPSERTS[key] = tuple(_upsert(dialect, agg) for agg in THEMES if audience in (None, agg.audience))
     ids = list(response_ids)
     for start in range(0, len(ids), CHUNK):
         for stmt in _UPSERTS[key]:

@@ -87,14 +87,17 @@ _STATEMENTS: dict[str, object] = {}
 def _stmt(name: str):
     """A per-audience statement (bound parameter :audience), built once per process."""
     if name not in _STATEMENTS:
+        # Core (table columns, not mapped attributes): these run in every labelled submission, and an ORM-enabled
+        # SELECT costs several times the CPU of the same Core one; they return plain rows either way.
         audience = bindparam("audience")
+        models, themes, rules = ThemeModel.__table__.c, Theme.__table__.c, ThemeRule.__table__.c
         _STATEMENTS[name] = {
-            "newest": select(ThemeModel.id, ThemeModel.created_at).where(ThemeModel.audience == audience)
-            .order_by(ThemeModel.id.desc()).limit(1),
-            "rules": select(ThemeRule.theme_id, ThemeRule.keyword).join(Theme, Theme.id == ThemeRule.theme_id)
-            .where(Theme.audience == audience, Theme.active.is_(True)).order_by(ThemeRule.id),
-            "components": select(Theme.id, Theme.component).where(
-                Theme.audience == audience, Theme.active.is_(True), Theme.component.is_not(None)),
+            "newest": select(models.id, models.created_at).where(models.audience == audience)
+            .order_by(models.id.desc()).limit(1),
+            "rules": select(rules.theme_id, rules.keyword).join(Theme.__table__, themes.id == rules.theme_id)
+            .where(themes.audience == audience, themes.active.is_(True)).order_by(rules.id),
+            "components": select(themes.id, themes.component).where(
+                themes.audience == audience, themes.active.is_(True), themes.component.is_not(None)),
         }[name]
     return _STATEMENTS[name]
 
@@ -181,8 +184,9 @@ def write_labels(session: Session, comments: Sequence[Comment], *, sentiment: bo
         if not mine:
             continue
         current = current_model(session, audience)
-        themes = theme_rows(mine, current[1] if current else None, component_themes(session, audience),
-                            active_rules(session, audience))
+        # The components matter only with a model to classify by: before the first refresh, not read at all.
+        components = component_themes(session, audience) if current else {}
+        themes = theme_rows(mine, current[1] if current else None, components, active_rules(session, audience))
         for start in range(0, len(themes), 10 * CHUNK):
             session.execute(insert(CommentTheme.__table__), themes[start:start + 10 * CHUNK])
         written += len(themes)
@@ -205,7 +209,8 @@ def label_new(session: Session, response_ids: Iterable[int], comments: Sequence[
         return 0
     write_labels(session, comments)
     labelled = sorted({c.response_id for c in comments})
-    rollups.add_themes(session, labelled)
+    audiences = {c.audience for c in comments}
+    rollups.add_themes(session, labelled, audiences.pop() if len(audiences) == 1 else None)
     return len(comments)
 
 
