@@ -46,17 +46,19 @@ def export_lines(session: Session, f: VoiceFilters, *, with_contacts: bool) -> I
     """The filtered list as CSV lines (the /voice export's columns, formula-safe), newest first (day, then
     id), in lists of at most EXPORT_CHUNK lines."""
     connection = session.connection()
-    places = {tid: (escape_cell(code), escape_cell(name), channel) for tid, code, name, channel in
-              connection.execute(select(Touchpoint.id, Touchpoint.code, Touchpoint.name, Touchpoint.channel))}
-    teams = {tid: escape_cell(name) for tid, name in connection.execute(select(Team.id, Team.name))}
     rows = connection.execute(_statement(session, connection.dialect.name, f, with_contacts),
                               execution_options={"stream_results": True, "yield_per": EXPORT_CHUNK})
     lines: list[list] = []
     try:
+        # Read after the rows' query began, so that every touchpoint and team they name is in the maps.
+        places = {tid: (escape_cell(code), escape_cell(name), escape_cell(channel)) for tid, code, name, channel in
+                  connection.execute(select(Touchpoint.id, Touchpoint.code, Touchpoint.name, Touchpoint.channel))}
+        teams = {tid: escape_cell(name) for tid, name in connection.execute(select(Team.id, Team.name))}
         # Whole fetchmany batches (partitions), not one fetchone call per joined row.
         for _rid, answers in groupby(chain.from_iterable(rows.partitions()), key=itemgetter(RID)):
             first = next(answers)
             place = places[first[PLACE]]
+            # The response's own channel is one of CHANNELS (a CHECK constraint); without one, its touchpoint's.
             line = [first[DAY], first[CHANNEL] or place[2], "imported" if first[SOURCE] == "import" else "surveyed",
                     place[0], place[1], teams[first[TEAM]], None, None, None, "", "", None]
             comments = []
