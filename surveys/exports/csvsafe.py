@@ -66,6 +66,11 @@ class RowWriter:
         """Write one row, each cell through escape_cell."""
         self._writer.writerow([escape_cell(value) for value in row])
 
+    def write_defused(self, rows: Iterable[Iterable[Any]]) -> None:
+        """Write rows whose cells the caller already passed through escape_cell or knows cannot start a formula
+        (numbers, ISO days, fixed words): a large export defuses only its free text, once per distinct label."""
+        self._writer.writerows(rows)
+
 
 def csv_text(header: Iterable[str] | None, rows: Iterable[Iterable[Any]], **fmt) -> str:
     """The whole CSV as one string (for downloads)."""

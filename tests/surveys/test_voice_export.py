@@ -1,5 +1,5 @@
 """The streamed /voice export returns exactly the rows the list pages show, in the same order, whatever
-the filter and however the rows fall into batches."""
+the filter and however the rows fall into batches, each cell as the CSV writes it (formula-safe)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +9,11 @@ from sqlalchemy import select
 
 from surveys.collection import public_links
 from surveys.collection.public_links import RateLimit
+from surveys.exports.csvsafe import safe_row
 from surveys.insights import voice, voice_export
-from surveys.models import CommentLabel, CommentTheme, Question, Theme, utcnow
+from surveys.models import (
+    CommentLabel, CommentTheme, CustomerContact, Question, Team, Theme, Touchpoint, utcnow,
+)
 from surveys.voice import contacts
 
 NOW = utcnow()
@@ -62,6 +65,37 @@ def test_export_rows_equal_the_list_rows(db_session, world, monkeypatch, chunk, 
     assert not filters.errors
     page = voice.voice_page(db_session, filters, with_contacts=with_contacts, per_page=100)
     assert page.rows, args
-    exported = list(voice_export.export_rows(db_session, filters, with_contacts=with_contacts))
-    fields = voice.VoiceRow._fields
-    assert [tuple(r) for r in exported] == [tuple(getattr(r, f) for f in fields) for r in page.rows]
+    exported = [["" if cell is None else cell for cell in line]  # csv writes None and "" alike
+                for lines in voice_export.export_lines(db_session, filters, with_contacts=with_contacts)
+                for line in lines]
+    assert all(len(lines) <= chunk for lines in voice_export.export_lines(db_session, filters,
+                                                                           with_contacts=with_contacts))
+    assert exported == [_line(row, with_contacts) for row in page.rows]
+
+
+def _line(row: voice.VoiceRow, with_contacts: bool) -> list:
+    """The export's line of a list row, as it is specified: every cell through csvsafe."""
+    line = [row.day.isoformat(), row.channel, row.origin, row.touchpoint, row.touchpoint_name, row.team,
+            row.scores.get("csat"), row.scores.get("nps"), row.scores.get("ces"), row.comment, "; ".join(row.themes),
+            None if row.sentiment is None else round(row.sentiment, 3)]
+    if with_contacts:
+        line += list(row.contact or ("", "", ""))
+    return safe_row(line)
+
+
+def test_every_free_text_cell_is_defused(db_session, world):
+    """Labels, comments, themes and contacts starting with a formula trigger are quoted; plain numbers are not."""
+    world.name = "=theme"
+    for model, code, name in ((Touchpoint, "DESK", "@desk"), (Team, "CARE", "-care"), (Touchpoint, "SHOP", "-0.5")):
+        db_session.scalar(select(model).where(model.code == code)).name = name
+    contact = db_session.scalar(select(CustomerContact))
+    contact.name, contact.email, contact.phone = "+Ana", "=mail", "+4420"
+    db_session.flush()
+    filters = voice.parse_filters(db_session, {}, NOW.date())
+    page = voice.voice_page(db_session, filters, with_contacts=True, per_page=100)
+    [exported] = voice_export.export_lines(db_session, filters, with_contacts=True)
+    assert [["" if cell is None else cell for cell in line] for line in exported] == [
+        _line(row, True) for row in page.rows]
+    cells = {cell for line in exported for cell in line if isinstance(cell, str)}
+    assert {"'@desk", "'-care", "-0.5", "'=1+1 great shop", "'=theme", "'+Ana", "'=mail", "+4420"} <= cells
+    assert not any(cell[:1] in "=+-@\t\r" and cell not in ("-0.5", "+4420") for cell in cells if cell)
