@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from analysis.linkage import benjamini_hochberg
 from analysis.metrics import AGREEMENT_TYPES, EX_DIMENSIONS
 from analysis.shrinkage import between_variance, shrink
-from surveys.insights.figures import ORG, Figure, Report, figure
+from surveys.insights.figures import ORG, Figure, Report
+from surveys.insights.figures import hidden as hidden_figure
 from surveys.insights.reports.cells import (CX_KINDS, cx_sums, differences, estimates, hidden_units,
                                             hierarchy_rows, reference, subtree_totals)
 from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, ex_sums, item_sums,
@@ -89,6 +90,7 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
         _shrink(tree, cells, col, units, spread[col.metric])
     figures = tuple(_figure(tree, cells[(u, c.metric)], c, wave.label, k, shrunk) for u in units for c in cols)
     by_cell = {(f.unit, f.metric): f for f in figures}
+    customer = {c.metric for c in cols if c.group == "Customers"}
     params_out = {"program": program.code, "wave": wave.label, "unit": params.unit or None,
                   "compare": params.compare, "dimension": dimension, "shrink": "1" if shrunk else "0"}
     return Report("heatmap", "Heatmap", params_out, figures, _notes(k, params.compare, prev, shrunk),
@@ -96,9 +98,8 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
                            "cells": by_cell, "classes": {key: _css(f) for key, f in by_cell.items()},
                            "dimensions": dims, "previous": prev,
                            # customer cells of teams that own no touchpoint with answers: a blank, not a secret
-                           "empty": {(unit_label(tree, u)[0], c.metric) for (u, _m), cell in cells.items()
-                                     for c in cols if c.metric == _m and c.group == "Customers"
-                                     and cell["sums"] is None}},
+                           "empty": {(unit_label(tree, u)[0], m) for (u, m), cell in cells.items()
+                                     if m in customer and cell["sums"] is None}},
                   threshold=k)
 
 
@@ -219,24 +220,23 @@ def _figure(tree, cell, col, period, k, shrunk) -> Figure:
     names = EXTRAS + (SHRINK_EXTRAS if shrunk else ())
     change = cell["change"]
     digits = 2 if col.metric == "ces" else 1
-    f = figure(code, name, col.metric, None if cell["hidden"] else cell["est"], k, period=period, digits=digits,
-               **{n: None for n in names})
-    if f.suppressed:
-        return f
+    est = None if cell["hidden"] else cell["est"]
+    if est is None or est.n < k or not math.isfinite(est.value):  # figures.figure's rule, without its Figure
+        return hidden_figure(code, name, col.metric, period, names)
     r = lambda x, d=digits: None if x is None or not math.isfinite(x) else round(float(x), d)  # noqa: E731
     extra = dict.fromkeys(names)
     if change is not None:
         extra.update(change=r(change.change), change_low=r(change.ci_low), change_high=r(change.ci_high),
                      p_value=r(cell["p"], 4), q_value=r(cell.get("q", math.nan), 4),
                      flagged=bool(cell.get("flagged", False)))
-    shown = (f.value, f.ci_low, f.ci_high)
+    shown = (r(est.value), r(est.ci_low), r(est.ci_high))
     if shrunk and "shrunk" in cell:
         value, low, high, weight = cell["shrunk"]
-        extra.update(raw_value=f.value, weight=r(weight, 3),
+        extra.update(raw_value=shown[0], weight=r(weight, 3),
                      shrunk_change=r(value - cell["ref"]) if change is not None else None)
         shown = (r(value), r(low), r(high))
-    # Built directly rather than with dataclasses.replace, which costs more than the rest of a cell.
-    return Figure(f.unit, f.unit_name, f.metric, shown[0], f.n, shown[1], shown[2], False, f.period,
+    # Built once, directly: a grid of a large organisation has 100,000+ cells.
+    return Figure(code, name, col.metric, shown[0], int(est.n), shown[1], shown[2], False, period,
                   tuple(extra.items()))
 
 
