@@ -14,9 +14,12 @@ EMPTY = ('<td class="num heat-cell heat-none" title="No customer answers at this
 FLAG = '<span class="heat-mark" aria-hidden="true">◆</span><span class="visually-hidden">flagged: </span>'
 
 
+PLAIN = (int, float, type(None))  # print as str() does: nothing in them to escape
+
+
 def _text(value) -> str:
     """A value as Jinja's {{ value }} prints it (None as 'None'), escaped."""
-    return str(escape(value))
+    return str(value) if type(value) in PLAIN else str(escape(value))
 
 
 def _cell(f, cls: str, empty: set, hidden: str) -> str:

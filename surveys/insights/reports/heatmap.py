@@ -73,15 +73,17 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     tree = Tree(session)
     top = resolve_unit(tree, params.unit, scope)
     k = max(settings.min_group_size, wave.min_group_size)
-    ids = [wave.id] + ([prev.id] if prev else [])
+    # The previous wave's sums are read only when the page compares with it: nothing else shows them.
+    before = prev if params.compare == "previous" else None
+    ids = [wave.id] + ([before.id] if before else [])
     sums = {**ex_sums(session, ids), **item_sums(session, ids), **cx_sums(session, program.code, ids)}
     cols = columns(wave, dimension, any(key[0] == wave.id and key[2] in CX_KINDS for key in sums))
     units: list[int | None] = [None] + hierarchy_rows(tree, top, scope.allows)
     cells = {}
     spread = {}
     for col in cols:
-        column, ests, hidden = _column(tree, sums, wave, prev, col, units, k, params.compare, settings.confidence,
-                                      scope)
+        column, ests, hidden = _column(tree, sums, wave, before, col, units, k, params.compare, settings.confidence,
+                                      scope, shrunk)
         cells.update(column)
         if shrunk:
             spread[col.metric] = _tau2(tree, ests, hidden)
@@ -112,10 +114,11 @@ def _parent(tree: Tree, team_id: int | None, scope: Scope) -> int | None:
     return parent if parent is not None and scope.allows(parent) else None
 
 
-def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope) -> tuple[dict, dict, set]:
+def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope, shrunk) -> tuple[dict, dict, set]:
     """Each unit's cell of one column (its sums, estimate, visibility and comparison); also every unit's
     estimate and the column's hidden units. Estimates and differences are computed for the whole column
-    at once (a large grid asks for thousands)."""
+    at once (a large grid asks for thousands). `prev`: the previous wave when compare=previous, else None;
+    the comparison's own estimate (`ref`) only when `shrunk` shows a shrunken difference."""
     drop = col.group == "Customers"
     now = subtree_totals(tree, sums, wave.id, col.key)
     hidden = hidden_units(tree, now, lambda t: sums.get((wave.id, t, col.key)), k, drop_empty=drop)
@@ -136,12 +139,13 @@ def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope) -
             compared.append((cell, own, ref))
         out[(u, col.metric)] = cell
     changes = differences([(own, ref) for _c, own, ref in compared], confidence)
-    refs = estimates([ref for _c, _o, ref in compared], confidence)
+    refs = estimates([ref for _c, _o, ref in compared], confidence) if shrunk else [None] * len(compared)
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     for (cell, _own, _ref), change, ref_est in zip(compared, changes, refs):
         if math.isfinite(change.change):
             cell["change"], cell["p"] = change, _p(change, z)
-            cell["ref"] = ref_est.value
+            if ref_est is not None:
+                cell["ref"] = ref_est.value
     return out, ests, hidden
 
 
