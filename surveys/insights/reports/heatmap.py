@@ -20,7 +20,6 @@ from analysis.linkage import benjamini_hochberg
 from analysis.metrics import AGREEMENT_TYPES, EX_DIMENSIONS
 from analysis.shrinkage import between_variance, shrink
 from surveys.insights.figures import ORG, Figure, Report
-from surveys.insights.figures import hidden as hidden_figure
 from surveys.insights.reports.cells import (CX_KINDS, cx_sums, differences, estimates, hidden_units,
                                             hierarchy_rows, reference, subtree_totals)
 from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, ex_sums, item_sums,
@@ -90,7 +89,10 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     _flag(cells, 1 - settings.confidence)
     for col in cols if shrunk else ():
         _shrink(tree, cells, col, units, spread[col.metric])
-    figures = tuple(_figure(tree, cells[(u, c.metric)], c, wave.label, k, shrunk) for u in units for c in cols)
+    names = EXTRAS + (SHRINK_EXTRAS if shrunk else ())
+    blank = tuple((n, None) for n in names)  # the extras of a hidden cell, or of one with nothing to add
+    figures = tuple(_figure(tree, cells[(u, c.metric)], c, wave.label, k, names, blank)
+                    for u in units for c in cols)
     by_cell = {(f.unit, f.metric): f for f in figures}
     customer = {c.metric for c in cols if c.group == "Customers"}
     params_out = {"program": program.code, "wave": wave.label, "unit": params.unit or None,
@@ -219,27 +221,31 @@ def _shrink(tree, cells, col, units, tau2) -> None:
                                                 float(res.weights[i]))
 
 
-def _figure(tree, cell, col, period, k, shrunk) -> Figure:
+def _figure(tree, cell, col, period, k, names, blank) -> Figure:
+    """One cell's figure; `names` the extras' names (with the shrinkage ones when shrunk), `blank` them
+    all empty. Figures are built directly (figures.figure's rule): a large grid has 100,000+ cells."""
     code, name = unit_label(tree, cell["unit"])
-    names = EXTRAS + (SHRINK_EXTRAS if shrunk else ())
+    est = None if cell["hidden"] else cell["est"]
+    if est is None or est.n < k or not math.isfinite(est.value):
+        return Figure(code, name, col.metric, None, None, None, None, True, period, blank)
     change = cell["change"]
     digits = 2 if col.metric == "ces" else 1
-    est = None if cell["hidden"] else cell["est"]
-    if est is None or est.n < k or not math.isfinite(est.value):  # figures.figure's rule, without its Figure
-        return hidden_figure(code, name, col.metric, period, names)
     r = lambda x, d=digits: None if x is None or not math.isfinite(x) else round(float(x), d)  # noqa: E731
+    shrunk = len(names) > len(EXTRAS) and "shrunk" in cell
+    if change is None and not shrunk:
+        return Figure(code, name, col.metric, r(est.value), int(est.n), r(est.ci_low), r(est.ci_high), False,
+                      period, blank)
     extra = dict.fromkeys(names)
     if change is not None:
         extra.update(change=r(change.change), change_low=r(change.ci_low), change_high=r(change.ci_high),
                      p_value=r(cell["p"], 4), q_value=r(cell.get("q", math.nan), 4),
                      flagged=bool(cell.get("flagged", False)))
     shown = (r(est.value), r(est.ci_low), r(est.ci_high))
-    if shrunk and "shrunk" in cell:
+    if shrunk:
         value, low, high, weight = cell["shrunk"]
         extra.update(raw_value=shown[0], weight=r(weight, 3),
                      shrunk_change=r(value - cell["ref"]) if change is not None else None)
         shown = (r(value), r(low), r(high))
-    # Built once, directly: a grid of a large organisation has 100,000+ cells.
     return Figure(code, name, col.metric, shown[0], int(est.n), shown[1], shown[2], False, period,
                   tuple(extra.items()))
 
