@@ -75,7 +75,8 @@ def suppress(frame: pd.DataFrame, count_column: str, k: int, parent: str | None 
     primary = hidden.copy()
     to_parent: set = set()
     if parent is not None:
-        hidden, to_parent = _complementary(frame, counts, hidden, parent, id_column)
+        ids = None if id_column is None else frame[id_column].to_numpy(dtype=object)
+        hidden, to_parent = _complementary(frame[parent].to_numpy(dtype=object), ids, counts, hidden)
     out = frame.copy()
     skip = {count_column, parent, id_column}
     if value_columns is None:
@@ -96,22 +97,34 @@ def suppress(frame: pd.DataFrame, count_column: str, k: int, parent: str | None 
                              tuple(labels[hidden & ~primary].tolist()), tuple(sorted(to_parent, key=str)))
 
 
-def _complementary(frame, counts, hidden, parent, id_column):
+def hidden_in_tree(ids, parents, counts, k: int) -> np.ndarray:
+    """`suppress` without a frame: a boolean mask of the cells to hide, for cells given as parallel
+    sequences (each cell's own key, its parent's key or None, its count). The same decisions as
+    `suppress(frame, count, k, parent=..., id_column=...)`, for callers that run it thousands of times
+    (a heatmap of a large organisation: every column, every wave) and cannot afford a frame each time."""
+    if int(k) < 1:
+        raise ValueError("k must be at least 1")
+    counts = np.asarray(counts, dtype=float)
+    hidden = np.isnan(counts) | (counts < k)
+    return _complementary(np.asarray(parents, dtype=object), np.asarray(ids, dtype=object), counts, hidden)[0]
+
+
+def _complementary(parents, ids, counts, hidden):
     """Hide cells until no family has exactly one hidden cell, or exactly one non-zero hidden cell.
 
     A family is a parent and its children: they satisfy one equation,
     parent = parent's own members + sum of children, so one unknown in it is
-    recoverable by subtraction and two or more are not.
+    recoverable by subtraction and two or more are not. `parents` and `ids`
+    (None: no id column) are object arrays of the cells' keys.
     """
     hidden = hidden.copy()
-    parents = frame[parent].to_numpy(dtype=object)
     groups: dict = {}
     for pos, key in enumerate(parents):
         if not pd.isna(key):
             groups.setdefault(key, []).append(pos)
     row_of = {}
-    if id_column is not None:
-        row_of = {key: pos for pos, key in enumerate(frame[id_column].to_numpy(dtype=object))}
+    if ids is not None:
+        row_of = {key: pos for pos, key in enumerate(ids)}
     to_parent: set = set()
     positive = np.nan_to_num(counts, nan=1.0) > 0  # unknown counts may be non-zero
     changed = True

@@ -46,7 +46,8 @@ class Figure:
     extra: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self):
-        if self.suppressed and any(v is not None for v in (self.value, self.n, self.ci_low, self.ci_high)):
+        if self.suppressed and not (self.value is None and self.n is None and self.ci_low is None
+                                    and self.ci_high is None):
             raise ValueError("a suppressed figure carries no value, n or interval")
 
     def get(self, name: str, default: Any = None) -> Any:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.privacy import suppress
+from analysis.privacy import hidden_in_tree, suppress
 
 K = 5
 
@@ -119,6 +119,17 @@ def test_no_small_cell_visible_and_none_recoverable(tree, k):
                     assert sum(hidden[j] and n[j] > 0 for j in kids) >= 2
         elif n[p] > 0 and not any(hidden[i] for i in kids):
             pytest.fail(f"hidden parent {p} equals own members + its visible children")
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees(), st.integers(min_value=1, max_value=10))
+def test_hidden_in_tree_decides_as_suppress(tree, k):
+    # The frame-free form the heatmap calls per column must hide exactly the cells suppress hides.
+    parents, own = tree
+    df = _frame(parents, own)
+    res = suppress(df, "n", k, parent="parent", id_column="id")
+    mask = hidden_in_tree(list(range(len(parents))), parents, df["n"].tolist(), k)
+    assert mask.tolist() == res.frame["suppressed"].tolist()
 
 
 def test_linkable_units_need_a_visible_employee_and_customer_cell():

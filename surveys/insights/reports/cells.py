@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pandas as pd
 from sqlalchemy.orm import Session
 
-from analysis.privacy import suppress
+from analysis.privacy import hidden_in_tree
 from analysis.results import ChangeResult
 from analysis.summaries import Estimate, Sums, difference
 from analysis.summaries_many import difference_many, estimate_many
@@ -76,21 +75,25 @@ def hidden_units(tree: Tree, totals: Totals, own: Callable[[int], Sums | None], 
     like a small child. `drop_empty` leaves out teams with no answers at all (customer outcomes: a team
     that owns no touchpoint is a fact of the organisation chart, not about anyone).
     """
-    rows = [{"id": ORG, "parent": None, "count": _n(totals.get(None))}]
+    # Plain lists into analysis.privacy.hidden_in_tree (suppress's decisions without a frame): a heatmap
+    # asks this for every column and wave, and a frame each time cost more than the rest of the report.
+    ids, parents, counts = [ORG], [None], [_n(totals.get(None))]
     for tid in tree.order:
         node = tree.nodes[tid]
         count = _n(totals.get(tid))
         if drop_empty and count == 0:
             continue
-        rows.append({"id": tid, "parent": ORG if node.parent_id is None else node.parent_id, "count": count})
+        ids.append(tid)
+        parents.append(ORG if node.parent_id is None else node.parent_id)
+        counts.append(count)
         if tree.children[tid]:
             mine = _n(own(tid))
             if mine:
-                rows.append({"id": f"own:{tid}", "parent": tid, "count": mine})
-    frame = pd.DataFrame(rows, columns=["id", "parent", "count"])
-    result = suppress(frame, "count", k, parent="parent", id_column="id")
-    hidden = frame["id"][result.frame["suppressed"].to_numpy()]
-    return {h for h in hidden if not (isinstance(h, str) and h.startswith("own:"))}
+                ids.append(f"own:{tid}")
+                parents.append(tid)
+                counts.append(mine)
+    mask = hidden_in_tree(ids, parents, counts, k)
+    return {h for h, hide in zip(ids, mask) if hide and not (isinstance(h, str) and h.startswith("own:"))}
 
 
 def hidden_for(tree: Tree, sums: TeamSums, wave_id: int, metric: str, k: int, drop_empty: bool = False) -> set:

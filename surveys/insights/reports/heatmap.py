@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from analysis.linkage import benjamini_hochberg
 from analysis.metrics import AGREEMENT_TYPES, EX_DIMENSIONS
 from analysis.shrinkage import between_variance, shrink
-from surveys.insights.figures import ORG, Figure, Report, figure
+from surveys.insights.figures import ORG, Figure, Report
 from surveys.insights.reports.cells import (CX_KINDS, cx_sums, differences, estimates, hidden_units,
                                             hierarchy_rows, reference, subtree_totals)
 from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, ex_sums, item_sums,
@@ -72,23 +72,29 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     tree = Tree(session)
     top = resolve_unit(tree, params.unit, scope)
     k = max(settings.min_group_size, wave.min_group_size)
-    ids = [wave.id] + ([prev.id] if prev else [])
+    # The previous wave's sums are read only when the page compares with it: nothing else shows them.
+    before = prev if params.compare == "previous" else None
+    ids = [wave.id] + ([before.id] if before else [])
     sums = {**ex_sums(session, ids), **item_sums(session, ids), **cx_sums(session, program.code, ids)}
     cols = columns(wave, dimension, any(key[0] == wave.id and key[2] in CX_KINDS for key in sums))
     units: list[int | None] = [None] + hierarchy_rows(tree, top, scope.allows)
     cells = {}
     spread = {}
     for col in cols:
-        column, ests, hidden = _column(tree, sums, wave, prev, col, units, k, params.compare, settings.confidence,
-                                      scope)
+        column, ests, hidden = _column(tree, sums, wave, before, col, units, k, params.compare, settings.confidence,
+                                      scope, shrunk)
         cells.update(column)
         if shrunk:
             spread[col.metric] = _tau2(tree, ests, hidden)
     _flag(cells, 1 - settings.confidence)
     for col in cols if shrunk else ():
         _shrink(tree, cells, col, units, spread[col.metric])
-    figures = tuple(_figure(tree, cells[(u, c.metric)], c, wave.label, k, shrunk) for u in units for c in cols)
+    names = EXTRAS + (SHRINK_EXTRAS if shrunk else ())
+    blank = tuple((n, None) for n in names)  # the extras of a hidden cell, or of one with nothing to add
+    figures = tuple(_figure(tree, cells[(u, c.metric)], c, wave.label, k, names, blank)
+                    for u in units for c in cols)
     by_cell = {(f.unit, f.metric): f for f in figures}
+    customer = {c.metric for c in cols if c.group == "Customers"}
     params_out = {"program": program.code, "wave": wave.label, "unit": params.unit or None,
                   "compare": params.compare, "dimension": dimension, "shrink": "1" if shrunk else "0"}
     return Report("heatmap", "Heatmap", params_out, figures, _notes(k, params.compare, prev, shrunk),
@@ -96,9 +102,8 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
                            "cells": by_cell, "classes": {key: _css(f) for key, f in by_cell.items()},
                            "dimensions": dims, "previous": prev,
                            # customer cells of teams that own no touchpoint with answers: a blank, not a secret
-                           "empty": {(unit_label(tree, u)[0], c.metric) for (u, _m), cell in cells.items()
-                                     for c in cols if c.metric == _m and c.group == "Customers"
-                                     and cell["sums"] is None}},
+                           "empty": {(unit_label(tree, u)[0], m) for (u, m), cell in cells.items()
+                                     if m in customer and cell["sums"] is None}},
                   threshold=k)
 
 
@@ -111,10 +116,11 @@ def _parent(tree: Tree, team_id: int | None, scope: Scope) -> int | None:
     return parent if parent is not None and scope.allows(parent) else None
 
 
-def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope) -> tuple[dict, dict, set]:
+def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope, shrunk) -> tuple[dict, dict, set]:
     """Each unit's cell of one column (its sums, estimate, visibility and comparison); also every unit's
     estimate and the column's hidden units. Estimates and differences are computed for the whole column
-    at once (a large grid asks for thousands)."""
+    at once (a large grid asks for thousands). `prev`: the previous wave when compare=previous, else None;
+    the comparison's own estimate (`ref`) only when `shrunk` shows a shrunken difference."""
     drop = col.group == "Customers"
     now = subtree_totals(tree, sums, wave.id, col.key)
     hidden = hidden_units(tree, now, lambda t: sums.get((wave.id, t, col.key)), k, drop_empty=drop)
@@ -135,12 +141,13 @@ def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope) -
             compared.append((cell, own, ref))
         out[(u, col.metric)] = cell
     changes = differences([(own, ref) for _c, own, ref in compared], confidence)
-    refs = estimates([ref for _c, _o, ref in compared], confidence)
+    refs = estimates([ref for _c, _o, ref in compared], confidence) if shrunk else [None] * len(compared)
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     for (cell, _own, _ref), change, ref_est in zip(compared, changes, refs):
         if math.isfinite(change.change):
             cell["change"], cell["p"] = change, _p(change, z)
-            cell["ref"] = ref_est.value
+            if ref_est is not None:
+                cell["ref"] = ref_est.value
     return out, ests, hidden
 
 
@@ -214,29 +221,32 @@ def _shrink(tree, cells, col, units, tau2) -> None:
                                                 float(res.weights[i]))
 
 
-def _figure(tree, cell, col, period, k, shrunk) -> Figure:
+def _figure(tree, cell, col, period, k, names, blank) -> Figure:
+    """One cell's figure; `names` the extras' names (with the shrinkage ones when shrunk), `blank` them
+    all empty. Figures are built directly (figures.figure's rule): a large grid has 100,000+ cells."""
     code, name = unit_label(tree, cell["unit"])
-    names = EXTRAS + (SHRINK_EXTRAS if shrunk else ())
+    est = None if cell["hidden"] else cell["est"]
+    if est is None or est.n < k or not math.isfinite(est.value):
+        return Figure(code, name, col.metric, None, None, None, None, True, period, blank)
     change = cell["change"]
     digits = 2 if col.metric == "ces" else 1
-    f = figure(code, name, col.metric, None if cell["hidden"] else cell["est"], k, period=period, digits=digits,
-               **{n: None for n in names})
-    if f.suppressed:
-        return f
     r = lambda x, d=digits: None if x is None or not math.isfinite(x) else round(float(x), d)  # noqa: E731
+    shrunk = len(names) > len(EXTRAS) and "shrunk" in cell
+    if change is None and not shrunk:
+        return Figure(code, name, col.metric, r(est.value), int(est.n), r(est.ci_low), r(est.ci_high), False,
+                      period, blank)
     extra = dict.fromkeys(names)
     if change is not None:
         extra.update(change=r(change.change), change_low=r(change.ci_low), change_high=r(change.ci_high),
                      p_value=r(cell["p"], 4), q_value=r(cell.get("q", math.nan), 4),
                      flagged=bool(cell.get("flagged", False)))
-    shown = (f.value, f.ci_low, f.ci_high)
-    if shrunk and "shrunk" in cell:
+    shown = (r(est.value), r(est.ci_low), r(est.ci_high))
+    if shrunk:
         value, low, high, weight = cell["shrunk"]
-        extra.update(raw_value=f.value, weight=r(weight, 3),
+        extra.update(raw_value=shown[0], weight=r(weight, 3),
                      shrunk_change=r(value - cell["ref"]) if change is not None else None)
         shown = (r(value), r(low), r(high))
-    # Built directly rather than with dataclasses.replace, which costs more than the rest of a cell.
-    return Figure(f.unit, f.unit_name, f.metric, shown[0], f.n, shown[1], shown[2], False, f.period,
+    return Figure(code, name, col.metric, shown[0], int(est.n), shown[1], shown[2], False, period,
                   tuple(extra.items()))
 
 
