@@ -72,8 +72,10 @@ _PRUNE_SCOPE = delete(_HITS).where(_HITS.c.window_start < bindparam("start"), _H
 _PRUNE_UNSCOPED = delete(_HITS).where(_HITS.c.window_start < bindparam("start"), ~_HITS.c.key.contains(":"))
 
 
+_HITS_NOW = select(_HITS.c.count).where(_HITS.c.key == bindparam("key"), _HITS.c.window_start == bindparam("start"))
+
+
 def hits(session: Session, key: str, limit: RateLimit, now: dt.datetime | None = None) -> int:
-    """Hits counted for `key` in the current window."""
+    """Hits counted for `key` in the current window (a plain read: it takes no lock)."""
     start = limit.window_start(now or utcnow())
-    return session.scalar(select(RateLimitHit.count).where(RateLimitHit.key == key,
-                                                           RateLimitHit.window_start == start)) or 0
+    return session.scalar(_HITS_NOW, {"key": key, "start": start}) or 0

@@ -95,9 +95,19 @@ def record_hit(session: Session, key: str, limit: RateLimit, now: dt.datetime | 
     now = now or utcnow()
     count = ratelimit.count_hit(session, key, limit, now)
     if count > limit.max_hits:
-        window_end = limit.window_start(now) + dt.timedelta(seconds=limit.window_seconds)
-        raise RateLimited(retry_after=max(1, int((window_end - now).total_seconds())))
+        raise _limited(limit, now)
     return count
+
+
+def refuse_if_limited(session: Session, key: str, limit: RateLimit, now: dt.datetime) -> None:
+    """Raise RateLimited at once when `key` has used its window: a sender over the limit costs one read."""
+    if ratelimit.hits(session, key, limit, now) >= limit.max_hits:
+        raise _limited(limit, now)
+
+
+def _limited(limit: RateLimit, now: dt.datetime) -> RateLimited:
+    window_end = limit.window_start(now) + dt.timedelta(seconds=limit.window_seconds)
+    return RateLimited(retry_after=max(1, int((window_end - now).total_seconds())))
 
 
 def current_wave(session: Session, program: Program, now: dt.datetime | None = None) -> Wave | None:
@@ -167,6 +177,9 @@ def submit_public(session: Session, program_code: str, touchpoint_code: str,
     now = now or utcnow()
     if honeypot and honeypot.strip():
         raise SpamRejected()
+    # Refused submissions are rolled back with their count, so a used-up window holds exactly max_hits: one
+    # plain read refuses a sender over the limit before any work (the counting upsert stays last, below).
+    refuse_if_limited(session, client, limit, now)
     target = resolve(session, program_code, touchpoint_code, now, lock=True)
     wave = target.wave
     if not wave_is_open(wave, now):

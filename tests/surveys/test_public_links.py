@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from surveys import ratelimit
 from surveys.collection import paging, public_links, submission
 from surveys.collection.public_links import RateLimit
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
@@ -115,6 +116,20 @@ def test_public_submissions_are_rate_limited(db_session, cx):
     with pytest.raises(public_links.RateLimited):
         public_links.submit_public(db_session, "CX", "HELPDESK", ANSWERS, client="k", limit=limit, now=NOW)
     public_links.submit_public(db_session, "CX", "HELPDESK", ANSWERS, client="other", limit=limit, now=NOW)
+
+
+def test_a_sender_over_the_limit_is_refused_before_any_work(db_session, cx):
+    limit = RateLimit(2, 3600)
+    for _ in range(2):
+        public_links.submit_public(db_session, "CX", "HELPDESK", ANSWERS, client="k", limit=limit, now=NOW)
+    stored = _count(db_session, source="public_link")
+    # Refused before the answers are even read (these would be invalid) and before anything is written:
+    # the counter stays at the limit, so the window's next refusal is one read again.
+    with pytest.raises(public_links.RateLimited) as info:
+        public_links.submit_public(db_session, "CX", "HELPDESK", {"eng1": ["99"]}, client="k", limit=limit, now=NOW)
+    assert 0 < info.value.retry_after <= 3600
+    assert _count(db_session, source="public_link") == stored
+    assert ratelimit.hits(db_session, "k", limit, NOW) == 2
 
 
 def test_public_submission_validates_answers(db_session, cx):
