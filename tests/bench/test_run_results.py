@@ -48,3 +48,16 @@ def test_only_names_are_checked():
         run._split_only(["--only", "nope"])
     with pytest.raises(SystemExit, match="needs benchmark names"):
         run._split_only(["--only"])
+
+
+def test_the_results_render_as_one_markdown_table_per_database(monkeypatch, tmp_path):
+    import results_table
+
+    _write(monkeypatch, tmp_path, {"bench_cli": [Row("tandem --help", 1.5, 0.1, "<= 1 s", False)]}, None)
+    document = _write(monkeypatch, tmp_path, {"bench_pages": [Row("GET /reports/ warm", 0.05, None, "<= 200 ms", True)]},
+                      None, "postgresql://postgres@127.0.0.1:5432/x")
+    text = results_table.tables(document)
+    assert "| bench_cli | tandem --help | 1.500 | 0.100 | 15× | <= 1 s | SLOW | 0 |" in text
+    assert "| bench_pages | GET /reports/ warm | 0.050 | – | – | <= 200 ms | ok | 1 |" in text
+    assert text.index("**SQLite**") < text.index("**PostgreSQL**") and text.startswith("- run 0: ")
+    assert results_table.main([str(tmp_path / "missing.json")]) == 1
