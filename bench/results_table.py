@@ -32,7 +32,8 @@ def runs_line(document: dict) -> list[str]:
     for i, run in enumerate(document["runs"]):
         m = run["machine"]
         load = ", ".join(f"{x:.1f}" for x in m["load_average"])
-        lines.append(f"- run {i}: {run['measured_at']}, `bench/run.py {' '.join(run['arguments'])}`, "
+        lines.append(f"- run {i}: {run['measured_at']}, commit {run.get('commit') or 'unknown'}, "
+                     f"`bench/run.py {' '.join(run['arguments'])}`, "
                      f"{run['total_seconds']:,} s; {m['cpus']} CPUs, Python {m['python']}, SQLite {m['sqlite']}, "
                      f"{m['platform']}; load average at the end {load}")
     return lines

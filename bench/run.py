@@ -184,7 +184,7 @@ def write_results(found: dict[str, list[Row]], args: argparse.Namespace, seconds
 
     RESULTS.parent.mkdir(exist_ok=True)
     run = {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-           "arguments": sys.argv[1:], "benchmarks": list(found), "total_seconds": round(seconds),
+           "commit": _commit(), "arguments": sys.argv[1:], "benchmarks": list(found), "total_seconds": round(seconds),
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                        "sqlite": sqlite3.sqlite_version, "load_average": [round(x, 2) for x in os.getloadavg()]}}
     runs, figures = [], []
@@ -206,6 +206,21 @@ def write_results(found: dict[str, list[Row]], args: argparse.Namespace, seconds
     document = {"runs": runs, "figures": figures}
     RESULTS.write_text(json.dumps(document, indent=2) + "\n")
     return document
+
+
+def _commit() -> str | None:
+    """The code measured: the checkout's commit, with "+changes" when files differ from it."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None  # not a git checkout (an unpacked release): the date still says when
+    return head + ("+changes" if dirty else "")
 
 
 def _split_only(argv: list[str]) -> tuple[list[str], set[str] | None]:
