@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from surveys.insights.figures import Report
 
@@ -87,18 +86,86 @@ def to_pdf(report: Report, charts: Sequence[tuple[str, bytes]] = ()) -> bytes:
     return bytes(pdf.output())
 
 
+LINE = 4  # mm per line of a table cell
+PAD = 1  # mm of room left and right of a cell's text
+
+
 def _table(pdf: FPDF, report: Report, columns: tuple[str, ...], family: str, text) -> None:
-    pdf.set_font(family, "", 7 if len(columns) > WIDE else 8)
+    # Drawn cell by cell rather than with fpdf2's table(), which lays every cell out twice with multi_cell
+    # (a 5,000-row heatmap took about a minute); only a cell too wide for its column is wrapped.
+    size = 7 if len(columns) > WIDE else 8
+    width = pdf.epw / len(columns)
     suppressed_at = columns.index("suppressed")
-    with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=4, text_align="LEFT",
-                   first_row_as_headings=True, repeat_headings=1) as table:
-        head = table.row()
-        for name in columns:
-            head.cell(text(name))
-        for values in report.rows():
-            row = table.row()
-            for name, value in zip(columns, values):
-                row.cell(text(_cell(value, bool(values[suppressed_at]), name, report.threshold)))
+    head = [text(name) for name in columns]
+
+    def headings() -> None:
+        pdf.set_font(family, "B", size)
+        _row(pdf, head, width)
+        pdf.set_font(family, "", size)
+
+    headings()
+    for values in report.rows():
+        cells = [text(_cell(value, bool(values[suppressed_at]), name, report.threshold))
+                 for name, value in zip(columns, values)]
+        _row(pdf, cells, width, headings)
+
+
+def _row(pdf: FPDF, cells: list[str], width: float, on_new_page=None) -> None:
+    """One table row of equal-width bordered cells, on a new page (headings repeated) when it does not fit."""
+    lines = [_lines(pdf, cell, width) for cell in cells]
+    height = LINE * max(len(cell_lines) for cell_lines in lines)
+    if pdf.get_y() + height > pdf.page_break_trigger:
+        pdf.add_page()
+        if on_new_page is not None:
+            on_new_page()  # draws the headings row, which moves the cursor below it
+    x, y = pdf.l_margin, pdf.get_y()
+    baseline = LINE / 2 + pdf.font_size * 0.35  # the text's baseline, centred in its line
+    for i, cell_lines in enumerate(lines):
+        pdf.rect(x + i * width, y, width, height)
+        for j, line in enumerate(cell_lines):
+            if line:
+                pdf.text(x + i * width + PAD, y + j * LINE + baseline, line)  # no cell layout: the cheapest draw
+    pdf.set_xy(x, y + height)
+
+
+def _lines(pdf: FPDF, cell: str, width: float) -> list[str]:
+    """`cell` wrapped at spaces (a word wider than the column at characters) to fit `width`."""
+    room = width - 2 * PAD
+    measure = _measure(pdf)
+    if not cell or measure(cell) <= room:
+        return [cell]
+    space = measure(" ")
+    lines, current, used = [], "", 0.0
+    for word in cell.split(" "):
+        size = measure(word)
+        if current and used + space + size <= room:
+            current, used = f"{current} {word}", used + space + size
+            continue
+        if current:
+            lines.append(current)
+        while size > room and len(word) > 1:  # a word longer than the column: cut it where it fills the line
+            cut = 1
+            while cut < len(word) and measure(word[:cut + 1]) <= room:
+                cut += 1
+            lines.append(word[:cut])
+            word = word[cut:]
+            size = measure(word)
+        current, used = word, size
+    lines.append(current)
+    return lines
+
+
+def _measure(pdf: FPDF):
+    """The current font's string width, remembered per string: a table repeats its names and values."""
+    key = (pdf.font_family, pdf.font_style, pdf.font_size_pt)
+    cache = pdf.__dict__.setdefault("_tandem_widths", {}).setdefault(key, {})
+
+    def measure(text: str) -> float:
+        if text not in cache:
+            cache[text] = pdf.get_string_width(text)
+        return cache[text]
+
+    return measure
 
 
 def _chart(pdf: FPDF, summary: str, png: bytes, text) -> None:

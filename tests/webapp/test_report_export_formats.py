@@ -149,3 +149,18 @@ def test_a_long_sentence_does_not_break_the_pdf_table():
                     for i in range(60))
     data = pdf.to_pdf(Report("dashboard", "Dashboard", {}, figures))
     assert data.startswith(b"%PDF")
+
+
+def test_pdf_cells_wrap_at_spaces_and_cut_a_word_wider_than_the_column():
+    from fpdf import FPDF
+
+    from surveys.exports import pdf as pdf_export
+
+    doc = FPDF()
+    doc.add_page()
+    doc.set_font("helvetica", "", 8)
+    width = 20.0
+    lines = pdf_export._lines(doc, "Customer service desk and item.eng_recommendation_extraordinarily", width)
+    assert "".join(lines).replace(" ", "") == "Customerservicedeskanditem.eng_recommendation_extraordinarily"
+    assert len(lines) > 2 and all(doc.get_string_width(line) <= width - 2 * pdf_export.PAD for line in lines)
+    assert pdf_export._lines(doc, "short", width) == ["short"] and pdf_export._lines(doc, "", width) == [""]
