@@ -65,9 +65,12 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _refuse_nul_bytes(app: Flask) -> None:
-    # PostgreSQL cannot store NUL in text; refuse it once here for every form and query string.
+    # PostgreSQL cannot store NUL in text (nor compare with it); refuse it once here for every address, form
+    # and query string.
     @app.before_request
     def _check():
+        if "\x00" in request.path:
+            abort(400, "The address contained an invalid character (a NUL byte). Please check the link.")
         values = list(request.args.values()) + ([v for vs in request.form.listvalues() for v in vs]
                                                 if request.mimetype in FORM_TYPES else [])
         if any("\x00" in v for v in values):

@@ -18,6 +18,13 @@ def test_nul_byte_in_a_query_string_is_refused(client):
     assert client.get("/login?next=/x%00y").status_code == 400
 
 
+@pytest.mark.parametrize("path", ["/r/c/P1290/%00", "/r/c/%00/DESK", "/r/i/%00abc"])
+def test_nul_byte_in_an_address_is_refused(client, path):
+    # Found by tests/fuzz/test_fuzz_paths.py on PostgreSQL: the public form looked the code up and got a 500.
+    response = client.get(path)
+    assert response.status_code == 400 and b"NUL byte" in response.data
+
+
 def test_nul_byte_in_an_answer_is_refused_by_the_shared_rules():
     question = SimpleNamespace(code="comment", qtype="text", required=False, choices=None)
     with pytest.raises(ValidationError, match="NUL byte"):
