@@ -47,7 +47,6 @@ sys.path.insert(0, str(HERE.parent))
 
 from bench_reports import Row, table  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 WORKERS, CONNECTIONS, WRK_THREADS = 4, 32, 2
@@ -80,30 +79,10 @@ def _free_port() -> int:
 
 
 def scratch_database(server_url: str | None) -> tuple[str, callable]:
-    """A migrated empty database and a function that removes it."""
-    from alembic import command
+    """A migrated empty database with the bare app's table, and a function that removes it."""
+    from export_data import scratch_database as migrated
 
-    from migrations import alembic_config
-
-    if server_url is None:
-        folder = HERE / "out"
-        folder.mkdir(exist_ok=True)
-        path = folder / f"ingest-{uuid.uuid4().hex[:8]}.db"
-        url = f"sqlite:///{path}"
-        cleanup = lambda: [p.unlink(missing_ok=True) for p in folder.glob(path.name + "*")]  # noqa: E731
-    else:
-        server = make_url(server_url)
-        name = f"tandem_ingest_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = server.set(database=name).render_as_string(hide_password=False)
-
-        def cleanup():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    command.upgrade(alembic_config(url), "head")
+    url, cleanup = migrated(server_url, "ingest")
     with create_engine(url).begin() as conn:
         conn.execute(text("CREATE TABLE bench_bare (id INTEGER PRIMARY KEY "
                           + ("AUTOINCREMENT" if url.startswith("sqlite") else "GENERATED ALWAYS AS IDENTITY")

@@ -40,11 +40,12 @@ def question_specs() -> list[dict]:
     return specs
 
 
-def scratch_database(database_url: str | None) -> tuple[str, callable]:
-    """A new migrated database (a SQLite file in bench/out/, or a new database on that PostgreSQL server)."""
+def scratch_database(database_url: str | None, prefix: str = "export") -> tuple[str, callable]:
+    """A new migrated database (a SQLite file in bench/out/, or a new database on that PostgreSQL server),
+    named `prefix` and a random suffix, and a function that removes it."""
     if database_url is None:
         OUT.mkdir(exist_ok=True)
-        path = OUT / f"export-{uuid.uuid4().hex[:8]}.sqlite"
+        path = OUT / f"{prefix}-{uuid.uuid4().hex[:8]}.sqlite"
         url = f"sqlite:///{path}"
 
         def cleanup():
@@ -52,7 +53,7 @@ def scratch_database(database_url: str | None) -> tuple[str, callable]:
                 Path(f"{path}{extra}").unlink(missing_ok=True)
     else:
         server = make_url(database_url)
-        name = f"tandem_export_{uuid.uuid4().hex[:8]}"
+        name = f"tandem_{prefix}_{uuid.uuid4().hex[:8]}"
         admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
