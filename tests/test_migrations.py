@@ -84,3 +84,32 @@ def test_audit_chain_migration_chains_existing_events_in_id_order(empty_database
             conn.execute(text("DELETE FROM audit_events"))
     finally:
         engine.dispose()
+
+
+def test_customer_days_rollup_is_stored_in_key_order_on_sqlite(tmp_path):
+    """The alert scan reads rollup_customer_days in key order: on SQLite it is a WITHOUT ROWID table, rows
+    kept through the rebuild, and a downgrade gives the rowid table back with the same rows."""
+    url = f"sqlite:///{tmp_path / 'rowid.db'}"
+    cfg = alembic_config(url)
+    engine = make_engine(url)
+    ddl = "SELECT sql FROM sqlite_master WHERE name = 'rollup_customer_days'"
+    row = ("2026-11-02", 1, 1, "csat", "public_link", "web", 3, 2.0, 0.0, 0.0, 13.0, 57.0, 2.0, 0.0)
+    try:
+        command.upgrade(cfg, "b3d5f7a9c1e2")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO teams (id, code, name) VALUES (1, 'T1', 'Team')"))
+            conn.execute(text("INSERT INTO touchpoints (id, code, name, channel, team_id) "
+                              "VALUES (1, 'TP1', 'Web', 'web', 1)"))
+            conn.exec_driver_sql(f"INSERT INTO rollup_customer_days VALUES ({', '.join('?' * len(row))})", row)
+            assert "WITHOUT ROWID" not in conn.execute(text(ddl)).scalar()
+        command.upgrade(cfg, "d4e6f8a0b2c3")
+        with engine.connect() as conn:
+            assert "WITHOUT ROWID" in conn.execute(text(ddl)).scalar()
+            assert conn.exec_driver_sql("SELECT * FROM rollup_customer_days").all() == [row]
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        command.downgrade(cfg, "b3d5f7a9c1e2")
+        with engine.connect() as conn:
+            assert "WITHOUT ROWID" not in conn.execute(text(ddl)).scalar()
+            assert conn.exec_driver_sql("SELECT * FROM rollup_customer_days").all() == [row]
+    finally:
+        engine.dispose()

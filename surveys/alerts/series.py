@@ -11,7 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import Date, Float, Integer, Select, case, cast, func, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.orm import Session
 
 from analysis.metrics import CX_METRICS
@@ -55,34 +57,67 @@ def _offsets(days, first: dt.date) -> np.ndarray:
     return (np.array(days, dtype="datetime64[D]") - np.datetime64(first, "D")).astype(int)  # dates or ISO text
 
 
+class days_since(FunctionElement):  # noqa: N801 - used like func.*
+    """Whole days from a date literal to a date column (SQLite and PostgreSQL spell it differently)."""
+
+    type = Integer()
+    name = "days_since"
+    inherit_cache = True
+
+
+@compiles(days_since, "sqlite")
+def _days_since_sqlite(element, compiler, **kw):
+    day, first = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({day}) - julianday({first}) AS INTEGER)"
+
+
+@compiles(days_since, "postgresql")
+def _days_since_postgresql(element, compiler, **kw):
+    day, first = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({day} - CAST({first} AS DATE))"
+
+
+def _sums_statement(first: dt.date, last: dt.date, metrics) -> Select:
+    """Per day, touchpoint, team and metric: (day offset, touchpoint, metric's index in `metrics`, n, s1, det,
+    s2), with s1 the metric's own first sum (top2, prom or mean) and s2 its second (top2, net_sq, mean_sq)."""
+    d = RollupCustomerDay
+    code = case({m: i for i, m in enumerate(metrics)}, value=d.metric)
+    s1 = case((d.metric == "csat", d.top2), (d.metric == "nps", d.prom), else_=d.mean)
+    det = case((d.metric == "nps", d.det), else_=0.0)
+    s2 = case((d.metric == "csat", d.top2), (d.metric == "nps", d.net_sq), else_=d.mean_sq)
+    # Grouped in the primary key's order (day, touchpoint, team, metric), so SQLite needs no sort; the few
+    # days a touchpoint changed owner come back as two rows, added up below.
+    return (select(days_since(d.day, literal(first, Date)), d.touchpoint_id, code,
+                   *(cast(func.sum(x), Float) for x in (d.n, s1, det, s2)))
+            .where(d.day >= first, d.day <= last, d.metric.in_(list(metrics)))
+            .group_by(d.day, d.touchpoint_id, d.team_id, d.metric))
+
+
 def customer_arrays(session: Session, first: dt.date, last: dt.date, touchpoint_ids,
                     metrics=CX_METRICS) -> CustomerArrays:
     """The daily sums of `metrics` at `touchpoint_ids` from `first` to `last` (inclusive), zeros where none."""
     tids = np.array(sorted(touchpoint_ids), dtype=int)
+    metrics = tuple(metrics)
     days = (last - first).days + 1
-    d = RollupCustomerDay
-    # The day as ISO text: numpy parses a million of those at once, SQLAlchemy's Date one row at a time.
-    # Grouped in the primary key's order (day, touchpoint, team, metric), so SQLite needs no sort; the few
-    # days a touchpoint changed owner come back as two rows, added up below.
-    stmt = (select(cast(d.day, String), d.touchpoint_id, d.metric, func.sum(d.n), func.sum(d.top2),
-                   func.sum(d.prom), func.sum(d.det), func.sum(d.mean), func.sum(d.mean_sq), func.sum(d.net_sq))
-            .where(d.day >= first, d.day <= last, d.metric.in_(list(metrics)))
-            .group_by(d.day, d.touchpoint_id, d.team_id, d.metric))
-    rows = session.connection().execute(stmt).all()
+    # A year of 500 touchpoints is over a million rows: every column is a number computed in SQL, and the
+    # rows come from the DBAPI cursor straight into one float array (SQLAlchemy's Row objects would cost
+    # more than the query itself).
+    result = session.connection().execute(_sums_statement(first, last, metrics))
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
     data = {m: tuple(np.zeros((tids.size, days)) for _ in range(3)) for m in metrics}
     if rows and tids.size:
-        day, tp, metric, *sums = zip(*rows)
-        tp = np.array(tp, dtype=int)
+        table = np.array(rows, dtype=float)
+        off, tp, code = (table[:, i].astype(int) for i in range(3))
+        n, s1, det, s2 = table[:, 3], table[:, 4], table[:, 5], table[:, 6]
         pos = np.clip(np.searchsorted(tids, tp), 0, tids.size - 1)
         known = tids[pos] == tp
-        off = _offsets(day, first)
-        metric = np.array(metric, dtype=object)
-        n, top2, prom, det, mean, mean_sq, net_sq = (np.array(s, dtype=float) for s in sums)
-        cols = {"csat": (top2, top2), "nps": (prom - det, net_sq)}
-        for m in metrics:
-            sel = known & (metric == m)
-            s1, s2 = cols.get(m, (mean, mean_sq))
-            for arr, src in zip(data[m], (n, s1, s2)):
+        for i, m in enumerate(metrics):
+            sel = known & (code == i)
+            first_sum = s1 - det if m == "nps" else s1  # NPS: promoters minus detractors, summed apart
+            for arr, src in zip(data[m], (n, first_sum, s2)):
                 np.add.at(arr, (pos[sel], off[sel]), src[sel])
     return CustomerArrays(first, days, tids, data)
 
