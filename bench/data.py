@@ -222,8 +222,9 @@ def raw_key(report: str) -> str:
     return RAW_FOR.get(report, report)
 
 
-def parse_args(argv=None, doc: str | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(doc or __doc__).split("\n")[0])
+def parse_args(argv=None, doc: str | None = None, epilog: str | None = None) -> argparse.Namespace:
+    """The benchmarks' shared options (size, database, growth); `epilog` adds a caller's own to --help."""
+    parser = argparse.ArgumentParser(description=(doc or __doc__).split("\n")[0], epilog=epilog)
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="the small make-demo organisation")
     size.add_argument("--large", action="store_true", help="build_large: ~4.75M answers")

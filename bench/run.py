@@ -240,7 +240,9 @@ def _split_only(argv: list[str]) -> tuple[list[str], set[str] | None]:
 
 def main(argv=None) -> int:
     rest, only = _split_only(sys.argv[1:] if argv is None else list(argv))
-    args = parse_args(rest, __doc__)
+    args = parse_args(rest, __doc__, epilog="--only NAMES: run only these benchmarks (comma-separated, with or "
+                      "without bench_, e.g. --only pages,ingest); latest.json keeps the others' figures. Known: "
+                      + ", ".join(name for name, _ in BENCHMARKS))
     args.only = only
     start = time.perf_counter()
     found: dict[str, list[Row]] = {}
