@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from surveys.errors import Conflict, NotFound, ValidationError
-from surveys.instruments import editor, question_types, rules
+from surveys.instruments import catalogue, editor, question_types, rules
 from surveys.instruments.library import BUILTIN
 from surveys.instruments.rules import QuestionInput
 from surveys.models import Answer, AuditEvent, Question, Response, Survey
@@ -67,14 +67,14 @@ def test_instrument_code_is_unique_and_a_free_one_is_suggested(db_session):
 
 def test_create_from_template_copies_questions_under_a_new_code(db_session):
     spec = BUILTIN["engagement"]
-    code = editor.suggest_code(db_session, "engagement")
+    code = catalogue.suggest_code(db_session, "engagement")
     first = editor.create_from_template(db_session, "engagement", code=code, title=spec.title)
     assert [x.code for x in first.questions] == [x.code for x in spec.questions]
     assert [x.position for x in first.questions] == list(range(len(spec.questions)))
     assert first.audience == "employee" and first.description == spec.description
     assert next(x for x in first.questions if x.code == "prc_rules").reverse_keyed
     # The same template again needs a different code; the suggestion finds one.
-    second_code = editor.suggest_code(db_session, "engagement")
+    second_code = catalogue.suggest_code(db_session, "engagement")
     assert second_code != code
     second = editor.create_from_template(db_session, "engagement", code=second_code, title="Again")
     assert second.code == second_code and len(second.questions) == len(spec.questions)
@@ -192,7 +192,7 @@ def test_freeze_creates_a_new_version_and_repoints_programs(db_session, make):
     draft_wave = make.wave(program=program, status="draft", opens_at=dt.datetime(2026, 3, 1))
     answer(db_session, make, answered_wave)
     old_ids = [x.id for x in old.questions]
-    assert editor.is_frozen(db_session, old)
+    assert catalogue.is_frozen(db_session, old)
 
     edit = editor.add_question(db_session, old.id, q("extra"), actor_id=None)
     new = edit.survey
@@ -247,7 +247,7 @@ def test_no_op_edit_of_a_frozen_version_creates_nothing(db_session, make):
     spec = q(first.code, first.qtype, first.dimension, text=first.text)
     edit = editor.update_question(db_session, wave.survey_id, first.id, spec)
     assert not edit.changed and edit.survey.id == wave.survey_id
-    assert len(editor.versions(db_session, wave.survey.code)) == 1
+    assert len(catalogue.versions(db_session, wave.survey.code)) == 1
 
 
 def test_invalid_edit_of_a_frozen_version_creates_no_version(db_session, make):
@@ -255,7 +255,7 @@ def test_invalid_edit_of_a_frozen_version_creates_no_version(db_session, make):
     answer(db_session, make, wave)
     with pytest.raises(ValidationError):
         editor.add_question(db_session, wave.survey_id, q("eng1"))
-    assert len(editor.versions(db_session, wave.survey.code)) == 1
+    assert len(catalogue.versions(db_session, wave.survey.code)) == 1
 
 
 def test_an_archived_version_cannot_be_edited(db_session, make):
@@ -271,7 +271,7 @@ def test_list_shows_latest_version_with_history(db_session, make):
     answer(db_session, make, wave)
     code = wave.survey.code
     editor.add_question(db_session, wave.survey_id, q("extra"))
-    row = next(r for r in editor.list_instruments(db_session) if r.survey.code == code)
+    row = next(r for r in catalogue.list_instruments(db_session) if r.survey.code == code)
     assert row.survey.version == 2 and row.question_count == 4 and not row.answered
     assert [s.version for s in row.older] == [1]
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from surveys.collection import paging
 from surveys.errors import NotFound, ValidationError
-from surveys.instruments import editor, rules
+from surveys.instruments import catalogue, editor, rules
 from surveys.instruments.library import BUILTIN
 from webapp.admin.forms_common import merge_domain_check, show_errors
 from webapp.admin.instrument_forms import ConfirmForm, DetailsForm, MoveForm, QuestionForm, ScratchForm, TemplateForm
@@ -20,7 +20,7 @@ EDITOR = "hr_admin"
 @bp.route("/instruments")
 @roles_required(EDITOR)
 def instruments_index():
-    rows = editor.list_instruments(get_session())
+    rows = catalogue.list_instruments(get_session())
     return render_template("admin/instruments.html", rows=rows, templates=BUILTIN)
 
 
@@ -63,7 +63,7 @@ def instruments_from_template(template: str):
             flash(f"Instrument '{survey.code}' created from the {spec.title} template.", "success")
             return redirect(url_for("admin.instruments_show", survey_id=survey.id))
     elif not form.is_submitted():
-        form.code.data = editor.suggest_code(session, spec.code)
+        form.code.data = catalogue.suggest_code(session, spec.code)
         form.title.data, form.description.data = spec.title, spec.description
     return _form_page("admin/instruments_template.html", form, spec=spec)
 
@@ -72,12 +72,12 @@ def instruments_from_template(template: str):
 @roles_required(EDITOR)
 def instruments_show(survey_id: int):
     session = get_session()
-    survey = editor.get_survey(session, survey_id)
-    programs, waves = editor.usage(session, survey_id)
-    latest = editor.latest_version(session, survey.code)
+    survey = catalogue.get_survey(session, survey_id)
+    programs, waves = catalogue.usage(session, survey_id)
+    latest = catalogue.latest_version(session, survey.code)
     return render_template(
-        "admin/instruments_show.html", survey=survey, versions=editor.versions(session, survey.code),
-        latest=latest, reason=editor.freeze_reason(session, survey), programs=programs, waves=waves,
+        "admin/instruments_show.html", survey=survey, versions=catalogue.versions(session, survey.code),
+        latest=latest, reason=catalogue.freeze_reason(session, survey), programs=programs, waves=waves,
         labels=rules.DIMENSION_LABELS, form=ConfirmForm())
 
 
@@ -96,7 +96,7 @@ def instruments_details(survey_id: int):
         else:
             return _done(edit, "Title and description saved.")
     return _form_page("admin/instruments_details.html", form, survey=survey,
-                      reason=editor.freeze_reason(session, survey))
+                      reason=catalogue.freeze_reason(session, survey))
 
 
 @bp.route("/instruments/<int:survey_id>/questions/new", methods=["GET", "POST"])
@@ -115,7 +115,7 @@ def instruments_add_question(survey_id: int):
     elif form.is_submitted():
         _check_question(form, {q.code for q in survey.questions})
     return _form_page("admin/instruments_question.html", form, survey=survey, question=None,
-                      reason=editor.freeze_reason(session, survey))
+                      reason=catalogue.freeze_reason(session, survey))
 
 
 @bp.route("/instruments/<int:survey_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
@@ -123,7 +123,7 @@ def instruments_add_question(survey_id: int):
 def instruments_edit_question(survey_id: int, question_id: int):
     session = get_session()
     survey = _editable(survey_id)
-    question = editor.get_question(session, survey_id, question_id)
+    question = catalogue.get_question(session, survey_id, question_id)
     form = QuestionForm()
     if form.validate_on_submit():
         try:
@@ -138,7 +138,7 @@ def instruments_edit_question(survey_id: int, question_id: int):
     else:
         _check_question(form, {q.code for q in survey.questions if q.id != question.id})
     return _form_page("admin/instruments_question.html", form, survey=survey, question=question,
-                      reason=editor.freeze_reason(session, survey))
+                      reason=catalogue.freeze_reason(session, survey))
 
 
 @bp.route("/instruments/<int:survey_id>/questions/<int:question_id>/move", methods=["POST"])
@@ -148,7 +148,7 @@ def instruments_move_question(survey_id: int, question_id: int):
     if not form.validate_on_submit():
         raise ValidationError(" ".join(form.direction.errors) or "The form was incomplete; please try again.")
     session = get_session()
-    editor.get_question(session, survey_id, question_id)  # a forged id is a 404, not a flash
+    catalogue.get_question(session, survey_id, question_id)  # a forged id is a 404, not a flash
     try:
         edit = editor.move_question(session, survey_id, question_id, form.direction.data,
                                          actor_id=current_user.id)
@@ -165,20 +165,20 @@ def instruments_move_question(survey_id: int, question_id: int):
 def instruments_remove_question(survey_id: int, question_id: int):
     session = get_session()
     survey = _editable(survey_id)
-    question = editor.get_question(session, survey_id, question_id)
+    question = catalogue.get_question(session, survey_id, question_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         code = question.code
         edit = editor.remove_question(session, survey_id, question_id, actor_id=current_user.id)
         return _done(edit, f"Question '{code}' removed.")
     return render_template("admin/instruments_remove.html", form=form, survey=survey, question=question,
-                           reason=editor.freeze_reason(session, survey))
+                           reason=catalogue.freeze_reason(session, survey))
 
 
 @bp.route("/instruments/<int:survey_id>/preview")
 @roles_required(EDITOR)
 def instruments_preview(survey_id: int):
-    survey = editor.get_survey(get_session(), survey_id)
+    survey = catalogue.get_survey(get_session(), survey_id)
     questions = sorted(survey.questions, key=lambda q: q.position)
     # The respondent pages' own splitting: employees page through, a customer gets a single page.
     pages = (paging.paginate(questions, per_page=max(len(questions), 1)) if survey.audience == "customer"
@@ -194,7 +194,7 @@ def instruments_preview(survey_id: int):
 def _editable(survey_id: int):
     """The survey, refusing archived versions before a form is even shown."""
     session = get_session()
-    survey = editor.get_survey(session, survey_id)
+    survey = catalogue.get_survey(session, survey_id)
     editor.check_latest(session, survey)
     return survey
 
