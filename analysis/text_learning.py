@@ -42,7 +42,20 @@ class LearnedThemes:
 
 
 def theme_name(words, n: int = 3) -> str:
-    """A readable name from top words: the first `n` terms, skipping words already inside a chosen phrase."""
+    """A readable name from top words: the first `n` terms, skipping words already inside a chosen phrase.
+
+    Parameters
+    ----------
+    words : sequence of str
+        A theme's terms, heaviest first (see ``TextModel.top_words``).
+    n : int
+        How many terms the name holds at most.
+
+    Returns
+    -------
+    str
+        The chosen terms joined by ", ".
+    """
     chosen: list[str] = []
     for w in words:
         parts = set(w.split())
@@ -152,5 +165,16 @@ def learn_themes(texts, k: int | None = None, seed: int = 0, min_df: int | None 
 
 
 def match_overlap(old_words, new_words) -> float:
-    """Jaccard overlap of two themes' top words (0: nothing shared, 1: the same words)."""
+    """Jaccard overlap of two themes' top words (0: nothing shared, 1: the same words).
+
+    Parameters
+    ----------
+    old_words, new_words : iterable of str
+        The two themes' top words.
+
+    Returns
+    -------
+    float
+        Shared words over all words of the two; 0 when both are empty.
+    """
     return _overlap(old_words, new_words)
