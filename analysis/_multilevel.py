@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from ._util import NAN, check_confidence
-from .results import MultilevelResult, MultilevelTerm
+from .linkage_results import MultilevelResult, MultilevelTerm
 
 
 def _failed(outcome: str, names: list[str], n_obs: int, n_groups: int, note: str) -> MultilevelResult:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .detection import DEFAULTS, Defaults, benjamini_hochberg, cusum, drop_tests, moments, window_sums
+from .detection import DEFAULTS, Defaults, benjamini_hochberg, cusum, drop_tests
+from .series_sums import moments, window_sums
 
 KINDS = ("sudden_day", "sudden_week", "sudden_month", "shift")
 Z95 = 1.959963984540054

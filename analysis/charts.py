@@ -12,7 +12,7 @@ from dataclasses import asdict
 import altair as alt
 import pandas as pd
 
-from .results import CorrelationResult, DriverResult
+from .linkage_results import CorrelationResult, DriverResult
 
 _DIVERGING = alt.Scale(scheme="redblue", domain=[-1, 1], reverse=True)
 
@@ -140,7 +140,7 @@ def driver_bars(result: DriverResult) -> alt.Chart:
 def driver_shares(results, labels: dict | None = None) -> alt.Chart:
     """Each driver's share of R^2 (percent) with its bootstrap interval, one row of panels per outcome.
 
-    ``results`` is a sequence of :class:`analysis.results.DriverBootstrap`; ``labels`` maps outcome and
+    ``results`` is a sequence of :class:`analysis.linkage_results.DriverBootstrap`; ``labels`` maps outcome and
     predictor codes to readable names.
     """
     labels = labels or {}

@@ -5,6 +5,7 @@ evaluated at once. Inputs are the customer rollup's sums over respondents for on
 (the sum of respondents' values) and ``s2`` (the sum of their squares), with ``kind`` as in
 :class:`analysis.summaries.Sums`: ``share`` (CSAT: respondents' top-two shares, x 100), ``net`` (NPS: the
 promoter - detractor share, x 100) or ``mean`` (CES: respondents' mean answers on 1-7).
+Windows of them are summed, and turned into means and variances, by :mod:`analysis.series_sums`.
 
 * :func:`drop_tests` -- a window (a day, a week, a month) against the trailing baseline just before it:
   one-sided z test of "the window is lower", with the pooled variance under the null (the textbook
@@ -28,9 +29,10 @@ import numpy as np
 from scipy import stats
 
 from .linkage import benjamini_hochberg
+from .series_sums import moments, window_sums
 
 __all__ = ["DropTests", "Cusum", "SurgeTests", "DEFAULTS", "drop_tests", "cusum", "surge_tests",
-           "benjamini_hochberg", "window_sums", "moments"]
+           "benjamini_hochberg"]
 
 Z95 = 1.959963984540054
 
@@ -102,50 +104,6 @@ class SurgeTests:
     expected: np.ndarray
     ratio: np.ndarray
     p: np.ndarray
-
-
-def window_sums(x: np.ndarray, ends: np.ndarray, length) -> np.ndarray:
-    """Sums of ``x`` (series x days) over the days (end - length, end] for each end index.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        Daily values, shape (series, days).
-    ends : numpy.ndarray of int
-        Last day (inclusive) of each window.
-    length : int or numpy.ndarray of int
-        Window length(s) in days; windows reaching before day 0 are cut at day 0, and a window ending before
-        day 0 (a baseline before the series began) is empty.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (series, len(ends)).
-    """
-    c = np.concatenate([np.zeros((x.shape[0], 1)), np.cumsum(x, axis=1)], axis=1)
-    # A negative end would index from the far end of the array: such a window is empty (end -1, start 0).
-    ends = np.clip(np.asarray(ends, dtype=int), -1, None)
-    starts = np.clip(ends + 1 - np.asarray(length, dtype=int), 0, None)
-    return c[:, ends + 1] - c[:, starts]
-
-
-def moments(kind: str, n, s1, s2) -> tuple[np.ndarray, np.ndarray]:
-    """Per-respondent mean and variance from sums (NaN where n is 0).
-
-    Shares use p(1 - p), net scores the multinomial variance s2/n - mean^2 (as the reports), means the
-    sample variance.
-    """
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m = np.where(n > 0, s1 / np.where(n > 0, n, 1), np.nan)
-        if kind == "share":
-            m = np.clip(m, 0.0, 1.0)
-            var = m * (1 - m)
-        else:
-            var = np.maximum(s2 / np.where(n > 0, n, 1) - m * m, 0.0)
-            if kind == "mean":
-                var = np.where(n > 1, var * n / np.maximum(n - 1, 1), np.nan)
-    return m, var
 
 
 def drop_tests(n, s1, s2, kind: str, ends, window, baseline, *, scale: float = 1.0, min_n: int = 20,

@@ -6,7 +6,7 @@ import pandas as pd
 
 from . import _importance
 from ._util import check_confidence
-from .results import DriverBootstrap, DriverResult, DriverWeight
+from .linkage_results import DriverBootstrap, DriverResult, DriverWeight
 
 MAX_DOMINANCE_PREDICTORS = 12  # 2^12 = 4,096 subset regressions; beyond that use relative weights
 
@@ -61,7 +61,7 @@ def relative_importance(frame: pd.DataFrame, outcome: str, predictors, method: s
     DriverResult
         ``weights`` (sum to ``r2``), ``rescaled`` (percent of R^2, sum to 100;
         NaN when R^2 is 0), n and optional ``ci``; see
-        :class:`analysis.results.DriverResult` for the pair layout.
+        :class:`analysis.linkage_results.DriverResult` for the pair layout.
 
     Raises
     ------

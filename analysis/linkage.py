@@ -17,7 +17,7 @@ from ._corr import METHODS, correlations, inference
 from ._multilevel import multilevel
 from ._util import NAN, check_confidence
 from ._wording import linkage_sentence
-from .results import CorrelationResult
+from .linkage_results import CorrelationResult
 
 LINK_LEVEL = 0.95  # the level at which "linked" is decided, whatever interval level is displayed
 

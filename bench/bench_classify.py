@@ -2,7 +2,7 @@
 
 Generates 100,000 short comments with a fixed seed from phrase banks on eight topics (queues, bills,
 staff, refunds, app, delivery, parking, cleanliness) with filler words, learns themes from them
-(``analysis.text.learn_themes``, automatic k), then times, in the same run:
+(``analysis.text_learning.learn_themes``, automatic k), then times, in the same run:
 
 - ``analysis.text.classify`` of all 100,000 comments (TF-IDF in the model's vocabulary, cosine with
   every theme, the themes per comment), and ``analysis.text.sentiment`` of them (VADER);
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_reports import Row, table  # noqa: E402
 
-from analysis import text  # noqa: E402
+from analysis import text, text_learning  # noqa: E402
 
 N, RUNS, TARGET = 100_000, 3, 2.0
 TOPICS = (
@@ -76,7 +76,7 @@ def measure(n: int = N) -> tuple[list[str], list[Row]]:
 
     texts = corpus(n)
     t = time.perf_counter()
-    learned = text.learn_themes(texts, seed=1)
+    learned = text_learning.learn_themes(texts, seed=1)
     learn = time.perf_counter() - t
     model = learned.model
     vec = TfidfVectorizer(stop_words=list(text._stop_words()), ngram_range=(1, 2), sublinear_tf=True,

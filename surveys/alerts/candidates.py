@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from analysis.breakdowns import KINDS, Calendar, Tests, evaluate, select
-from analysis.detection import Defaults, surge_tests, window_sums
+from analysis.detection import Defaults, surge_tests
+from analysis.series_sums import moments, window_sums
 from surveys.alerts.series import METRIC_KIND, CustomerArrays, ThemeArrays
 
 LARGE = {"csat": 15.0, "nps": 15.0, "ces": 0.75}
@@ -127,8 +128,6 @@ def _surge_candidates(surge, q, themes: ThemeArrays, params: Defaults) -> list[C
 def weekly_values(arrays: CustomerArrays, cal: Calendar, metric: str, ends: np.ndarray, length: int = 7
                   ) -> tuple[np.ndarray, np.ndarray]:
     """(value on the report scale, n) of each touchpoint over the `length` days ending at each of `ends`."""
-    from analysis.detection import moments
-
     kind, scale = METRIC_KIND[metric]
     n, s1, s2 = (window_sums(a, ends, length) for a in arrays.data[metric])
     m, _v = moments(kind, n, s1, s2)

@@ -26,7 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from analysis.breakdowns import Calendar
-from analysis.detection import DEFAULTS, Defaults, moments, surge_tests, window_sums
+from analysis.detection import DEFAULTS, Defaults, surge_tests
+from analysis.series_sums import moments, window_sums
 from surveys.alerts import candidates as cands
 from surveys.alerts import series
 from surveys.alerts.series import METRIC_KIND

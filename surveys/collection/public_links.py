@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from surveys import audit, ratelimit
 from surveys.collection import floods
+from surveys.collection.answers import parse_all
 from surveys.collection.floods import FloodRules
+from surveys.collection.opening import INVALID_LINK, load_questions, wave_is_open
 from surveys.collection.storage import store_response
-from surveys.collection.submission import INVALID_LINK, load_questions, parse_all, wave_is_open
 from surveys.errors import Conflict, NotFound, TandemError, ValidationError
 from surveys.models import Invitation, Program, Response, Touchpoint, Wave, utcnow
 from surveys.ratelimit import RateLimit
@@ -130,7 +131,7 @@ def _statement(name: str):
             .where(Program.code == bindparam("program_code"), Touchpoint.code == bindparam("touchpoint_code")),
             "wave": wave,
             # populate_existing: the lock may have waited for a close that committed meanwhile.
-            # The questions follow by submission.load_questions (a statement built once, unlike selectinload's).
+            # The questions follow by opening.load_questions (a statement built once, unlike selectinload's).
             "locked_wave": wave.options(joinedload(Wave.survey, innerjoin=True))
             .with_for_update(read=True, of=Wave).execution_options(populate_existing=True),
         })

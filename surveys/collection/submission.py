@@ -4,7 +4,8 @@ Every answer, from a page POST, a draft or a public form, is checked by surveys/
 A submission writes a receipt (which invitation was used) and a response (what was said) that share
 nothing: the response carries the storage unit frozen when the wave opened (surveys/fieldwork/units.py)
 and the day, never the person or the invitation. Drafts are sealed with the link's key (drafts.py): every
-function that reads or writes one takes that key, which only the respondent's session holds.
+function that reads or writes one takes that key, which only the respondent's session holds. Finding an
+invitation by its link and opening it for answers is opening.py.
 """
 from __future__ import annotations
 
@@ -12,56 +13,18 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, inspect, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from surveys.collection import drafts, queue, receipts
 from surveys.collection.answers import AnswersInvalid, check_answers, is_blank, normalise_raw, parse_all  # noqa: F401
+from surveys.collection.opening import open_invitation
 from surveys.collection.paging import invitation_pages
 from surveys.collection.storage import store_response
-from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
-from surveys.models import Invitation, Person, Question, Response, SubmissionReceipt, Survey, Wave, utcnow
-from surveys.tokens import hash_token
+from surveys.errors import AlreadySubmitted, ValidationError
+from surveys.models import Invitation, Response, utcnow
 from surveys.voice.contacts import ContactRequest
-
-INVALID_LINK = ("This link is not valid. If you received a reminder, use the link in the most recent email: "
-                "each reminder replaces the earlier link.")
-INACTIVE = "This invitation is no longer active. If you think this is a mistake, please contact HR."
-NO_TEAM = ("Your answers cannot be recorded yet because you are not assigned to a team. "
-           "Please contact HR, then open your link again: your answers so far are kept.")
-
-# What a respondent's page or write reads with an invitation, joined into one statement instead of a lazy
-# load each; the survey's questions follow in one more, only when a page or the submission needs them.
-RESPONDENT_LOAD = (
-    joinedload(Invitation.wave).joinedload(Wave.program),
-    joinedload(Invitation.wave).joinedload(Wave.survey),
-    joinedload(Invitation.person).joinedload(Person.team),
-    joinedload(Invitation.touchpoint),
-)
-
-
-class WaveNotOpen(Conflict):
-    """The survey round of a link is not collecting answers now; carries the dates to show."""
-
-    def __init__(self, wave: Wave, now: dt.datetime):
-        self.opens_at, self.closes_at = wave.opens_at, wave.closes_at
-        self.not_yet = wave.status != "closed" and now < wave.closes_at
-        if self.not_yet and now < wave.opens_at:
-            message = f"This survey opens on {_day(wave.opens_at)} at {wave.opens_at:%H:%M} UTC."
-        elif self.not_yet:
-            message = "This survey is not open yet. Please try again later."
-        elif wave.closes_at <= now:
-            message = f"This survey closed on {_day(wave.closes_at)}."
-        else:
-            message = "This survey has been closed early."
-        if not self.not_yet:
-            message += " Answers can no longer be given through this link."
-        super().__init__(message)
-
-
-def _day(when: dt.datetime) -> str:
-    return f"{when.day} {when:%B %Y}"
 
 
 @dataclass(frozen=True)
@@ -73,102 +36,6 @@ class PageOutcome:
     errors: dict[str | None, str] = field(default_factory=dict)
     # The invitation as loaded for the write, so the view renders or redirects without loading it again.
     invitation: Invitation | None = field(default=None, repr=False, compare=False)
-
-
-def wave_is_open(wave: Wave, now: dt.datetime) -> bool:
-    """True while a wave collects answers: status open and now inside its window."""
-    return wave.status == "open" and wave.opens_at <= now < wave.closes_at
-
-
-def ensure_open(wave: Wave, now: dt.datetime) -> None:
-    """Raise WaveNotOpen unless the wave collects answers now."""
-    if not wave_is_open(wave, now):
-        raise WaveNotOpen(wave, now)
-
-
-def find_invitation(session: Session, token: str, *, kind: str) -> Invitation:
-    """The invitation of a link token; `kind` is "employee" or "contact". Raises NotFound otherwise.
-
-    The current link matches token_hash; an earlier link replaced by a reminder still matches while the
-    draft it sealed exists (draft_key_id), so answers in progress are not lost to a reminder.
-    """
-    key_id = drafts.key_id(drafts.key_for(token or ""))
-    invitation = session.scalar(select(Invitation)
-                                .where(or_(Invitation.token_hash == hash_token(token or ""),
-                                           Invitation.draft_key_id == key_id))
-                                .options(*RESPONDENT_LOAD).limit(1))
-    if invitation is None or (invitation.person_id is None) != (kind == "contact"):
-        raise NotFound(INVALID_LINK)
-    return invitation
-
-
-def is_used(session: Session, invitation_id: int) -> bool:
-    """True once an invitation has been used to submit: its receipt exists (there is no submission time)."""
-    return session.scalar(_USED, {"invitation_id": invitation_id}) is not None
-
-
-# Built once: building the statement costs more than running it.
-_USED = select(SubmissionReceipt.invitation_id).where(SubmissionReceipt.invitation_id == bindparam("invitation_id"))
-_OPENING = (select(Invitation, SubmissionReceipt.invitation_id)
-            .outerjoin(SubmissionReceipt, SubmissionReceipt.invitation_id == Invitation.id)
-            .where(Invitation.id == bindparam("invitation_id")).options(*RESPONDENT_LOAD))
-_WAVES = Wave.__table__
-_WAVE_STATE = (select(_WAVES.c.status, _WAVES.c.opens_at, _WAVES.c.closes_at)
-               .where(_WAVES.c.id == bindparam("wave_id")).with_for_update(read=True))
-
-
-def open_invitation(session: Session, invitation_id: int, now: dt.datetime | None = None, *,
-                    lock_wave: bool = False) -> Invitation:
-    """Load an invitation someone is answering; refuse a used one, a closed wave or a person without team.
-
-    Callers about to write (a draft or a submission) pass lock_wave=True: the wave row is then read
-    FOR SHARE, so close_wave (FOR UPDATE) cannot erase drafts between this check and the write, and a
-    close that committed first is seen here.
-    """
-    # One statement for the invitation, what a page needs with it and whether its receipt exists.
-    found = session.execute(_OPENING, {"invitation_id": invitation_id}).first()
-    if found is None:
-        raise NotFound(INVALID_LINK)
-    invitation, receipt = found
-    if receipt is not None:
-        raise AlreadySubmitted()
-    load_questions(session, invitation.wave.survey)
-    wave = _share_locked_wave(session, invitation.wave) if lock_wave else invitation.wave
-    ensure_open(wave, now or utcnow())
-    _check_person(invitation)
-    return invitation
-
-
-def load_questions(session: Session, survey: Survey) -> None:
-    """Load a survey's questions unless loaded: one statement built once, where the lazy load builds its
-    criteria again on every call (it cost more than the rest of the invitation's loading)."""
-    if "questions" in inspect(survey).unloaded:
-        set_committed_value(survey, "questions", list(session.scalars(_QUESTIONS, {"survey_id": survey.id})))
-
-
-_QUESTIONS = select(Question).where(Question.survey_id == bindparam("survey_id")).order_by(Question.position)
-
-
-def _share_locked_wave(session: Session, wave: Wave) -> Wave:
-    # Re-read the status and dates under the lock even though the wave is loaded, because the lock may
-    # have waited for a close_wave that committed meanwhile; only these columns, so the survey and
-    # questions loaded with the wave stay loaded. SQLite ignores FOR SHARE; its writers are serialised
-    # by BEGIN IMMEDIATE instead (surveys/db.py).
-    # Prebuilt Core (session.refresh builds a statement per call); set as loaded, so the wave is not made dirty.
-    row = session.execute(_WAVE_STATE, {"wave_id": wave.id}).one()
-    for name, value in zip(("status", "opens_at", "closes_at"), row):
-        set_committed_value(wave, name, value)
-    return wave
-
-
-def _check_person(invitation: Invitation) -> None:
-    # People who left (deactivated) no longer speak for a team; people without a team cannot be counted.
-    if invitation.person_id is None:
-        return
-    if not invitation.person.active:
-        raise Conflict(INACTIVE)
-    if invitation.person.team_id is None or invitation.unit_team_id is None:
-        raise Conflict(NO_TEAM)
 
 
 def draft_of(invitation: Invitation, key: bytes) -> tuple[int, dict[str, object]]:

@@ -44,7 +44,7 @@ def _words(theme: Theme) -> list[str]:
 
 def _match(old: list[Theme], new_words: list[tuple[str, ...]]) -> dict[int, Theme]:
     """New component index -> the old learned theme it continues: greedy on top-word overlap, best pairs first."""
-    from analysis.text import match_overlap
+    from analysis.text_learning import match_overlap
 
     pairs = sorted(((match_overlap(_words(t), w), -t.id, i, t) for t in old for i, w in enumerate(new_words)),
                    key=lambda p: (-p[0], p[1], p[2]))
@@ -84,7 +84,7 @@ def relabel(session: Session, audience: str, comments: list[Comment] | None = No
 def refresh(session: Session, audience: str, k: int | None = None, actor_id: int | None = None,
             seed: int = SEED) -> RefreshResult:
     """Learn the audience's themes afresh from its comments, store the model and relabel every comment."""
-    from analysis.text import learn_themes
+    from analysis.text_learning import learn_themes
 
     check_audience(audience)
     if k is not None and not 2 <= k <= 30:

@@ -104,7 +104,8 @@ def merge(session: Session, theme_id: int, into_id: int, actor_id: int | None = 
 
 def split(session: Session, theme_id: int, actor_id: int | None = None, seed: int = 11) -> tuple[Theme, Theme]:
     """Split a learned theme in two: NMF with k=2 on its comments, in the model's vocabulary; relabel."""
-    from analysis.text import fit_nmf, theme_name, tfidf
+    from analysis.text import tfidf
+    from analysis.text_learning import fit_nmf, theme_name
 
     theme = get_theme(session, theme_id)
     if theme.component is None:

@@ -157,7 +157,7 @@ def test_thirty_point_slide_at_demo_volume_is_caught():
 
 def test_a_window_ending_before_the_series_began_is_empty():
     """A baseline window before day 0 (a short series) sums to nothing instead of wrapping around."""
-    from analysis.detection import window_sums
+    from analysis.series_sums import window_sums
 
     x = np.arange(1.0, 16.0).reshape(1, 15)  # 15 days: 1, 2, ..., 15
     got = window_sums(x, np.array([-22, -1, 0, 6, 14]), 7)

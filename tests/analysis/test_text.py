@@ -1,10 +1,10 @@
-"""analysis.text: sentiment, themes learned with TF-IDF + NMF, classification and the model's bytes."""
+"""analysis.text and text_learning: sentiment, themes learned with TF-IDF + NMF, classification, model bytes."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from analysis import text, text_figures
+from analysis import text, text_figures, text_learning
 from tests.analysis.text_corpus import CORPUS
 
 TOPICS = {"wait": {"wait", "queue", "long"}, "price": {"price", "bill"}, "staff": {"friendly", "staff", "helpful"}}
@@ -12,7 +12,7 @@ TOPICS = {"wait": {"wait", "queue", "long"}, "price": {"price", "bill"}, "staff"
 
 @pytest.fixture(scope="module")
 def learned():
-    return text.learn_themes(CORPUS, k=3, seed=1)
+    return text_learning.learn_themes(CORPUS, k=3, seed=1)
 
 
 def _topic_of(theme) -> str:
@@ -52,8 +52,8 @@ def test_new_sentences_land_on_the_right_theme_and_weak_ones_on_none(learned):
 
 
 def test_automatic_k_is_deterministic_with_a_seed_and_finds_the_three_topics():
-    a = text.learn_themes(CORPUS, seed=3)
-    b = text.learn_themes(CORPUS, seed=3)
+    a = text_learning.learn_themes(CORPUS, seed=3)
+    b = text_learning.learn_themes(CORPUS, seed=3)
     assert [t.words for t in a.themes] == [t.words for t in b.themes]
     assert np.array_equal(a.model.components, b.model.components)
     assert {_topic_of(t) for t in a.themes} == {"wait", "price", "staff"}
@@ -70,7 +70,7 @@ def test_a_model_round_trips_through_bytes(learned):
 
 def test_too_few_words_is_a_clear_error():
     with pytest.raises(ValueError, match="too few distinct words"):
-        text.learn_themes(["the", "a", "and"], k=2)
+        text_learning.learn_themes(["the", "a", "and"], k=2)
 
 
 def test_sentiment_summary_matches_a_hand_worked_wilson_interval():
@@ -83,7 +83,7 @@ def test_sentiment_summary_matches_a_hand_worked_wilson_interval():
 
 
 def test_theme_names_skip_words_already_in_a_chosen_phrase():
-    assert text.theme_name(["long wait", "wait", "long", "queue", "door"]) == "long wait, queue, door"
+    assert text_learning.theme_name(["long wait", "wait", "long", "queue", "door"]) == "long wait, queue, door"
 
 
 def test_tfidf_equals_scikit_learns_transform_with_the_same_vocabulary_and_idf(learned):

@@ -12,7 +12,8 @@ import json
 import pytest
 from sqlalchemy import func, select, text
 
-from surveys.collection import drafts, queue, submission
+from surveys.collection import drafts, opening, queue, submission
+from surveys.errors import NotFound
 from surveys.fieldwork import membership, scheduling, units
 from surveys.ingestion import import_org
 from surveys.insights import participation
@@ -146,13 +147,13 @@ def test_a_draft_survives_a_reminder_through_the_link_that_sealed_it(db_session,
     submission.start(db_session, inv.id, NOW, key=drafts.key_for(first))
     reminder, inv.token_hash = new_token()  # a reminder replaces the link
     db_session.flush()
-    assert submission.find_invitation(db_session, first, kind="employee") is inv  # it holds the draft
+    assert opening.find_invitation(db_session, first, kind="employee") is inv  # it holds the draft
     with pytest.raises(drafts.DraftUnreadable, match="earlier email"):
         submission.draft_of(inv, drafts.key_for(reminder))
     submission.start(db_session, inv.id, NOW, key=drafts.key_for(reminder), restart=True)
     assert submission.draft_of(inv, drafts.key_for(reminder)) == (0, {})
-    with pytest.raises(submission.NotFound):  # the earlier link no longer holds anything
-        submission.find_invitation(db_session, first, kind="employee")
+    with pytest.raises(NotFound):  # the earlier link no longer holds anything
+        opening.find_invitation(db_session, first, kind="employee")
 
 
 def test_attack_5_a_lone_department_head_is_pooled(db_session, make, org):

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveys import ratelimit
-from surveys.collection import paging, public_links, submission
+from surveys.collection import opening, paging, public_links, submission
 from surveys.collection.public_links import RateLimit
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
 from surveys.models import Invitation, RateLimitHit, Response, utcnow
@@ -146,7 +146,7 @@ def test_contact_links_are_single_use(db_session, cx):
     invitations = db_session.scalars(select(Invitation).where(Invitation.touchpoint_id == touchpoint.id)).all()
     assert {i.token_hash for i in invitations} == {hash_token(t) for t in tokens}
     assert all(i.person_id is None and i.wave_id == wave.id for i in invitations)
-    inv = submission.find_invitation(db_session, tokens[0], kind="contact")
+    inv = opening.find_invitation(db_session, tokens[0], kind="contact")
     assert len(paging.invitation_pages(inv)) == 1
     outcome = submission.record_page(db_session, inv.id, 0, ANSWERS, "submit", NOW, key=KEY)
     assert outcome.submitted
@@ -156,7 +156,7 @@ def test_contact_links_are_single_use(db_session, cx):
     with pytest.raises(AlreadySubmitted):
         submission.record_page(db_session, inv.id, 0, ANSWERS, "submit", NOW, key=KEY)
     with pytest.raises(NotFound):
-        submission.find_invitation(db_session, tokens[1], kind="employee")
+        opening.find_invitation(db_session, tokens[1], kind="employee")
 
 
 @pytest.mark.parametrize("count", [0, -1, 1001, "3"])

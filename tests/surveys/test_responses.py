@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from surveys.collection import paging, queue, submission
+from surveys.collection import opening, paging, queue, submission
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, ValidationError
 from surveys.models import Answer, Invitation, PendingSubmission, Response, SubmissionReceipt, utcnow
 from tests.conftest import TEST_QUEUE_KEY
@@ -198,11 +198,11 @@ def test_closed_wave_refuses_and_stores_nothing(db_session, invitation):
     submission.record_page(db_session, invitation.id, 1, PAGE2, "save", NOW, key=KEY)
     invitation.wave.status = "closed"
     db_session.flush()
-    with pytest.raises(submission.WaveNotOpen, match="closed early"):
+    with pytest.raises(opening.WaveNotOpen, match="closed early"):
         submission.submit_invitation(db_session, invitation.id, NOW.date(), now=NOW, key=KEY)
     late = invitation.wave.closes_at + dt.timedelta(minutes=1)
     invitation.wave.status = "open"
-    with pytest.raises(submission.WaveNotOpen, match="closed on"):
+    with pytest.raises(opening.WaveNotOpen, match="closed on"):
         submission.submit_invitation(db_session, invitation.id, late.date(), now=late, key=KEY)
     assert db_session.get(SubmissionReceipt, invitation.id) is None
 
@@ -212,8 +212,8 @@ def test_wave_not_yet_open_names_the_day(db_session, make, open_wave):
     wave.opens_at = dt.datetime(2031, 3, 5, 9, 0)
     wave.closes_at = dt.datetime(2031, 3, 19, 9, 0)
     inv, _ = make.invitation(wave=wave, person=make.person(team=make.team()))
-    with pytest.raises(submission.WaveNotOpen, match="opens on 5 March 2031 at 09:00 UTC"):
-        submission.open_invitation(db_session, inv.id, NOW)
+    with pytest.raises(opening.WaveNotOpen, match="opens on 5 March 2031 at 09:00 UTC"):
+        opening.open_invitation(db_session, inv.id, NOW)
 
 
 def test_person_without_team_is_told_to_contact_hr(db_session, make, open_wave):
@@ -235,10 +235,10 @@ def test_team_is_the_unit_fixed_when_the_wave_opened(db_session, make, invitatio
 
 def test_find_invitation_by_token(db_session, make, open_wave):
     inv, token = make.invitation(wave=open_wave(), person=make.person(team=make.team()))
-    assert submission.find_invitation(db_session, token, kind="employee") is inv
+    assert opening.find_invitation(db_session, token, kind="employee") is inv
     for bad, kind in ((token + "x", "employee"), ("", "employee"), (token, "contact")):
         with pytest.raises(NotFound, match="This link is not valid"):
-            submission.find_invitation(db_session, bad, kind=kind)
+            opening.find_invitation(db_session, bad, kind=kind)
 
 
 def test_unknown_action_and_page_are_refused(db_session, invitation):

@@ -8,7 +8,7 @@ from sqlalchemy import delete, inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from surveys.collection import queue, submission
+from surveys.collection import opening, queue, submission
 from surveys.fieldwork import scheduling
 from surveys.instruments import question_types
 from surveys.models import (
@@ -98,9 +98,9 @@ def test_a_close_committed_meanwhile_is_seen_before_writing(db_session, make, wa
     db_session.execute(update(Wave).where(Wave.id == wave.id).values(status="closed")
                        .execution_options(synchronize_session=False))
     assert inv.wave.status == "open"
-    with pytest.raises(submission.WaveNotOpen, match="closed early"):
+    with pytest.raises(opening.WaveNotOpen, match="closed early"):
         submission.record_page(db_session, inv.id, 0, {"eng1": ["4"]}, "save", NOW, key=KEY)
-    with pytest.raises(submission.WaveNotOpen):
+    with pytest.raises(opening.WaveNotOpen):
         submission.submit_invitation(db_session, inv.id, now=NOW, key=KEY)
     assert db_session.get(SubmissionReceipt, inv.id) is None
 
@@ -143,7 +143,7 @@ def test_postgresql_a_draft_waits_for_a_close_in_progress_and_is_refused(engine,
         scheduling.close_wave(closer, wave_id, NOW, None)  # holds FOR UPDATE on the wave until commit
         outcome = second_session_waits(engine, lambda respondent: submission.record_page(
             respondent, inv_id, 0, {"eng1": ["4"]}, "save", NOW, key=KEY), closer.commit)
-    assert len(outcome) == 1 and isinstance(outcome[0], submission.WaveNotOpen)
+    assert len(outcome) == 1 and isinstance(outcome[0], opening.WaveNotOpen)
     with Session(engine) as check:
         assert check.get(Invitation, inv_id).draft is None  # erased by the close, not written back
 

@@ -13,16 +13,12 @@ from surveys.collection.public_links import RateLimit
 from surveys.errors import Conflict, ValidationError
 from surveys.ingestion import import_feedback
 from surveys.insights.case_stats import case_stats
-from surveys.models import CaseEvent, CustomerContact, FollowUpCase, Response, utcnow
+from surveys.models import CaseEvent, CustomerContact, FollowUpCase, Response
 from surveys.voice import cases, contacts
 from tests.factories import DRAFT_KEY as KEY
 
-NOW = utcnow()
-CX_QUESTIONS = [
-    {"code": "csat", "qtype": "likert5", "dimension": "csat", "required": False},
-    {"code": "nps", "qtype": "scale0_10", "dimension": "nps", "required": False},
-    {"code": "comment", "qtype": "text", "dimension": "comment", "required": False},
-]
+from ..voice_world import CX_QUESTIONS, NOW
+
 ANA = contacts.ContactRequest("Ana", "ana@example.com", "")
 
 

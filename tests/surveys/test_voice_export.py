@@ -2,55 +2,27 @@
 the filter and however the rows fall into batches, each cell as the CSV writes it (formula-safe)."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
-from surveys.collection import public_links
-from surveys.collection.public_links import RateLimit
 from surveys.exports.csvsafe import safe_row
 from surveys.insights import voice, voice_export
-from surveys.models import (
-    CommentLabel, CommentTheme, CustomerContact, Question, Team, Theme, Touchpoint, utcnow,
-)
-from surveys.voice import contacts
+from surveys.models import CustomerContact, Team, Touchpoint
 
-NOW = utcnow()
-CX_QUESTIONS = [
-    {"code": "csat", "qtype": "likert5", "dimension": "csat", "required": False},
-    {"code": "nps", "qtype": "scale0_10", "dimension": "nps", "required": False},
-    {"code": "comment", "qtype": "text", "dimension": "comment", "required": False},
-]
+from ..voice_world import ANA, NOW, answer, desk_and_shop, label
 
 
 @pytest.fixture
 def world(make, db_session):
     """Seven customers at two touchpoints: scores, comments (one formula-like), one contact, themes, sentiment."""
-    program = make.program(survey=make.survey(audience="customer", questions=CX_QUESTIONS), code="CX")
-    make.wave(program=program, opens_at=NOW - dt.timedelta(days=1))
-    care, sales = make.team(code="CARE", name="Care"), make.team(code="SALES", name="Sales")
-    make.touchpoint(team=care, code="DESK", channel="phone")
-    make.touchpoint(team=sales, code="SHOP", channel="store")
+    desk_and_shop(make)
     answers = [("DESK", {"nps": ["2"], "csat": ["1"], "comment": ["Waited an hour on hold"]}),
                ("SHOP", {"nps": ["10"], "comment": ["=1+1 great shop"]}),
                ("SHOP", {"csat": ["5"]}), ("DESK", {"nps": ["7"]}), ("DESK", {"comment": ["hold music again"]}),
                ("SHOP", {"nps": ["9"], "csat": ["4"]}), ("DESK", {"nps": ["0"], "comment": ["never again"]})]
-    stored = []
-    for i, (tp, given) in enumerate(answers):
-        contact = contacts.ContactRequest("Ana Lima", "ana@example.com", "") if i == 0 else None
-        stored.append(public_links.submit_public(db_session, "CX", tp, given, client=f"c{i}",
-                                                 limit=RateLimit(100, 3600), now=NOW, contact=contact))
-    comment_q = db_session.scalar(select(Question.id).where(Question.code == "comment"))
-    theme = Theme(audience="customer", name="waiting time", words="wait,hold")
-    db_session.add(theme)
-    db_session.flush()
-    for r in (stored[0], stored[4]):
-        db_session.add(CommentTheme(response_id=r.id, question_id=comment_q, theme_id=theme.id))
-    for r, score in ((stored[0], -0.7), (stored[1], 0.8), (stored[6], -0.9)):
-        db_session.merge(CommentLabel(response_id=r.id, question_id=comment_q, sentiment=score))
-    db_session.flush()
-    return theme
+    stored = [answer(db_session, tp, given, f"c{i}", ANA if i == 0 else None) for i, (tp, given) in enumerate(answers)]
+    return label(db_session, "wait,hold", [stored[0], stored[4]],
+                 [(stored[0], -0.7), (stored[1], 0.8), (stored[6], -0.9)])
 
 
 @pytest.mark.parametrize("chunk", [2, 1000])

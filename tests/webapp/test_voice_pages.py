@@ -11,32 +11,18 @@ import pytest
 from sqlalchemy import select
 
 from surveys.collection import public_links
-from surveys.collection.public_links import RateLimit
-from surveys.models import CommentLabel, CommentTheme, FollowUpCase, Question, Theme, utcnow
-from surveys.voice import contacts
+from surveys.models import FollowUpCase
 
-NOW = utcnow()
-CX_QUESTIONS = [
-    {"code": "csat", "qtype": "likert5", "dimension": "csat", "required": False},
-    {"code": "nps", "qtype": "scale0_10", "dimension": "nps", "required": False},
-    {"code": "comment", "qtype": "text", "dimension": "comment", "required": False},
-]
+from ..voice_world import ANA, NOW, answer, desk_and_shop, label
 
 
 @pytest.fixture
 def world(make, db_session):
     """Two teams with a touchpoint each; a detractor who left contact details at CARE's desk, a happy customer
     at SALES's shop whose comment starts like a formula."""
-    program = make.program(survey=make.survey(audience="customer", questions=CX_QUESTIONS), code="CX")
-    make.wave(program=program, opens_at=NOW - dt.timedelta(days=1))
-    care, sales = make.team(code="CARE", name="Care"), make.team(code="SALES", name="Sales")
-    make.touchpoint(team=care, code="DESK", channel="phone")
-    make.touchpoint(team=sales, code="SHOP", channel="store")
-    sad = public_links.submit_public(
-        db_session, "CX", "DESK", {"nps": ["2"], "comment": ["Waited an hour on hold"]}, client="a",
-        limit=RateLimit(100, 3600), now=NOW, contact=contacts.ContactRequest("Ana Lima", "ana@example.com", ""))
-    happy = public_links.submit_public(db_session, "CX", "SHOP", {"nps": ["10"], "comment": ["=1+1 great shop"]},
-                                       client="b", limit=RateLimit(100, 3600), now=NOW)
+    care, sales = desk_and_shop(make)
+    sad = answer(db_session, "DESK", {"nps": ["2"], "comment": ["Waited an hour on hold"]}, "a", ANA)
+    happy = answer(db_session, "SHOP", {"nps": ["10"], "comment": ["=1+1 great shop"]}, "b")
     db_session.commit()
     return care, sales, sad, happy
 
@@ -98,14 +84,8 @@ def test_themes_and_sentiment_show_and_filter_once_they_exist(client, login, db_
     # No theme yet: no theme filter. (Sentiment is stored for every comment as it arrives, so that filter shows.)
     page = client.get("/voice").get_data(as_text=True)
     assert 'name="theme"' not in page
-    comment_q = db_session.scalar(select(Question.id).where(Question.code == "comment"))
-    theme = Theme(audience="customer", name="waiting time", words="wait,hold,queue")
-    db_session.add(theme)
-    db_session.flush()
-    db_session.add(CommentTheme(response_id=sad.id, question_id=comment_q, theme_id=theme.id))
     # Sentiment was stored as the comments arrived; pinned here so the filter's result is certain.
-    for said, score in ((sad, -0.7), (happy, 0.8)):
-        db_session.merge(CommentLabel(response_id=said.id, question_id=comment_q, sentiment=score))
+    theme = label(db_session, "wait,hold,queue", [sad], [(sad, -0.7), (happy, 0.8)])
     db_session.commit()
     page = client.get("/voice").get_data(as_text=True)
     assert 'name="theme"' in page and 'name="sentiment"' in page and "waiting time" in page

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask import session as cookie
 
-from surveys.collection import drafts, paging, submission
+from surveys.collection import drafts, opening, paging, submission
 from surveys.errors import ValidationError
 from surveys.fieldwork import membership
 from surveys.models import utcnow
@@ -32,8 +32,8 @@ OTHER_LINK = ("Another survey link was opened in this browser after this page wa
 
 def _enter(token: str, kind: str):
     session = get_session()
-    invitation = submission.find_invitation(session, token, kind=kind)
-    submission.open_invitation(session, invitation.id, utcnow())
+    invitation = opening.find_invitation(session, token, kind=kind)
+    opening.open_invitation(session, invitation.id, utcnow())
     # The token leaves the address bar and history; the signed session cookie carries the invitation.
     cookie[SESSION_KEY] = invitation.id
     cookie[KEY_KEY] = drafts.encode_key(drafts.key_for(token))
@@ -81,7 +81,7 @@ def survey():
     if invitation_id is None:
         return message_page("Please open your link again", SESSION_ENDED, 400)
     session = get_session()
-    invitation = submission.open_invitation(session, invitation_id, utcnow())
+    invitation = opening.open_invitation(session, invitation_id, utcnow())
     if invitation.draft is None and invitation.person_id is not None:
         return render_template("respond/promise.html", invitation=invitation, wave=invitation.wave,
                                survey=invitation.wave.survey, unit=membership.unit_of(session, invitation),

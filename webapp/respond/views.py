@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from surveys.collection.public_links import NotCollecting, RateLimited, SpamRejected
-from surveys.collection.submission import WaveNotOpen
+from surveys.collection.opening import WaveNotOpen
 from surveys.errors import AlreadySubmitted, Conflict, NotFound, TandemError
 from surveys.org import branding
 from webapp.db import get_session

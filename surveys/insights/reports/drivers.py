@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from analysis import charts
 from analysis._wording import driver_sentence
 from analysis.drivers import bootstrap_drivers
+from analysis.linkage_results import DriverBootstrap
 from analysis.outcomes import attach_outcomes
-from analysis.results import DriverBootstrap
 from surveys.insights import datasets, driver_units, outcomes
 from surveys.insights.figures import Chart, Figure, ParamError, Report
 from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, resolve_program,
