@@ -92,3 +92,53 @@ def test_tick_renders_stale_default_pages_into_the_cache(app, runner, client, lo
     _answer(db_session, wave_, team, 5)
     db_session.commit()
     assert "reports refreshed" in runner.invoke(args=["tick"]).output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "pdf"])
+def test_a_second_export_is_the_stored_file_and_still_audited(client, login, wave, statements, db_session, fmt):
+    from surveys.models import AuditEvent
+
+    login("executive")
+    first = client.get(f"/reports/questions.{fmt}")
+    assert first.status_code == 200
+    statements.clear()
+    second = client.get(f"/reports/questions.{fmt}")
+    assert second.status_code == 200 and second.data == first.data  # the same bytes, binary formats too
+    assert second.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+    assert second.mimetype == first.mimetype
+    assert not [s for s in statements if "rollup_item_options" in s or "rollup_items" in s]  # not rebuilt
+    exports = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "export.report")).all()
+    assert len(exports) == 2 and exports[0].detail == exports[1].detail  # every download is in the trail
+
+
+def test_a_new_answer_invalidates_a_stored_export(client, login, wave, db_session):
+    wave_, team = wave
+    login("executive")
+    before = client.get("/reports/questions.csv").data
+    assert client.get("/reports/questions.csv").data == before
+    _answer(db_session, wave_, team, 5)
+    db_session.commit()
+    after = client.get("/reports/questions.csv").data
+    assert after != before
+
+
+def test_exports_are_stored_per_format_filter_and_scope(client, login, wave, db_session):
+    login("executive")
+    csv = client.get("/reports/questions.csv").data
+    assert client.get("/reports/questions.json").data != csv
+    assert client.get("/reports/questions.csv?unit=A").status_code == 200
+    # Three exports, three stored files (the unit filter is part of the key).
+    assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 3
+    client.post("/logout")
+    lead = login("team_lead", team=wave[1])
+    wave[1].lead_id = lead.id
+    db_session.commit()
+    assert client.get("/reports/questions.csv").status_code == 200
+    assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 4  # a team lead's subtree
+
+
+def test_comment_exports_and_bad_filters_are_never_stored(client, login, wave, db_session):
+    login("executive")
+    assert client.get("/reports/comments.csv").status_code in (200, 404)
+    assert client.get("/reports/questions.csv?compare=nonsense").status_code == 400
+    assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 0

@@ -1,12 +1,15 @@
-"""Serve a report page from the database cache (surveys.insights.cache) when its data has not changed.
+"""Serve a report page or export from the database cache (surveys.insights.cache) while its data is unchanged.
 
 The cached part is the page's content only (between base.html's content markers): the header, with the
 reader's name and the sign-out form's CSRF token, is rendered afresh for every request. `tandem tick`
 renders each report's default organisation-wide page into the cache after the data changes
-(`refresh`), so the first executive to open it after new answers arrive does not wait either.
+(`refresh`), so the first executive to open it after new answers arrive does not wait either. An export
+file (CSV, JSON, XLSX, PDF) is stored whole the first time it is built, under the same rules and key parts
+plus its format, so the next reader of the same export with the same filters and scope gets the same bytes.
 """
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 
@@ -39,13 +42,35 @@ def _store(page: str, version: str, title: str, html: str) -> None:
     if start < 0 or end <= start:
         return
     body = html[start + len(START):end]
+    _put(page, version, json.dumps({"title": title, "html": body, "charts": 'class="vega-spec"' in body}))
+
+
+def _put(page: str, version: str, entry: str) -> None:
     try:
         writer = get_session(read_only=False)
-        cache.put(writer, page, version, json.dumps({"title": title, "html": body,
-                                                     "charts": 'class="vega-spec"' in body}))
+        cache.put(writer, page, version, entry)
         writer.commit()
     except SQLAlchemyError:  # a reader storing the same page at the same moment: theirs will do
         get_session(read_only=False).rollback()
+
+
+def export(name: str, fmt: str, args, scope, settings,
+           make: Callable[[], tuple[str | bytes, dict, int]]) -> tuple[str | bytes, dict, int]:
+    """An export as (body, the report's parameters, its row count): from the cache, or `make()` stored."""
+    if not cacheable(name, args):
+        return make()
+    session = get_session()
+    page, version = page_key(f"{name}.{fmt}", args, scope, settings), cache.data_version(session)
+    stored = cache.get(session, page, version)
+    if stored is not None:
+        entry = json.loads(stored)
+        body = base64.b64decode(entry["body"]) if entry["binary"] else entry["body"]
+        return body, entry["params"], entry["rows"]
+    body, params, rows = make()
+    binary = isinstance(body, bytes)
+    _put(page, version, json.dumps({"binary": binary, "body": base64.b64encode(body).decode() if binary else body,
+                                    "params": params, "rows": rows}))
+    return body, params, rows
 
 
 def serve(name: str, args, scope, settings, render: Callable[[], tuple[str, str]]):

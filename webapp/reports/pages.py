@@ -92,16 +92,23 @@ def export(name: str, fmt: str):
 
     if fmt not in FORMATS or name not in EXPORTABLE:
         abort(404)
-    try:
+    from webapp.reports import cached
+
+    def make() -> tuple[str | bytes, dict, int]:
         report = build_for_user(name, request.args)
+        return _body(report, fmt), dict(report.params), len(report.figures)
+
+    try:
+        body, params, rows = cached.export(name, fmt, request.args,
+                                           report_params.scope_of(get_session(), current_user),
+                                           report_params.settings(), make)
     except ParamError as exc:
         abort(400, exc.message)
-    body = _body(report, fmt)
     session = get_session(read_only=False)
     audit.record(session, current_user.id, "export.report", "report", None, report=name, format=fmt,
-                 parameters=dict(report.params), rows=len(report.figures))
+                 parameters=params, rows=rows)
     session.commit()
-    filename = f"tandem-{name}-{report.params.get('wave') or 'latest'}.{fmt}".replace(" ", "_")
+    filename = f"tandem-{name}-{params.get('wave') or 'latest'}.{fmt}".replace(" ", "_")
     return Response(body, mimetype=FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
