@@ -83,3 +83,21 @@ def test_read_only_transactions_begin_deferred_and_never_wait(engine):
         assert time.perf_counter() - started < 1
     holder.rollback()
     holder.close()
+
+
+def test_a_long_wait_tries_rarely(engine, monkeypatch):
+    """Behind a long write (an import's commit) a waiting writer backs off to 10 ms pauses: few tries, little CPU."""
+    monkeypatch.setattr(surveys.db, "SQLITE_BUSY_TIMEOUT_MS", 1000)
+    holder = engine.connect()
+    holder.begin()
+    holder.exec_driver_sql("INSERT INTO t VALUES (1)")
+    sleeps: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(surveys.db.time, "sleep", lambda s: (sleeps.append(s), real_sleep(s)))
+    with engine.connect() as conn:
+        with pytest.raises(OperationalError, match="database is locked"):
+            conn.begin()
+    holder.rollback()
+    holder.close()
+    assert sleeps[:4] == list(surveys.db.WRITE_LOCK_PAUSES)
+    assert max(sleeps) == surveys.db.WRITE_LOCK_MAX_PAUSE and len(sleeps) < 250  # 1 ms pauses would be ~1,000
