@@ -77,20 +77,25 @@ def _days_since_postgresql(element, compiler, **kw):
     return f"({day} - CAST({first} AS DATE))"
 
 
+# metric -> its (first, second) sum columns of the rollup; NPS's first is promoters, detractors come apart.
+_SUM_COLUMNS = {"csat": ("top2", "top2"), "nps": ("prom", "net_sq")}
+
+
 def _sums_statement(first: dt.date, last: dt.date, metrics) -> Select:
-    """Per day, touchpoint, team and metric: (day offset, touchpoint, metric's index in `metrics`, n, s1, det,
-    s2), with s1 the metric's own first sum (top2, prom or mean) and s2 its second (top2, net_sq, mean_sq)."""
+    """Per day, touchpoint and team: (day offset, touchpoint, then n, s1, s2 of each of `metrics` in turn, then
+    NPS's detractors); a metric with no answers that day gives NULLs. One row for all metrics: a third of the
+    rows (each costs more to hand over than its columns)."""
     d = RollupCustomerDay
-    code = case({m: i for i, m in enumerate(metrics)}, value=d.metric)
-    s1 = case((d.metric == "csat", d.top2), (d.metric == "nps", d.prom), else_=d.mean)
-    det = case((d.metric == "nps", d.det), else_=0.0)
-    s2 = case((d.metric == "csat", d.top2), (d.metric == "nps", d.net_sq), else_=d.mean_sq)
-    # Grouped in the primary key's order (day, touchpoint, team, metric), so SQLite needs no sort; the few
-    # days a touchpoint changed owner come back as two rows, added up below.
-    return (select(days_since(d.day, literal(first, Date)), d.touchpoint_id, code,
-                   *(cast(func.sum(x), Float) for x in (d.n, s1, det, s2)))
+    columns = []
+    for m in metrics:
+        s1, s2 = _SUM_COLUMNS.get(m, ("mean", "mean_sq"))
+        columns += [func.sum(case((d.metric == m, x))) for x in (d.n, getattr(d, s1), getattr(d, s2))]
+    columns.append(func.sum(case((d.metric == "nps", d.det))))
+    # Grouped in the primary key's order (day, touchpoint, team), so SQLite needs no sort; the few days a
+    # touchpoint changed owner come back as two rows, added up below.
+    return (select(days_since(d.day, literal(first, Date)), d.touchpoint_id, *(cast(c, Float) for c in columns))
             .where(d.day >= first, d.day <= last, d.metric.in_(list(metrics)))
-            .group_by(d.day, d.touchpoint_id, d.team_id, d.metric))
+            .group_by(d.day, d.touchpoint_id, d.team_id))
 
 
 def customer_arrays(session: Session, first: dt.date, last: dt.date, touchpoint_ids,
@@ -99,7 +104,7 @@ def customer_arrays(session: Session, first: dt.date, last: dt.date, touchpoint_
     tids = np.array(sorted(touchpoint_ids), dtype=int)
     metrics = tuple(metrics)
     days = (last - first).days + 1
-    # A year of 500 touchpoints is over a million rows: every column is a number computed in SQL, and the
+    # A year of 500 touchpoints is over a million sums: every column is a number computed in SQL, and the
     # rows come from the DBAPI cursor straight into one float array (SQLAlchemy's Row objects would cost
     # more than the query itself).
     result = session.connection().execute(_sums_statement(first, last, metrics))
@@ -109,16 +114,17 @@ def customer_arrays(session: Session, first: dt.date, last: dt.date, touchpoint_
         result.close()
     data = {m: tuple(np.zeros((tids.size, days)) for _ in range(3)) for m in metrics}
     if rows and tids.size:
-        table = np.array(rows, dtype=float)
-        off, tp, code = (table[:, i].astype(int) for i in range(3))
-        n, s1, det, s2 = table[:, 3], table[:, 4], table[:, 5], table[:, 6]
+        table = np.nan_to_num(np.array(rows, dtype=float))  # NULL (no answers of a metric that day): 0
+        off, tp = table[:, 0].astype(int), table[:, 1].astype(int)
         pos = np.clip(np.searchsorted(tids, tp), 0, tids.size - 1)
         known = tids[pos] == tp
+        pos, off, table = pos[known], off[known], table[known]
         for i, m in enumerate(metrics):
-            sel = known & (code == i)
-            first_sum = s1 - det if m == "nps" else s1  # NPS: promoters minus detractors, summed apart
-            for arr, src in zip(data[m], (n, first_sum, s2)):
-                np.add.at(arr, (pos[sel], off[sel]), src[sel])
+            n, s1, s2 = (table[:, 2 + 3 * i + k] for k in range(3))
+            if m == "nps":
+                s1 = s1 - table[:, -1]  # promoters minus detractors, summed apart
+            for arr, src in zip(data[m], (n, s1, s2)):
+                np.add.at(arr, (pos, off), src)
     return CustomerArrays(first, days, tids, data)
 
 
