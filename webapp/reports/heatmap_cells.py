@@ -22,23 +22,23 @@ def _text(value) -> str:
     return str(value) if type(value) in PLAIN else str(escape(value))
 
 
-def _cell(f, cls: str, empty: set, hidden: str) -> str:
-    if (f.unit, f.metric) in empty:
-        return EMPTY
+def _cell(f, cls: str, hidden: str, at: dict) -> str:
     if f.suppressed:
         return f'<td class="num heat-cell {_text(cls)}">{hidden}</td>'
-    extra = dict(f.extra)
+    extra = f.extra  # (name, value) pairs in the report's order; `at`: each name's position
     value, n = _text(f.value), _text(f.n)
     low = _text(f.ci_low if f.ci_low is not None else "—")
     high = _text(f.ci_high if f.ci_high is not None else "—")
     title = f"{value} (95% interval {low} to {high}), n = {n}"
-    change = extra.get("change")
-    if change is not None:
-        title += (f"; difference {_text(change)} ({_text(extra.get('change_low'))} to "
-                  f"{_text(extra.get('change_high'))}), q = {_text(extra.get('q_value'))}")
-    if extra.get("raw_value") is not None:
-        title += f"; unshrunken {_text(extra.get('raw_value'))}, weight {_text(extra.get('weight'))}"
-    mark = FLAG if extra.get("flagged") else ""
+    if extra:
+        if extra[at["change"]][1] is not None:
+            title += (f"; difference {_text(extra[at['change']][1])} ({_text(extra[at['change_low']][1])} to "
+                      f"{_text(extra[at['change_high']][1])}), q = {_text(extra[at['q_value']][1])}")
+        if "raw_value" in at and extra[at["raw_value"]][1] is not None:
+            title += f"; unshrunken {_text(extra[at['raw_value']][1])}, weight {_text(extra[at['weight']][1])}"
+        mark = FLAG if extra[at["flagged"]][1] else ""
+    else:
+        mark = ""
     return f'<td class="num heat-cell {_text(cls)}" title="{title}">{mark}<b>{value}</b><small>n {n}</small></td>'
 
 
@@ -46,7 +46,9 @@ def _cell(f, cls: str, empty: set, hidden: str) -> str:
 def heat_cells(report, code: str) -> Markup:
     """The <td> cells of the grid row of unit `code`, one per column of the report."""
     ctx = report.context
-    cells, classes, empty = ctx["cells"], ctx["classes"], ctx["empty"]
+    figures, classes = ctx["rows"][code]
+    empty = ctx["empty"]
     hidden = f'<span class="muted">fewer than {_text(report.threshold)}</span>'
-    return Markup("".join(_cell(cells[(code, col.metric)], classes[(code, col.metric)], empty, hidden)  # nosec B704
-                          for col in ctx["columns"]))
+    at = {name: i for i, (name, _v) in enumerate(figures[0].extra)} if figures else {}
+    return Markup("".join(EMPTY if (code, f.metric) in empty else _cell(f, cls, hidden, at)  # nosec B704
+                          for f, cls in zip(figures, classes)))
