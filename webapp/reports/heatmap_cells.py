@@ -22,33 +22,48 @@ def _text(value) -> str:
     return str(value) if type(value) in PLAIN else str(escape(value))
 
 
-def _cell(f, cls: str, hidden: str, at: dict) -> str:
-    if f.suppressed:
-        return f'<td class="num heat-cell {_text(cls)}">{hidden}</td>'
-    extra = f.extra  # (name, value) pairs in the report's order; `at`: each name's position
-    value, n = _text(f.value), _text(f.n)
-    low = _text(f.ci_low if f.ci_low is not None else "—")
-    high = _text(f.ci_high if f.ci_high is not None else "—")
-    title = f"{value} (95% interval {low} to {high}), n = {n}"
-    if extra:
-        if extra[at["change"]][1] is not None:
-            title += (f"; difference {_text(extra[at['change']][1])} ({_text(extra[at['change_low']][1])} to "
-                      f"{_text(extra[at['change_high']][1])}), q = {_text(extra[at['q_value']][1])}")
-        if "raw_value" in at and extra[at["raw_value"]][1] is not None:
-            title += f"; unshrunken {_text(extra[at['raw_value']][1])}, weight {_text(extra[at['weight']][1])}"
-        mark = FLAG if extra[at["flagged"]][1] else ""
-    else:
+def heat_row(figures, classes, code: str, empty: set, threshold) -> str:
+    """The <td> cells of one grid row: `figures` and their colour `classes` in column order."""
+    hidden = f'<span class="muted">fewer than {_text(threshold)}</span>'
+    at = {name: i for i, (name, _v) in enumerate(figures[0].extra)} if figures else {}
+    change, low_at, high_at, q_at, flag_at = (at.get(name) for name in ("change", "change_low", "change_high",
+                                                                          "q_value", "flagged"))
+    raw_at, weight_at = at.get("raw_value"), at.get("weight")
+    css: dict[str, str] = {}
+    out = []
+    for f, cls in zip(figures, classes):
+        if empty and (code, f.metric) in empty:
+            out.append(EMPTY)
+            continue
+        c = css.get(cls)
+        if c is None:
+            c = css[cls] = _text(cls)
+        if f.suppressed:
+            out.append(f'<td class="num heat-cell {c}">{hidden}</td>')
+            continue
+        # _text inlined (a call per number was a third of the page): numbers print as str() does.
+        value, n, low, high = f.value, f.n, f.ci_low, f.ci_high
+        value = str(value) if type(value) in PLAIN else _text(value)
+        n = str(n) if type(n) in PLAIN else _text(n)
+        low = "—" if low is None else str(low) if type(low) in PLAIN else _text(low)
+        high = "—" if high is None else str(high) if type(high) in PLAIN else _text(high)
+        title = f"{value} (95% interval {low} to {high}), n = {n}"
+        extra = f.extra  # (name, value) pairs in the report's order, the same names in every cell
         mark = ""
-    return f'<td class="num heat-cell {_text(cls)}" title="{title}">{mark}<b>{value}</b><small>n {n}</small></td>'
+        if extra:
+            if extra[change][1] is not None:
+                title += (f"; difference {_text(extra[change][1])} ({_text(extra[low_at][1])} to "
+                          f"{_text(extra[high_at][1])}), q = {_text(extra[q_at][1])}")
+            if raw_at is not None and extra[raw_at][1] is not None:
+                title += f"; unshrunken {_text(extra[raw_at][1])}, weight {_text(extra[weight_at][1])}"
+            if extra[flag_at][1]:
+                mark = FLAG
+        out.append(f'<td class="num heat-cell {c}" title="{title}">{mark}<b>{value}</b><small>n {n}</small></td>')
+    return "".join(out)
 
 
 @bp.app_template_global("heat_cells")
 def heat_cells(report, code: str) -> Markup:
     """The <td> cells of the grid row of unit `code`, one per column of the report."""
-    ctx = report.context
-    figures, classes = ctx["rows"][code]
-    empty = ctx["empty"]
-    hidden = f'<span class="muted">fewer than {_text(report.threshold)}</span>'
-    at = {name: i for i, (name, _v) in enumerate(figures[0].extra)} if figures else {}
-    return Markup("".join(EMPTY if (code, f.metric) in empty else _cell(f, cls, hidden, at)  # nosec B704
-                          for f, cls in zip(figures, classes)))
+    figures, classes = report.context["rows"][code]
+    return Markup(heat_row(figures, classes, code, report.context["empty"], report.threshold))  # nosec B704

@@ -18,6 +18,7 @@ from analysis.linkage import benjamini_hochberg
 from analysis.shrinkage import between_variance, shrink
 from analysis.summaries_many import difference_many, estimate_many
 from surveys.insights.figures import Figure
+from surveys.insights.rounding import round_list
 from surveys.insights.reports.heatmap_sums import Shape, WaveSums, counts, hidden
 
 EXTRAS = ("change", "change_low", "change_high", "p_value", "q_value", "flagged")
@@ -185,46 +186,65 @@ def figures(c: Col, col, units: np.ndarray, labels: list[tuple[str, str]], perio
             blank: tuple) -> tuple[list[Figure], list[str]]:
     """The page rows' figures of one column and their colour classes (from the difference, shrunk when
     shown so, plus the flag). `names`: the extras' names (with the shrinkage ones when shrunk), `blank`
-    them all empty. Figures are built directly (figures.figure's rule): a large grid has 50,000+ cells."""
-    metric = col.metric
+    them all empty. Figures are built directly (figures.figure's rule): a large grid has 50,000+ cells;
+    every number is rounded as Python's round rounds it (rounding.round_list), a column at a time."""
+    metric, size = col.metric, len(units)
     digits = 2 if metric == "ces" else 1
     steps = STEPS["ces" if metric == "ces" else ("net" if metric in ("enps", "nps") else "share")]
-    finite = math.isfinite
-    r = lambda x, d=digits: None if x is None or not finite(x) else round(float(x), d)  # noqa: E731
-    values, lows, highs = (c.est[name][units].tolist() for name in ("value", "ci_low", "ci_high"))
-    ns, hid = c.est["n"][units].tolist(), c.shown_hidden.tolist()
-    changed = {row: i for i, row in enumerate(c.compared.tolist()) if finite(c.change[i])}
+    value = c.est["value"][units]
+    dead = (c.shown_hidden | ~np.isfinite(value)).tolist()
+    shown = [round_list(c.est[name][units], digits) for name in ("value", "ci_low", "ci_high")]
+    ns = c.est["n"][units].tolist()
+    keep = [i for i, x in enumerate(c.change) if math.isfinite(x)]  # compared cells with a difference
+    rows = c.compared[keep]
+    changed = np.zeros(size, dtype=bool)
+    changed[rows] = True
+    at = np.full(size, -1)
+    at[rows] = np.arange(len(keep))
+
+    def spread(values, d=digits) -> list:  # one number per compared cell -> rounded, per page row
+        full = np.full(size, NAN)
+        full[rows] = np.asarray(values, dtype=float)[keep] if len(keep) else []
+        return round_list(full, d)
+
+    change, low, high, p = spread(c.change), spread(c.low), spread(c.high), spread(c.p, 4)
+    q = round_list([c.q.get(i, NAN) for i in range(size)], 4)
+    flagged = [bool(c.flagged.get(i, False)) for i in range(size)]
     shrinking = len(names) > len(EXTRAS)
+    if shrinking:
+        moved = np.full(size, NAN)
+        sh = np.full((4, size), NAN)
+        for i, values in c.shrunk.items():
+            sh[:, i] = values
+            if changed[i]:
+                moved[i] = values[0] - c.ref_value[keep[at[i]]]
+        raw, weight, moved = shown[0], round_list(sh[3], 3), round_list(moved, digits)
+        shrunk = [round_list(sh[x], digits) for x in range(3)]
     out, classes = [], []
     for i, (code, name) in enumerate(labels):
-        value = values[i]
-        if hid[i] or not finite(value):
+        if dead[i]:
             out.append(Figure(code, name, metric, None, None, None, None, True, period, blank))
             classes.append("heat-hidden")
             continue
-        shown = (r(value), r(lows[i]), r(highs[i]))
-        x = changed.get(i)
-        sh = c.shrunk.get(i) if shrinking else None
-        if x is None and sh is None:
-            out.append(Figure(code, name, metric, shown[0], ns[i], shown[1], shown[2], False, period, blank))
+        was_shrunk = shrinking and i in c.shrunk
+        if not changed[i] and not was_shrunk:
+            out.append(Figure(code, name, metric, shown[0][i], ns[i], shown[1][i], shown[2][i], False, period, blank))
             classes.append("heat-none")
             continue
-        if x is not None:
-            diff = r(c.change[x])
-            extra = [diff, r(c.low[x]), r(c.high[x]), r(c.p[x], 4), r(c.q.get(i, NAN), 4),
-                     bool(c.flagged.get(i, False))]
+        if changed[i]:
+            extra = [change[i], low[i], high[i], p[i], q[i], flagged[i]]
         else:
-            diff, extra = None, [None] * len(EXTRAS)
+            extra = [None] * len(EXTRAS)
+        diff, values = extra[0], (shown[0][i], shown[1][i], shown[2][i])
         if shrinking:
-            if sh is None:
-                extra += [None, None, None]
+            if was_shrunk:
+                extra += [raw[i], weight[i], moved[i]]
+                values = (shrunk[0][i], shrunk[1][i], shrunk[2][i])
+                if moved[i] is not None:
+                    diff = moved[i]
             else:
-                moved = r(sh[0] - c.ref_value[x]) if x is not None else None
-                extra += [shown[0], r(sh[3], 3), moved]
-                shown = (r(sh[0]), r(sh[1]), r(sh[2]))
-                if moved is not None:
-                    diff = moved
-        out.append(Figure(code, name, metric, shown[0], ns[i], shown[1], shown[2], False, period,
+                extra += [None, None, None]
+        out.append(Figure(code, name, metric, values[0], ns[i], values[1], values[2], False, period,
                           tuple(zip(names, extra))))
         if diff is None:
             classes.append("heat-none")
