@@ -51,9 +51,11 @@ def heat_row(figures, classes, code: str, empty: set, threshold) -> str:
         extra = f.extra  # (name, value) pairs in the report's order, the same names in every cell
         mark = ""
         if extra:
-            if extra[change][1] is not None:
-                title += (f"; difference {_text(extra[change][1])} ({_text(extra[low_at][1])} to "
-                          f"{_text(extra[high_at][1])}), q = {_text(extra[q_at][1])}")
+            diff = extra[change][1]
+            if diff is not None:
+                parts = (diff, extra[low_at][1], extra[high_at][1], extra[q_at][1])
+                d, lo, hi, q = (str(x) if type(x) in PLAIN else _text(x) for x in parts)
+                title += f"; difference {d} ({lo} to {hi}), q = {q}"
             if raw_at is not None and extra[raw_at][1] is not None:
                 title += f"; unshrunken {_text(extra[raw_at][1])}, weight {_text(extra[weight_at][1])}"
             if extra[flag_at][1]:

@@ -19,7 +19,8 @@ from surveys.insights.figures import ORG, Report
 from surveys.insights.reports import heatmap_grid as grid_cells
 from surveys.insights.reports import heatmap_sums as grid_sums
 from surveys.insights.reports.cells import hierarchy_rows
-from surveys.insights.reports.common import ReportParams, ReportSettings, Scope, Tree, resolve_unit, unit_label, wave_context
+from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, resolve_unit, unit_label,
+                                             wave_context)
 from surveys.insights.reports.heatmap_grid import EXTRAS, SHRINK_EXTRAS
 
 HEADINGS = {"engagement": "Engagement", "culture": "Culture", "people": "People", "process": "Process",

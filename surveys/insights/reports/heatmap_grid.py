@@ -18,8 +18,8 @@ from analysis.linkage import benjamini_hochberg
 from analysis.shrinkage import between_variance, shrink
 from analysis.summaries_many import difference_many, estimate_many
 from surveys.insights.figures import Figure
-from surveys.insights.rounding import round_list
 from surveys.insights.reports.heatmap_sums import Shape, WaveSums, counts, hidden
+from surveys.insights.rounding import round_list
 
 EXTRAS = ("change", "change_low", "change_high", "p_value", "q_value", "flagged")
 SHRINK_EXTRAS = ("raw_value", "weight", "shrunk_change")
