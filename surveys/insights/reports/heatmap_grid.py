@@ -54,8 +54,8 @@ class Col:
     significant: list = field(default_factory=list)
     p: list = field(default_factory=list)
     ref_value: list | None = None
-    q: dict = field(default_factory=dict)  # page row -> q-value
-    flagged: dict = field(default_factory=dict)
+    q: np.ndarray | None = None  # per page row: the q-value (NaN: none) and the flag, set by `flag`
+    flagged: np.ndarray | None = None
     shrunk: dict = field(default_factory=dict)  # page row -> (value, low, high, weight)
 
 
@@ -126,17 +126,19 @@ def _p(change: float, low: float, high: float, z: float) -> float:
 def flag(cols: list[Col], alpha: float) -> None:
     """Benjamini-Hochberg q over every shown cell's difference (column by column, rows in page order);
     flagged when q < alpha and the interval excludes 0."""
-    keys, ps = [], []
-    for c in cols:
-        for i, row in enumerate(c.compared.tolist()):
-            if math.isfinite(c.p[i]):
-                keys.append((c, row, i))
-                ps.append(c.p[i])
-    if not keys:
-        return
-    for (c, row, i), value in zip(keys, benjamini_hochberg(ps).tolist()):
-        c.q[row] = value
-        c.flagged[row] = bool(value < alpha) and c.significant[i]
+    tested = [np.isfinite(np.asarray(c.p, dtype=float)) for c in cols]
+    ps = np.concatenate([np.asarray(c.p, dtype=float)[t] for c, t in zip(cols, tested)])
+    q = benjamini_hochberg(ps) if ps.size else ps
+    at = 0
+    for c, t in zip(cols, tested):
+        size = len(c.shown_hidden)
+        c.q, c.flagged = np.full(size, NAN), np.zeros(size, dtype=bool)
+        count = int(t.sum())
+        if count:
+            mine = q[at:at + count]
+            c.q[c.compared[t]] = mine
+            c.flagged[c.compared[t]] = (mine < alpha) & np.asarray(c.significant, dtype=bool)[t]
+        at += count
 
 
 def tau2(shape: Shape, c: Col) -> float:
@@ -208,8 +210,7 @@ def figures(c: Col, col, units: np.ndarray, labels: list[tuple[str, str]], perio
         return round_list(full, d)
 
     change, low, high, p = spread(c.change), spread(c.low), spread(c.high), spread(c.p, 4)
-    q = round_list([c.q.get(i, NAN) for i in range(size)], 4)
-    flagged = [bool(c.flagged.get(i, False)) for i in range(size)]
+    q, flagged = round_list(c.q, 4), c.flagged.tolist()
     shrinking = len(names) > len(EXTRAS)
     if shrinking:
         moved = np.full(size, NAN)
