@@ -15,6 +15,7 @@ FLAG = '<span class="heat-mark" aria-hidden="true">◆</span><span class="visual
 
 
 PLAIN = (int, float, type(None))  # print as str() does: nothing in them to escape
+_CLASSES: dict[str, str] = {}  # a colour class -> its escaped text (a dozen distinct ones)
 
 
 def _text(value) -> str:
@@ -29,7 +30,7 @@ def heat_row(figures, classes, code: str, empty: set, threshold) -> str:
     change, low_at, high_at, q_at, flag_at = (at.get(name) for name in ("change", "change_low", "change_high",
                                                                           "q_value", "flagged"))
     raw_at, weight_at = at.get("raw_value"), at.get("weight")
-    css: dict[str, str] = {}
+    css = _CLASSES
     out = []
     for f, cls in zip(figures, classes):
         if empty and (code, f.metric) in empty:
@@ -53,9 +54,11 @@ def heat_row(figures, classes, code: str, empty: set, threshold) -> str:
         if extra:
             diff = extra[change][1]
             if diff is not None:
-                parts = (diff, extra[low_at][1], extra[high_at][1], extra[q_at][1])
-                d, lo, hi, q = (str(x) if type(x) in PLAIN else _text(x) for x in parts)
-                title += f"; difference {d} ({lo} to {hi}), q = {q}"
+                lo, hi, q = extra[low_at][1], extra[high_at][1], extra[q_at][1]
+                title += (f"; difference {str(diff) if type(diff) in PLAIN else _text(diff)} "
+                          f"({str(lo) if type(lo) in PLAIN else _text(lo)} to "
+                          f"{str(hi) if type(hi) in PLAIN else _text(hi)}), "
+                          f"q = {str(q) if type(q) in PLAIN else _text(q)}")
             if raw_at is not None and extra[raw_at][1] is not None:
                 title += f"; unshrunken {_text(extra[raw_at][1])}, weight {_text(extra[weight_at][1])}"
             if extra[flag_at][1]:

@@ -104,23 +104,27 @@ def column(shape: Shape, now: WaveSums, own: WaveSums, before: WaveSums | None, 
     out.change, out.low, out.high = d.change.tolist(), d.ci_low.tolist(), d.ci_high.tolist()
     out.significant = d.significant.tolist()
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    out.p = [_p(c, lo, hi, z) if math.isfinite(c) else NAN for c, lo, hi in zip(out.change, out.low, out.high)]
+    out.p = _ps(d.change, d.ci_low, d.ci_high, z)
     if shrunk:
         out.ref_value = estimate_many(kind, ref[0][compared], ref[1][compared], ref[2][compared], scale, bounds,
                                       confidence).value.tolist()
     return out
 
 
-def _p(change: float, low: float, high: float, z: float) -> float:
-    """Two-sided p of a difference from the side of its interval facing zero (Newcombe's intervals are
-    lopsided near 0% and 100%; the far side would overstate the evidence); `z` the interval's quantile."""
-    near = change - low if change >= 0 else high - change
-    if not math.isfinite(near):
-        return NAN
-    if near <= 0:
-        return 0.0 if change != 0 else 1.0
-    se = near / z
-    return math.erfc(abs(change) / se / math.sqrt(2))  # twice the normal tail beyond |change| / se
+def _ps(change: np.ndarray, low: np.ndarray, high: np.ndarray, z: float) -> list[float]:
+    """Two-sided p of each difference from the side of its interval facing zero (Newcombe's intervals are
+    lopsided near 0% and 100%; the far side would overstate the evidence); `z` the interval's quantile;
+    NaN where the difference or that side is missing. The arithmetic is IEEE's as in Python; the normal
+    tail is math.erfc's, one number at a time (scipy's erfc need not agree with it in the last bit)."""
+    with np.errstate(all="ignore"):
+        near = np.where(change >= 0, change - low, high - change)
+        tail = (np.abs(change) / (near / z) / math.sqrt(2)).tolist()  # |change| / se, over sqrt(2)
+    out = np.where(change != 0, 0.0, 1.0)  # where near <= 0: an interval that touches its own point
+    out[~np.isfinite(change) | ~np.isfinite(near)] = NAN
+    p = out.tolist()
+    for i in np.flatnonzero(np.isfinite(change) & np.isfinite(near) & (near > 0)).tolist():
+        p[i] = math.erfc(tail[i])  # twice the normal tail beyond |change| / se
+    return p
 
 
 def flag(cols: list[Col], alpha: float) -> None:

@@ -105,31 +105,49 @@ def read(session: Session, shape: Shape, wave_ids: list[int], keys: list[str], c
     the rows `ex_sums` and `item_sums` keep, and the customer rows `cx` (customer_rows)."""
     col = {key: j for j, key in enumerate(keys)}
     wave = {w: i for i, w in enumerate(wave_ids)}
+    size = (len(wave_ids), shape.org + 1, len(keys))
+    out = WaveSums(np.zeros(size), np.zeros(size), np.zeros(size), np.zeros(size, dtype=bool))
     r = RollupDimension
     # Core rows (session.connection()): the ORM's per-row result processing cost more than the query.
-    ex = session.connection().execute(select(r.wave_id, r.team_id, r.dimension, r.n_fav, r.fav_sum, r.fav_sq, r.n, r.prom,
-                                r.det, r.net_sq).where(r.wave_id.in_(wave_ids), r.dimension.in_(EX_METRICS))).all()
-    entries = [(w, t, dim, n, prom - det, net_sq) if dim == "enps" else (w, t, dim, n_fav, fav_sum, fav_sq)
-               for w, t, dim, n_fav, fav_sum, fav_sq, n, prom, det, net_sq in ex
-               if (n if dim == "enps" else n_fav)]
+    ex = session.connection().execute(select(r.wave_id, r.team_id, r.dimension, r.n_fav, r.fav_sum, r.fav_sq, r.n,
+                                             r.prom, r.det, r.net_sq)
+                                      .where(r.wave_id.in_(wave_ids), r.dimension.in_(EX_METRICS))).all()
+    if ex:
+        w, t, dim, n_fav, fav_sum, fav_sq, n, prom, det, net_sq = zip(*ex)
+        enps = np.array([d == "enps" for d in dim], dtype=bool)
+        # ex_sums: eNPS (n, promoters - detractors, net_sq) where n; a dimension (n_fav, fav_sum, fav_sq) where n_fav
+        count = np.where(enps, np.array(n, dtype=float), np.array(n_fav, dtype=float))
+        net = np.array(prom, dtype=float) - np.array(det, dtype=float)
+        _place(out, shape, wave, w, t, [col.get(d, -1) for d in dim], count,
+               np.where(enps, net, np.array(fav_sum, dtype=float)),
+               np.where(enps, np.array(net_sq, dtype=float), np.array(fav_sq, dtype=float)), count != 0)
     i = RollupItem
     items = session.connection().execute(select(i.wave_id, i.team_id, i.question_id, i.n, i.favourable)
-                            .where(i.wave_id.in_(wave_ids), i.n > 0)).all()
-    entries += [(w, t, f"q{q}", n, fav, 0.0) for w, t, q, n, fav in items]
-    entries += cx
-    size = (len(wave_ids), shape.org + 1, len(keys))
-    n, s1, s2 = np.zeros(size), np.zeros(size), np.zeros(size)
-    has = np.zeros(size, dtype=bool)
-    at = [(wave[e[0]], shape.row.get(e[1], -1), col.get(e[2], -1)) for e in entries]
-    keep = [k for k, (_w, row, j) in enumerate(at) if row >= 0 and j >= 0]
-    if keep:
-        w_, row_, j_ = (np.array(x, dtype=np.int64) for x in zip(*(at[k] for k in keep)))
-        # Integer counts and sums become floats here: exact (far below 2**53), as when estimate_many reads them.
-        n[w_, row_, j_] = [entries[k][3] for k in keep]
-        s1[w_, row_, j_] = [entries[k][4] for k in keep]
-        s2[w_, row_, j_] = [entries[k][5] for k in keep]
-        has[w_, row_, j_] = True
-    return {w: WaveSums(n[x], s1[x], s2[x], has[x]) for w, x in wave.items()}
+                                         .where(i.wave_id.in_(wave_ids), i.n > 0)).all()
+    if items:
+        w, t, q, n, fav = zip(*items)
+        # item_sums keys a question as f"q{id}": the columns whose key is exactly that
+        by_id = {int(key[1:]): j for key, j in col.items() if key[:1] == "q" and key[1:].isdigit()
+                 and key == f"q{int(key[1:])}"}
+        _place(out, shape, wave, w, t, [by_id.get(x, -1) for x in q], np.array(n, dtype=float),
+               np.array(fav, dtype=float), np.zeros(len(n)), None)
+    if cx:
+        w, t, metric, n, s1, s2 = zip(*cx)
+        _place(out, shape, wave, w, t, [col.get(m, -1) for m in metric], np.array(n, dtype=float),
+               np.array(s1, dtype=float), np.array(s2, dtype=float), None)
+    return {w: WaveSums(out.n[x], out.s1[x], out.s2[x], out.has[x]) for w, x in wave.items()}
+
+
+def _place(out: WaveSums, shape: Shape, wave: dict, w, t, j: list[int], n, s1, s2, keep) -> None:
+    """Rows (wave ids `w`, team ids `t`, column indices `j`, sums) into the matrices; rows of teams outside
+    the tree, of metrics that are no column, or not in `keep` left out. Integer counts and sums become
+    floats here: exact (far below 2**53), as when estimate_many reads them."""
+    wi = np.array([wave[x] for x in w], dtype=np.int64)
+    ri = np.array([shape.row.get(x, -1) for x in t], dtype=np.int64)
+    ji = np.array(j, dtype=np.int64)
+    ok = (ri >= 0) & (ji >= 0) & (True if keep is None else keep)
+    at = (wi[ok], ri[ok], ji[ok])
+    out.n[at], out.s1[at], out.s2[at], out.has[at] = n[ok], s1[ok], s2[ok], True
 
 
 def totals(shape: Shape, own: WaveSums) -> WaveSums:
