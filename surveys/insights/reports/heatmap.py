@@ -79,9 +79,8 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     against = None if params.compare == "previous" else np.array(
         [shape.org] + [shape.org if params.compare == "org" else _against(tree, shape, t, scope) for t in teams],
         dtype=np.int64)
-    grid = [grid_cells.column(shape, now, own[wave.id], then, own[before.id] if before else None, j, col, units,
-                              against, k, params.compare, settings.confidence, shrunk)
-            for j, col in enumerate(cols)]
+    grid = grid_cells.grid(shape, now, own[wave.id], then, own[before.id] if before else None, cols, units,
+                           against, k, params.compare, settings.confidence, shrunk)
     grid_cells.flag(grid, 1 - settings.confidence)
     if shrunk:
         ancestors = _ancestors(tree, [None] + teams)

@@ -59,55 +59,77 @@ class Col:
     shrunk: dict = field(default_factory=dict)  # page row -> (value, low, high, weight)
 
 
-def _estimates(s: WaveSums, j: int, kind, scale, bounds, confidence) -> dict:
-    rows = np.flatnonzero(s.has[:, j])
-    size = s.n.shape[0]
+def _estimates(s: WaveSums, kinds: list[tuple], confidence: float) -> dict:
+    """Every cell's estimate as (rows, columns) matrices (NaN, n 0 where no sums): one estimate_many per
+    kind of column, whose numbers are element by element what it gives column by column."""
+    size = s.n.shape
     out = {"value": np.full(size, NAN), "ci_low": np.full(size, NAN), "ci_high": np.full(size, NAN),
            "n": np.zeros(size, dtype=np.int64), "sd": np.full(size, NAN)}
-    if rows.size:
-        many = estimate_many(kind, s.n[rows, j], s.s1[rows, j], s.s2[rows, j], scale, bounds, confidence)
-        for name in out:
-            out[name][rows] = getattr(many, name)
+    for kind in dict.fromkeys(kinds):
+        js = [j for j, x in enumerate(kinds) if x == kind]
+        has = s.has[:, js]
+        if not has.any():
+            continue
+        many = estimate_many(kind[0], s.n[:, js][has], s.s1[:, js][has], s.s2[:, js][has], kind[1], kind[2],
+                             confidence)
+        for name, matrix in out.items():
+            part = matrix[:, js]
+            part[has] = getattr(many, name)
+            matrix[:, js] = part
     return out
 
 
-def column(shape: Shape, now: WaveSums, own: WaveSums, before: WaveSums | None, own_before: WaveSums | None,
-           j: int, col, units: np.ndarray, against: np.ndarray | None, k: int, compare: str, confidence: float,
-           shrunk: bool) -> Col:
-    """Column j: its estimates, suppression and comparisons. `units`: the page's rows; `against`: each
-    one's comparison row (its parent, or the organisation) for compare=org/parent."""
-    kind, scale, bounds = kind_of(col)
-    drop = col.group == "Customers"
-    hid = hidden(shape, counts(now, j), counts(own, j), k, drop)
-    est = _estimates(now, j, kind, scale, bounds, confidence)
-    shown_hidden = hid[units] | ~now.has[units, j] | (est["n"][units] < k)
-    if compare == "previous":
-        if before is None:
-            ok = np.zeros(len(units), dtype=bool)
-            ref = (np.zeros(len(units)),) * 3
+def grid(shape: Shape, now: WaveSums, own: WaveSums, before: WaveSums | None, own_before: WaveSums | None,
+         cols: list, units: np.ndarray, against: np.ndarray | None, k: int, compare: str, confidence: float,
+         shrunk: bool) -> list[Col]:
+    """Every column's estimates, suppression and comparisons. `units`: the page's rows; `against`: each
+    one's comparison row (its parent, or the organisation) for compare=org/parent. Suppression is decided
+    column by column; estimates and differences for all columns of one kind at once."""
+    kinds = [kind_of(col) for col in cols]
+    est = _estimates(now, kinds, confidence)
+    out, pending = [], []
+    for j, col in enumerate(cols):
+        drop = col.group == "Customers"
+        hid = hidden(shape, counts(now, j), counts(own, j), k, drop)
+        mine = {name: matrix[:, j] for name, matrix in est.items()}
+        shown_hidden = hid[units] | ~now.has[units, j] | (mine["n"][units] < k)
+        if compare == "previous":
+            if before is None:
+                ok = np.zeros(len(units), dtype=bool)
+                ref = (np.zeros(len(units)),) * 3
+            else:
+                hid_prev = hidden(shape, counts(before, j), counts(own_before, j), k, drop)
+                ref = (before.n[units, j], before.s1[units, j], before.s2[units, j])
+                ok = before.has[units, j] & (ref[0] >= k) & ~hid_prev[units]
         else:
-            hid_prev = hidden(shape, counts(before, j), counts(own_before, j), k, drop)
-            ref = (before.n[units, j], before.s1[units, j], before.s2[units, j])
-            ok = before.has[units, j] & (ref[0] >= k) & ~hid_prev[units]
-    else:
-        whole = against
-        ref = (now.n[whole, j] - now.n[units, j], now.s1[whole, j] - now.s1[units, j],
-               now.s2[whole, j] - now.s2[units, j])
-        ok = (units != shape.org) & now.has[units, j] & now.has[whole, j] & (ref[0] > 0) & (ref[0] >= k)
-    compared = np.flatnonzero(~shown_hidden & ok)
-    out = Col(est, now.has[:, j], hid, shown_hidden, compared)
-    if not compared.size:
-        return out
-    rows = units[compared]
-    d = difference_many(kind, now.n[rows, j], now.s1[rows, j], now.s2[rows, j], ref[0][compared],
-                        ref[1][compared], ref[2][compared], scale, confidence)
-    out.change, out.low, out.high = d.change.tolist(), d.ci_low.tolist(), d.ci_high.tolist()
-    out.significant = d.significant.tolist()
+            whole = against
+            ref = (now.n[whole, j] - now.n[units, j], now.s1[whole, j] - now.s1[units, j],
+                   now.s2[whole, j] - now.s2[units, j])
+            ok = (units != shape.org) & now.has[units, j] & now.has[whole, j] & (ref[0] > 0) & (ref[0] >= k)
+        compared = np.flatnonzero(~shown_hidden & ok)
+        out.append(Col(mine, now.has[:, j], hid, shown_hidden, compared))
+        if compared.size:
+            rows = units[compared]
+            pending.append((j, out[-1], (now.n[rows, j], now.s1[rows, j], now.s2[rows, j]),
+                            tuple(part[compared] for part in ref)))
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    out.p = _ps(d.change, d.ci_low, d.ci_high, z)
-    if shrunk:
-        out.ref_value = estimate_many(kind, ref[0][compared], ref[1][compared], ref[2][compared], scale, bounds,
-                                      confidence).value.tolist()
+    for kind in dict.fromkeys(kinds):
+        group = [item for item in pending if kinds[item[0]] == kind]
+        if not group:
+            continue
+        own_sums = [np.concatenate([item[2][x] for item in group]) for x in range(3)]
+        ref_sums = [np.concatenate([item[3][x] for item in group]) for x in range(3)]
+        d = difference_many(kind[0], *own_sums, *ref_sums, kind[1], confidence)
+        change, low, high = d.change.tolist(), d.ci_low.tolist(), d.ci_high.tolist()
+        significant, p = d.significant.tolist(), _ps(d.change, d.ci_low, d.ci_high, z)
+        ref_value = estimate_many(kind[0], *ref_sums, kind[1], kind[2], confidence).value.tolist() if shrunk else None
+        at = 0
+        for _j, c, _own, _ref in group:
+            part = slice(at, at + len(c.compared))
+            c.change, c.low, c.high, c.significant, c.p = (change[part], low[part], high[part], significant[part],
+                                                          p[part])
+            c.ref_value = ref_value[part] if shrunk else None
+            at = part.stop
     return out
 
 
