@@ -248,6 +248,7 @@ def figures(c: Col, col, units: np.ndarray, labels: list[tuple[str, str]], perio
         raw, weight, moved = shown[0], round_list(sh[3], 3), round_list(moved, digits)
         shrunk = [round_list(sh[x], digits) for x in range(3)]
     out, classes = [], []
+    changed = changed.tolist()  # Python bools: indexing a numpy array per cell costs more than the cell
     for i, (code, name) in enumerate(labels):
         if dead[i]:
             out.append(Figure(code, name, metric, None, None, None, None, True, period, blank))
