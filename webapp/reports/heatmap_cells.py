@@ -1,7 +1,8 @@
 """The heatmap's cells as HTML, one row at a time: the grid of a large organisation has 100,000+ cells,
 and a Jinja macro call per cell cost more than building the whole report. The markup is exactly what the
 template's cell macro wrote; what a cell shows (hidden, empty, colour, flag) is decided by the report
-(surveys/insights/reports/heatmap.py), never here.
+(surveys/insights/reports/heatmap.py and heatmap_grid.py: context["rows"] holds each row's figures and
+colour classes), never here.
 """
 from __future__ import annotations
 
