@@ -50,3 +50,17 @@ def test_array_path_matches_the_cell_by_cell_oracle(db_session, k):
     lead = Scope(frozenset(hierarchy.team_scope(db_session, dept.id)))  # a department lead's subtree
     for params in ({}, {"compare": "parent", "options": {"shrink": "1"}}, {"compare": "previous"}):
         _same(db_session, params, lead, settings)
+
+
+def test_a_survey_with_no_column_gives_an_empty_grid(db_session, make, client, login):
+    """Only a free-text question: no column, every unit listed with no cell (as the cell-by-cell code did)."""
+    program = make.program(survey=make.survey(questions=[{"code": "c", "qtype": "text", "dimension": "comment"}]),
+                           code="TXT")
+    make.wave(program, status="closed", label="T1")
+    make.team(code="SOLO", name="Solo")
+    db_session.commit()
+    report = build(db_session, "heatmap", ReportParams(program="TXT"), Scope(None), ReportSettings())
+    assert report.figures == () and report.context["columns"] == []
+    assert report.context["rows"]["SOLO"] == ((), ())
+    login("executive")
+    assert client.get("/reports/heatmap?program=TXT").status_code == 200

@@ -97,8 +97,9 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     made = [grid_cells.figures(c, col, units, labels, wave.label, names, blank) for c, col in zip(grid, cols)]
     # Row by row, as the page lists them: every unit's cells in column order.
     figures = tuple(f for row in zip(*(figs for figs, _css in made)) for f in row)
-    rows = {code: (figs, css) for (code, _name), figs, css in
-            zip(labels, zip(*(figs for figs, _css in made)), zip(*(css for _figs, css in made)))}
+    rows = {code: ((), ()) for code, _name in labels}  # a grid with no column still lists its units
+    rows.update({code: (figs, css) for (code, _name), figs, css in
+                 zip(labels, zip(*(figs for figs, _css in made)), zip(*(css for _figs, css in made)))})
     # customer cells of teams that own no touchpoint with answers: a blank, not a secret
     empty = {(labels[i][0], col.metric) for j, col in enumerate(cols) if col.group == "Customers"
              for i in np.flatnonzero(~now.has[units, j]).tolist()}

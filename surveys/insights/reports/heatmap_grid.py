@@ -153,7 +153,7 @@ def flag(cols: list[Col], alpha: float) -> None:
     """Benjamini-Hochberg q over every shown cell's difference (column by column, rows in page order);
     flagged when q < alpha and the interval excludes 0."""
     tested = [np.isfinite(np.asarray(c.p, dtype=float)) for c in cols]
-    ps = np.concatenate([np.asarray(c.p, dtype=float)[t] for c, t in zip(cols, tested)])
+    ps = np.concatenate([np.asarray(c.p, dtype=float)[t] for c, t in zip(cols, tested)] + [np.zeros(0)])
     q = benjamini_hochberg(ps) if ps.size else ps
     at = 0
     for c, t in zip(cols, tested):
