@@ -41,7 +41,9 @@ def escape_cell(value: Any) -> Any:
 
 
 def safe_row(row: Iterable[Any]) -> list[Any]:
-    return [escape_cell(value) for value in row]
+    # None, int and non-NaN float cells (most of a large report's) without a call: escape_cell's answers.
+    return ["" if value is None else value if type(value) is int or (type(value) is float and value == value)
+            else escape_cell(value) for value in row]
 
 
 def write_rows(out: IO[str], header: Iterable[str] | None, rows: Iterable[Iterable[Any]], **fmt) -> int:

@@ -64,6 +64,11 @@ class Figure:
 
 
 def _clean(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # most values of a large export
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
@@ -120,16 +125,15 @@ class Report:
 
     def columns(self) -> tuple[str, ...]:
         """Export columns: the fixed ones, then every extra name in order of first appearance."""
-        extras: dict[str, None] = {}
+        extras: dict[str, Any] = {}
         for f in self.figures:
-            for name, _v in f.extra:
-                extras.setdefault(name, None)
+            extras.update(f.extra)  # keys keep their first position; the values are not used
         return EXPORT_COLUMNS + tuple(extras)
 
     def rows(self) -> list[list[Any]]:
         """One row per figure, in `columns()` order (missing extras empty)."""
         cols = self.columns()
-        return [[f.as_dict().get(c) for c in cols] for f in self.figures]
+        return [list(map(f.as_dict().get, cols)) for f in self.figures]  # one as_dict per figure
 
     def as_json(self) -> dict[str, Any]:
         """The report as the CLI's `--format json` and the API return it."""

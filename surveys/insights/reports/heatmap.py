@@ -6,30 +6,28 @@ Every cell is a unit's subtree total with its n and interval, and its difference
 an independent-groups difference (analysis.summaries.difference). Cells are flagged only when the
 difference survives Benjamini-Hochberg over every cell of the grid. `shrink=1` shows empirical Bayes
 estimates pulled towards the parent (analysis.shrinkage), so a small team does not top the grid by chance.
+
+The cells are computed a column at a time on arrays (heatmap_sums: sums, subtree totals, suppression;
+heatmap_grid: comparisons, q-values, shrinkage, figures): a large organisation's grid has 50,000 cells, and
+the same numbers computed cell by cell (tests/webapp/heatmap_oracle.py, which the tests hold it to) took
+several times as long.
 """
 from __future__ import annotations
 
 import dataclasses
-import math
-from statistics import NormalDist
 
 import numpy as np
 from sqlalchemy.orm import Session
 
-from analysis.linkage import benjamini_hochberg
 from analysis.metrics import AGREEMENT_TYPES, EX_DIMENSIONS
-from analysis.shrinkage import between_variance, shrink
-from surveys.insights.figures import ORG, Figure, Report
-from surveys.insights.reports.cells import (CX_KINDS, cx_sums, differences, estimates, hidden_units,
-                                            hierarchy_rows, reference, subtree_totals)
-from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, ex_sums, item_sums,
-                                             resolve_unit, unit_label, wave_context)
+from surveys.insights.figures import ORG, Report
+from surveys.insights.reports import heatmap_grid as grid_cells
+from surveys.insights.reports import heatmap_sums as grid_sums
+from surveys.insights.reports.cells import hierarchy_rows
+from surveys.insights.reports.common import (ReportParams, ReportSettings, Scope, Tree, resolve_unit, unit_label,
+                                             wave_context)
+from surveys.insights.reports.heatmap_grid import EXTRAS, SHRINK_EXTRAS
 
-EXTRAS = ("change", "change_low", "change_high", "p_value", "q_value", "flagged")
-SHRINK_EXTRAS = ("raw_value", "weight", "shrunk_change")
-# Colour steps of |difference|: percentage points for % favourable, points for net scores (-100..100),
-# scale points for CES (a 1-7 mean).
-STEPS = {"share": (3.0, 6.0, 10.0), "mean": (3.0, 6.0, 10.0), "net": (5.0, 10.0, 20.0), "ces": (0.2, 0.4, 0.8)}
 HEADINGS = {"engagement": "Engagement", "culture": "Culture", "people": "People", "process": "Process",
             "technology": "Technology", "enps": "eNPS", "csat": "CSAT", "nps": "NPS", "ces": "CES"}
 
@@ -75,193 +73,63 @@ def build(session: Session, params: ReportParams, scope: Scope, settings: Report
     # The previous wave's sums are read only when the page compares with it: nothing else shows them.
     before = prev if params.compare == "previous" else None
     ids = [wave.id] + ([before.id] if before else [])
-    sums = {**ex_sums(session, ids), **item_sums(session, ids), **cx_sums(session, program.code, ids)}
-    cols = columns(wave, dimension, any(key[0] == wave.id and key[2] in CX_KINDS for key in sums))
-    units: list[int | None] = [None] + hierarchy_rows(tree, top, scope.allows)
-    cells = {}
-    spread = {}
-    for col in cols:
-        column, ests, hidden = _column(tree, sums, wave, before, col, units, k, params.compare, settings.confidence,
-                                      scope, shrunk)
-        cells.update(column)
-        if shrunk:
-            spread[col.metric] = _tau2(tree, ests, hidden)
-    _flag(cells, 1 - settings.confidence)
-    for col in cols if shrunk else ():
-        _shrink(tree, cells, col, units, spread[col.metric])
+    cx = grid_sums.customer_rows(session, program.code, ids)
+    cols = columns(wave, dimension, any(row[0] == wave.id for row in cx))
+    shape = grid_sums.shape_of(tree)
+    own = grid_sums.read(session, shape, ids, [c.key for c in cols], cx)
+    now = grid_sums.totals(shape, own[wave.id])
+    then = grid_sums.totals(shape, own[before.id]) if before else None
+    teams = hierarchy_rows(tree, top, scope.allows)
+    units = np.array([shape.org] + [shape.row[t] for t in teams], dtype=np.int64)
+    against = None if params.compare == "previous" else np.array(
+        [shape.org] + [shape.org if params.compare == "org" else _against(tree, shape, t, scope) for t in teams],
+        dtype=np.int64)
+    grid = grid_cells.grid(shape, now, own[wave.id], then, own[before.id] if before else None, cols, units,
+                           against, k, params.compare, settings.confidence, shrunk)
+    grid_cells.flag(grid, 1 - settings.confidence)
+    if shrunk:
+        ancestors = _ancestors(tree, [None] + teams)
+        for c in grid:
+            grid_cells.shrink_column(c, units, ancestors, grid_cells.tau2(shape, c))
     names = EXTRAS + (SHRINK_EXTRAS if shrunk else ())
     blank = tuple((n, None) for n in names)  # the extras of a hidden cell, or of one with nothing to add
-    figures = tuple(_figure(tree, cells[(u, c.metric)], c, wave.label, k, names, blank)
-                    for u in units for c in cols)
-    by_cell = {(f.unit, f.metric): f for f in figures}
-    customer = {c.metric for c in cols if c.group == "Customers"}
+    labels = [unit_label(tree, None)] + [(tree.nodes[t].code, tree.nodes[t].name) for t in teams]
+    made = [grid_cells.figures(c, col, units, labels, wave.label, names, blank) for c, col in zip(grid, cols)]
+    # Row by row, as the page lists them: every unit's cells in column order.
+    figures = tuple(f for row in zip(*(figs for figs, _css in made)) for f in row)
+    rows = {code: ((), ()) for code, _name in labels}  # a grid with no column still lists its units
+    rows.update({code: (figs, css) for (code, _name), figs, css in
+                 zip(labels, zip(*(figs for figs, _css in made)), zip(*(css for _figs, css in made)))})
+    # customer cells of teams that own no touchpoint with answers: a blank, not a secret
+    empty = {(labels[i][0], col.metric) for j, col in enumerate(cols) if col.group == "Customers"
+             for i in np.flatnonzero(~now.has[units, j]).tolist()}
     params_out = {"program": program.code, "wave": wave.label, "unit": params.unit or None,
                   "compare": params.compare, "dimension": dimension, "shrink": "1" if shrunk else "0"}
     return Report("heatmap", "Heatmap", params_out, figures, _notes(k, params.compare, prev, shrunk),
-                  context={"program": program, "wave": wave, "columns": cols, "blocks": _blocks(tree, units),
-                           "cells": by_cell, "classes": {key: _css(f) for key, f in by_cell.items()},
-                           "dimensions": dims, "previous": prev,
-                           # customer cells of teams that own no touchpoint with answers: a blank, not a secret
-                           "empty": {(unit_label(tree, u)[0], m) for (u, m), cell in cells.items()
-                                     if m in customer and cell["sums"] is None}},
+                  context={"program": program, "wave": wave, "columns": cols, "blocks": _blocks(tree, teams),
+                           "rows": rows, "dimensions": dims, "previous": prev, "empty": empty},
                   threshold=k)
 
 
-def _parent(tree: Tree, team_id: int | None, scope: Scope) -> int | None:
-    """The unit a team is compared with under compare=parent: its parent, or the organisation when the
+def _against(tree: Tree, shape, team_id: int, scope: Scope) -> int:
+    """The row a team is compared with under compare=parent: its parent, or the organisation when the
     parent is outside the reader's scope (a lead's top team: the difference would give the rest away)."""
-    if team_id is None:
-        return None
     parent = tree.nodes[team_id].parent_id
-    return parent if parent is not None and scope.allows(parent) else None
+    return shape.row[parent] if parent is not None and scope.allows(parent) else shape.org
 
 
-def _column(tree, sums, wave, prev, col, units, k, compare, confidence, scope, shrunk) -> tuple[dict, dict, set]:
-    """Each unit's cell of one column (its sums, estimate, visibility and comparison); also every unit's
-    estimate and the column's hidden units. Estimates and differences are computed for the whole column
-    at once (a large grid asks for thousands). `prev`: the previous wave when compare=previous, else None;
-    the comparison's own estimate (`ref`) only when `shrunk` shows a shrunken difference."""
-    drop = col.group == "Customers"
-    now = subtree_totals(tree, sums, wave.id, col.key)
-    hidden = hidden_units(tree, now, lambda t: sums.get((wave.id, t, col.key)), k, drop_empty=drop)
-    before, hidden_prev = None, set()
-    if prev is not None:
-        before = subtree_totals(tree, sums, prev.id, col.key)
-        hidden_prev = hidden_units(tree, before, lambda t: sums.get((prev.id, t, col.key)), k, drop_empty=drop)
-    ests = dict(zip(now, estimates(list(now.values()), confidence)))
-    out, compared = {}, []
+def _ancestors(tree: Tree, units: list) -> list[list[int]]:
+    """Each page row's ancestors that are on the page (page rows), nearest first."""
+    at = {u: i for i, u in enumerate(units)}
+    out = []
     for u in units:
-        key = ORG if u is None else u
-        own, est = now.get(u), ests.get(u)
-        cell = {"unit": u, "est": est, "hidden": key in hidden or est is None or est.n < k, "change": None,
-                "p": math.nan, "sums": own}
-        ref = reference(now, before, u, compare, _parent(tree, u, scope))
-        usable = ref is not None and ref.n >= k and not (compare == "previous" and key in hidden_prev)
-        if not cell["hidden"] and usable:
-            compared.append((cell, own, ref))
-        out[(u, col.metric)] = cell
-    changes = differences([(own, ref) for _c, own, ref in compared], confidence)
-    refs = estimates([ref for _c, _o, ref in compared], confidence) if shrunk else [None] * len(compared)
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    for (cell, _own, _ref), change, ref_est in zip(compared, changes, refs):
-        if math.isfinite(change.change):
-            cell["change"], cell["p"] = change, _p(change, z)
-            if ref_est is not None:
-                cell["ref"] = ref_est.value
-    return out, ests, hidden
-
-
-def _p(change, z) -> float:
-    """Two-sided p of a difference from the side of its interval facing zero (Newcombe's intervals are
-    lopsided near 0% and 100%; the far side would overstate the evidence); `z` the interval's quantile."""
-    near = change.change - change.ci_low if change.change >= 0 else change.ci_high - change.change
-    if not math.isfinite(near):
-        return math.nan
-    if near <= 0:
-        return 0.0 if change.change != 0 else 1.0
-    se = near / z
-    return math.erfc(abs(change.change) / se / math.sqrt(2))  # twice the normal tail beyond |change| / se
-
-
-def _flag(cells: dict, alpha: float) -> None:
-    """Benjamini-Hochberg q over every shown cell's difference; flagged when q < alpha."""
-    keys = [key for key, c in cells.items() if not c["hidden"] and math.isfinite(c["p"])]
-    q = benjamini_hochberg([cells[key]["p"] for key in keys]) if keys else []
-    for key, value in zip(keys, q):
-        cells[key]["q"] = float(value)
-        cells[key]["flagged"] = bool(value < alpha) and cells[key]["change"].significant
-
-
-def _tau2(tree, ests, hidden) -> float:
-    """Between-team variance of one column: every visible team of the organisation against its parent
-    (the organisation for a root), whatever the page shows, so a filter of two teams still gets a
-    variance estimated from many. `ests`: every unit's estimate."""
-    y, v, c = [], [], []
-    for t in tree.order:
-        parent = tree.nodes[t].parent_id
-        if t in hidden or (ORG if parent is None else parent) in hidden or ests.get(t) is None:
-            continue
-        est, centre = ests[t], ests[parent]
-        if math.isfinite(centre.sd) and est.n > 0:
-            y.append(est.value)
-            v.append(centre.sd ** 2 / est.n)
-            c.append(centre.value)
-    return between_variance(y, v, centres=c) if y else math.nan
-
-
-def _shrink(tree, cells, col, units, tau2) -> None:
-    """Shrink the shown teams of one column towards their nearest shown ancestor on the page (the
-    organisation for a top team): never towards a unit the reader may not see, whose value the shrunken
-    value, the raw value and the weight would give away."""
-    teams = [u for u in units if u is not None and not cells[(u, col.metric)]["hidden"]]
-    if not teams or not math.isfinite(tau2):
-        return
-    y, v, c = [], [], []
-    for u in teams:
-        est = cells[(u, col.metric)]["est"]
-        centre = cells[(None, col.metric)]
-        parent = tree.nodes[u].parent_id
+        chain, parent = [], None if u is None else tree.nodes[u].parent_id
         while parent is not None:
-            cell = cells.get((parent, col.metric))
-            if cell is not None and not cell["hidden"]:
-                centre = cell
-                break
+            if parent in at:
+                chain.append(at[parent])
             parent = tree.nodes[parent].parent_id
-        y.append(est.value)
-        # Sampling variance from the centre's respondent-level spread: a small team's own spread can be 0
-        # (six people all favourable), which would make it look certain and leave it unshrunk.
-        ok = not centre["hidden"] and math.isfinite(centre["est"].sd)
-        v.append(centre["est"].sd ** 2 / est.n if ok else math.nan)
-        c.append(centre["est"].value if ok else math.nan)
-    res = shrink(np.array(y), np.array(v), centres=np.array(c), tau2=tau2)
-    low, high = res.interval()
-    for i, u in enumerate(teams):
-        if math.isfinite(res.values[i]):
-            cells[(u, col.metric)]["shrunk"] = (float(res.values[i]), float(low[i]), float(high[i]),
-                                                float(res.weights[i]))
-
-
-def _figure(tree, cell, col, period, k, names, blank) -> Figure:
-    """One cell's figure; `names` the extras' names (with the shrinkage ones when shrunk), `blank` them
-    all empty. Figures are built directly (figures.figure's rule): a large grid has 100,000+ cells."""
-    code, name = unit_label(tree, cell["unit"])
-    est = None if cell["hidden"] else cell["est"]
-    if est is None or est.n < k or not math.isfinite(est.value):
-        return Figure(code, name, col.metric, None, None, None, None, True, period, blank)
-    change = cell["change"]
-    digits = 2 if col.metric == "ces" else 1
-    r = lambda x, d=digits: None if x is None or not math.isfinite(x) else round(float(x), d)  # noqa: E731
-    shrunk = len(names) > len(EXTRAS) and "shrunk" in cell
-    if change is None and not shrunk:
-        return Figure(code, name, col.metric, r(est.value), int(est.n), r(est.ci_low), r(est.ci_high), False,
-                      period, blank)
-    extra = dict.fromkeys(names)
-    if change is not None:
-        extra.update(change=r(change.change), change_low=r(change.ci_low), change_high=r(change.ci_high),
-                     p_value=r(cell["p"], 4), q_value=r(cell.get("q", math.nan), 4),
-                     flagged=bool(cell.get("flagged", False)))
-    shown = (r(est.value), r(est.ci_low), r(est.ci_high))
-    if shrunk:
-        value, low, high, weight = cell["shrunk"]
-        extra.update(raw_value=shown[0], weight=r(weight, 3),
-                     shrunk_change=r(value - cell["ref"]) if change is not None else None)
-        shown = (r(value), r(low), r(high))
-    return Figure(code, name, col.metric, shown[0], int(est.n), shown[1], shown[2], False, period,
-                  tuple(extra.items()))
-
-
-def _css(f: Figure) -> str:
-    """The cell's colour class from its difference (shrunk when shown so), plus the flag."""
-    if f.suppressed:
-        return "heat-hidden"
-    extra = dict(f.extra)
-    diff = extra.get("shrunk_change") if extra.get("shrunk_change") is not None else extra.get("change")
-    if diff is None:
-        return "heat-none"
-    kind = "ces" if f.metric == "ces" else ("net" if f.metric in ("enps", "nps") else "share")
-    level = sum(abs(diff) >= step for step in STEPS[kind])
-    css = "heat-0" if level == 0 else f"heat-{'hi' if diff > 0 else 'lo'}{level}"
-    return css + (" heat-flag" if extra.get("flagged") else "")
+        out.append(chain)
+    return out
 
 
 def _blocks(tree: Tree, units) -> list[dict]:
