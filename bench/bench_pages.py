@@ -3,7 +3,7 @@ the raw aggregation it summarises.
 
 Cold = the first request after a restart: a fresh Python process creates the app
 (``webapp.create_app``, the database given by ``TANDEM_DATABASE_URL``), runs what `make run`'s
-webapp/gunicorn_conf.py post_fork hook runs in every worker before it accepts a request
+webapp/gunicorn_conf.py post_worker_init hook runs in every worker before it accepts a request
 (``webapp.reports.charts.warm_up``: imports the statistics stack and starts vl-convert; timed apart and
 printed, not part of any request), holds the session cookie of a
 signed-in executive (the demo's exec@...; set in the test client's session, as a browser that kept
@@ -88,7 +88,7 @@ def _child(steps: list, warm: bool = False) -> None:
 
     A step is [path, gets, clear]: `clear` "first" empties the report cache before the step's first GET
     (a page never computed since the data changed), "each" before every GET (every request computes),
-    "none" leaves it. With `warm`, first run what webapp/gunicorn_conf.py's post_fork hook runs."""
+    "none" leaves it. With `warm`, first run what webapp/gunicorn_conf.py's post_worker_init hook runs."""
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import select
 
@@ -111,7 +111,7 @@ def _child(steps: list, warm: bool = False) -> None:
         from webapp.reports.charts import warm_up as hook
 
         started = time.perf_counter()
-        hook()
+        hook(app)
         warm_up = time.perf_counter() - started
     client = app.test_client()
     with client.session_transaction() as cookie:  # what flask_login's login_user() stores

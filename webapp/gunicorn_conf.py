@@ -1,11 +1,12 @@
 """gunicorn settings read by `make run` (`gunicorn -c python:webapp.gunicorn_conf`).
 
-Each worker, right after it forks, imports the report statistics stack, starts vl-convert's
-JavaScript engine with one tiny chart and freezes the objects alive so far out of the garbage
-collector's scans (webapp.reports.charts.warm_up, a few seconds per worker), so the first linkage
-report after a restart does not pay for them and no report pays for full collections over them. Done after the fork, not in the master
-(vl-convert starts threads, which do not survive a fork), and not at import of the app, which every
-`tandem` command loads. TANDEM_WARM_UP=0 turns it off.
+Each worker, once it has forked and loaded the app, imports the report statistics stack, starts
+vl-convert's JavaScript engine with one tiny chart, compiles the app's templates and freezes the objects
+alive so far out of the garbage collector's scans (webapp.reports.charts.warm_up, a few seconds per
+worker), so the first report after a restart does not pay for them and no report pays for full
+collections over them. Done in the worker, not in the master (vl-convert starts threads, which do not
+survive a fork), and not at import of the app, which every `tandem` command loads. TANDEM_WARM_UP=0
+turns it off.
 
 Before that, the master checks once that the database schema is at this release's head revision and
 refuses to start otherwise (webapp/schema.py): workers never migrate, `tandem db upgrade` does, first.
@@ -36,11 +37,12 @@ def on_starting(server):
         sys.exit(1)
 
 
-def post_fork(server, worker):
+def post_worker_init(worker):
+    """In each worker, after it loaded the app and before its first request: the warm-up above."""
     if os.environ.get("TANDEM_WARM_UP", "1") == "0":
         return
     from webapp.reports.charts import warm_up
 
     started = time.perf_counter()
-    warm_up()
-    server.log.info("Worker %s: report charts warmed up in %.1f s", worker.pid, time.perf_counter() - started)
+    warm_up(getattr(worker, "wsgi", None))
+    worker.log.info("Worker %s: report charts warmed up in %.1f s", worker.pid, time.perf_counter() - started)

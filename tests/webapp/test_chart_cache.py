@@ -33,13 +33,16 @@ def test_the_memo_keeps_only_the_latest_charts(monkeypatch):
     assert len(charts._SVG_CACHE) == 2
 
 
-def test_warm_up_starts_the_chart_engine_and_freezes_what_is_alive():
+def test_warm_up_starts_the_chart_engine_and_freezes_what_is_alive(app):
     import gc
     from pathlib import Path
 
     try:
-        charts.warm_up()  # the gunicorn post_fork hook's work; must not raise
+        app.jinja_env.cache.clear()
+        charts.warm_up(app)  # the gunicorn post_worker_init hook's work; must not raise
         assert gc.get_freeze_count() > 0
+        # Every page template is compiled before the first request.
+        assert len(app.jinja_env.cache) == len(app.jinja_env.list_templates(extensions=["html"])) > 50
     finally:
         gc.unfreeze()  # the rest of the test run collects as usual
 
