@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import Date, Float, Integer, Select, case, cast, func, literal, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
 
 from analysis.metrics import CX_METRICS
 from surveys.models import Touchpoint

@@ -23,6 +23,14 @@ def wave(db_session, make):
     return wave, team
 
 
+def _sign_in_as_the_lead(client, login, wave, db_session):
+    """Sign out, then in as the lead of the wave's team (a subtree scope of their own)."""
+    client.post("/logout")
+    lead = login("team_lead", team=wave[1])
+    wave[1].lead_id = lead.id
+    db_session.commit()
+
+
 def _answer(session, wave, team, value):
     submission.store_response(session, wave=wave, team_id=team.id, source="import",
                               parsed={wave.survey.questions[0]: (value, None)}, today=dt.date(2026, 1, 3))
@@ -63,10 +71,7 @@ def test_each_scope_has_its_own_page_and_the_header_is_fresh(client, login, wave
     assert hr.name in page and executive.name not in page
     # Executives and HR read the same organisation-wide page: one stored copy, each with their own header.
     assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 1
-    client.post("/logout")
-    lead = login("team_lead", team=wave[1])
-    wave[1].lead_id = lead.id
-    db_session.commit()
+    _sign_in_as_the_lead(client, login, wave, db_session)
     assert client.get("/reports/questions").status_code == 200
     assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 2  # a team lead's subtree
 
@@ -129,10 +134,7 @@ def test_exports_are_stored_per_format_filter_and_scope(client, login, wave, db_
     assert client.get("/reports/questions.csv?unit=A").status_code == 200
     # Three exports, three stored files (the unit filter is part of the key).
     assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 3
-    client.post("/logout")
-    lead = login("team_lead", team=wave[1])
-    wave[1].lead_id = lead.id
-    db_session.commit()
+    _sign_in_as_the_lead(client, login, wave, db_session)
     assert client.get("/reports/questions.csv").status_code == 200
     assert db_session.scalar(select(func.count()).select_from(ReportCache)) == 4  # a team lead's subtree
 
