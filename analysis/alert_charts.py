@@ -34,18 +34,18 @@ def evidence_chart(frame: pd.DataFrame, *, y_title: str, baseline: tuple[float, 
         value, low, high = baseline
         band = pd.DataFrame({"low": [low], "high": [high], "value": [value]})
         layers.append(alt.Chart(band).mark_rect(color="#9aa5b1", opacity=0.25).encode(
-            y=alt.Y("low:Q", scale=y_scale), y2="high:Q"))
-        layers.append(alt.Chart(band).mark_rule(color="#5b6775", strokeDash=[4, 4]).encode(y="value:Q"))
+            y=alt.Y("low:Q", scale=y_scale), y2=alt.Y2("high:Q")))
+        layers.append(alt.Chart(band).mark_rule(color="#5b6775", strokeDash=[4, 4]).encode(y=alt.Y("value:Q")))
     with_interval = frame.dropna(subset=["low", "high"])
     if len(with_interval):
         layers.append(alt.Chart(with_interval).mark_rule(color="#1f6f8b", opacity=0.5).encode(
-            x=x, y=alt.Y("low:Q", scale=y_scale), y2="high:Q"))
+            x=x, y=alt.Y("low:Q", scale=y_scale), y2=alt.Y2("high:Q")))
     layers.append(alt.Chart(frame).mark_line(point=True, color="#1f6f8b").encode(
-        x=x, y=alt.Y("value:Q", title=y_title, scale=y_scale), tooltip=list(frame.columns)))
+        x=x, y=alt.Y("value:Q", title=y_title, scale=y_scale), tooltip=[alt.Tooltip(str(c)) for c in frame.columns]))
     marks = pd.DataFrame({"start": [began.isoformat(), detected.isoformat()], "what": ["began", "detected"]})
     layers.append(alt.Chart(marks).mark_rule(color="#a12a2a", strokeDash=[2, 3]).encode(
-        x=alt.X("start:T"), tooltip=["what:N", "start:T"]))
+        x=alt.X("start:T"), tooltip=[alt.Tooltip("what:N"), alt.Tooltip("start:T")]))
     layers.append(alt.Chart(marks).mark_text(align="left", dx=3, dy=-115, color="#a12a2a").encode(
-        x=alt.X("start:T"), text="what:N"))
+        x=alt.X("start:T"), text=alt.Text("what:N")))
     # The frame also at the top: it is the chart's table (webapp.reports.charts.to_figure reads chart.data).
     return alt.layer(*layers, data=frame).properties(width=640, height=260)

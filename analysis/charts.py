@@ -16,6 +16,15 @@ from .linkage_results import CorrelationResult, DriverResult
 
 _DIVERGING = alt.Scale(scheme="redblue", domain=[-1, 1], reverse=True)
 
+# Every encoding is given as a channel object (alt.X, alt.Tooltip, ...), never as a bare string or dict:
+# Altair 6.3 turns a bare value into a channel through from_dict, which hashes its ~570 schema classes on
+# every call (vega/altair#3547), 5 ms each; the linkage report's two charts took 70 ms that way.
+
+
+def _tooltips(frame: pd.DataFrame) -> list[alt.Tooltip]:
+    """A tooltip of every column of `frame`."""
+    return [alt.Tooltip(str(column)) for column in frame.columns]
+
 
 def _when(lag: int) -> str:
     return "same wave" if lag == 0 else ("next wave" if lag == 1 else f"{lag} waves later")
@@ -38,14 +47,14 @@ def linkage_heatmap(report, labels: dict | None = None) -> alt.Chart:
         x=alt.X("customer:N", title="Customer metric", sort=None),
         y=alt.Y("employee:N", title="Employee metric", sort=None),
     )
-    tooltip = ["employee", "customer", "when", alt.Tooltip("r:Q", format=".2f"),
+    tooltip = [alt.Tooltip("employee"), alt.Tooltip("customer"), alt.Tooltip("when"), alt.Tooltip("r:Q", format=".2f"),
                alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f"),
-               alt.Tooltip("q_value:Q", format=".3f"), "n", "linked"]
+               alt.Tooltip("q_value:Q", format=".3f"), alt.Tooltip("n"), alt.Tooltip("linked")]
     grey = base.mark_rect(color="#eef0f3", stroke="#ffffff").encode(tooltip=tooltip)
     shaded = base.mark_rect(stroke="#ffffff").encode(
         color=alt.Color("shade:Q", scale=_DIVERGING, title="r (linked)"), tooltip=tooltip
     ).transform_filter("isValid(datum.shade)")
-    text = base.mark_text(baseline="middle").encode(text="r_text:N")
+    text = base.mark_text(baseline="middle").encode(text=alt.Text("r_text:N"))
     return alt.layer(grey, shaded, text, data=df).facet(column=alt.Column("when:N", title=None, sort=None))
 
 
@@ -70,11 +79,12 @@ def linkage_forest(report, labels: dict | None = None, lag: int = 1) -> alt.Char
     axis = alt.Axis(values=[-1, -0.5, 0, 0.5, 1], format=".1f")
     x = alt.X("ci_low:Q", title="correlation r with its interval", scale=alt.Scale(domain=[-1, 1]), axis=axis)
     base = alt.Chart().encode(y=alt.Y("pair:N", sort=None, title=None))
-    bars = base.mark_rule(strokeWidth=2).encode(x=x, x2="ci_high:Q", color=colour)
+    bars = base.mark_rule(strokeWidth=2).encode(x=x, x2=alt.X2("ci_high:Q"), color=colour)
     points = base.mark_point(filled=True, size=60).encode(
-        x="r:Q", color=colour, tooltip=["pair", "direction", alt.Tooltip("r:Q", format=".2f"),
-                                        alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f"), "n"])
-    zero = base.mark_rule(strokeDash=[4, 4], color="#5b6775").encode(x=alt.datum(0))
+        x=alt.X("r:Q"), color=colour,
+        tooltip=[alt.Tooltip("pair"), alt.Tooltip("direction"), alt.Tooltip("r:Q", format=".2f"),
+                 alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f"), alt.Tooltip("n")])
+    zero = base.mark_rule(strokeDash=[4, 4], color="#5b6775").encode(x=alt.XDatum(0))
     return alt.layer(bars, points, zero, data=frame).facet(
         column=alt.Column("direction:N", title=None, sort=["Employee scores first", "Customer scores first"]))
 
@@ -98,11 +108,12 @@ def forest_plot(report, labels: dict | None = None, lags=None) -> alt.Chart:
     axis = alt.Axis(values=[-1, -0.5, 0, 0.5, 1], format=".1f")
     bars = base.mark_rule(strokeWidth=2).encode(
         x=alt.X("ci_low:Q", title="correlation r with its interval", scale=alt.Scale(domain=[-1, 1]), axis=axis),
-        x2="ci_high:Q", color=colour)
+        x2=alt.X2("ci_high:Q"), color=colour)
     points = base.mark_point(filled=True, size=60).encode(
-        x="r:Q", color=colour,
-        tooltip=["test", alt.Tooltip("r:Q", format=".2f"), alt.Tooltip("q_value:Q", format=".3f"), "n"])
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+        x=alt.X("r:Q"), color=colour,
+        tooltip=[alt.Tooltip("test"), alt.Tooltip("r:Q", format=".2f"), alt.Tooltip("q_value:Q", format=".3f"),
+                 alt.Tooltip("n")])
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(x=alt.X("x:Q"))
     return alt.layer(bars, points, zero)
 
 
@@ -112,7 +123,7 @@ def linkage_scatter(units: pd.DataFrame, x: str, y: str, result: CorrelationResu
     title = f"{y} by {x}"
     if result is not None:
         title += f" (r = {result.r:.2f}, CI {result.ci_low:.2f} to {result.ci_high:.2f}, n = {result.n})"
-    tooltip = [x, y] + ([label] if label else [])
+    tooltip = [alt.Tooltip(c) for c in [x, y] + ([label] if label else [])]
     points = alt.Chart(units).mark_circle(opacity=0.6).encode(
         x=alt.X(f"{x}:Q", scale=alt.Scale(zero=False)), y=alt.Y(f"{y}:Q", scale=alt.Scale(zero=False)),
         tooltip=tooltip)
@@ -127,13 +138,13 @@ def driver_bars(result: DriverResult) -> alt.Chart:
     bars = alt.Chart(df).mark_bar().encode(
         x=alt.X("share:Q", title=f"% of R\u00b2 ({result.r2:.2f}, n = {result.n})"),
         y=alt.Y("predictor:N", sort="-x", title=None),
-        tooltip=["predictor", alt.Tooltip("share:Q", format=".1f"), alt.Tooltip("weight:Q", format=".3f")])
+        tooltip=[alt.Tooltip("predictor"), alt.Tooltip("share:Q", format=".1f"), alt.Tooltip("weight:Q", format=".3f")])
     if not result.ci:
         return bars
     scale = 100 / result.r2 if result.r2 > 0 else float("nan")
     ci = pd.DataFrame([(p, lo * scale, hi * scale) for p, lo, hi in result.ci],
                       columns=["predictor", "low", "high"])
-    rules = alt.Chart(ci).mark_rule().encode(x="low:Q", x2="high:Q", y=alt.Y("predictor:N", sort=None))
+    rules = alt.Chart(ci).mark_rule().encode(x=alt.X("low:Q"), x2=alt.X2("high:Q"), y=alt.Y("predictor:N", sort=None))
     return alt.layer(bars, rules)
 
 
@@ -152,9 +163,9 @@ def driver_shares(results, labels: dict | None = None) -> alt.Chart:
     bars = base.mark_bar(color="#1f6f8b", opacity=0.75).encode(
         x=alt.X("share:Q", title="% of explained variance (R\u00b2), with 95% interval",
                 scale=alt.Scale(domain=[0, 100])),
-        tooltip=["outcome", "driver", alt.Tooltip("share:Q", format=".0f"), alt.Tooltip("low:Q", format=".0f"),
+        tooltip=[alt.Tooltip("outcome"), alt.Tooltip("driver"), alt.Tooltip("share:Q", format=".0f"), alt.Tooltip("low:Q", format=".0f"),
                  alt.Tooltip("high:Q", format=".0f"), alt.Tooltip("top:Q", format=".0f", title="% top three")])
-    rules = base.mark_rule(color="#1d2733").encode(x="low:Q", x2="high:Q")
+    rules = base.mark_rule(color="#1d2733").encode(x=alt.X("low:Q"), x2=alt.X2("high:Q"))
     return alt.layer(bars, rules, data=df).facet(row=alt.Row("outcome:N", title=None, sort=None)).resolve_scale(
         y="independent")
 
@@ -165,14 +176,14 @@ def trend_chart(frame: pd.DataFrame, x: str = "wave", y: str = "score", color: s
     enc = {"x": alt.X(f"{x}:O", title="Wave"), "y": alt.Y(f"{y}:Q", scale=alt.Scale(zero=False))}
     if color:
         enc["color"] = alt.Color(f"{color}:N")
-    layers = [alt.Chart(frame).mark_line(point=True).encode(**enc, tooltip=list(frame.columns))]
+    layers = [alt.Chart(frame).mark_line(point=True).encode(**enc, tooltip=_tooltips(frame))]
     if ci_low and ci_high:
         band = {k: v for k, v in enc.items() if k != "y"}
         layers.insert(0, alt.Chart(frame).mark_area(opacity=0.2).encode(
-            **band, y=f"{ci_low}:Q", y2=f"{ci_high}:Q"))
+            **band, y=alt.Y(f"{ci_low}:Q"), y2=alt.Y2(f"{ci_high}:Q")))
     if target is not None:
         layers.append(alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[4, 4])
-                      .encode(y="target:Q"))
+                      .encode(y=alt.Y("target:Q")))
     return alt.layer(*layers)
 
 
@@ -187,10 +198,10 @@ def figure_bars(frame: pd.DataFrame, category: str, value: str, title: str,
     order = list(frame[category])
     y = alt.Y(f"{category}:N", sort=order, title=None)
     bars = alt.Chart(frame).mark_bar().encode(
-        x=alt.X(f"{value}:Q", title=title), y=y, tooltip=list(frame.columns))
+        x=alt.X(f"{value}:Q", title=title), y=y, tooltip=_tooltips(frame))
     if not (ci_low and ci_high):
         return bars
-    rules = alt.Chart(frame).mark_rule().encode(x=f"{ci_low}:Q", x2=f"{ci_high}:Q", y=y)
+    rules = alt.Chart(frame).mark_rule().encode(x=alt.X(f"{ci_low}:Q"), x2=alt.X2(f"{ci_high}:Q"), y=y)
     return alt.layer(bars, rules)
 
 
@@ -216,8 +227,8 @@ def interval_line(frame: pd.DataFrame, x: str, y: str, ci_low: str, ci_high: str
     xenc = alt.X(f"{x}:O", title=x_title, sort=order)
     band = alt.Chart(frame).mark_area(opacity=0.2).encode(x=xenc, y=alt.Y(f"{ci_low}:Q", title=y_title,
                                                                             scale=alt.Scale(zero=False)),
-                                                         y2=f"{ci_high}:Q")
-    line = alt.Chart(frame).mark_line(point=True).encode(x=xenc, y=f"{y}:Q", tooltip=list(frame.columns))
+                                                         y2=alt.Y2(f"{ci_high}:Q"))
+    line = alt.Chart(frame).mark_line(point=True).encode(x=xenc, y=alt.Y(f"{y}:Q"), tooltip=_tooltips(frame))
     return alt.layer(band, line)
 
 
@@ -229,4 +240,4 @@ def theme_weeks(frame: pd.DataFrame) -> alt.Chart:
     return alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("week:T", title="Week"), y=alt.Y("n:Q", title="Comments"),
         color=alt.Color("theme:N", title="Theme"),
-        tooltip=["week", "theme", "n", alt.Tooltip("mean_sentiment:Q", format=".2f")])
+        tooltip=[alt.Tooltip("week"), alt.Tooltip("theme"), alt.Tooltip("n"), alt.Tooltip("mean_sentiment:Q", format=".2f")])

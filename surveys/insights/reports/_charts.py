@@ -18,7 +18,7 @@ def sparkline(figures, title: str) -> alt.Chart:
     frame["week"] = frame["period"].str.split("/").str[-1]
     return alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("week:O", axis=None), y=alt.Y("value:Q", scale=alt.Scale(zero=False), axis=None),
-        tooltip=[alt.Tooltip("period:N", title="week"), alt.Tooltip("value:Q", title=title), "n:Q"],
+        tooltip=[alt.Tooltip("period:N", title="week"), alt.Tooltip("value:Q", title=title), alt.Tooltip("n:Q")],
     ).properties(width=160, height=36)
 
 
@@ -26,8 +26,8 @@ def trend(figures, y_title: str, x_title: str) -> alt.LayerChart:
     """The line of a metric over periods with its interval as a band."""
     frame = _frame(figures)
     x = alt.X("period:O", title=x_title, sort=None)
-    band = alt.Chart(frame).mark_area(opacity=0.2).encode(x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q")
+    band = alt.Chart(frame).mark_area(opacity=0.2).encode(x=x, y=alt.Y("low:Q", title=y_title), y2=alt.Y2("high:Q"))
     line = alt.Chart(frame).mark_line(point=True).encode(
         x=x, y=alt.Y("value:Q", scale=alt.Scale(zero=False), title=y_title),
-        tooltip=["period:N", "unit:N", "value:Q", "low:Q", "high:Q", "n:Q"])
+        tooltip=[alt.Tooltip(c) for c in ("period:N", "unit:N", "value:Q", "low:Q", "high:Q", "n:Q")])
     return alt.layer(band, line).properties(width=560, height=260)
