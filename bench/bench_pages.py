@@ -27,8 +27,9 @@ what that setting costs the first reader after a restart.
 Baselines, timed in the parent in the same run (median of warm runs): for each page the raw SQL
 aggregation of what it shows, over ``answers`` and ``responses`` (or invitations) with no rollup
 (``data.RAW_SQL``: e.g. the heatmap's team x question sums of the latest employee wave and the customer
-answers of its period; the linkage report's team x wave x question sums of every wave). Targets: cold
-<= 1.5x that baseline; warm <= 200 ms; the linkage report <= 2 s cold.
+answers of its period; the linkage report's team x wave x question sums of every wave; since 1 December
+2026 the dashboard's is the linkage report's, whose strongest links it shows beside one wave's figures).
+Targets: cold <= 1.5x that baseline; warm <= 200 ms; the linkage report <= 2 s cold.
 
 Run from the repository root::
 

@@ -60,8 +60,6 @@ RAW_SQL = {
                       "LEFT JOIN submission_receipts s ON s.invitation_id = i.id WHERE i.wave_id = :wave "
                       "GROUP BY i.unit_team_id"),
     "team_wave": ("team x question, latest employee wave", _BY.format(keys="r.team_id", where="r.wave_id = :wave")),
-    "dashboard": ("team x question, latest employee and customer waves",
-                  _BY.format(keys="r.wave_id, r.team_id", where="r.wave_id IN (:wave, :cx_wave)")),
     "heatmap": ("team x question, latest employee wave and customer answers of its period",
                 _BY.format(keys="r.wave_id, r.team_id", where="r.wave_id IN (:wave, :cx_wave)")),
     "trends": ("wave x question, every employee wave",
@@ -79,7 +77,10 @@ RAW_SQL = {
                  "SELECT r.team_id, a.text FROM answers a JOIN responses r ON r.id = a.response_id "
                  "WHERE r.wave_id = :wave AND a.text IS NOT NULL"),
 }
-RAW_FOR = {"/reports/": "index", "actions": "team_wave"}  # actions: their effects read the same team x wave sums
+# actions: their effects read the same team x wave sums. dashboard: besides one wave's employee figures and
+# 180 days of customer figures, it shows the strongest links of the linkage report's tests (an executive's
+# and HR's dashboard: the benchmark's reader), which summarise every employee and customer wave.
+RAW_FOR = {"/reports/": "index", "actions": "team_wave", "dashboard": "linkage"}
 
 
 @dataclass(frozen=True)
