@@ -48,3 +48,30 @@ def test_warm_up_starts_the_chart_engine_and_freezes_what_is_alive(app):
 
     conf = Path(__file__).resolve().parents[2] / "webapp" / "gunicorn_conf.py"
     assert "warm_up" in conf.read_text()
+
+
+def test_warm_up_imports_every_report_and_the_export_writers(tmp_path):
+    """In a fresh process (this one has imported most things already): after the warm-up, a worker's first
+    page of any report and its first PDF or XLSX export import nothing more of weight."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    script = (
+        "import sys\n"
+        "from webapp import create_app\n"
+        "from webapp.reports.charts import warm_up\n"
+        f"app = create_app({{'DATABASE_URL': 'sqlite:///{tmp_path / 'w.sqlite'}', 'SECRET_KEY': 'k' * 32,"
+        f" 'INSTANCE_PATH': {str(tmp_path)!r}}})\n"
+        "assert 'fpdf' not in sys.modules and 'surveys.insights.reports.heatmap' not in sys.modules\n"
+        "warm_up(app)\n"
+        "from surveys.insights.reports import REPORTS\n"
+        "missing = [m for m in ['fpdf', 'xlsxwriter', *(f'surveys.insights.reports.{n}' for n in REPORTS)]"
+        " if m not in sys.modules]\n"
+        "print('missing', missing)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("missing []")
