@@ -62,9 +62,10 @@ class Filters:
 
     @property
     def whole_months(self) -> bool:
-        """True when the monthly rollup can answer: whole months, and no touchpoint or channel filter."""
+        """True when the monthly rollup can answer: the days are whole calendar months (it has every key of
+        the daily rollup but the day, so touchpoint and channel filters are answered there too)."""
         after = self.end + dt.timedelta(days=1)
-        return self.start.day == 1 and after.day == 1 and self.touchpoint_id is None and self.channel is None
+        return self.start.day == 1 and after.day == 1
 
 
 def _channel(d):
@@ -80,32 +81,41 @@ _SUMS = ("n", "top2", "prom", "det", "mean", "mean_sq", "top2_sq", "net_sq")
 GROUPS = ("period", "touchpoint", "channel", "team", "total")
 
 
+def _rollup(f: Filters, days: bool = False):
+    """The monthly rollup for whole months, else (or with `days`) the daily one."""
+    return RollupCustomerMonth if f.whole_months and not days else RollupCustomerDay
+
+
+def _when(r):
+    """A customer rollup's date column: its month's first day, or its day."""
+    return r.month if r is RollupCustomerMonth else r.day
+
+
+def _select(r, f: Filters, keys: list, channel: bool = False):
+    """SELECT keys, sums FROM rollup `r` WHERE the filters, joined to the touchpoints only when a channel is
+    grouped by (`channel`) or filtered on: every rollup row has its touchpoint, so the join drops nothing."""
+    stmt = select(*keys, *[func.sum(r.__table__.c[s]) for s in _SUMS])
+    if channel or f.channel is not None:
+        stmt = stmt.join(Touchpoint, Touchpoint.id == r.touchpoint_id)
+    return stmt.where(*_filters(r, f))
+
+
 def grouped_sums(session: Session, f: Filters, by: str, period: str = "month") -> dict[tuple, Sums]:
     """Sums per group and metric, summed in SQL: keys are (group..., metric).
 
     `by` is one of GROUPS: period (key: the period's first day), touchpoint (touchpoint id), channel
-    ((channel, origin)), team (owning team id at the time) or total (no group). The monthly rollup
-    answers period-by-month, team and total queries over whole months without filters.
+    ((channel, origin)), team (owning team id at the time) or total (no group). Whole months are read from
+    the monthly rollup (periods too, when they are months), anything else from the daily one.
     """
     if by not in GROUPS:
         raise ValueError(f"by must be one of {GROUPS}")
-    use_months = f.whole_months and (by in ("team", "total") or (by == "period" and period == "month"))
-    if use_months:
-        m = RollupCustomerMonth
-        keys = {"period": [m.month], "team": [m.team_id], "total": []}[by]
-        where = [m.month >= f.start, m.month <= f.end, m.metric.in_(f.metrics)]
-        if f.team_ids is not None:
-            where.append(m.team_id.in_(list(f.team_ids)))
-        stmt = select(*keys, m.metric, *[func.sum(m.__table__.c[s]) for s in _SUMS]).where(*where)
-    else:
-        d = RollupCustomerDay
-        bucket = (month_start(d.day) if period == "month" else week_start(d.day)).label("bucket")
-        keys = {"period": [bucket], "touchpoint": [d.touchpoint_id], "channel": [_channel(d), _origin(d)],
-                "team": [d.team_id], "total": []}[by]
-        where = _day_filters(d, f)
-        stmt = (select(*keys, d.metric, *[func.sum(d.__table__.c[s]) for s in _SUMS])
-                .join(Touchpoint, Touchpoint.id == d.touchpoint_id).where(*where))
-    rows = session.connection().execute(stmt.group_by(*keys, stmt.selected_columns[len(keys)])).all()
+    r = _rollup(f, days=by == "period" and period != "month")
+    when = _when(r)
+    bucket = when if r is RollupCustomerMonth else (month_start(when) if period == "month" else week_start(when))
+    keys = {"period": [bucket.label("bucket")], "touchpoint": [r.touchpoint_id],
+            "channel": [_channel(r), _origin(r)], "team": [r.team_id], "total": []}[by]
+    stmt = _select(r, f, [*keys, r.metric], channel=by == "channel")
+    rows = session.connection().execute(stmt.group_by(*keys, r.metric)).all()
     out = {}
     for row in rows:
         *key, metric = row[:len(keys) + 1]
@@ -114,32 +124,29 @@ def grouped_sums(session: Session, f: Filters, by: str, period: str = "month") -
     return out
 
 
-def _day_filters(d, f: Filters) -> list:
-    """The daily rollup's WHERE terms for the filters: dates, metrics, teams, touchpoint and channel."""
-    where = [d.day >= f.start, d.day <= f.end, d.metric.in_(f.metrics)]
+def _filters(r, f: Filters) -> list:
+    """A rollup's WHERE terms for the filters: dates (its day or month), metrics, teams, touchpoint and channel."""
+    where = [_when(r) >= f.start, _when(r) <= f.end, r.metric.in_(f.metrics)]
     if f.team_ids is not None:
-        where.append(d.team_id.in_(list(f.team_ids)))
+        where.append(r.team_id.in_(list(f.team_ids)))
     if f.touchpoint_id is not None:
-        where.append(d.touchpoint_id == f.touchpoint_id)
+        where.append(r.touchpoint_id == f.touchpoint_id)
     if f.channel is not None:
-        where.append(_channel(d) == f.channel)
+        where.append(_channel(r) == f.channel)
     return where
 
 
 def breakdown_sums(session: Session, f: Filters, period: str = "month") -> dict[str, dict[tuple, Sums]]:
-    """grouped_sums by period, touchpoint, channel and team, with fewer passes over the daily rollup.
+    """grouped_sums by period, touchpoint, channel and team, with fewer passes over the rollups.
 
-    Touchpoint and channel sums come from one daily query grouped by touchpoint, channel and origin
-    (each is a union of those groups), and periods the monthly rollup cannot answer from one grouped by
-    day: the same sums as grouped_sums (exactly so for whole-number sums, as the rollups hold for
-    single-item metrics; to rounding otherwise), at a fraction of the sorting."""
+    Touchpoint and channel sums come from one query grouped by touchpoint, channel and origin (each is a
+    union of those groups; over whole months from the monthly rollup), and periods the monthly rollup cannot
+    answer from one daily query grouped by day: the same sums as grouped_sums (exactly so for whole-number
+    sums, as the rollups hold for single-item metrics; to rounding otherwise), at a fraction of the sorting."""
     out = {by: grouped_sums(session, f, by, period) for by in ("team",)}
-    d = RollupCustomerDay
-    where = _day_filters(d, f)
-    sums = [func.sum(d.__table__.c[s]) for s in _SUMS]
-    keys = [d.touchpoint_id, _channel(d), _origin(d), d.metric]
-    rows = session.connection().execute(select(*keys, *sums).join(Touchpoint, Touchpoint.id == d.touchpoint_id)
-                                        .where(*where).group_by(*keys)).all()
+    r = _rollup(f)
+    keys = [r.touchpoint_id, _channel(r), _origin(r), r.metric]
+    rows = session.connection().execute(_select(r, f, keys, channel=True).group_by(*keys)).all()
     by_tp: dict = {}
     by_channel: dict = {}
     for tp, ch, origin, metric, *vals in rows:
@@ -149,9 +156,8 @@ def breakdown_sums(session: Session, f: Filters, period: str = "month") -> dict[
     if f.whole_months and period == "month":
         out["period"] = grouped_sums(session, f, "period", period)
     else:
-        rows = session.connection().execute(select(d.day, d.metric, *sums)
-                                            .join(Touchpoint, Touchpoint.id == d.touchpoint_id)
-                                            .where(*where).group_by(d.day, d.metric)).all()
+        d = RollupCustomerDay
+        rows = session.connection().execute(_select(d, f, [d.day, d.metric]).group_by(d.day, d.metric)).all()
         by_period: dict = {}
         for day, metric, *vals in rows:
             first = day.replace(day=1) if period == "month" else day - dt.timedelta(days=day.weekday())

@@ -1,8 +1,8 @@
 """Rollups: summaries of answers kept up to date in the same transaction as every write.
 
 Reports read these tables, never `answers`, `responses` or `invitations`. Nothing here is finer than team x wave
-(employees) or touchpoint x day (customers, also summed per team x month); the anonymity threshold is applied when a figure is
-shown. Sums over respondents (the `*_sum`, `*_sq` floats) hold each respondent's average over the
+(employees) or touchpoint x day (customers, also summed per touchpoint x month); the anonymity threshold is applied
+when a figure is shown. Sums over respondents (the `*_sum`, `*_sq` floats) hold each respondent's average over the
 items of one dimension or metric, so a respondent counts once however many items it has.
 """
 from __future__ import annotations
@@ -112,16 +112,22 @@ class RollupCustomerDay(RespondentSums, Base):
 
 
 class RollupCustomerMonth(RespondentSums, Base):
-    """Per calendar month x team x metric of customer answers: RollupCustomerDay summed over its days
-    and touchpoints (`month` is the month's first day), so reports over long periods read whole months
-    here and only the days of months cut by a period edge from RollupCustomerDay.
+    """Per calendar month x touchpoint x team x metric x source x channel of customer answers: RollupCustomerDay summed
+    over its days (`month` is the month's first day), so reports over long periods read whole months
+    here and only the days of months cut by a period edge from RollupCustomerDay, whether they group by
+    team, touchpoint, channel or origin (migration e7a9c1b3d5f7; it was per month x team x metric before).
     """
 
     __tablename__ = "rollup_customer_months"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # stored in key order, as rollup_customer_days
 
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    touchpoint_id: Mapped[int] = mapped_column(ForeignKey("touchpoints.id", ondelete="CASCADE"),
+                                               primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
     metric: Mapped[str] = mapped_column(String(20), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
 class RollupResponses(Base):

@@ -158,11 +158,13 @@ def _month_start_postgresql(element, compiler, **kw):
 
 
 def _customer_months(where) -> Select:
-    inner = _per_respondent([month_start(Response.submitted_on).label("month"), Response.team_id.label("team_id")],
+    inner = _per_respondent([month_start(Response.submitted_on).label("month"),
+                             Response.touchpoint_id.label("touchpoint_id"), Response.team_id.label("team_id"),
+                             Response.source.label("source"), func.coalesce(Response.channel, "").label("channel")],
                             where, Response.touchpoint_id.is_not(None)).subquery()
     c = inner.c
-    return (select(c.month, c.team_id, c.dimension, *_respondent_sums(c))
-            .where(true()).group_by(c.month, c.team_id, c.dimension))
+    return (select(c.month, c.touchpoint_id, c.team_id, c.dimension, c.source, c.channel, *_respondent_sums(c))
+            .where(true()).group_by(c.month, c.touchpoint_id, c.team_id, c.dimension, c.source, c.channel))
 
 
 def _responses(where) -> Select:
@@ -198,7 +200,8 @@ AGGREGATES = (
               _dimensions, "employee"),
     Aggregate(RollupCustomerDay, ("day", "touchpoint_id", "team_id", "metric", "source", "channel"), SUMS,
               _customer_days, "customer"),
-    Aggregate(RollupCustomerMonth, ("month", "team_id", "metric"), SUMS, _customer_months, "customer"),
+    Aggregate(RollupCustomerMonth, ("month", "touchpoint_id", "team_id", "metric", "source", "channel"), SUMS,
+              _customer_months, "customer"),
     Aggregate(RollupResponses, ("wave_id", "team_id", "source"), ("n",), _responses),
     Aggregate(RollupItemOption, ("wave_id", "team_id", "question_id", "value"), ("n",), _item_options, "employee"),
     *THEMES,

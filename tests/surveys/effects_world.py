@@ -27,7 +27,8 @@ def _dimension(wave, team, value, n):
 
 
 def _csat(month, team, share, n=20):
-    return RollupCustomerMonth(month=month, team_id=team.id, metric="csat", n=n, top2=n * share / 100)
+    return RollupCustomerMonth(month=month, touchpoint_id=team.touchpoints[0].id, team_id=team.id, metric="csat",
+                               source="public_link", channel="", n=n, top2=n * share / 100)
 
 
 def plant(session, make) -> dict:
@@ -38,6 +39,7 @@ def plant(session, make) -> dict:
     teams = {"ROOT": root, "OPS": ops, "SAL": sal}
     for code in CHANGES:
         teams[code] = make.team(code=code, name=f"Team {code}", parent=ops if code[0] in "AB" else sal)
+        make.touchpoint(team=teams[code])  # the monthly customer rollup is kept per touchpoint
     program = make.program(code="EX")
     w1 = make.wave(program, status="closed", label="W1", opens_at=W1)
     w2 = make.wave(program, status="closed", label="W2", opens_at=W2)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 
 import pandas as pd
@@ -100,7 +101,7 @@ def test_the_migration_fills_the_months_from_the_days(tmp_path):
         conn.execute(text("INSERT INTO rollup_customer_days (day, touchpoint_id, team_id, metric, n, top2, prom) "
                           "VALUES (:d, :tp, :team, :m, :n, :top2, :prom)"),
                      [dict(zip(("d", "tp", "team", "m", "n", "top2", "prom"), row)) for row in days])
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "3e1f0c7b9a21")  # the migration that created the monthly rollup
     with engine.connect() as conn:
         months = conn.execute(text("SELECT month, team_id, metric, n, top2, prom, det FROM rollup_customer_months "
                                    "ORDER BY month, team_id, metric")).all()
@@ -108,3 +109,73 @@ def test_the_migration_fills_the_months_from_the_days(tmp_path):
     assert [tuple(m) for m in months] == [("2026-01-01", 7, "csat", 5, 3.0, 0.75, 0.0),
                                           ("2026-01-01", 8, "nps", 4, 3.0, 0.75, 0.0),
                                           ("2026-02-01", 7, "csat", 1, 0.0, 1.0, 0.0)]
+
+
+def test_the_months_by_touchpoint_migration_refills_them_from_the_days_both_ways(tmp_path):
+    """e7a9c1b3d5f7: months keep the daily rollup's keys but the day; its downgrade gives month x team x metric."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from migrations import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'months.db'}"
+    command.upgrade(alembic_config(url), "d4e6f8a0b2c3")
+    engine = create_engine(url)
+    days = [("2026-01-31", 1, 7, "csat", "public_link", "", 2, 1.0),
+            ("2026-01-05", 1, 7, "csat", "public_link", "", 3, 2.0),
+            ("2026-01-05", 1, 7, "csat", "import", "phone", 1, 1.0),
+            ("2026-01-09", 2, 7, "csat", "import", "", 4, 3.0),
+            ("2026-02-01", 1, 7, "csat", "public_link", "", 1, 0.0)]
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO teams (id, code, name) VALUES (7, 'T7', 'Seven')"))
+        conn.execute(text("INSERT INTO touchpoints (id, code, name, channel, team_id) "
+                          "VALUES (1, 'TP1', 'One', 'web', 7), (2, 'TP2', 'Two', 'store', 7)"))
+        conn.execute(text("INSERT INTO rollup_customer_days (day, touchpoint_id, team_id, metric, source, channel, n, "
+                          "top2) VALUES (:d, :tp, :team, :m, :source, :channel, :n, :top2)"),
+                     [dict(zip(("d", "tp", "team", "m", "source", "channel", "n", "top2"), row)) for row in days])
+    command.upgrade(alembic_config(url), "head")
+    with engine.connect() as conn:
+        fine = conn.execute(text("SELECT month, touchpoint_id, team_id, metric, source, channel, n, top2 "
+                                 "FROM rollup_customer_months ORDER BY 1, 2, 3, 4, 5, 6")).all()
+    assert [tuple(m) for m in fine] == [("2026-01-01", 1, 7, "csat", "import", "phone", 1, 1.0),
+                                        ("2026-01-01", 1, 7, "csat", "public_link", "", 5, 3.0),
+                                        ("2026-01-01", 2, 7, "csat", "import", "", 4, 3.0),
+                                        ("2026-02-01", 1, 7, "csat", "public_link", "", 1, 0.0)]
+    command.downgrade(alembic_config(url), "d4e6f8a0b2c3")
+    with engine.connect() as conn:
+        coarse = conn.execute(text("SELECT month, team_id, metric, n, top2 FROM rollup_customer_months "
+                                   "ORDER BY 1, 2, 3")).all()
+    engine.dispose()
+    assert [tuple(m) for m in coarse] == [("2026-01-01", 7, "csat", 10, 7.0), ("2026-02-01", 7, "csat", 1, 0.0)]
+
+
+def _close(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(
+        (x.kind, x.n, x.scale, x.bounds) == (y.kind, y.n, y.scale, y.bounds)
+        and math.isclose(x.s1, y.s1, rel_tol=1e-9, abs_tol=1e-9)
+        and math.isclose(x.s2, y.s2, rel_tol=1e-9, abs_tol=1e-9)
+        for x, y in ((a[k], b[k]) for k in a))
+
+
+@pytest.mark.parametrize("extra", [{}, {"touchpoint": True}, {"channel": "web"}, {"team": True}])
+def test_whole_months_read_from_the_months_give_the_daily_rollups_sums(db_session, customers, monkeypatch, extra):
+    """The customer report's groups (period, touchpoint, channel and origin, team, total) over whole months, with
+    and without filters, are the sums the daily rollup gives."""
+    from surveys.insights import customer_feedback as cf
+    from surveys.models import Touchpoint
+    from surveys.models.rollups import RollupCustomerDay
+
+    tp = db_session.scalars(select(Touchpoint).where(Touchpoint.team_id == customers[0].id)).first()
+    f = cf.Filters(D(2026, 2, 1), D(2026, 8, 31), touchpoint_id=tp.id if extra.get("touchpoint") else None,
+                   channel=extra.get("channel"), team_ids=[customers[1].id] if extra.get("team") else None)
+    assert f.whole_months
+    from_months = {by: cf.grouped_sums(db_session, f, by) for by in cf.GROUPS}
+    breakdown = cf.breakdown_sums(db_session, f)
+    monkeypatch.setattr(cf, "_rollup", lambda _f, days=False: RollupCustomerDay)
+    from_days = {by: cf.grouped_sums(db_session, f, by) for by in cf.GROUPS}
+    assert from_days["total"]  # the filters leave answers to compare
+    for by in cf.GROUPS:
+        assert _close(from_months[by], from_days[by]), by
+    assert all(_close(breakdown[by], from_days[by]) for by in ("period", "touchpoint", "channel", "team"))
+    daily_breakdown = cf.breakdown_sums(db_session, f)
+    assert all(_close(daily_breakdown[by], breakdown[by]) for by in breakdown)
