@@ -54,7 +54,7 @@ def chart_images(report: Report, scale: float = 2) -> list[tuple[str, bytes]]:
         return []
     import vl_convert as vlc  # only when there is a chart: its engine takes a while to start
 
-    return [(c.summary, vlc.vegalite_to_png(c.chart.to_dict(), scale=scale)) for c in report.charts]
+    return [(c.summary, vlc.vegalite_to_png(c.spec(), scale=scale)) for c in report.charts]
 
 
 def to_pdf(report: Report, charts: Sequence[tuple[str, bytes]] = ()) -> bytes:

@@ -77,7 +77,7 @@ def chart(name: str, chart: str, fmt: str):
         abort(404)
     import vl_convert as vlc
 
-    spec = found.chart.to_dict()
+    spec = found.spec()
     body = vlc.vegalite_to_svg(spec) if fmt == "svg" else vlc.vegalite_to_png(spec, scale=2)
     mimetype = "image/svg+xml" if fmt == "svg" else "image/png"
     return Response(body, mimetype=mimetype,
