@@ -64,7 +64,7 @@ def team_sums(session: Session, metric: str, waves: list[datasets.ExWave]) -> di
     if not waves:
         return out
     if info.audience == "employee":
-        sums = ex_sums(session, [w.wave_id for w in waves])
+        sums = ex_sums(session, [w.wave_id for w in waves], (info.key,))
         index = {w.wave_id: w.index for w in waves}
         for (wave_id, team_id, m), s in sums.items():
             if m == info.key:

@@ -9,7 +9,7 @@ number is shown.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -160,14 +160,16 @@ def metric_kind(metric: str) -> tuple[str, float]:
 TeamSums = dict[tuple[int, int, str], Sums]  # (wave_id, team_id, metric) -> Sums
 
 
-def ex_sums(session: Session, wave_ids: list[int]) -> TeamSums:
-    """Per wave, team and EX metric (the dimensions and eNPS): respondent sums from rollup_dimensions.
+def ex_sums(session: Session, wave_ids: list[int], metrics: Collection[str] = EX_METRICS) -> TeamSums:
+    """Per wave, team and EX metric (the dimensions and eNPS; `metrics` only): respondent sums from
+    rollup_dimensions.
 
     Dimensions: the mean of respondents' % favourable (0-100); eNPS: promoters minus detractors.
     """
     r = RollupDimension
+    wanted = [m for m in EX_METRICS if m in metrics]
     rows = session.execute(select(r.wave_id, r.team_id, r.dimension, r.n_fav, r.fav_sum, r.fav_sq, r.n, r.prom,
-                                  r.det, r.net_sq).where(r.wave_id.in_(wave_ids), r.dimension.in_(EX_METRICS)))
+                                  r.det, r.net_sq).where(r.wave_id.in_(wave_ids), r.dimension.in_(wanted)))
     out: TeamSums = {}
     for w, t, dim, n_fav, fav_sum, fav_sq, n, prom, det, net_sq in rows:
         if dim == "enps":
@@ -178,11 +180,14 @@ def ex_sums(session: Session, wave_ids: list[int]) -> TeamSums:
     return out
 
 
-def item_sums(session: Session, wave_ids: list[int]) -> TeamSums:
-    """Per wave, team and question id (as a string 'q<id>'): the share of favourable answers."""
+def item_sums(session: Session, wave_ids: list[int], question_ids: Collection[int] | None = None) -> TeamSums:
+    """Per wave, team and question id (as a string 'q<id>'; of `question_ids` only, when given): the share of
+    favourable answers."""
     r = RollupItem
-    rows = session.execute(select(r.wave_id, r.team_id, r.question_id, r.n, r.favourable)
-                           .where(r.wave_id.in_(wave_ids), r.n > 0))
+    where = [r.wave_id.in_(wave_ids), r.n > 0]
+    if question_ids is not None:
+        where.append(r.question_id.in_(list(question_ids)))
+    rows = session.execute(select(r.wave_id, r.team_id, r.question_id, r.n, r.favourable).where(*where))
     return {(w, t, f"q{q}"): Sums("share", n, fav, 0.0, 100.0) for w, t, q, n, fav in rows}
 
 

@@ -61,14 +61,14 @@ def employee_series(session, tree, unit, program, metric, settings) -> tuple[lis
     waves = program_waves(session, program)
     ids = [w.id for w in waves]
     if metric in EX_METRICS:
-        sums, keys = ex_sums(session, ids), {w.id: metric for w in waves}
+        sums, keys = ex_sums(session, ids, (metric,)), {w.id: metric for w in waves}
     else:
         qcode = metric[1:]
         found = dict(session.execute(select(Question.survey_id, Question.id).where(
             Question.code == qcode, Question.survey_id.in_({w.survey_id for w in waves}))).all())
         if not found:
             raise ParamError("metric", f"No question with code '{qcode}' in program {program.code}.")
-        sums = item_sums(session, ids)
+        sums = item_sums(session, ids, set(found.values()))
         keys = {w.id: f"q{found[w.survey_id]}" for w in waves if w.survey_id in found}
     teams = tree.order if unit is None else tree.subtree(unit)
     out, strictest = [], settings.min_group_size
