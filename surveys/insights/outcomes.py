@@ -14,7 +14,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.outcomes import OutcomeValue, aggregation, combine, top_value, unit_values
+from analysis.outcome_waves import OUT_COLUMNS, team_wave_values
+from analysis.outcomes import OutcomeValue, aggregation, top_value, unit_values
 from surveys.insights import datasets
 from surveys.models import Team
 from surveys.models.voice import Outcome, OutcomeMetric
@@ -149,36 +150,19 @@ def team_wave_outcomes(session: Session, waves: list[datasets.ExWave]) -> pd.Dat
     CSAT, NPS and CES) holds the middle day of the figure's period. A team's figure is its own row, else
     its touchpoints' rows combined (never its child teams': those are units of their own). Several
     periods in one wave are averaged (rates weighted by n), so a wave with a missing month is not
-    mistaken for a smaller count.
+    mistaken for a smaller count. Combined on arrays by analysis.outcome_waves.
     """
-    columns = ["unit", "wave", "metric", "value", "n"]
     if not waves:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=OUT_COLUMNS)
     defs = metric_defs(session)
-    rows = session.execute(select(Outcome.metric, Outcome.period_start, Outcome.period_end, Outcome.team_id,
-                                  Outcome.touchpoint_id, Outcome.value, Outcome.n)
-                           .where(Outcome.period_end >= waves[0].period_start,
-                                  Outcome.period_start < waves[-1].period_end)).all()
-    buckets: dict[tuple, list] = {}
-    for metric, start, end, team_id, tp_id, value, n in rows:
-        middle = start + (end - start) / 2
-        wave = next((w.index for w in waves if w.period_start <= middle < w.period_end), None)
-        if wave is not None and metric in defs:
-            buckets.setdefault((metric, wave, start, end), []).append((team_id, tp_id, value, n))
-    per_period: dict[tuple, list] = {}
-    for (metric, wave, _start, _end), found in buckets.items():
-        frame = pd.DataFrame(found, columns=ROW_COLUMNS).astype(object)
-        values = unit_values(frame, {t: None for t in frame["team_id"]}, defs[metric].how, with_children=False)
-        for team, v in values.items():
-            per_period.setdefault((metric, wave, team), []).append(v)
-    out = []
-    for (metric, wave, team), found in per_period.items():
-        # Over time, sums are averaged per period too (a count per month), rates weighted by n.
-        how = "mean"
-        both = combine([v.value for v in found], [v.n for v in found] if defs[metric].how == "mean" else
-                       [None] * len(found), how)
-        out.append((team, wave, PREFIX + metric, both.value, both.n))
-    return pd.DataFrame(out, columns=columns)
+    rows = session.connection().execute(
+        select(Outcome.metric, Outcome.period_start, Outcome.period_end, Outcome.team_id, Outcome.touchpoint_id,
+               Outcome.value, Outcome.n)
+        .where(Outcome.period_end >= waves[0].period_start, Outcome.period_start < waves[-1].period_end)).all()
+    out = team_wave_values(rows, [(w.index, w.period_start, w.period_end) for w in waves],
+                           {name: d.how for name, d in defs.items()})
+    out["metric"] = PREFIX + out["metric"]
+    return out
 
 
 NO_THRESHOLD = ("Business figure imported from the organisation's own systems: no sampling interval, and no "
