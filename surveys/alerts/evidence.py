@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from analysis.summaries import Sums, estimate
 from surveys.alerts.workflow import metric_label
 from surveys.goals.metrics import metric_info
-from surveys.insights.customer_feedback import metric_sums, week_start
+from surveys.insights.customer_feedback import metric_sums
 from surveys.models import Alert
 from surveys.models.rollups import RollupCustomerDay
+from surveys.sqldates import week_start
 
 # The trailing window each kind of test compares against (surveys/alerts/scan.py uses the same ones).
 BASELINE_DAYS = {"sudden_day": 28, "sudden_week": 56, "sudden_month": 91}

@@ -11,15 +11,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Date, Float, Integer, Select, case, cast, func, literal, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import Date, Float, Select, case, cast, func, literal, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import FunctionElement
 
 from analysis.metrics import CX_METRICS
 from surveys.models import Touchpoint
 from surveys.models.rollups import RollupCustomerDay
 from surveys.models.themes import ALL_COMMENTS, RollupThemeDay
+from surveys.sqldates import days_since
 
 # metric -> (Sums kind, scale, s1 column(s), s2 column); NPS's s1 is prom - det.
 METRIC_KIND = {"csat": ("share", 100.0), "nps": ("net", 100.0), "ces": ("mean", 1.0)}
@@ -55,26 +54,6 @@ def active_touchpoints(session: Session) -> dict[int, tuple[str, int]]:
 
 def _offsets(days, first: dt.date) -> np.ndarray:
     return (np.array(days, dtype="datetime64[D]") - np.datetime64(first, "D")).astype(int)  # dates or ISO text
-
-
-class days_since(FunctionElement):  # noqa: N801 - used like func.*
-    """Whole days from a date literal to a date column (SQLite and PostgreSQL spell it differently)."""
-
-    type = Integer()
-    name = "days_since"
-    inherit_cache = True
-
-
-@compiles(days_since, "sqlite")
-def _days_since_sqlite(element, compiler, **kw):
-    day, first = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(julianday({day}) - julianday({first}) AS INTEGER)"
-
-
-@compiles(days_since, "postgresql")
-def _days_since_postgresql(element, compiler, **kw):
-    day, first = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({day} - CAST({first} AS DATE))"
 
 
 # metric -> its (first, second) sum columns of the rollup; NPS's first is promoters, detractors come apart.

@@ -10,38 +10,17 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Date, case, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from analysis.metrics import CX_METRICS
 from analysis.summaries import Sums
 from surveys.insights.reports.common import customer_sums
 from surveys.models import Answer, Question, Response, Touchpoint
 from surveys.models.rollups import RollupCustomerDay, RollupCustomerMonth
-from surveys.rollups.aggregates import month_start
+from surveys.sqldates import month_start, week_start
 
 ORIGINS = ("surveyed", "imported")
-
-
-class week_start(FunctionElement):  # noqa: N801 - used like func.*
-    """The Monday of a date's ISO week, as a date (SQLite and PostgreSQL spell it differently)."""
-
-    type = Date()
-    name = "week_start"
-    inherit_cache = True
-
-
-@compiles(week_start, "sqlite")
-def _week_start_sqlite(element, compiler, **kw):
-    # 'weekday 0' moves forward to the next Sunday (or stays on one); six days back is that week's Monday.
-    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
-
-
-@compiles(week_start, "postgresql")
-def _week_start_postgresql(element, compiler, **kw):
-    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 def metric_sums(metric: str, n, top2, prom, det, mean, mean_sq, top2_sq, net_sq) -> Sums:

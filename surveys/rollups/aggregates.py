@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Float, Select, and_, case, cast, exists, func, select, true
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import Float, Select, and_, case, cast, exists, func, select, true
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 
 from analysis.metrics import AGREEMENT_TYPES, DETRACTOR_MAX, PROMOTER_MIN, TOP_BOX
 from surveys.models import (
@@ -32,6 +30,7 @@ from surveys.models import (
 from surveys.models.rollups import NO_UNIT, RollupCustomerMonth, RollupItemOption
 from surveys.models.themes import RollupThemeDay, RollupThemeWave
 from surveys.rollups.themes import VALUES as THEME_VALUES, theme_days, theme_waves
+from surveys.sqldates import month_start
 
 ZERO, ONE = 0.0, 1.0
 
@@ -137,24 +136,6 @@ def _customer_days(where) -> Select:
     c = inner.c
     return (select(c.day, c.touchpoint_id, c.team_id, c.dimension, c.source, c.channel, *_respondent_sums(c))
             .where(true()).group_by(c.day, c.touchpoint_id, c.team_id, c.dimension, c.source, c.channel))
-
-
-class month_start(FunctionElement):  # noqa: N801 - used like func.*
-    """The first day of a date's calendar month, as a date (SQLite and PostgreSQL spell it differently)."""
-
-    type = Date()
-    name = "month_start"
-    inherit_cache = True
-
-
-@compiles(month_start, "sqlite")
-def _month_start_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
-
-
-@compiles(month_start, "postgresql")
-def _month_start_postgresql(element, compiler, **kw):
-    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 def _customer_months(where) -> Select:
