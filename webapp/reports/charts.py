@@ -61,7 +61,9 @@ def warm_up(app=None) -> None:
     import gc
     import importlib
 
-    import analysis.charts  # noqa: F401  (pandas, scipy, statsmodels, Altair)
+    import pandas as pd
+
+    import analysis.charts  # pandas, scipy, statsmodels, Altair
     import surveys.exports.pdf  # noqa: F401
     import surveys.exports.reports  # noqa: F401
     import surveys.exports.xlsx  # noqa: F401
@@ -71,7 +73,10 @@ def warm_up(app=None) -> None:
         if available(name):
             importlib.import_module(f"surveys.insights.reports.{name}")
 
-    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 0}]}, "encoding": {"x": {"field": "x"}}})
+    # Altair's first spec of a process fills its own caches (about 10 ms); vl-convert starts its engine (2 s).
+    frame = pd.DataFrame({"unit": ["A"], "value": [1.0], "low": [0.5], "high": [1.5]})
+    spec = analysis.charts.figure_bars(frame, "unit", "value", "value", "low", "high").to_dict(validate=False)
+    vlc.vegalite_to_svg(spec)
     env = getattr(app, "jinja_env", None)
     for name in env.list_templates(extensions=["html"]) if env is not None else ():
         env.get_template(name)  # compiled once and kept in the environment's cache
