@@ -102,8 +102,8 @@ def _widen(long: pd.DataFrame, metrics, k: int, parts: list, rel: dict) -> int:
         if len(sub):
             rel[metric] = icc_from_summary(sub["n"], sub["score"], sub["sumsq"]).icc2
     long = long.assign(score=long["score"].where(visible))
-    wide = long.pivot_table(index=["team_id", "wave"], columns="key", values=["score", "n"],
-                            aggfunc="first", dropna=False)
+    # One row per team, wave and key (summed in SQL): unstacking is pivot_table's "first" without its groupby.
+    wide = long.set_index(["team_id", "wave", "key"])[["score", "n"]].unstack("key")
     present = [m for m in metrics if m in wide["n"].columns]
     parts += [wide["score"].reindex(columns=present), wide["n"][present].add_prefix("n_")]
     return int((~visible).sum())
