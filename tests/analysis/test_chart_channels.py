@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 import altair.utils.schemapi as schemapi
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -16,6 +15,7 @@ from analysis import charts
 from analysis.alert_charts import evidence_chart
 from analysis.drivers import bootstrap_drivers, relative_importance
 from analysis.linkage import correlate, linkage_matrix
+from tests.analysis.test_charts import _units
 
 
 @contextmanager
@@ -27,13 +27,6 @@ def no_from_dict(monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(schemapi._FromDict, "__init__", refuse)
         yield
-
-
-def _units():
-    rng = np.random.default_rng(0)
-    frames = [pd.DataFrame({"unit": range(40), "wave": w, "engagement": rng.normal(size=40),
-                            "process": rng.normal(size=40), "csat": rng.normal(size=40)}) for w in (1, 2)]
-    return pd.concat(frames, ignore_index=True)
 
 
 def _builders():
