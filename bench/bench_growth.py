@@ -7,8 +7,9 @@ touchpoints, invitations, responses and answers over the same waves), rollups re
 ``surveys.rollups.rebuild``. Generated, never stored in the repository: SQLite files under bench/out/,
 or PostgreSQL databases named ``<database>_growth_<k>x`` next to the one given.
 
-At each size, for each report: the server time of the page (bench_pages' fresh-process child: cold =
-the first GET after a restart with the report cache emptied, warm = later GETs served from the cache,
+At each size, for each report: the server time of the page (bench_pages' fresh-process child, after the worker
+warm-up since 1 December 2026: cold = the first GET after a restart with the report cache emptied, warm =
+later GETs served from the cache,
 computed = GETs with the cache emptied before each) against the raw aggregation it summarises at that
 size (data.RAW_SQL). The growth exponent b is the least-squares slope of log(seconds) on log(answers):
 time grows as answers^b. The projection to 50M answers extrapolates from the largest size measured.
@@ -146,7 +147,8 @@ def measure_size(url: str, runs: int) -> dict:
     found = {}
     for name in REPORTS:
         path = f"/reports/{name}"
-        steps = probe_steps(url, [(path, 1 + WARM_GETS, "first"), (path, COMPUTED_GETS, "each")])
+        # A worker warmed as gunicorn's post_worker_init hook warms it, as bench_pages' cold figures are.
+        steps = probe_steps(url, [(path, 1 + WARM_GETS, "first"), (path, COMPUTED_GETS, "each")], warm=True)
         found[name] = {"cold": steps[0]["times"][0], "warm": statistics.median(steps[0]["times"][1:]),
                        "computed": statistics.median(steps[1]["times"]), "raw": baselines[name]}
     return {"answers": answers, "teams": teams, "reports": found}
