@@ -4,10 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy.orm import Session
+from sqlalchemy import insert
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from surveys import rollups, themes
 from surveys.models import Answer, FlaggedResponse, Question, Response, Touchpoint, Wave
+from surveys.models.responses import random_response_id
 from surveys.themes.labels import Comment
 from surveys.voice import contacts
 
@@ -21,14 +23,18 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
     `flagged` (a reason) stores it held out of the reports: marked before the rollups see it, so they skip it.
     `contact` (customer responses only) is stored with it, and opens a follow-up case when one is due.
     """
-    response = Response(wave_id=wave.id, team_id=team_id, source=source, submitted_on=today,
-                        touchpoint_id=touchpoint.id if touchpoint else None,
-                        channel=touchpoint.channel if touchpoint else None)
-    for q, (value, text) in parsed.items():
-        response.answers.append(Answer(question_id=q.id, scale_min=q.scale_min, scale_max=q.scale_max,
-                                       value=value, text=text))
-    session.add(response)
-    session.flush()
+    session.flush()  # whatever the session holds pending is written first, as the ORM flush of the response did
+    row = {"id": random_response_id(), "wave_id": wave.id, "team_id": team_id, "source": source,
+           "submitted_on": today, "touchpoint_id": touchpoint.id if touchpoint else None,
+           "channel": touchpoint.channel if touchpoint else None}
+    answers = [{"response_id": row["id"], "question_id": q.id, "scale_min": q.scale_min, "scale_max": q.scale_max,
+                "value": value, "text": text} for q, (value, text) in parsed.items()]
+    # Core INSERTs (the ORM's flush of a response and its answers cost more than every rollup after it), then the
+    # same objects the flush would have left in the session, persistent, answers loaded.
+    session.execute(_INSERT_RESPONSE, row)
+    if answers:
+        session.execute(_INSERT_ANSWERS, answers)
+    response = _persistent(session, row, answers)
     if flagged:
         session.add(FlaggedResponse(response_id=response.id, reason=flagged))
         session.flush()
@@ -44,4 +50,18 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
     # of its audience (the theme ones only when it has a comment), and last: a rollup row is shared by every
     # submission to the same unit or touchpoint, and on PostgreSQL it stays locked from its upsert to the commit.
     rollups.add_responses(session, [response.id], audience=audience, labelled=bool(comments))
+    return response
+
+
+_INSERT_RESPONSE = insert(Response.__table__)
+_INSERT_ANSWERS = insert(Answer.__table__)
+
+
+def _persistent(session: Session, row: dict, answers: list[dict]) -> Response:
+    # Built detached (as if loaded), then added: persistent in the identity map without a unit of work.
+    response = Response(**row)
+    response.answers = [Answer(**a) for a in answers]
+    for obj in (response, *response.answers):
+        make_transient_to_detached(obj)
+    session.add(response)
     return response
