@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import insert
+from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from surveys import rollups, themes
@@ -29,12 +29,11 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
            "channel": touchpoint.channel if touchpoint else None}
     answers = [{"response_id": row["id"], "question_id": q.id, "scale_min": q.scale_min, "scale_max": q.scale_max,
                 "value": value, "text": text} for q, (value, text) in parsed.items()]
-    # Core INSERTs (the ORM's flush of a response and its answers cost more than every rollup after it), then the
-    # same objects the flush would have left in the session, persistent, answers loaded.
+    # Core INSERTs: the ORM's flush of a response and its answers cost more than every rollup after it.
     session.execute(_INSERT_RESPONSE, row)
     if answers:
         session.execute(_INSERT_ANSWERS, answers)
-    response = _persistent(session, row, answers)
+    response = _persistent(session, row)
     if flagged:
         session.add(FlaggedResponse(response_id=response.id, reason=flagged))
         session.flush()
@@ -55,13 +54,15 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
 
 _INSERT_RESPONSE = insert(Response.__table__)
 _INSERT_ANSWERS = insert(Answer.__table__)
+_RESPONSES = inspect(Response).class_manager
 
 
-def _persistent(session: Session, row: dict, answers: list[dict]) -> Response:
-    # Built detached (as if loaded), then added: persistent in the identity map without a unit of work.
-    response = Response(**row)
-    response.answers = [Answer(**a) for a in answers]
-    for obj in (response, *response.answers):
-        make_transient_to_detached(obj)
+def _persistent(session: Session, row: dict) -> Response:
+    # Built as the ORM's loading builds an object (values set as loaded, no change events: constructing it and its
+    # answers fired enough of them to cost more than the INSERTs), then added detached: persistent in the identity
+    # map without a unit of work. Its answers are loaded from the database if anyone asks for them.
+    response = _RESPONSES.new_instance()
+    response.__dict__.update(row)
+    make_transient_to_detached(response)
     session.add(response)
     return response
