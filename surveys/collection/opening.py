@@ -90,10 +90,13 @@ def is_used(session: Session, invitation_id: int) -> bool:
 
 # Built once: building the statement costs more than running it.
 _USED = select(SubmissionReceipt.invitation_id).where(SubmissionReceipt.invitation_id == bindparam("invitation_id"))
-_OPENING = (select(Invitation, SubmissionReceipt.invitation_id)
+_WAVES = Wave.__table__
+# The wave's status and dates also as plain columns: they are the row's own values even when the wave object was
+# already in the session (for the write lock on SQLite, see _share_locked_wave).
+_OPENING = (select(Invitation, SubmissionReceipt.invitation_id, _WAVES.c.status, _WAVES.c.opens_at, _WAVES.c.closes_at)
+            .join(_WAVES, _WAVES.c.id == Invitation.wave_id)
             .outerjoin(SubmissionReceipt, SubmissionReceipt.invitation_id == Invitation.id)
             .where(Invitation.id == bindparam("invitation_id")).options(*RESPONDENT_LOAD))
-_WAVES = Wave.__table__
 _WAVE_STATE = (select(_WAVES.c.status, _WAVES.c.opens_at, _WAVES.c.closes_at)
                .where(_WAVES.c.id == bindparam("wave_id")).with_for_update(read=True))
 
@@ -110,11 +113,11 @@ def open_invitation(session: Session, invitation_id: int, now: dt.datetime | Non
     found = session.execute(_OPENING, {"invitation_id": invitation_id}).first()
     if found is None:
         raise NotFound(INVALID_LINK)
-    invitation, receipt = found
+    invitation, receipt, *state = found
     if receipt is not None:
         raise AlreadySubmitted()
     load_questions(session, invitation.wave.survey)
-    wave = _share_locked_wave(session, invitation.wave) if lock_wave else invitation.wave
+    wave = _share_locked_wave(session, invitation.wave, state) if lock_wave else invitation.wave
     ensure_open(wave, now or utcnow())
     _check_person(invitation)
     return invitation
@@ -130,13 +133,15 @@ def load_questions(session: Session, survey: Survey) -> None:
 _QUESTIONS = select(Question).where(Question.survey_id == bindparam("survey_id")).order_by(Question.position)
 
 
-def _share_locked_wave(session: Session, wave: Wave) -> Wave:
+def _share_locked_wave(session: Session, wave: Wave, state: list) -> Wave:
     # Re-read the status and dates under the lock even though the wave is loaded, because the lock may
     # have waited for a close_wave that committed meanwhile; only these columns, so the survey and
     # questions loaded with the wave stay loaded. SQLite ignores FOR SHARE; its writers are serialised
-    # by BEGIN IMMEDIATE instead (surveys/db.py).
+    # by BEGIN IMMEDIATE instead (surveys/db.py), and every read of a transaction there sees the same
+    # snapshot: a second read would return the `state` the opening statement read in this transaction.
     # Prebuilt Core (session.refresh builds a statement per call); set as loaded, so the wave is not made dirty.
-    row = session.execute(_WAVE_STATE, {"wave_id": wave.id}).one()
+    row = state if session.get_bind().dialect.name == "sqlite" else \
+        session.execute(_WAVE_STATE, {"wave_id": wave.id}).one()
     for name, value in zip(("status", "opens_at", "closes_at"), row):
         set_committed_value(wave, name, value)
     return wave
