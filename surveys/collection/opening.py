@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from surveys.collection import drafts
 from surveys.errors import AlreadySubmitted, Conflict, NotFound
-from surveys.models import Invitation, Person, Question, SubmissionReceipt, Survey, Wave, utcnow
+from surveys.models import Invitation, Question, SubmissionReceipt, Survey, Wave, utcnow
 from surveys.tokens import hash_token
 
 INVALID_LINK = ("This link is not valid. If you received a reminder, use the link in the most recent email: "
@@ -24,11 +24,12 @@ NO_TEAM = ("Your answers cannot be recorded yet because you are not assigned to 
            "Please contact HR, then open your link again: your answers so far are kept.")
 
 # What a respondent's page or write reads with an invitation, joined into one statement instead of a lazy
-# load each; the survey's questions follow in one more, only when a page or the submission needs them.
+# load each; the survey's questions follow in one more, only when a page or the submission needs them. Not the
+# person's team: no respondent page or check reads it (the unit shown is the frozen one, membership.unit_of).
 RESPONDENT_LOAD = (
     joinedload(Invitation.wave).joinedload(Wave.program),
     joinedload(Invitation.wave).joinedload(Wave.survey),
-    joinedload(Invitation.person).joinedload(Person.team),
+    joinedload(Invitation.person),
     joinedload(Invitation.touchpoint),
 )
 
