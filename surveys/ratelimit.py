@@ -73,6 +73,8 @@ _PRUNE_UNSCOPED = delete(_HITS).where(_HITS.c.window_start < bindparam("start"),
 
 
 _HITS_NOW = select(_HITS.c.count).where(_HITS.c.key == bindparam("key"), _HITS.c.window_start == bindparam("start"))
+# The same read as a column of another statement (bound parameters :key and :start, see `hits`).
+HITS_COLUMN = _HITS_NOW.scalar_subquery()
 
 
 def hits(session: Session, key: str, limit: RateLimit, now: dt.datetime | None = None) -> int:

@@ -131,6 +131,11 @@ def load_questions(session: Session, survey: Survey) -> None:
         set_committed_value(survey, "questions", list(session.scalars(_QUESTIONS, {"survey_id": survey.id})))
 
 
+def questions_of(session: Session, survey_id: int) -> list[Question]:
+    """A survey's questions in order, by the statement load_questions runs, without loading the survey."""
+    return list(session.scalars(_QUESTIONS, {"survey_id": survey_id}))
+
+
 _QUESTIONS = select(Question).where(Question.survey_id == bindparam("survey_id")).order_by(Question.position)
 
 
