@@ -7,6 +7,7 @@ drafts between the check and the write.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, fields
 
 from sqlalchemy import bindparam, inspect, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -131,12 +132,35 @@ def load_questions(session: Session, survey: Survey) -> None:
         set_committed_value(survey, "questions", list(session.scalars(_QUESTIONS, {"survey_id": survey.id})))
 
 
-def questions_of(session: Session, survey_id: int) -> list[Question]:
-    """A survey's questions in order, by the statement load_questions runs, without loading the survey."""
-    return list(session.scalars(_QUESTIONS, {"survey_id": survey_id}))
-
-
 _QUESTIONS = select(Question).where(Question.survey_id == bindparam("survey_id")).order_by(Question.position)
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity, as a mapped Question is (answers are keyed by question)
+class QuestionRow:
+    """A question's columns read without the ORM, for a write that only reads them (answers.parse_all, storage)."""
+
+    id: int
+    survey_id: int
+    code: str
+    text: str
+    qtype: str
+    dimension: str | None
+    reverse_keyed: bool
+    required: bool
+    position: int
+    choices: list[str] | None
+    scale_min: int | None
+    scale_max: int | None
+
+
+def questions_of(session: Session, survey_id: int) -> list[QuestionRow]:
+    """A survey's questions in order, as plain rows: without loading the survey or mapping a Question each."""
+    return [QuestionRow(*row) for row in session.execute(_QUESTION_ROWS, {"survey_id": survey_id})]
+
+
+_QUESTION_COLUMNS = Question.__table__.c
+_QUESTION_ROWS = (select(*(_QUESTION_COLUMNS[f.name] for f in fields(QuestionRow)))
+                  .where(_QUESTION_COLUMNS.survey_id == bindparam("survey_id")).order_by(_QUESTION_COLUMNS.position))
 
 
 def _share_locked_wave(session: Session, wave: Wave, state: list) -> Wave:

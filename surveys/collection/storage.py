@@ -20,7 +20,8 @@ def store_response(session: Session, *, wave: Wave, team_id: int, source: str,
                    contact: contacts.ContactRequest | None = None, now: dt.datetime | None = None) -> Response:
     """Insert a response and its answers (bounds copied from each question so the database checks them).
 
-    `flagged` (a reason) stores it held out of the reports: marked before the rollups see it, so they skip it.
+    `parsed` maps each answered question (a Question, or an opening.QuestionRow: only its columns are read) to
+    its (value, text). `flagged` (a reason) stores it held out of the reports: marked before the rollups see it, so they skip it.
     `contact` (customer responses only) is stored with it, and opens a follow-up case when one is due.
     """
     session.flush()  # whatever the session holds pending is written first, as the ORM flush of the response did
