@@ -24,15 +24,16 @@ INACTIVE = "This invitation is no longer active. If you think this is a mistake,
 NO_TEAM = ("Your answers cannot be recorded yet because you are not assigned to a team. "
            "Please contact HR, then open your link again: your answers so far are kept.")
 
-# What a respondent's page or write reads with an invitation, joined into one statement instead of a lazy
-# load each; the survey's questions follow in one more, only when a page or the submission needs them. Not the
-# person's team: no respondent page or check reads it (the unit shown is the frozen one, membership.unit_of).
-RESPONDENT_LOAD = (
-    joinedload(Invitation.wave).joinedload(Wave.program),
+# What a respondent's write reads with an invitation, joined into one statement instead of a lazy load each;
+# the survey's questions follow in one more, only when a page or the submission needs them. A page also shows
+# the program (RESPONDENT_LOAD; after a write, load_page). Not the person's team: no respondent page or check
+# reads it (the unit shown is the frozen one, membership.unit_of).
+WRITE_LOAD = (
     joinedload(Invitation.wave).joinedload(Wave.survey),
     joinedload(Invitation.person),
     joinedload(Invitation.touchpoint),
 )
+RESPONDENT_LOAD = (joinedload(Invitation.wave).joinedload(Wave.program), *WRITE_LOAD)
 
 
 class WaveNotOpen(Conflict):
@@ -98,7 +99,9 @@ _WAVES = Wave.__table__
 _OPENING = (select(Invitation, SubmissionReceipt.invitation_id, _WAVES.c.status, _WAVES.c.opens_at, _WAVES.c.closes_at)
             .join(_WAVES, _WAVES.c.id == Invitation.wave_id)
             .outerjoin(SubmissionReceipt, SubmissionReceipt.invitation_id == Invitation.id)
-            .where(Invitation.id == bindparam("invitation_id")).options(*RESPONDENT_LOAD))
+            .where(Invitation.id == bindparam("invitation_id")))
+_OPENING_WRITE = _OPENING.options(*WRITE_LOAD)  # lock_wave: a write, which never shows the program
+_OPENING = _OPENING.options(*RESPONDENT_LOAD)
 _WAVE_STATE = (select(_WAVES.c.status, _WAVES.c.opens_at, _WAVES.c.closes_at)
                .where(_WAVES.c.id == bindparam("wave_id")).with_for_update(read=True))
 
@@ -112,7 +115,7 @@ def open_invitation(session: Session, invitation_id: int, now: dt.datetime | Non
     close that committed first is seen here.
     """
     # One statement for the invitation, what a page needs with it and whether its receipt exists.
-    found = session.execute(_OPENING, {"invitation_id": invitation_id}).first()
+    found = session.execute(_OPENING_WRITE if lock_wave else _OPENING, {"invitation_id": invitation_id}).first()
     if found is None:
         raise NotFound(INVALID_LINK)
     invitation, receipt, *state = found
@@ -122,6 +125,13 @@ def open_invitation(session: Session, invitation_id: int, now: dt.datetime | Non
     wave = _share_locked_wave(session, invitation.wave, state) if lock_wave else invitation.wave
     ensure_open(wave, now or utcnow())
     _check_person(invitation)
+    return invitation
+
+
+def load_page(invitation: Invitation) -> Invitation:
+    """Load what a page shows of an invitation opened for a write (its program), in the caller's transaction:
+    before the commit, when a page is shown after the write."""
+    _program = invitation.wave.program
     return invitation
 
 
