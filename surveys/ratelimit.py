@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, case, delete, exists, false, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -33,20 +33,25 @@ class RateLimit:
 
 
 # Built once per dialect: building the statement costs more than running it (bound parameters vary).
-_UPSERTS: dict[str, object] = {}
+_UPSERTS: dict[tuple, object] = {}
 
 
-def _counting(dialect: str):
-    if dialect not in _UPSERTS:
+def _counting(dialect: str, scoped: bool):
+    if (dialect, scoped) not in _UPSERTS:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         # On the table, not the mapped class: an ORM-enabled upsert costs the ORM's bulk DML path (four times
         # the CPU of this Core statement), and no RateLimitHit object is ever loaded to keep in step.
         table = RateLimitHit.__table__
         stmt = insert(table).values(key=bindparam("key"), window_start=bindparam("start"), count=1)
-        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+        # With a first hit, whether the key's scope holds finished windows: the prune below runs only then (a
+        # flood check makes a new key on nearly every public submission, and there is rarely anything to prune).
+        old = table.alias("old")
+        finished = exists().where(old.c.window_start < bindparam("start"),
+                                  old.c.key.startswith(bindparam("scope")) if scoped else ~old.c.key.contains(":"))
+        _UPSERTS[(dialect, scoped)] = stmt.on_conflict_do_update(
             index_elements=["key", "window_start"], set_={"count": table.c.count + 1}
-        ).returning(table.c.count)
-    return _UPSERTS[dialect]
+        ).returning(table.c.count, case((table.c.count == 1, finished), else_=false()))
+    return _UPSERTS[(dialect, scoped)]
 
 
 def count_hit(session: Session, key: str, limit: RateLimit, now: dt.datetime | None = None) -> int:
@@ -56,10 +61,11 @@ def count_hit(session: Session, key: str, limit: RateLimit, now: dt.datetime | N
     under a limit, in one round trip.
     """
     start = limit.window_start(now or utcnow())
-    count = session.execute(_counting(session.get_bind().dialect.name), {"key": key, "start": start}).scalar_one()
-    if count == 1:
+    scope = key.split(":", 1)[0] + ":" if ":" in key else None
+    count, finished = session.execute(_counting(session.get_bind().dialect.name, scope is not None),
+                                      {"key": key, "start": start, "scope": scope}).one()
+    if count == 1 and finished:
         # A key's first hit in a new window: a cheap moment to drop its scope's finished windows.
-        scope = key.split(":", 1)[0] + ":" if ":" in key else None
         session.execute(_PRUNE_SCOPE if scope else _PRUNE_UNSCOPED, {"start": start, "scope": scope})
     return count
 
@@ -73,6 +79,8 @@ _PRUNE_UNSCOPED = delete(_HITS).where(_HITS.c.window_start < bindparam("start"),
 
 
 _HITS_NOW = select(_HITS.c.count).where(_HITS.c.key == bindparam("key"), _HITS.c.window_start == bindparam("start"))
+# The same read as a column of another statement (bound parameters :key and :start, see `hits`).
+HITS_COLUMN = _HITS_NOW.scalar_subquery()
 
 
 def hits(session: Session, key: str, limit: RateLimit, now: dt.datetime | None = None) -> int:

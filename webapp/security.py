@@ -7,6 +7,7 @@ lives in /static/tandem.js, layout in /static/*.css and the organisation's colou
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from flask.sessions import SecureCookieSessionInterface
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; "
        "frame-ancestors 'none'; form-action 'self'; img-src 'self' data:")
@@ -21,8 +22,26 @@ TOO_LARGE = ("This form sent far more than any survey answer needs ({kb} kB at m
 FORM_TOO_LARGE = "This request sent more than any form of Tandem needs ({kb} kB at most), so nothing was read."
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, byte for byte, with the signing serializer built once per set of keys."""
+
+    def __init__(self):
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app: Flask):
+        # Flask builds one per call, twice a request (open and save); it holds only the keys and settings, so one
+        # per key set is the same object (a rotated key or new fallbacks get their own).
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._serializers:
+            if len(self._serializers) >= 8:
+                self._serializers.clear()
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
+
+
 def register_security(app: Flask) -> None:
     """Headers on every response (views may set their own CSP or Cache-Control first) and the body caps."""
+    app.session_interface = CookieSessions()
 
     @app.before_request
     def _cap_bodies():

@@ -45,6 +45,20 @@ def check_answers(questions: Sequence[Question], raw_answers: Mapping[str, objec
     With require=False a missing required answer is not an error (the "Back" button).
     Codes that are not among `questions` are reported under the key None.
     """
+    kept, errors, _parsed = _check(questions, raw_answers, require)
+    return kept, errors
+
+
+def parse_all(questions: Sequence[Question], raw_answers: Mapping[str, object]) -> dict[Question, tuple]:
+    """Validate a complete set of answers; return {question: (value, text)} or raise AnswersInvalid."""
+    _kept, errors, parsed = _check(questions, raw_answers, True)
+    if errors:
+        raise AnswersInvalid(errors)
+    return {q: (value, text) for q, (value, text) in parsed.items() if value is not None or text is not None}
+
+
+def _check(questions: Sequence[Question], raw_answers: Mapping[str, object], require: bool):
+    # One pass for check_answers and parse_all: each answer is normalised and parsed once, its parse kept.
     known = {q.code for q in questions}
     errors: dict[str | None, str] = {}
     unknown = [code for code in raw_answers if code not in known]
@@ -52,28 +66,16 @@ def check_answers(questions: Sequence[Question], raw_answers: Mapping[str, objec
         errors[None] = (f"The form contained an answer to '{unknown[0]}', which is not a question on this "
                         "page. Please check your answers and send the form again.")
     kept: dict[str, object] = {}
+    parsed: dict[Question, tuple] = {}
     for q in questions:
         try:
             raw = normalise_raw(q, raw_answers.get(q.code))
             if is_blank(raw) and not require:
                 continue
-            question_types.parse_answer(q, raw)
+            parsed[q] = question_types.parse_answer(q, raw)
         except ValidationError as exc:
             errors[q.code] = exc.message
             continue
         if not is_blank(raw):
             kept[q.code] = raw
-    return kept, errors
-
-
-def parse_all(questions: Sequence[Question], raw_answers: Mapping[str, object]) -> dict[Question, tuple]:
-    """Validate a complete set of answers; return {question: (value, text)} or raise AnswersInvalid."""
-    _kept, errors = check_answers(questions, raw_answers)
-    if errors:
-        raise AnswersInvalid(errors)
-    parsed = {}
-    for q in questions:
-        value, text = question_types.parse_answer(q, normalise_raw(q, raw_answers.get(q.code)))
-        if value is not None or text is not None:
-            parsed[q] = (value, text)
-    return parsed
+    return kept, errors, parsed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from collections import namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -21,7 +22,7 @@ from surveys import audit, ratelimit
 from surveys.collection import floods
 from surveys.collection.answers import parse_all
 from surveys.collection.floods import FloodRules
-from surveys.collection.opening import INVALID_LINK, load_questions, wave_is_open
+from surveys.collection.opening import INVALID_LINK, load_questions, questions_of, wave_is_open
 from surveys.collection.storage import store_response
 from surveys.errors import Conflict, NotFound, TandemError, ValidationError
 from surveys.models import Invitation, Program, Response, Touchpoint, Wave, utcnow
@@ -134,8 +135,28 @@ def _statement(name: str):
             # The questions follow by opening.load_questions (a statement built once, unlike selectinload's).
             "locked_wave": wave.options(joinedload(Wave.survey, innerjoin=True))
             .with_for_update(read=True, of=Wave).execution_options(populate_existing=True),
+            "submit": _submit_lookup(now),
         })
     return _STATEMENTS[name]
+
+
+def _submit_lookup(now):
+    # A submission's lookups in one statement of plain columns: the link, its wave collecting now read FOR SHARE
+    # (as "locked_wave"), and the sender's hits (ratelimit.hits). No row when any check fails.
+    programs, touchpoints, waves = Program.__table__, Touchpoint.__table__, Wave.__table__
+    return (select(touchpoints.c.id, touchpoints.c.code, touchpoints.c.team_id, touchpoints.c.channel, waves.c.id,
+                   waves.c.program_id, waves.c.survey_id, waves.c.status, waves.c.opens_at, waves.c.closes_at,
+                   ratelimit.HITS_COLUMN.label("hits"))
+            .select_from(programs.join(touchpoints, true()).join(waves, waves.c.program_id == programs.c.id))
+            .where(programs.c.code == bindparam("program_code"), touchpoints.c.code == bindparam("touchpoint_code"),
+                   programs.c.audience == "customer", programs.c.active.is_(True), touchpoints.c.active.is_(True),
+                   waves.c.status == "open", waves.c.opens_at <= now, waves.c.closes_at > now)
+            .order_by(waves.c.opens_at.desc()).limit(1).with_for_update(read=True, of=waves))
+
+
+# What a submission reads of its touchpoint and wave (store_response, floods.check, wave_is_open), from _submit_lookup.
+_Touchpoint = namedtuple("_Touchpoint", "id code team_id channel")
+_Wave = namedtuple("_Wave", "id program_id survey_id status opens_at closes_at")
 
 
 def resolve(session: Session, program_code: str, touchpoint_code: str,
@@ -178,17 +199,28 @@ def submit_public(session: Session, program_code: str, touchpoint_code: str,
     now = now or utcnow()
     if honeypot and honeypot.strip():
         raise SpamRejected()
-    # Refused submissions are rolled back with their count, so a used-up window holds exactly max_hits: one
-    # plain read refuses a sender over the limit before any work (the counting upsert stays last, below).
-    refuse_if_limited(session, client, limit, now)
-    target = resolve(session, program_code, touchpoint_code, now, lock=True)
-    wave = target.wave
-    if not wave_is_open(wave, now):
-        raise NotCollecting(target.program)
-    parsed = parse_all(wave.survey.questions, raw_answers)
-    flagged = floods.check(session, flood, wave, target.touchpoint, parsed, now) if flood else None
-    response = store_response(session, wave=wave, team_id=target.touchpoint.team_id, source="public_link",
-                              parsed=parsed, today=now.date(), touchpoint=target.touchpoint, flagged=flagged,
+    # Refused submissions are rolled back with their count, so a used-up window holds exactly max_hits: the first
+    # statement reads the sender's hits with the link and its wave, and a sender over the limit is refused before
+    # any work (the counting upsert stays last, below).
+    found = session.execute(_statement("submit"), {
+        "program_code": program_code, "touchpoint_code": touchpoint_code, "now": now, "key": client,
+        "start": limit.window_start(now)}).first()
+    if found is None:
+        # An unknown or inactive link, or no wave open: the lookups one by one refuse it as they always did.
+        refuse_if_limited(session, client, limit, now)
+        target = resolve(session, program_code, touchpoint_code, now, lock=True)
+        wave, touchpoint, questions = target.wave, target.touchpoint, target.wave.survey.questions
+        if not wave_is_open(wave, now):
+            raise NotCollecting(target.program)
+    else:
+        if (found.hits or 0) >= limit.max_hits:
+            raise _limited(limit, now)
+        wave, touchpoint = _Wave(*found[4:10]), _Touchpoint(*found[:4])  # open: the statement asked for it
+        questions = questions_of(session, wave.survey_id)
+    parsed = parse_all(questions, raw_answers)
+    flagged = floods.check(session, flood, wave, touchpoint, parsed, now) if flood else None
+    response = store_response(session, wave=wave, team_id=touchpoint.team_id, source="public_link",
+                              parsed=parsed, today=now.date(), touchpoint=touchpoint, flagged=flagged,
                               contact=contact, now=now)
     # Counted last, as exactly as first: over the limit, the caller rolls back the response with the count. The
     # address's counter row is one row for all its submissions (a whole office behind one NAT address), and on

@@ -70,7 +70,10 @@ def hold(session: Session, wave: Wave, team_id: int, parsed: Mapping[Question, t
     nonce = secrets.token_bytes(12)
     sealed = nonce + AESGCM(_key(session)).encrypt(nonce, body, _aad(wave.id))
     # A Core INSERT (the id's random default applies): nothing reads the entry back in this transaction.
-    session.execute(insert(PendingSubmission.__table__), {"wave_id": wave.id, "payload": sealed})
+    session.execute(_HOLD, {"wave_id": wave.id, "payload": sealed})
+
+
+_HOLD = insert(PendingSubmission.__table__)  # built once: every employee submission runs it
 
 
 def _open(session: Session, entry: PendingSubmission) -> Held:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Select, and_, case, cast, exists, func, select, true
+from sqlalchemy import Float, Select, and_, case, cast, exists, func, literal, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from analysis.metrics import AGREEMENT_TYPES, DETRACTOR_MAX, PROMOTER_MIN, TOP_BOX
@@ -39,7 +39,9 @@ def _favourable() -> ColumnElement:
     """1 for a favourable agreement answer, 0 for another agreement answer, NULL for other types."""
     reverse = Answer.value <= Answer.scale_min + (TOP_BOX - 1)
     plain = Answer.value >= Answer.scale_max - (TOP_BOX - 1)
-    return case((Question.qtype.in_(AGREEMENT_TYPES),
+    # The types as plain bound values, not one expanding list: that would be rendered into the SQL again at every
+    # execution (a submission's rollup upserts run this on each one).
+    return case((Question.qtype.in_([literal(t) for t in AGREEMENT_TYPES]),
                  case((Question.reverse_keyed, case((reverse, 1), else_=0)), else_=case((plain, 1), else_=0))))
 
 

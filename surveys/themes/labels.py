@@ -165,6 +165,11 @@ def theme_rows(comments: Sequence[Comment], model: textan.TextModel | None, comp
     return list(rows.values())
 
 
+# Built once: a submission with a comment runs them.
+_INSERT_LABELS = insert(CommentLabel.__table__)
+_INSERT_THEMES = insert(CommentTheme.__table__)
+
+
 def write_labels(session: Session, comments: Sequence[Comment], *, sentiment: bool = True) -> int:
     """Label comments (sentiment when asked, themes of their audience); returns how many theme rows were written.
 
@@ -177,7 +182,7 @@ def write_labels(session: Session, comments: Sequence[Comment], *, sentiment: bo
         rows = [{"response_id": c.response_id, "question_id": c.question_id, "sentiment": float(s)}
                 for c, s in zip(comments, scores)]
         for start in range(0, len(rows), 10 * CHUNK):
-            session.execute(insert(CommentLabel.__table__), rows[start:start + 10 * CHUNK])
+            session.execute(_INSERT_LABELS, rows[start:start + 10 * CHUNK])
     written = 0
     for audience in ("customer", "employee"):
         mine = [c for c in comments if c.audience == audience]
@@ -188,7 +193,7 @@ def write_labels(session: Session, comments: Sequence[Comment], *, sentiment: bo
         components = component_themes(session, audience) if current else {}
         themes = theme_rows(mine, current[1] if current else None, components, active_rules(session, audience))
         for start in range(0, len(themes), 10 * CHUNK):
-            session.execute(insert(CommentTheme.__table__), themes[start:start + 10 * CHUNK])
+            session.execute(_INSERT_THEMES, themes[start:start + 10 * CHUNK])
         written += len(themes)
     return written
 

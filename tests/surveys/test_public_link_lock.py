@@ -35,10 +35,34 @@ def _program(survey: Survey, code: str) -> tuple[Program, Wave]:
     return program, wave
 
 
+def test_a_close_committed_before_the_submission_reads_its_wave_is_seen(db_session, make, monkeypatch):
+    """The link, its wave (FOR SHARE) and the sender's hits are read by one statement, so nothing can close the
+    wave between the link's lookup and the wave's read; a close that lands just before that statement (after the
+    customer loaded the form) is seen, and so is one between the lookups of the step-by-step path it then takes.
+    (The PostgreSQL tests below show that a close waits for the lock.)"""
+    survey = make.survey(audience="customer", questions=[{"code": "csat", "qtype": "likert5"}])
+    program = make.program(survey=survey, code="CXL")
+    wave = make.wave(program, opens_at=NOW - dt.timedelta(days=1))
+    make.touchpoint(code="DESK")
+    execute = db_session.execute
+    closes = []
+
+    def close_first(statement, *args, **kwargs):
+        if not closes:  # another process closes the wave right before the submission's first statement
+            closes.append(execute(update(Wave).where(Wave.id == wave.id).values(status="closed")
+                                  .execution_options(synchronize_session=False)))
+        return execute(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db_session, "execute", close_first)
+    with pytest.raises(public_links.NotCollecting, match="is not collecting feedback right now"):
+        public_links.submit_public(db_session, "CXL", "DESK", ANSWERS, client="k", limit=LIMIT, now=NOW)
+    monkeypatch.undo()
+    assert db_session.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave.id)) == 0
+
+
 def test_a_close_committed_after_the_link_lookup_is_seen_before_storing(db_session, make, monkeypatch):
-    """The program and touchpoint are looked up first; the wave is read (FOR SHARE) after, so a close that
-    lands between the two is seen. (The wave's read and its lock are one statement: nothing can close it
-    between them, and the PostgreSQL tests below show that a close waits for the lock.)"""
+    """On the step-by-step path (resolve with lock=True, as the view's refusals use it) the program and
+    touchpoint are looked up first and the wave is read (FOR SHARE) after, so a close between the two is seen."""
     survey = make.survey(audience="customer", questions=[{"code": "csat", "qtype": "likert5"}])
     program = make.program(survey=survey, code="CXL")
     wave = make.wave(program, opens_at=NOW - dt.timedelta(days=1))
@@ -55,9 +79,8 @@ def test_a_close_committed_after_the_link_lookup_is_seen_before_storing(db_sessi
 
     monkeypatch.setattr(db_session, "execute", lookup_then_close)
     with pytest.raises(public_links.NotCollecting, match="is not collecting feedback right now"):
-        public_links.submit_public(db_session, "CXL", "DESK", ANSWERS, client="k", limit=LIMIT, now=NOW)
+        public_links.resolve(db_session, "CXL", "DESK", NOW, lock=True)
     monkeypatch.undo()
-    assert db_session.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave.id)) == 0
 
 
 @pytest.fixture

@@ -129,12 +129,15 @@ def save_page():
             if action == "submit" else None
     except contacts.ContactInvalid as exc:
         outcome = submission.record_page(session, invitation_id, page, posted, "save", utcnow(), key=_key())
+        opening.load_page(outcome.invitation)  # shown again below
         session.commit()  # the answers are kept; only the contact block needs another look
         _page, saved = submission.draft_of(outcome.invitation, _key())
         return _render_page(outcome.invitation, page, saved, {None: CONTACT_PROBLEM, **outcome.errors}, 422,
                             contact_errors=exc.errors)
     outcome = submission.record_page(session, invitation_id, page, posted, action, utcnow(), key=_key(),
                                     contact=contact)
+    if outcome.errors:
+        opening.load_page(outcome.invitation)  # the page is shown again below, after the commit
     session.commit()
     invitation = outcome.invitation  # loaded once, by record_page
     if outcome.submitted:
