@@ -131,7 +131,7 @@ def open_invitation(session: Session, invitation_id: int, now: dt.datetime | Non
 def load_page(invitation: Invitation) -> Invitation:
     """Load what a page shows of an invitation opened for a write (its program), in the caller's transaction:
     before the commit, when a page is shown after the write."""
-    _program = invitation.wave.program
+    _program = invitation.wave.program  # the attribute access is the load (lazy, one SELECT); nothing else to do
     return invitation
 
 
